@@ -1,0 +1,136 @@
+"""Compile a :class:`Network` into dense NumPy blocks for the batched fast path.
+
+Neurons get one column each in an activation matrix ``A`` (samples × neurons),
+ordered by topological level and, inside a level, grouped by activation. A
+:class:`Block` is one such group: it reads the contiguous columns of every
+earlier level it needs and computes ``z = A[:, lo:start] @ W + b`` in one
+matrix product. A layered network therefore costs one product per layer, and
+skip connections cost nothing extra: they are just more rows of ``W``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
+from bpgui.errors import BpguiError
+from bpgui.graph import topological_levels
+from bpgui.model import Network
+
+
+@dataclass
+class Block:
+    """Neurons of one level sharing an activation; they write columns [start, stop)."""
+
+    level: int
+    activation: Activation
+    start: int
+    stop: int
+    lo: int               # first column read; reads [lo, start)
+    weights: Array        # (start - lo, stop - start); zero where there is no edge
+    bias: Array           # (stop - start,)
+    weight_mask: Array    # 1.0 where a trainable edge exists
+    bias_mask: Array      # 1.0 where the bias is trainable
+
+
+@dataclass
+class Plan:
+    """Everything the fast path needs, plus the maps back to ids."""
+
+    ids: list[str]                         # neuron id of each column
+    column: dict[str, int]
+    n_inputs: int
+    output_columns: Array                  # int indices, outputs in file order
+    blocks: list[Block]
+    loss: Loss
+    edge_slot: dict[str, tuple[int, int, int]]   # edge id -> (block, row, col)
+    bias_slot: dict[str, tuple[int, int]]        # neuron id -> (block, col)
+
+    @property
+    def width(self) -> int:
+        return len(self.ids)
+
+    def weights(self) -> dict[str, float]:
+        """Current weight of every edge, by id."""
+        return {e: float(self.blocks[b].weights[r, c]) for e, (b, r, c) in self.edge_slot.items()}
+
+    def biases(self) -> dict[str, float]:
+        """Current bias of every non-input neuron, by id."""
+        return {n: float(self.blocks[b].bias[c]) for n, (b, c) in self.bias_slot.items()}
+
+    def apply_to(self, network: Network) -> Network:
+        """A copy of ``network`` carrying this plan's current parameters."""
+        out = network.copy()
+        weights, biases = self.weights(), self.biases()
+        for edge in out.edges:
+            edge.weight = weights[edge.id]
+        for neuron in out.neurons:
+            if not neuron.is_input:
+                neuron.bias = biases[neuron.id]
+        return out
+
+
+def sample_arrays(network: Network) -> tuple[Array, Array]:
+    """The samples as arrays: inputs (n, inputs) and targets (n, outputs)."""
+    n_in, n_out = len(network.inputs), len(network.outputs)
+    x = np.array([s.inputs for s in network.samples], dtype=np.float64).reshape(-1, n_in)
+    y = np.array([s.targets for s in network.samples], dtype=np.float64).reshape(-1, n_out)
+    return x, y
+
+
+def require_outputs(network: Network) -> None:
+    if not network.outputs:
+        raise BpguiError("the network has no output neuron, so there is no loss to compute")
+
+
+def compile_plan(network: Network) -> Plan:
+    """Lay out columns and blocks for a validated network."""
+    require_outputs(network)
+    neurons = network.neurons
+    pairs = network.index_pairs()
+    levels = topological_levels(len(neurons), [n.is_input for n in neurons], pairs)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for i in sorted(range(len(neurons)), key=lambda i: (levels[i], i)):
+        act = "" if neurons[i].is_input else neurons[i].activation
+        groups.setdefault((levels[i], act), []).append(i)
+    order = [i for members in groups.values() for i in members]
+    column = {neurons[i].id: c for c, i in enumerate(order)}
+    level_start: dict[int, int] = {}
+    for c, i in enumerate(order):
+        level_start.setdefault(levels[i], c)
+
+    incoming: dict[int, list[int]] = {}
+    for e_index, (_, t) in enumerate(pairs):
+        incoming.setdefault(t, []).append(e_index)
+
+    blocks: list[Block] = []
+    edge_slot: dict[str, tuple[int, int, int]] = {}
+    bias_slot: dict[str, tuple[int, int]] = {}
+    for (level, act), members in groups.items():
+        if level == 0:
+            continue
+        start = column[neurons[members[0]].id]
+        stop = start + len(members)
+        sources = [column[neurons[pairs[e][0]].id] for m in members for e in incoming.get(m, [])]
+        lo = min(sources, default=level_start[level])
+        read_end = level_start[level]
+        weights = np.zeros((read_end - lo, stop - start))
+        weight_mask = np.zeros_like(weights)
+        bias = np.array([neurons[m].bias for m in members], dtype=np.float64)
+        bias_mask = np.array([float(neurons[m].train_bias) for m in members])
+        b = len(blocks)
+        for col, m in enumerate(members):
+            bias_slot[neurons[m].id] = (b, col)
+            for e in incoming.get(m, []):
+                edge = network.edges[e]
+                row = column[edge.source] - lo
+                weights[row, col] = edge.weight
+                weight_mask[row, col] = float(edge.trainable)
+                edge_slot[edge.id] = (b, row, col)
+        blocks.append(Block(level, ACTIVATION_TABLE[act], start, stop, lo, weights, bias,
+                            weight_mask, bias_mask))
+    outputs = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
+    return Plan([neurons[i].id for i in order], column, len(network.inputs), outputs, blocks,
+                LOSS_TABLE[network.loss], edge_slot, bias_slot)

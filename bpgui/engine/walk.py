@@ -1,0 +1,139 @@
+"""One sample's pass computed one neuron at a time, in plain floats.
+
+:class:`Walk` is the scalar twin of the fast path: it knows the graph's
+step order and computes each value only when a step asks for it, caching it
+so later steps reuse it (as backpropagation reuses δ). The step emitters in
+``stepper`` and ``layer_steps`` turn its values into records; the
+:class:`TemplateBuilder` turns formulas into templates with numbered slots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
+from bpgui.engine.plan import require_outputs
+from bpgui.engine.records import Quantity
+from bpgui.errors import BpguiError
+from bpgui.graph import topological_levels, topological_order
+from bpgui.model import Edge, Network, Neuron
+from bpgui.numbers import subscript
+
+
+class TemplateBuilder:
+    """Collects operands and hands out their ``{k}`` / ``{k:p}`` slots."""
+
+    def __init__(self) -> None:
+        self.operands: list[Any] = []
+
+    def num(self, value: Any, paren: bool = True) -> str:
+        self.operands.append(value)
+        return f"{{{len(self.operands) - 1}{':p' if paren else ''}}}"
+
+
+class Walk:
+    """Structure and lazily computed values of one sample's pass."""
+
+    def __init__(self, network: Network, sample: int) -> None:
+        require_outputs(network)
+        if not network.samples:
+            raise BpguiError("the network has no samples; add one to step through a pass")
+        if not 0 <= sample < len(network.samples):
+            raise BpguiError(f"sample {sample} does not exist (the network has "
+                             f"{len(network.samples)} samples, numbered from 0)")
+        self.network = network
+        self.sample = sample
+        neurons = network.neurons
+        self.neuron: dict[str, Neuron] = {n.id: n for n in neurons}
+        levels = topological_levels(len(neurons), [n.is_input for n in neurons],
+                                    network.index_pairs())
+        self.level = {n.id: levels[i] for i, n in enumerate(neurons)}
+        self.order = [neurons[i].id for i in topological_order(levels)]
+        self.incoming: dict[str, list[Edge]] = {n.id: [] for n in neurons}
+        self.outgoing: dict[str, list[Edge]] = {n.id: [] for n in neurons}
+        for e in network.edges:
+            self.incoming[e.target].append(e)
+            self.outgoing[e.source].append(e)
+        self.inputs = [n.id for n in network.inputs]
+        self.outputs = [n.id for n in network.outputs]
+        self.output_index = {nid: k for k, nid in enumerate(self.outputs)}
+        self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
+        self.y = list(network.samples[sample].targets)
+        self.loss = LOSS_TABLE[network.loss]
+        self.learning_rate = network.training.learning_rate
+        self.values: dict[Quantity, float] = {}
+
+    # ---------------------------------------------------------------- naming
+    def activation(self, nid: str) -> Activation:
+        return ACTIVATION_TABLE[self.neuron[nid].activation]
+
+    def a_sym(self, nid: str) -> str:
+        """An input's activation is written with its id (``x1``); others as ``a_h1``."""
+        return nid if self.neuron[nid].is_input else f"a_{nid}"
+
+    def yhat_sym(self, nid: str) -> str:
+        k = self.output_index[nid]
+        return "ŷ" if len(self.outputs) == 1 else f"ŷ{subscript(k + 1)}"
+
+    def y_sym(self, k: int) -> str:
+        return "y" if len(self.outputs) == 1 else f"y{subscript(k + 1)}"
+
+    # ---------------------------------------------------------------- values
+    def get(self, kind: str, ident: str) -> float:
+        return self.values[Quantity(kind, ident)]
+
+    def put(self, kind: str, ident: str, value: Any) -> tuple[Quantity, float]:
+        q = Quantity(kind, ident)
+        self.values[q] = float(value)
+        return q, float(value)
+
+    def a(self, nid: str) -> float:
+        return self.get("a", nid)
+
+    def forward_neuron(self, nid: str) -> tuple[float, float]:
+        """z = b + Σ w·a_source, a = f(z); cached as the step writes them."""
+        z = self.neuron[nid].bias
+        for e in self.incoming[nid]:
+            z += e.weight * self.a(e.source)
+        return z, float(self.activation(nid).f(np.float64(z)))
+
+    def loss_and_gradient(self) -> tuple[float, list[float]]:
+        yhat = np.array([self.a(o) for o in self.outputs])
+        y = np.array(self.y)
+        return float(self.loss.value(yhat, y)), [float(g) for g in self.loss.grad(yhat, y)]
+
+    def grad_a(self, nid: str) -> float:
+        """∂L/∂a_j = [j is an output] ∂ℓ/∂ŷ_j + Σ over edges j→m of w·δ_m."""
+        total = self.get("dl_dyhat", nid) if nid in self.output_index else 0.0
+        for e in self.outgoing[nid]:
+            total += e.weight * self.get("delta", e.target)
+        return total
+
+    def local_derivative(self, nid: str) -> float:
+        z, a = self.get("z", nid), self.a(nid)
+        return float(self.activation(nid).derivative_from(np.float64(z), np.float64(a)))
+
+    # ------------------------------------------------------- formula pieces
+    def derivative_text(self, nid: str, t: TemplateBuilder) -> tuple[str, str]:
+        """f'(z_j) in symbols and as a template, e.g. ``(1 − a_h1²)``."""
+        pattern = self.activation(nid).derivative
+        symbols = pattern.replace("{a}", self.a_sym(nid)).replace("{z}", f"z_{nid}")
+        template = pattern
+        if "{a}" in pattern:
+            template = template.replace("{a}", t.num(self.a(nid)))
+        if "{z}" in pattern:
+            template = template.replace("{z}", t.num(self.get("z", nid)))
+        return symbols, template
+
+    def non_inputs(self) -> list[str]:
+        return [nid for nid in self.order if not self.neuron[nid].is_input]
+
+    def trainable(self, nid: str) -> list[Edge | str]:
+        """The trainable parameters of neuron ``nid``: incoming edges, then its id for b."""
+        params: list[Edge | str] = [e for e in self.incoming[nid] if e.trainable]
+        if self.neuron[nid].train_bias:
+            params.append(nid)
+        return params
+

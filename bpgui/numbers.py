@@ -1,0 +1,53 @@
+"""How numbers are written for people: significant digits and a real minus sign.
+
+The step text, the canvas labels and the handouts all call :func:`fmt`, so a
+value reads the same everywhere. Full precision stays available through
+``repr`` (the GUI shows it on hover; the JSON output never rounds).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+MINUS = "−"
+DEFAULT_DIGITS = 4
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt(value: float, digits: int = DEFAULT_DIGITS) -> str:
+    """``value`` to ``digits`` significant digits: ``−0.025``, ``0.9993``, ``1.2×10⁻⁵``."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else f"{MINUS}∞"
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return text.replace("-", MINUS)
+
+
+def fmt_value(value: Any, digits: int = DEFAULT_DIGITS) -> str:
+    """A number, a vector ``[a, b]`` or a matrix ``[[a, b], [c, d]]``."""
+    if isinstance(value, Sequence | _ndarray()):
+        return "[" + ", ".join(fmt_value(v, digits) for v in value) + "]"
+    return fmt(value, digits)
+
+
+def _ndarray() -> type:
+    import numpy as np  # local: numbers.py is imported by modules that avoid NumPy
+
+    return np.ndarray
+
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(n: int) -> str:
+    """``12`` → ``₁₂``, for level and output indices in formulas."""
+    return str(n).translate(SUBSCRIPT)
