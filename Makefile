@@ -22,7 +22,7 @@ run: $(VENV)/.installed-run
 	$(PY) -m bpgui $(ARGS)
 
 lint: $(VENV)/.installed-test
-	$(PY) -m ruff check bpgui tests benchmarks
+	$(PY) -m ruff check bpgui tests benchmarks tools
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)

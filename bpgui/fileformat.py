@@ -266,14 +266,20 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _new_file_mode())
         os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise FileError(f"{path}: cannot write: {exc.strerror}") from None
         raise
+
+
+def _new_file_mode() -> int:
+    """What ``open()`` would give a new file: 0o666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def save(network: Network, path: str | os.PathLike[str]) -> None:

@@ -49,8 +49,7 @@ def loss_step(walk: Walk) -> tuple[tuple[Equation, ...], list[tuple[Quantity, fl
     equations.append(Equation("L", prefix + joined_sym, prefix + joined_num,
                               tuple(t.operands), loss))
     for k, o in enumerate(outs):
-        equations.append(_gradient_equation(walk, k, o, grads[k], name,
-                                            s[k] if name == "softmax_ce" else 0.0))
+        equations.append(output_gradient_equation(walk, k))
         values.append(walk.put("dl_dyhat", o, grads[k]))
     return tuple(equations), values
 
@@ -59,11 +58,13 @@ def _sub(k: int) -> str:
     return subscript(k + 1)
 
 
-def _gradient_equation(walk: Walk, k: int, o: str, grad: float, name: str,
-                       s_k: float) -> Equation:
+def output_gradient_equation(walk: Walk, k: int) -> Equation:
+    """∂ℓ/∂ŷ_k for output ``k`` (file order) in symbols and numbers."""
+    o, name = walk.outputs[k], walk.loss.name
     ys, yh = walk.y_sym(k), walk.yhat_sym(o)
     t = TemplateBuilder()
     yhat, y = walk.a(o), walk.y[k]
+    grad = walk.loss_and_gradient()[1][k]
     if name == "half_sse":
         sym, num = f"{yh} − {ys}", f"{t.num(yhat, False)} − {t.num(y)}"
     elif name == "sse":
@@ -78,5 +79,6 @@ def _gradient_equation(walk: Walk, k: int, o: str, grad: float, name: str,
     else:
         sk = f"s{'' if len(walk.outputs) == 1 else _sub(k)}"
         sym = f"{sk}·Σy − {ys}"
+        s_k = float(softmax(np.array([walk.a(out) for out in walk.outputs]))[k])
         num = f"{t.num(s_k, False)}·{t.num(sum(walk.y))} − {t.num(y)}"
     return Equation(f"∂L/∂{yh}", sym, num, tuple(t.operands), grad)

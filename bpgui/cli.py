@@ -1,0 +1,240 @@
+"""The ``bpgui`` command: the GUI entry point and the ``trace``, ``train``, ``check``
+and ``validate`` subcommands of ``../shared/spec/cli.md``.
+
+Every problem with the user's input becomes one ``bpgui: error:`` line on
+standard error and exit status 2; a diverging training run exits 3. No
+traceback reaches the user and no file of theirs is changed unless asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bpgui import fileformat
+from bpgui.errors import BpguiError
+from bpgui.model import MODES, Network
+
+SUBCOMMANDS = ("trace", "train", "check", "validate")
+CHECK_TOLERANCE = 1e-5
+
+
+class UsageError(BpguiError):
+    """A wrong option or value on the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake as one line instead of usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, not {text!r}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bpgui", description="Make backpropagation visible.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    trace = sub.add_parser("trace", help="one forward and backward pass, as JSON")
+    trace.add_argument("file")
+    trace.add_argument("--sample", type=_count, default=0, metavar="K")
+    trace.add_argument("--granularity", choices=("edge", "node", "layer"), default="node",
+                       help="step granularity of the 'steps' list (default: node)")
+    trace.add_argument("--digits", type=_positive_int, default=4,
+                       help="significant digits in the step text (default: 4)")
+
+    train = sub.add_parser("train", help="gradient descent, as JSON")
+    train.add_argument("file")
+    train.add_argument("--iterations", type=_count, default=100, metavar="N")
+    train.add_argument("--lr", type=_positive_float, metavar="ETA")
+    train.add_argument("--mode", choices=MODES)
+    train.add_argument("--batch-size", type=_positive_int, metavar="B")
+    train.add_argument("--seed", type=_integer, metavar="S")
+    train.add_argument("--out", metavar="TRAINED")
+    train.add_argument("--history", metavar="CSV")
+
+    check = sub.add_parser("check", help="backprop against central finite differences")
+    check.add_argument("file")
+    check.add_argument("--eps", type=_positive_float, default=1e-6, metavar="E")
+
+    validate = sub.add_parser("validate", help="check a network file")
+    validate.add_argument("file")
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bpgui", description="Open the bpgui window.")
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("--screenshot", metavar="PNG")
+    parser.add_argument("--steps", type=_count, metavar="N")
+    parser.add_argument("--select", metavar="ID")
+    parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--size", metavar="WxH")
+    return parser
+
+
+def _print_json(doc: Any) -> None:
+    try:
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=2)
+    except ValueError:
+        raise BpguiError("the result holds a NaN or infinite value; the weights or inputs "
+                         "are too large for double precision") from None
+    print(text)
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from bpgui.engine.trace import trace_document
+
+    network = fileformat.load(args.file)
+    _print_json(trace_document(network, args.sample, args.granularity, args.digits))
+    return 0
+
+
+def _check_writable(option: str, path: str, source: str) -> None:
+    target = Path(path)
+    if target.resolve() == Path(source).resolve():
+        raise UsageError(f"{option} {path}: must not be the input file, which is never changed")
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder")
+    if not target.parent.resolve().is_dir():
+        raise UsageError(f"{option} {path}: folder {target.parent} does not exist")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from bpgui.engine.plan import compile_plan, sample_arrays
+    from bpgui.engine.training import Trainer
+    from bpgui.errors import TrainingDiverged
+
+    network = fileformat.load(args.file)
+    for option, path in (("--out", args.out), ("--history", args.history)):
+        if path:
+            _check_writable(option, path, args.file)
+    overrides = {k: v for k, v in (("learning_rate", args.lr), ("mode", args.mode),
+                                   ("batch_size", args.batch_size), ("seed", args.seed))
+                 if v is not None}
+    settings = replace(network.training, **overrides)
+    plan = compile_plan(network)
+    x, y = sample_arrays(network)
+    trainer = Trainer(plan, x, y, settings)
+    trainer.run(args.iterations)
+    if trainer.diverged_at is not None:
+        raise TrainingDiverged(trainer.diverged_at, trainer.history[-1], settings.learning_rate)
+    if args.history:
+        rows = "".join(f"{i},{loss!r}\n" for i, loss in enumerate(trainer.history))
+        fileformat.atomic_write_text(args.history, "iteration,loss\n" + rows)
+    if args.out:
+        trained = plan.apply_to(network)
+        trained.training = settings
+        fileformat.save(trained, args.out)
+    _print_json({"iterations": args.iterations, "loss_history": trainer.history,
+                 "final_loss": trainer.history[-1], "weights": plan.weights(),
+                 "biases": plan.biases()})
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bpgui.engine.gradcheck import FLOOR, check_gradients
+
+    network = fileformat.load(args.file)
+    rows = check_gradients(network, args.eps)
+    width = max([len(r.name) for r in rows] + [9])
+    print(f"{'parameter':<{width}}  {'backprop':>24}  {'finite difference':>24}  "
+          f"{'difference':>10}  {'relative':>10}")
+    for r in rows:
+        print(f"{r.name:<{width}}  {r.backprop:>24.16g}  {r.numeric:>24.16g}  "
+              f"{r.difference:>10.3g}  {r.relative_error:>10.3g}")
+    worst = max((r.relative_error for r in rows), default=0.0)
+    print(f"(relative = |difference| / max(|backprop|, |finite difference|, {FLOOR:g}); "
+          f"eps = {args.eps:g})")
+    print(f"max relative error: {worst:.3g}")
+    return 0 if worst < CHECK_TOLERANCE else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    network = fileformat.load(args.file)
+    print(f"{args.file}: ok ({_plural(len(network.neurons), 'neuron')}, "
+          f"{_plural(len(network.edges), 'edge')}, {_plural(len(network.samples), 'sample')})")
+    return 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    raise BpguiError("the window is not built yet (it arrives with issue 3); "
+                     "use a subcommand: bpgui trace|train|check|validate FILE")
+
+
+COMMANDS = {"trace": cmd_trace, "train": cmd_train, "check": cmd_check,
+            "validate": cmd_validate}
+
+
+def load_network(path: str | None) -> Network:
+    """The network named on the command line (used by the GUI entry point too)."""
+    from bpgui.samples import default_network
+
+    return fileformat.load(path) if path else default_network()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command](args)
+        return cmd_gui(build_gui_parser().parse_args(argv))
+    except BpguiError as exc:
+        from bpgui.errors import TrainingDiverged
+
+        print(f"bpgui: error: {exc}", file=sys.stderr)
+        return 3 if isinstance(exc, TrainingDiverged) else 2
+    except KeyboardInterrupt:
+        print("bpgui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader (e.g. `head`) went away; nothing more to say
+        return 0

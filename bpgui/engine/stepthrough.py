@@ -1,0 +1,115 @@
+"""A cursor over one pass's records: step, step back, jump, and re-run after an edit.
+
+The visible state after k steps is exactly what records[:k] wrote, so
+stepping back restores the earlier state by construction. After the network
+changes (a weight, bias, input or target), :meth:`StepThrough.rebuild`
+regenerates every record from the new values and reports which visible
+quantities changed, old → new, so a view can flash them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bpgui.engine.records import PHASES, Quantity, StepRecord
+from bpgui.engine.stepper import all_steps
+from bpgui.model import Network
+
+
+class StepThrough:
+    """Position ``k`` means ``k`` steps have been taken (0 = nothing computed yet)."""
+
+    def __init__(self, network: Network, sample: int = 0, granularity: str = "node") -> None:
+        self.network = network
+        self.sample = sample
+        self.granularity = granularity
+        self.records: list[StepRecord] = all_steps(network, sample, granularity)
+        self.position = 0
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def current(self) -> StepRecord | None:
+        """The step taken last (the one to highlight), or None before the first."""
+        return self.records[self.position - 1] if self.position else None
+
+    @property
+    def at_end(self) -> bool:
+        return self.position == len(self.records)
+
+    def state(self, position: int | None = None) -> dict[Quantity, float]:
+        """Every value visible after ``position`` steps (the cursor by default)."""
+        k = self.position if position is None else position
+        values: dict[Quantity, float] = {}
+        for record in self.records[:k]:
+            values.update(record.values)
+        return values
+
+    def step(self) -> StepRecord | None:
+        if self.at_end:
+            return None
+        self.position += 1
+        return self.current
+
+    def back(self) -> StepRecord | None:
+        if self.position:
+            self.position -= 1
+        return self.current
+
+    def jump(self, position: int) -> None:
+        self.position = max(0, min(position, len(self.records)))
+
+    def reset(self) -> None:
+        self.position = 0
+
+    def phase_end(self) -> int:
+        """Position after the last step of the phase that the next step belongs to."""
+        if self.at_end:
+            return self.position
+        phase = self.records[self.position].phase
+        k = self.position
+        while k < len(self.records) and self.records[k].phase == phase:
+            k += 1
+        return k
+
+    def progress(self) -> tuple[str, int, int]:
+        """(phase, index within phase, steps in phase) of the current step, e.g. backward 3/8."""
+        current = self.current
+        if current is None:
+            return ("ready", 0, 0)
+        same = [r for r in self.records if r.phase == current.phase]
+        return current.phase, same.index(current) + 1, len(same)
+
+    def rebuild(self, network: Network | None = None, *, sample: int | None = None,
+                granularity: str | None = None) -> dict[Quantity, tuple[Any, Any]]:
+        """Regenerate the records; keep the cursor's place; return changed visible values.
+
+        After a granularity change the cursor moves to the first position that
+        has computed at least what was visible before, by phase.
+        """
+        before = self.state()
+        old_phase = self.current.phase if self.current else None
+        old_fraction = self.position / max(len(self.records), 1)
+        granularity_changed = granularity is not None and granularity != self.granularity
+        self.network = network or self.network
+        self.sample = self.sample if sample is None else sample
+        self.granularity = granularity or self.granularity
+        self.records = all_steps(self.network, self.sample, self.granularity)
+        if granularity_changed and old_phase is not None:
+            self.position = self._position_covering(before, old_phase, old_fraction)
+        self.position = min(self.position, len(self.records))
+        after = self.state()
+        return {q: (before.get(q), after.get(q)) for q in before.keys() | after.keys()
+                if before.get(q) != after.get(q)}
+
+    def _position_covering(self, before: dict[Quantity, float], phase: str,
+                           fraction: float) -> int:
+        """The first position whose state holds every neuron-level value of ``before``."""
+        wanted = {q for q in before if q.kind not in ("term", "back_term")}
+        seen: set[Quantity] = set()
+        for k, record in enumerate(self.records, start=1):
+            seen.update(q for q, _ in record.values)
+            if wanted <= seen:
+                return k
+        return round(fraction * len(self.records)) if phase in PHASES else 0
