@@ -8,6 +8,7 @@ folder, then ``os.replace``), so an error never truncates the user's file.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -31,33 +32,58 @@ class FileError(BpguiError):
     """A file could not be read or written; the message starts with its name."""
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number (use a finite number)")
+class _Object(dict[str, Any]):
+    """A parsed JSON object that remembers keys it saw twice, to report them by path."""
+
+    duplicates: tuple[str, ...] = ()
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    result = _Object(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        result.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
     return result
 
 
 def parse_json(text: str) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and duplicate keys, with line:column."""
+    """``json.loads`` with line:column errors.
+
+    NaN and Infinity are let through here so that validation can name the
+    JSON path of the value that is not finite; duplicate keys are remembered
+    and reported by path too.
+    """
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_object_pairs)
     except json.JSONDecodeError as exc:
         raise NetworkError(f"invalid JSON: {exc.msg}", f"{exc.lineno}:{exc.colno}") from None
-    except ValueError as exc:  # raised by the hooks above; json has no position for them
-        raise NetworkError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise NetworkError("invalid JSON: nested too deeply to be a network file") from None
+
+
+def _check_plain_json(value: Any, path: str) -> None:
+    """Free-form parts (``view``) must still be savable JSON: finite, no duplicate keys."""
+    if isinstance(value, dict):
+        _no_duplicates(value, path)
+        for key, item in value.items():
+            _check_plain_json(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_plain_json(item, f"{path}[{i}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise NetworkError(f"must be a finite number, not {value!r}", path)
+
+
+def _no_duplicates(obj: dict[str, Any], path: str) -> None:
+    for key in getattr(obj, "duplicates", ()):
+        raise NetworkError(f"the key {key!r} appears twice", f"{path}.{key}" if path else key)
 
 
 # ------------------------------------------------------------ typed getters
 def _object(value: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise NetworkError(f"must be an object, not {_kind(value)}", path)
+    _no_duplicates(value, path)
     for key in value:
         if key not in keys:
             raise NetworkError(f"unknown key {key!r} (allowed: {', '.join(keys)})",
@@ -91,12 +117,26 @@ def _get(obj: dict[str, Any], key: str, path: str, kind: str, default: Any = _MI
     return value
 
 
+def _float(value: int | float, where: str) -> float:
+    """A JSON number as a double; an integer too large for one is an error at ``where``."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise NetworkError(f"must be a finite number, not an integer of {len(str(value))} "
+                           "digits", where) from None
+
+
+def _number(obj: dict[str, Any], key: str, path: str, default: Any = _MISSING) -> Any:
+    value = _get(obj, key, path, "number", default)
+    return value if value is None or value is default else _float(value, f"{path}.{key}")
+
+
 def _numbers(obj: dict[str, Any], key: str, path: str) -> list[float]:
     values = _get(obj, key, path, "array")
     for j, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise NetworkError(f"must be a number, not {_kind(v)}", f"{path}.{key}[{j}]")
-    return [float(v) for v in values]
+    return [_float(v, f"{path}.{key}[{j}]") for j, v in enumerate(values)]
 
 
 # ------------------------------------------------------------------ reading
@@ -126,6 +166,7 @@ def network_from_dict(doc: Any) -> Network:
         description=_get(doc, "description", "", "string", None),
         view=_get(doc, "view", "", "object", {}),
     )
+    _check_plain_json(network.view, "view")
     network.validate()
     return network
 
@@ -137,12 +178,11 @@ def _neuron(obj: Any, path: str) -> Neuron:
         for key in ("activation", "bias", "train_bias"):
             if key in obj:
                 raise NetworkError(f"an input neuron has no {key}", f"{path}.{key}")
-    bias = _get(obj, "bias", path, "number", 0.0)
     return Neuron(
         id=_get(obj, "id", path, "string"),
         role=role,
         activation=_get(obj, "activation", path, "string", "sigmoid"),
-        bias=float(bias),
+        bias=_number(obj, "bias", path, 0.0),
         train_bias=_get(obj, "train_bias", path, "boolean", True),
         label=_get(obj, "label", path, "string", None),
         x=_optional_float(obj, "x", path),
@@ -151,8 +191,7 @@ def _neuron(obj: Any, path: str) -> Neuron:
 
 
 def _optional_float(obj: dict[str, Any], key: str, path: str) -> float | None:
-    value = _get(obj, key, path, "number", None)
-    return None if value is None else float(value)
+    return _number(obj, key, path, None)
 
 
 def _edge(obj: Any, path: str) -> Edge:
@@ -161,7 +200,7 @@ def _edge(obj: Any, path: str) -> Edge:
         id=_get(obj, "id", path, "string"),
         source=_get(obj, "source", path, "string"),
         target=_get(obj, "target", path, "string"),
-        weight=float(_get(obj, "weight", path, "number")),
+        weight=_number(obj, "weight", path),
         trainable=_get(obj, "trainable", path, "boolean", True),
         label=_get(obj, "label", path, "string", None),
     )
@@ -172,7 +211,7 @@ def _training(obj: dict[str, Any]) -> TrainingSettings:
     _object(obj, path, TRAINING_KEYS)
     defaults = TrainingSettings()
     return TrainingSettings(
-        learning_rate=float(_get(obj, "learning_rate", path, "number", defaults.learning_rate)),
+        learning_rate=_number(obj, "learning_rate", path, defaults.learning_rate),
         mode=_get(obj, "mode", path, "string", defaults.mode),
         batch_size=_get(obj, "batch_size", path, "integer", defaults.batch_size),
         shuffle=_get(obj, "shuffle", path, "boolean", defaults.shuffle),

@@ -95,8 +95,15 @@ class Change:
 
 
 def _finite(value: Any, path: str, what: str = "a finite number") -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise NetworkError(f"must be {what}, not {value!r}", path)
+    try:
+        finite = not isinstance(value, bool) and isinstance(value, int | float) \
+            and math.isfinite(value)
+    except OverflowError:          # an integer too large for a double
+        finite = False
+    if not finite:
+        shown = f"{str(value)[:12]}… ({len(str(value))} digits)" if isinstance(value, int) \
+            and len(str(value)) > 20 else repr(value)
+        raise NetworkError(f"must be {what}, not {shown}", path)
 
 
 def check_id(value: Any, path: str) -> None:
@@ -238,6 +245,7 @@ class Network:
             seen[n.id] = i
         seen_edges: dict[str, int] = {}
         pairs: dict[tuple[str, str], int] = {}
+        roles = {n.id: n.role for n in self.neurons}
         for i, e in enumerate(self.edges):
             path = f"edges[{i}]"
             check_edge(e, path)
@@ -245,12 +253,17 @@ class Network:
                 raise NetworkError(f"duplicate edge id {e.id!r} (also edges[{seen_edges[e.id]}])",
                                    f"{path}.id")
             seen_edges[e.id] = i
-            self._check_endpoints(e, path, pairs)
+            self._check_endpoints(e, path, pairs, roles)
             pairs[(e.source, e.target)] = i
         cycle = find_cycle(len(self.neurons), self.index_pairs())
         if cycle is not None:
             names = " -> ".join(self.neurons[i].id for i in [*cycle, cycle[0]])
             raise NetworkError(f"the edges form a cycle: {names}", "edges")
+        for key in ("name", "description"):
+            if getattr(self, key) is not None and not isinstance(getattr(self, key), str):
+                raise NetworkError("must be a string", key)
+        if not isinstance(self.view, dict):
+            raise NetworkError("must be an object", "view")
         if self.loss not in LOSSES:
             raise NetworkError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})", "loss")
         n_in, n_out = len(self.inputs), len(self.outputs)
@@ -258,8 +271,9 @@ class Network:
             self._check_sample(s, f"samples[{i}]", n_in, n_out)
         check_training(self.training)
 
-    def _check_endpoints(self, e: Edge, path: str, pairs: dict[tuple[str, str], int]) -> None:
-        roles = {n.id: n.role for n in self.neurons}
+    @staticmethod
+    def _check_endpoints(e: Edge, path: str, pairs: dict[tuple[str, str], int],
+                         roles: dict[str, str]) -> None:
         for end in ("source", "target"):
             if getattr(e, end) not in roles:
                 raise NetworkError(f"unknown neuron {getattr(e, end)!r}", f"{path}.{end}")
@@ -306,7 +320,7 @@ class Network:
 
     def remove_neuron(self, neuron_id: str) -> tuple[int, Neuron, list[tuple[int, Edge]]]:
         """Remove a neuron and its edges; return what undo needs to put them back."""
-        index = next(i for i, n in enumerate(self.neurons) if n.id == neuron_id)
+        index = self.neurons.index(self.neuron(neuron_id))
         attached = [(i, e) for i, e in enumerate(self.edges) if neuron_id in (e.source, e.target)]
         for _, e in reversed(attached):
             self.remove_edge(e.id)
@@ -339,7 +353,7 @@ class Network:
         if self.has_edge(edge.id):
             raise NetworkError(f"an edge with id {edge.id!r} already exists", "edge.id")
         pairs = {(e.source, e.target): i for i, e in enumerate(self.edges)}
-        self._check_endpoints(edge, "edge", pairs)
+        self._check_endpoints(edge, "edge", pairs, {n.id: n.role for n in self.neurons})
         ids = {n.id: i for i, n in enumerate(self.neurons)}
         if reaches(ids[edge.target], ids[edge.source], len(self.neurons), self.index_pairs()):
             raise NetworkError(
@@ -349,7 +363,7 @@ class Network:
         self._emit(Change("edge_added", edge.id, new=edge))
 
     def remove_edge(self, edge_id: str) -> tuple[int, Edge]:
-        index = next(i for i, e in enumerate(self.edges) if e.id == edge_id)
+        index = self.edges.index(self.edge(edge_id))
         edge = self.edges.pop(index)
         self._emit(Change("edge_removed", edge_id, old=edge))
         return index, edge
@@ -389,6 +403,9 @@ class Network:
 
     def set_text(self, *, name: str | None = None, description: str | None = None) -> None:
         """Set the network's name and description (``None`` removes one)."""
+        for key, value in (("name", name), ("description", description)):
+            if value is not None and not isinstance(value, str):
+                raise NetworkError(f"must be a string, not {value!r}", key)
         for key, value in (("name", name), ("description", description)):
             if getattr(self, key) != value:
                 old = getattr(self, key)

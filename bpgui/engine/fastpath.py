@@ -37,10 +37,10 @@ def forward(plan: Plan, x: Array) -> Forward:
     a[:, :plan.n_inputs] = x
     zs = []
     for blk in plan.blocks:
-        z = a[:, blk.lo:blk.start] @ blk.weights
+        z = a[:, blk.lo:blk.end] @ blk.weights
         z += blk.bias
         zs.append(z)
-        a[:, blk.start:blk.stop] = blk.activation.f(z)
+        blk.activation.into(z, a[:, blk.start:blk.stop])
     return Forward(a, zs)
 
 
@@ -54,27 +54,38 @@ def sample_losses(plan: Plan, fw: Forward, y: Array) -> Array:
 
 def dataset_loss(plan: Plan, fw: Forward, y: Array) -> float:
     """Mean of the per-sample losses (the spec's dataset loss)."""
-    return float(np.mean(sample_losses(plan, fw, y)))
+    losses = sample_losses(plan, fw, y)
+    return float(np.add.reduce(losses)) / losses.shape[0]   # the same bits as np.mean
 
 
-def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None) -> Backward:
-    """Gradients of the mean loss over ``rows`` (all samples when ``None``)."""
+def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None, *,
+             input_grads: bool = True, da: Array | None = None) -> Backward:
+    """Gradients of the mean loss over ``rows`` (all samples when ``None``).
+
+    Training passes ``input_grads=False`` (∂L/∂x is never needed to update
+    parameters) and a reusable ``da`` buffer of the right shape.
+    """
     a, zs = fw.a, fw.z
     if rows is not None:
         a, zs, y = a[rows], [z[rows] for z in zs], y[rows]
-    da = np.zeros_like(a)
+    if da is None or da.shape != a.shape:
+        da = np.zeros_like(a)
+    else:
+        da.fill(0.0)
     cols = plan.output_columns
     da[:, cols] = plan.loss.grad(a[:, cols], y) / a.shape[0]
+    first_needed = 0 if input_grads else plan.n_inputs
     g_weights: list[Array] = [None] * len(plan.blocks)  # type: ignore[list-item]
     g_biases: list[Array] = [None] * len(plan.blocks)  # type: ignore[list-item]
     for k in range(len(plan.blocks) - 1, -1, -1):
         blk = plan.blocks[k]
         delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
         delta *= da[:, blk.start:blk.stop]
-        g_weights[k] = a[:, blk.lo:blk.start].T @ delta
-        g_biases[k] = delta.sum(axis=0)
-        if blk.lo < blk.start:
-            da[:, blk.lo:blk.start] += delta @ blk.weights.T
+        g_weights[k] = a[:, blk.lo:blk.end].T @ delta
+        g_biases[k] = np.add.reduce(delta, axis=0)
+        lo = max(blk.lo, first_needed)
+        if lo < blk.end:
+            da[:, lo:blk.end] += delta @ blk.weights[lo - blk.lo:].T
     return Backward(g_weights, g_biases, da)
 
 

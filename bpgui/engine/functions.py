@@ -34,6 +34,14 @@ class Activation:
     derivative: str      # f' in symbols; "{z}" and "{a}" stand for the neuron's z and a
     f: Callable[[Array], Array]
     derivative_from: Callable[[Array, Array], Array]
+    ufunc: np.ufunc | None = None   # when f is one ufunc, the fast path writes in place
+
+    def into(self, z: Array, out: Array) -> None:
+        """out[...] = f(z), without a temporary when f is a single ufunc."""
+        if self.ufunc is not None:
+            self.ufunc(z, out=out)
+        else:
+            out[...] = self.f(z)
 
 
 def _relu_prime(z: Array, a: Array) -> Array:
@@ -53,12 +61,12 @@ ACTIVATION_TABLE: dict[str, Activation] = {
         Activation("identity", "id", "1", lambda z: np.asarray(z, dtype=np.float64) * 1.0,
                    lambda z, a: np.ones_like(np.asarray(z, dtype=np.float64))),
         Activation("sigmoid", "σ", "{a}(1 − {a})", sigmoid, lambda z, a: a * (1.0 - a)),
-        Activation("tanh", "tanh", "(1 − {a}²)", np.tanh, lambda z, a: 1.0 - a * a),
+        Activation("tanh", "tanh", "(1 − {a}²)", np.tanh, lambda z, a: 1.0 - a * a, np.tanh),
         Activation("relu", "ReLU", "[{z} > 0]", lambda z: np.maximum(z, 0.0), _relu_prime),
         Activation("leaky_relu", "LReLU", "(1 if {z} > 0 else 0.01)", _leaky, _leaky_prime),
         Activation("softplus", "softplus", "σ({z})", lambda z: np.logaddexp(0.0, z),
                    lambda z, a: sigmoid(z)),
-        Activation("sin", "sin", "cos({z})", np.sin, lambda z, a: np.cos(z)),
+        Activation("sin", "sin", "cos({z})", np.sin, lambda z, a: np.cos(z), np.sin),
     )
 }
 assert tuple(ACTIVATION_TABLE) == ACTIVATIONS
@@ -105,9 +113,11 @@ def _softmax_ce_grad(yhat: Array, y: Array) -> Array:
 LOSS_TABLE: dict[str, Loss] = {
     loss.name: loss for loss in (
         Loss("half_sse", "½ Σ_k (y_k − ŷ_k)²", "ŷ_k − y_k",
-             lambda yhat, y: 0.5 * np.sum((y - yhat) ** 2, axis=-1), lambda yhat, y: yhat - y),
+             lambda yhat, y: 0.5 * np.add.reduce((y - yhat) ** 2, axis=-1),
+             lambda yhat, y: yhat - y),
         Loss("sse", "Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)",
-             lambda yhat, y: np.sum((yhat - y) ** 2, axis=-1), lambda yhat, y: 2.0 * (yhat - y)),
+             lambda yhat, y: np.add.reduce((yhat - y) ** 2, axis=-1),
+             lambda yhat, y: 2.0 * (yhat - y)),
         Loss("mse", "(1/K) Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)/K",
              lambda yhat, y: np.mean((yhat - y) ** 2, axis=-1),
              lambda yhat, y: 2.0 * (yhat - y) / np.shape(yhat)[-1]),

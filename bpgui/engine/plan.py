@@ -3,7 +3,7 @@
 Neurons get one column each in an activation matrix ``A`` (samples × neurons),
 ordered by topological level and, inside a level, grouped by activation. A
 :class:`Block` is one such group: it reads the contiguous columns of every
-earlier level it needs and computes ``z = A[:, lo:start] @ W + b`` in one
+earlier level it needs and computes ``z = A[:, lo:end] @ W + b`` in one
 matrix product. A layered network therefore costs one product per layer, and
 skip connections cost nothing extra: they are just more rows of ``W``.
 """
@@ -22,13 +22,18 @@ from bpgui.model import Network
 
 @dataclass
 class Block:
-    """Neurons of one level sharing an activation; they write columns [start, stop)."""
+    """Neurons of one level sharing an activation; they write columns [start, stop).
+
+    A level with several activations has several blocks; all of them read up
+    to the level's first column, so ``end`` may lie before ``start``.
+    """
 
     level: int
     activation: Activation
     start: int
     stop: int
-    lo: int               # first column read; reads [lo, start)
+    lo: int               # first column read
+    end: int              # reads columns [lo, end): every earlier level, never its own
     weights: Array        # (start - lo, stop - start); zero where there is no edge
     bias: Array           # (stop - start,)
     weight_mask: Array    # 1.0 where a trainable edge exists
@@ -42,7 +47,7 @@ class Plan:
     ids: list[str]                         # neuron id of each column
     column: dict[str, int]
     n_inputs: int
-    output_columns: Array                  # int indices, outputs in file order
+    output_columns: Array | slice          # outputs in file order; a slice when contiguous
     blocks: list[Block]
     loss: Loss
     edge_slot: dict[str, tuple[int, int, int]]   # edge id -> (block, row, col)
@@ -129,8 +134,10 @@ def compile_plan(network: Network) -> Plan:
                 weights[row, col] = edge.weight
                 weight_mask[row, col] = float(edge.trainable)
                 edge_slot[edge.id] = (b, row, col)
-        blocks.append(Block(level, ACTIVATION_TABLE[act], start, stop, lo, weights, bias,
-                            weight_mask, bias_mask))
-    outputs = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
+        blocks.append(Block(level, ACTIVATION_TABLE[act], start, stop, lo, read_end, weights,
+                            bias, weight_mask, bias_mask))
+    outputs: Array | slice = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
+    if np.array_equal(outputs, np.arange(outputs[0], outputs[0] + len(outputs))):
+        outputs = slice(int(outputs[0]), int(outputs[0]) + len(outputs))  # a view, not a copy
     return Plan([neurons[i].id for i in order], column, len(network.inputs), outputs, blocks,
                 LOSS_TABLE[network.loss], edge_slot, bias_slot)

@@ -70,14 +70,20 @@ class Trainer:
         new: list[float] = []
         if self.diverged_at is not None:
             return new
+        lr = self.settings.learning_rate
+        steps = [(lr * blk.weight_mask, lr * blk.bias_mask) for blk in blocks]
+        da = None
         for _ in range(iterations):
             rows = next(self._schedule)
-            grads = backward(plan, self._forward, y, rows)
-            lr = self.settings.learning_rate
+            grads = backward(plan, self._forward, y, rows, input_grads=False, da=da)
+            da = grads.da
             for k, blk in enumerate(blocks):
                 w_new, b_new = self._spare[k]
-                np.subtract(blk.weights, (lr * blk.weight_mask) * grads.weights[k], out=w_new)
-                np.subtract(blk.bias, (lr * blk.bias_mask) * grads.biases[k], out=b_new)
+                g_w, g_b = grads.weights[k], grads.biases[k]
+                g_w *= steps[k][0]
+                g_b *= steps[k][1]
+                np.subtract(blk.weights, g_w, out=w_new)
+                np.subtract(blk.bias, g_b, out=b_new)
                 self._spare[k] = (blk.weights, blk.bias)
                 blk.weights, blk.bias = w_new, b_new
             self._forward = forward(plan, x)

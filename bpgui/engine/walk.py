@@ -82,7 +82,9 @@ class Walk:
 
     # ---------------------------------------------------------------- values
     def get(self, kind: str, ident: str) -> float:
-        return self.values[Quantity(kind, ident)]
+        # A plain tuple hashes and compares equal to the Quantity it stands for, and is
+        # much cheaper to build on this hot path.
+        return self.values[(kind, ident)]  # type: ignore[index]
 
     def put(self, kind: str, ident: str, value: Any) -> tuple[Quantity, float]:
         q = Quantity(kind, ident)
