@@ -205,8 +205,12 @@ def _plural(n: int, word: str) -> str:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    raise BpguiError("the window is not built yet (it arrives with issue 3); "
-                     "use a subcommand: bpgui trace|train|check|validate FILE")
+    from bpgui.layout import fill_missing_positions
+    from bpgui.ui.app import run_gui
+
+    network = load_network(args.file)
+    fill_missing_positions(network)
+    return run_gui(args, network, Path(args.file).resolve() if args.file else None)
 
 
 COMMANDS = {"trace": cmd_trace, "train": cmd_train, "check": cmd_check,
@@ -225,7 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if (argv and argv[0] in SUBCOMMANDS) or argv[:1] in (["-h"], ["--help"]):
             args = build_parser().parse_args(argv)
-            return COMMANDS[args.command](args)
+            import numpy as np
+
+            # Non-finite values are detected and reported as one clear line each;
+            # NumPy's own overflow warnings would only add noise to stderr.
+            with np.errstate(all="ignore"):
+                return COMMANDS[args.command](args)
         return cmd_gui(build_gui_parser().parse_args(argv))
     except BpguiError as exc:
         from bpgui.errors import TrainingDiverged

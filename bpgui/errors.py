@@ -27,7 +27,10 @@ class TrainingDiverged(BpguiError):
         self.iteration = iteration
         self.loss = loss
         self.learning_rate = learning_rate
-        super().__init__(
-            f"the loss became {loss} at iteration {iteration} "
-            f"(learning rate {learning_rate:g}); try a smaller learning rate"
-        )
+        if iteration == 0:
+            message = (f"the loss is already {loss} at iteration 0, before any update: the "
+                       "weights or inputs are too large for double precision")
+        else:
+            message = (f"the loss became {loss} at iteration {iteration} "
+                       f"(learning rate {learning_rate:g}); try a smaller learning rate")
+        super().__init__(message)

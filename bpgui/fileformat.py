@@ -293,8 +293,11 @@ def dumps(network: Network) -> str:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file and rename; never truncates on error."""
-    target = Path(path)
+    """Write ``text`` to ``path`` via a temp file and rename; never truncates on error.
+
+    A symbolic link is followed, so the file it points to is replaced, not the link.
+    """
+    target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent if str(target.parent) else ".")
@@ -315,7 +318,11 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def _new_file_mode() -> int:
-    """What ``open()`` would give a new file: 0o666 less the process umask."""
+    """What ``open()`` would give a new file: 0o666 less the current umask.
+
+    os.umask() can only be read by setting it, so it is restored at once; saves
+    happen on the GUI thread, so no other thread creates files in between.
+    """
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask

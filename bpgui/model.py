@@ -10,6 +10,7 @@ really changes.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -229,7 +230,7 @@ class Network:
         clone.edges = copy.deepcopy(self.edges)
         clone.samples = copy.deepcopy(self.samples)
         clone.training = replace(self.training)
-        clone.view = copy.deepcopy(self.view)
+        clone.view = json.loads(json.dumps(self.view))   # any depth json itself accepted
         clone._observers = []
         return clone
 
@@ -311,26 +312,41 @@ class Network:
             observer(change)
 
     # -------------------------------------------------------------- mutators
-    def add_neuron(self, neuron: Neuron, index: int | None = None) -> None:
+    def add_neuron(self, neuron: Neuron, index: int | None = None,
+                   column: list[float] | None = None) -> None:
+        """Insert a neuron. An input or output also gets a column in every sample:
+        ``column`` (one value per sample, as :meth:`remove_neuron` returned it) or zeros."""
         check_neuron(neuron, "neuron")
         if self.has_neuron(neuron.id):
             raise NetworkError(f"a neuron with id {neuron.id!r} already exists", "neuron.id")
+        if column is not None and len(column) != len(self.samples):
+            raise NetworkError(f"{len(column)} sample values for {len(self.samples)} samples",
+                               "neuron")
         self.neurons.insert(len(self.neurons) if index is None else index, neuron)
+        changes = self._insert_column(neuron, column)
         self._emit(Change("neuron_added", neuron.id, new=neuron))
+        for change in changes:
+            self._emit(change)
 
-    def remove_neuron(self, neuron_id: str) -> tuple[int, Neuron, list[tuple[int, Edge]]]:
-        """Remove a neuron and its edges; return what undo needs to put them back."""
-        index = self.neurons.index(self.neuron(neuron_id))
+    def remove_neuron(self, neuron_id: str
+                      ) -> tuple[int, Neuron, list[tuple[int, Edge]], list[float]]:
+        """Remove a neuron, its edges and its sample column; return what undo needs."""
+        neuron = self.neuron(neuron_id)
+        index = self.neurons.index(neuron)
         attached = [(i, e) for i, e in enumerate(self.edges) if neuron_id in (e.source, e.target)]
         for _, e in reversed(attached):
             self.remove_edge(e.id)
-        neuron = self.neurons.pop(index)
+        column, changes = self._remove_column(neuron.role, self._column_of(neuron))
+        self.neurons.pop(index)
         self._emit(Change("neuron_removed", neuron_id, old=neuron))
-        return index, neuron, attached
+        for change in changes:
+            self._emit(change)
+        return index, neuron, attached, column
 
     def update_neuron(self, neuron_id: str, **changes: Any) -> None:
         """Change fields of a neuron; refuse anything that breaks a rule."""
         current = self.neuron(neuron_id)
+        current_role = current.role
         candidate = replace(current, **changes)
         check_neuron(candidate, f"neuron {neuron_id!r}")
         if candidate.id != neuron_id and self.has_neuron(candidate.id):
@@ -339,13 +355,17 @@ class Network:
                 e.target == neuron_id for e in self.edges):
             raise NetworkError(f"{neuron_id!r} has incoming edges, so it cannot be an input",
                                "neuron.role")
-        self._apply(current, candidate, "neuron_changed", neuron_id)
+        column = self._column_of(current)
+        changes = self._assign(current, candidate, "neuron_changed", neuron_id)
         if candidate.id != neuron_id:
             for e in self.edges:
-                if e.source == neuron_id:
-                    self._apply(e, replace(e, source=candidate.id), "edge_changed", e.id)
-                if e.target == neuron_id:
-                    self._apply(e, replace(e, target=candidate.id), "edge_changed", e.id)
+                renamed = replace(e, source=candidate.id if e.source == neuron_id else e.source,
+                                  target=candidate.id if e.target == neuron_id else e.target)
+                changes += self._assign(e, renamed, "edge_changed", e.id)
+        if candidate.role != current_role:
+            changes += self._move_column(current, current_role, column)
+        for change in changes:       # only now, when every edge agrees with the new id
+            self._emit(change)
 
     def add_edge(self, edge: Edge, index: int | None = None) -> None:
         """Connect two neurons; refuse cycles, self-loops, duplicates, edges into inputs."""
@@ -378,7 +398,8 @@ class Network:
         check_edge(candidate, f"edge {edge_id!r}")
         if candidate.id != edge_id and self.has_edge(candidate.id):
             raise NetworkError(f"an edge with id {candidate.id!r} already exists", "edge.id")
-        self._apply(current, candidate, "edge_changed", edge_id)
+        for change in self._assign(current, candidate, "edge_changed", edge_id):
+            self._emit(change)
 
     def set_samples(self, samples: Iterable[Sample]) -> None:
         new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
@@ -399,25 +420,60 @@ class Network:
         check_training(settings)
         if settings != self.training:
             old, self.training = self.training, replace(settings)
-            self._emit(Change("training_changed", old=old, new=settings))
+            self._emit(Change("training_changed", old=replace(old), new=replace(settings)))
 
-    def set_text(self, *, name: str | None = None, description: str | None = None) -> None:
-        """Set the network's name and description (``None`` removes one)."""
-        for key, value in (("name", name), ("description", description)):
+    def set_text(self, **texts: str | None) -> None:
+        """Set ``name`` and/or ``description`` (``None`` removes one); others stay."""
+        for key, value in texts.items():
+            if key not in ("name", "description"):
+                raise NetworkError(f"unknown text field {key!r}", key)
             if value is not None and not isinstance(value, str):
                 raise NetworkError(f"must be a string, not {value!r}", key)
-        for key, value in (("name", name), ("description", description)):
+        for key, value in texts.items():
             if getattr(self, key) != value:
                 old = getattr(self, key)
                 setattr(self, key, value)
                 self._emit(Change("text_changed", field=key, old=old, new=value))
 
-    def _apply(self, target: Neuron | Edge, candidate: Neuron | Edge, kind: str,
-               ident: str) -> None:
-        """Copy ``candidate``'s fields onto ``target``, one event per real change."""
+    @staticmethod
+    def _assign(target: Neuron | Edge, candidate: Neuron | Edge, kind: str,
+                ident: str) -> list[Change]:
+        """Copy ``candidate``'s fields onto ``target``; return one event per real change."""
+        changes = []
         for f in fields(target):
             old, new = getattr(target, f.name), getattr(candidate, f.name)
             if old != new:
                 setattr(target, f.name, new)
-                self._emit(Change(kind, ident, f.name, old, new))
+                changes.append(Change(kind, ident, f.name, old, new))
+        return changes
+
+    # ----------------------------------------------- samples follow the graph
+    def _column_of(self, neuron: Neuron) -> int | None:
+        """The neuron's column in samples' inputs or targets (None for hidden ones)."""
+        group = self.inputs if neuron.role == "input" else \
+            self.outputs if neuron.role == "output" else None
+        return None if group is None else [n.id for n in group].index(neuron.id)
+
+    def _insert_column(self, neuron: Neuron, values: list[float] | None) -> list[Change]:
+        column = self._column_of(neuron)
+        if column is None or not self.samples:
+            return []
+        old = copy.deepcopy(self.samples)
+        values = values or [0.0] * len(self.samples)
+        for s, v in zip(self.samples, values, strict=True):
+            (s.inputs if neuron.role == "input" else s.targets).insert(column, v)
+        return [Change("samples_changed", old=old, new=copy.deepcopy(self.samples))]
+
+    def _remove_column(self, role: str, column: int | None) -> tuple[list[float], list[Change]]:
+        if column is None or role == "hidden" or not self.samples:
+            return [], []
+        old = copy.deepcopy(self.samples)
+        removed = [(s.inputs if role == "input" else s.targets).pop(column)
+                   for s in self.samples]
+        return removed, [Change("samples_changed", old=old, new=copy.deepcopy(self.samples))]
+
+    def _move_column(self, neuron: Neuron, old_role: str, column: int | None) -> list[Change]:
+        """A role change: the neuron's old column goes, a zero column comes."""
+        _, changes = self._remove_column(old_role, column)
+        return changes + self._insert_column(neuron, None)
 

@@ -21,15 +21,21 @@ from bpgui.errors import BpguiError
 from bpgui.model import TrainingSettings, check_training
 
 
+def seed_for_numpy(seed: int) -> int:
+    """The spec allows any integer seed; NumPy wants one ≥ 0. Negative seeds are taken
+    modulo 2⁶⁴, so every integer names one fixed generator."""
+    return seed % (1 << 64)
+
+
 def batch_schedule(settings: TrainingSettings, n: int) -> Iterator[Array | None]:
     """Rows for each update: ``None`` (all) in batch mode, else index arrays."""
     if settings.mode == "batch":
         while True:
             yield None
     size = 1 if settings.mode == "sgd" else settings.batch_size
-    rng = np.random.default_rng(settings.seed)
+    rng = np.random.default_rng(seed_for_numpy(settings.seed)) if settings.shuffle else None
     while True:
-        order = rng.permutation(n) if settings.shuffle else np.arange(n)
+        order = rng.permutation(n) if rng is not None else np.arange(n)
         for start in range(0, n, size):
             yield order[start:start + size]
 
@@ -45,9 +51,11 @@ class Trainer:
         self.settings = settings
         self._schedule = batch_schedule(settings, x.shape[0])
         self._spare = [(np.empty_like(b.weights), np.empty_like(b.bias)) for b in plan.blocks]
-        self._forward: Forward = forward(plan, x)
+        with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
+            self._forward: Forward = forward(plan, x)
+            first = dataset_loss(plan, self._forward, y)
         self.iteration = 0
-        self.history: list[float] = [dataset_loss(plan, self._forward, y)]
+        self.history: list[float] = [first]
         self.diverged_at: int | None = None if math.isfinite(self.history[0]) else 0
 
     @property
@@ -66,10 +74,15 @@ class Trainer:
         Stops early, with :attr:`diverged_at` set and the last finite
         parameters back in place, if the loss becomes NaN or infinite.
         """
-        plan, x, y, blocks = self.plan, self.x, self.y, self.plan.blocks
         new: list[float] = []
-        if self.diverged_at is not None:
-            return new
+        if self.diverged_at is None:
+            with np.errstate(over="ignore", invalid="ignore"):   # divergence is detected
+                self._run(iterations, new)
+        self.history.extend(new)
+        return new
+
+    def _run(self, iterations: int, new: list[float]) -> None:
+        plan, x, y, blocks = self.plan, self.x, self.y, self.plan.blocks
         lr = self.settings.learning_rate
         steps = [(lr * blk.weight_mask, lr * blk.bias_mask) for blk in blocks]
         da = None
@@ -93,9 +106,7 @@ class Trainer:
             if not math.isfinite(loss):
                 self.diverged_at = self.iteration
                 self._restore_previous()
-                break
-        self.history.extend(new)
-        return new
+                return
 
     def _restore_previous(self) -> None:
         """Swap the buffers back: the parameters before the diverging update."""

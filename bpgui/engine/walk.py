@@ -41,8 +41,9 @@ class Walk:
         if not network.samples:
             raise BpguiError("the network has no samples; add one to step through a pass")
         if not 0 <= sample < len(network.samples):
-            raise BpguiError(f"sample {sample} does not exist (the network has "
-                             f"{len(network.samples)} samples, numbered from 0)")
+            count = len(network.samples)
+            raise BpguiError(f"sample {sample} does not exist (the network has {count} "
+                             f"sample{'s' * (count != 1)}, numbered from 0)")
         self.network = network
         self.sample = sample
         neurons = network.neurons
