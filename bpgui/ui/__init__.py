@@ -1,0 +1,1 @@
+"""The Qt GUI. Only this package imports PySide6 or pyqtgraph."""

@@ -1,0 +1,255 @@
+"""The scene: one item per neuron and edge, kept in step with the document.
+
+It listens to the document's model events and keeps an id → item map (as
+orange-canvas-core's scene does). Mouse gestures become undoable commands:
+a drag is one Move, a drag from a neuron with Shift (or with the Connect
+tool) is a new edge, a double-click on empty space adds a neuron.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
+
+from bpgui.model import Change, Edge, Neuron
+from bpgui.ui.canvas.items import EdgeItem, NeuronItem
+from bpgui.ui.canvas.labels import place_labels
+from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document import Document
+from bpgui.ui.theme import LIGHT, Theme
+
+DEFAULT_WEIGHT = 0.5
+
+
+class Tool(Enum):
+    SELECT = "select"
+    ADD_NEURON = "add"
+    CONNECT = "connect"
+
+
+def next_id(prefix: str, taken: set[str]) -> str:
+    """The first ``prefix<n>`` (n = 1, 2, …) not in ``taken``."""
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+class NetworkScene(QGraphicsScene):
+    """Draws the document's network and turns gestures into commands."""
+
+    status = Signal(str)          # what happened, or why something was refused
+
+    def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.document = document
+        self.theme = theme
+        self.tool = Tool.SELECT
+        self.new_role = "hidden"
+        self.snap = False
+        self.show_weight_labels = True
+        self.neuron_items: dict[str, NeuronItem] = {}
+        self.edge_items: dict[str, EdgeItem] = {}
+        self._rubber: QGraphicsLineItem | None = None
+        self._rubber_source: NeuronItem | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self.setBackgroundBrush(theme.background)
+        document.changed.connect(self._on_change)
+        document.replaced.connect(self.rebuild)
+        self.rebuild()
+
+    # ----------------------------------------------------------- model → items
+    def rebuild(self) -> None:
+        """Drop every item and draw the document's network afresh."""
+        self.clear()
+        self._rubber = None
+        self.neuron_items.clear()
+        self.edge_items.clear()
+        for neuron in self.document.network.neurons:
+            self._add_neuron_item(neuron)
+        for edge in self.document.network.edges:
+            self._add_edge_item(edge)
+        self.arrange_labels()
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
+
+    def arrange_labels(self) -> None:
+        """Re-place every weight label so none overlaps another (file order decides)."""
+        net = self.document.network
+        place_labels([self.edge_items[e.id] for e in net.edges if e.id in self.edge_items],
+                     self.neuron_items.values())
+
+    def _add_neuron_item(self, neuron: Neuron) -> None:
+        item = NeuronItem(neuron, self.theme)
+        item.snap = self.snap
+        self.neuron_items[neuron.id] = item
+        self.addItem(item)
+
+    def _add_edge_item(self, edge: Edge) -> None:
+        item = EdgeItem(edge, self.neuron_items[edge.source], self.neuron_items[edge.target],
+                        self.theme)
+        item.show_label = self.show_weight_labels
+        self.edge_items[edge.id] = item
+        self.addItem(item)
+
+    def _on_change(self, change: Change) -> None:
+        self._apply_change(change)
+        if change.kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed") or \
+                (change.kind == "neuron_changed" and change.field in ("x", "y")):
+            self.arrange_labels()
+
+    def _apply_change(self, change: Change) -> None:
+        net = self.document.network
+        if change.kind == "neuron_added":
+            self._add_neuron_item(net.neuron(change.id))
+        elif change.kind == "neuron_removed":
+            self.removeItem(self.neuron_items.pop(change.id))
+        elif change.kind == "neuron_changed":
+            item = self.neuron_items.pop(change.id)
+            new_id = change.new if change.field == "id" else change.id
+            self.neuron_items[new_id] = item
+            item.sync(net.neuron(new_id))
+        elif change.kind == "edge_added":
+            self._add_edge_item(net.edge(change.id))
+        elif change.kind == "edge_removed":
+            item = self.edge_items.pop(change.id)
+            item.detach()
+            self.removeItem(item)
+        elif change.kind == "edge_changed":
+            item = self.edge_items.pop(change.id)
+            new_id = change.new if change.field == "id" else change.id
+            self.edge_items[new_id] = item
+            item.sync(net.edge(new_id))
+
+    # ------------------------------------------------------------- options
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackgroundBrush(theme.background)
+        for item in [*self.neuron_items.values(), *self.edge_items.values()]:
+            item.theme = theme
+            item.update()
+
+    def set_snap(self, on: bool) -> None:
+        self.snap = on
+        for item in self.neuron_items.values():
+            item.snap = on
+
+    def set_weight_labels(self, on: bool) -> None:
+        self.show_weight_labels = on
+        for item in self.edge_items.values():
+            item.prepareGeometryChange()
+            item.show_label = on
+            item.update()
+
+    def selected_ids(self) -> tuple[list[str], list[str]]:
+        """(neuron ids, edge ids) currently selected, in file order."""
+        selected = set(self.selectedItems())
+        net = self.document.network
+        neurons = [n.id for n in net.neurons if self.neuron_items.get(n.id) in selected]
+        edges = [e.id for e in net.edges if self.edge_items.get(e.id) in selected]
+        return neurons, edges
+
+    def select_id(self, ident: str) -> bool:
+        """Select the neuron or edge with this id alone; False if there is none."""
+        item = self.neuron_items.get(ident) or self.edge_items.get(ident)
+        if item is None:
+            return False
+        self.clearSelection()
+        item.setSelected(True)
+        return True
+
+    # -------------------------------------------------------------- gestures
+    def add_neuron_at(self, pos: QPointF, role: str | None = None) -> None:
+        net = self.document.network
+        role = role or self.new_role
+        prefix = {"input": "x", "hidden": "h", "output": "y"}[role]
+        nid = next_id(prefix, {n.id for n in net.neurons})
+        neuron = Neuron(nid, role, "sigmoid", x=round(pos.x(), 1), y=round(pos.y(), 1))
+        self._execute(AddNeuron(self.document, neuron), f"Added {role} neuron {nid}.")
+
+    def connect(self, source: str, target: str) -> None:
+        net = self.document.network
+        eid = next_id("w", {e.id for e in net.edges})
+        edge = Edge(eid, source, target, DEFAULT_WEIGHT)
+        self._execute(AddEdge(self.document, edge),
+                      f"Connected {source} → {target} as {eid} (weight {DEFAULT_WEIGHT}).",
+                      refused="Cannot connect: ")
+
+    def _execute(self, command: object, done: str, refused: str = "Refused: ") -> None:
+        error = self.document.execute(command)  # type: ignore[arg-type]
+        self.status.emit(done if error is None else refused + error)
+
+    def _neuron_at(self, pos: QPointF) -> NeuronItem | None:
+        for item in self.items(pos):
+            if isinstance(item, NeuronItem) and item.shape().contains(item.mapFromScene(pos)):
+                return item
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        pos = event.scenePos()
+        if event.button() == Qt.MouseButton.LeftButton:
+            neuron = self._neuron_at(pos)
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if neuron is not None and (self.tool == Tool.CONNECT or shift):
+                self._start_rubber(neuron)
+                event.accept()
+                return
+            if neuron is None and self.tool == Tool.ADD_NEURON:
+                self.add_neuron_at(pos)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {nid: QPointF(item.pos())
+                                 for nid, item in self.neuron_items.items()}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._rubber is not None and self._rubber_source is not None:
+            self._rubber.setLine(QLineF(self._rubber_source.pos(), event.scenePos()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._rubber is not None and self._rubber_source is not None:
+            source = self._rubber_source.neuron_id
+            self.removeItem(self._rubber)
+            self._rubber, self._rubber_source = None, None
+            target = self._neuron_at(event.scenePos())
+            if target is None:
+                self.status.emit("No connection: release the drag over another neuron.")
+            else:
+                self.connect(source, target.neuron_id)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._commit_moves()
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.items(event.scenePos()):
+            self.add_neuron_at(event.scenePos())
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _start_rubber(self, neuron: NeuronItem) -> None:
+        self._rubber_source = neuron
+        self._rubber = QGraphicsLineItem(QLineF(neuron.pos(), neuron.pos()))
+        pen = QPen(self.theme.selection, 3, Qt.PenStyle.DashLine)
+        self._rubber.setPen(pen)
+        self._rubber.setZValue(5)
+        self.addItem(self._rubber)
+        self.status.emit(f"Connecting from {neuron.neuron_id}: release over the target neuron.")
+
+    def _commit_moves(self) -> None:
+        """Turn whatever the drag moved into one undoable Move."""
+        moves = {}
+        for nid, before in self._press_positions.items():
+            item = self.neuron_items.get(nid)
+            if item is not None and item.pos() != before:
+                moves[nid] = (round(item.pos().x(), 1), round(item.pos().y(), 1))
+        self._press_positions = {}
+        if moves:
+            self._execute(MoveNeurons(self.document, moves),
+                          f"Moved {len(moves)} neuron{'s' * (len(moves) != 1)}.")

@@ -1,0 +1,138 @@
+"""The view onto the canvas: zoom with the wheel, pan with the middle button or
+Space+drag, rubber-band selection, fit to view, and Ctrl+wheel weight nudges."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from bpgui.ui.canvas.items import EdgeItem
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.theme import GRID_SIZE
+
+ZOOM_STEP = 1.2
+MIN_SCALE, MAX_SCALE = 0.1, 8.0
+
+
+class CanvasView(QGraphicsView):
+    nudge = Signal(str, int)        # edge id, +1 / −1 notches (Ctrl+wheel over an edge)
+    edit_label = Signal(str)        # edge id whose weight label was double-clicked
+
+    def __init__(self, scene: NetworkScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.setObjectName("canvas")
+        self.show_grid = False
+        self._space_held = False
+        self._panning_from: QPointF | None = None
+
+    @property
+    def network_scene(self) -> NetworkScene:
+        return self.scene()  # type: ignore[return-value]
+
+    # ---------------------------------------------------------------- zoom
+    def zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
+        self.scale(factor, factor)
+
+    def zoom_in(self) -> None:
+        self.zoom(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        """Show every item with a margin, never magnifying past 2×."""
+        rect = self.network_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            rect = QRectF(-200, -150, 400, 300)
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 2.0:
+            self.resetTransform()
+            self.scale(2.0, 2.0)
+            self.centerOn(rect.center())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        notches = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            item = self.itemAt(event.position().toPoint())
+            if isinstance(item, EdgeItem) and notches:
+                self.nudge.emit(item.edge_id, 1 if notches > 0 else -1)
+                event.accept()
+                return
+        if notches:
+            self.zoom(ZOOM_STEP ** notches)
+        event.accept()
+
+    # ----------------------------------------------------------------- pan
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._panning_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._panning_from is not None:
+            delta = event.position() - self._panning_from
+            self._panning_from = event.position()
+            self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value()
+                                                    - delta.x()))
+            self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._panning_from is not None:
+            self._panning_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        item = self.itemAt(event.position().toPoint())
+        if isinstance(item, EdgeItem) and item.show_label and item.label_rect().contains(
+                self.mapToScene(event.position().toPoint())):
+            self.edit_label.emit(item.edge_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ---------------------------------------------------------------- grid
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        if not self.show_grid:
+            return
+        painter.setPen(QPen(self.network_scene.theme.grid, 1))
+        left = int(rect.left() // GRID_SIZE) * GRID_SIZE
+        top = int(rect.top() // GRID_SIZE) * GRID_SIZE
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += GRID_SIZE
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += GRID_SIZE

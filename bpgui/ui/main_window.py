@@ -1,0 +1,330 @@
+"""The main window: canvas in the centre, inspector and dataset docks, menus, status bar.
+
+It wires views to the :class:`~bpgui.ui.document.Document`; every edit goes
+through the document's undo stack. The title shows the network's name with
+``*`` while there are unsaved changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+)
+
+from bpgui import __version__
+from bpgui.layout import level_positions
+from bpgui.model import ROLES
+from bpgui.samples import sample_files
+from bpgui.ui.actions import make_action, shortcut_rows
+from bpgui.ui.canvas.scene import NetworkScene, Tool
+from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.commands import DeleteItems, MoveNeurons, SetEdge
+from bpgui.ui.dataset_table import DatasetDock
+from bpgui.ui.document import Document
+from bpgui.ui.files import FileController
+from bpgui.ui.inspector import InspectorDock
+from bpgui.ui.layered_dialog import LayeredNetworkDialog
+from bpgui.ui.theme import THEMES
+
+NUDGE_MERGE_KEY = 7001   # consecutive Ctrl+wheel nudges of one edge merge into one undo entry
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.document = document
+        self.settings = settings or QSettings("bpgui", "bpgui")
+        self.files = FileController(document, self, self.settings)
+        self.scene = NetworkScene(document)
+        self.view = CanvasView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.inspector = InspectorDock(document, self.scene, self)
+        self.dataset = DatasetDock(document, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
+        # Parented last, so Qt deletes it after the docks that watch its selection.
+        self.scene.setParent(self)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        for source in (self.scene.status, self.files.status, self.inspector.status,
+                       self.dataset.status):
+            source.connect(self.show_status)
+        self.view.nudge.connect(self.nudge_weight)
+        self.view.edit_label.connect(self.edit_weight_inline)
+        document.dirty_changed.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.replaced.connect(self._on_replaced)
+        document.changed.connect(lambda change: self._update_title()
+                                 if change.kind == "text_changed" else None)
+        self._apply_theme(str(self.settings.value("theme", "light")))
+        self._update_title()
+        self.resize(1440, 900)
+        self.statusBar().showMessage("Ready. Double-click empty space to add a neuron; "
+                                     "Shift+drag from a neuron to connect.")
+
+    # ----------------------------------------------------------- building
+    def _action(self, name: str, slot: object = None) -> QAction:
+        action = make_action(self, name, slot)  # type: ignore[arg-type]
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        a("New", lambda: self.files.new())
+        a("NewLayered", self.new_layered)
+        a("Open", lambda: self.files.open())
+        a("Save", self.files.save)
+        a("SaveAs", self.files.save_as)
+        a("ExportImage", self.export_image)
+        a("Quit", self.close)
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setObjectName("actionUndo")
+        undo.setShortcut("Ctrl+Z")
+        undo.setToolTip("Undo the last change (Ctrl+Z)")
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setObjectName("actionRedo")
+        redo.setShortcuts(["Ctrl+Shift+Z", "Ctrl+Y"])
+        redo.setToolTip("Redo the change just undone (Ctrl+Shift+Z)")
+        self.actions_by_name.update(Undo=undo, Redo=redo)
+        a("Delete", self.delete_selection)
+        a("SelectAll", self._select_all)
+        a("AutoLayout", self.auto_layout)
+        a("ZoomIn", self.view.zoom_in)
+        a("ZoomOut", self.view.zoom_out)
+        a("Fit", self.view.fit)
+        a("WeightLabels", self.scene.set_weight_labels).setChecked(True)
+        a("SnapToGrid", self._set_snap)
+        themes = QActionGroup(self)
+        for name, theme in (("ThemeLight", "light"), ("ThemeDark", "dark")):
+            themes.addAction(a(name, lambda _=False, t=theme: self._apply_theme(t)))
+        tools = QActionGroup(self)
+        for name, tool in (("ToolSelect", Tool.SELECT), ("ToolAddNeuron", Tool.ADD_NEURON),
+                           ("ToolConnect", Tool.CONNECT)):
+            tools.addAction(a(name, lambda _=False, t=tool: self._set_tool(t)))
+        self.actions_by_name["ToolSelect"].setChecked(True)
+        a("Shortcuts", self.show_shortcuts)
+        a("About", self.show_about)
+
+    def _build_menus(self) -> None:
+        act = self.actions_by_name
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([act["New"], act["NewLayered"], act["Open"]])
+        self.samples_menu = file_menu.addMenu("Open &sample")
+        self.samples_menu.setObjectName("menuSamples")
+        for path in sample_files():
+            sample = self.samples_menu.addAction(path.name.removesuffix(".bpnet.json"))
+            sample.setToolTip(f"Open {path.name}")
+            sample.triggered.connect(lambda _=False, p=path: self.files.open(p))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("menuRecent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addActions([act["Save"], act["SaveAs"], act["ExportImage"]])
+        file_menu.addSeparator()
+        file_menu.addAction(act["Quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([act["Undo"], act["Redo"]])
+        edit.addSeparator()
+        edit.addActions([act["Delete"], act["SelectAll"], act["AutoLayout"]])
+        view = bar.addMenu("&View")
+        view.addActions([act["ZoomIn"], act["ZoomOut"], act["Fit"]])
+        view.addSeparator()
+        view.addActions([act["WeightLabels"], act["SnapToGrid"]])
+        theme = view.addMenu("&Theme")
+        theme.addActions([act["ThemeLight"], act["ThemeDark"]])
+        view.addSeparator()
+        view.addActions([self.inspector.toggleViewAction(), self.dataset.toggleViewAction()])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([act["Shortcuts"], act["About"]])
+
+    def _build_toolbar(self) -> None:
+        act = self.actions_by_name
+        bar = QToolBar("Tools", self)
+        bar.setObjectName("toolsToolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        bar.addActions([act["ToolSelect"], act["ToolAddNeuron"]])
+        self.role_combo = QComboBox(self)
+        self.role_combo.setObjectName("newRoleCombo")
+        self.role_combo.addItems(list(ROLES))
+        self.role_combo.setCurrentText("hidden")
+        self.role_combo.setToolTip("Role of the neurons that Add neuron and double-click create")
+        self.role_combo.currentTextChanged.connect(lambda role: setattr(self.scene, "new_role",
+                                                                        role))
+        bar.addWidget(self.role_combo)
+        bar.addAction(act["ToolConnect"])
+        bar.addSeparator()
+        bar.addActions([act["Undo"], act["Redo"], act["Delete"], act["AutoLayout"], act["Fit"]])
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Nudge step ", self))
+        self.nudge_step = QDoubleSpinBox(self)
+        self.nudge_step.setObjectName("nudgeStepSpin")
+        self.nudge_step.setRange(0.001, 10.0)
+        self.nudge_step.setDecimals(3)
+        self.nudge_step.setSingleStep(0.05)
+        self.nudge_step.setValue(float(self.settings.value("nudgeStep", 0.1)))
+        self.nudge_step.setToolTip("How much one Ctrl+wheel notch over an edge changes its weight")
+        self.nudge_step.valueChanged.connect(lambda v: self.settings.setValue("nudgeStep", v))
+        bar.addWidget(self.nudge_step)
+
+    # ------------------------------------------------------------- status
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _update_title(self, *_: object) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — bpgui")
+        self.setWindowModified(self.document.dirty)
+
+    def _on_replaced(self) -> None:
+        self._update_title()
+        self.view.fit()
+
+    # ------------------------------------------------------------ editing
+    def _set_tool(self, tool: Tool) -> None:
+        self.scene.tool = tool
+        self.show_status({Tool.SELECT: "Select: drag to move, Shift+drag to connect.",
+                          Tool.ADD_NEURON: "Add neuron: click empty space.",
+                          Tool.CONNECT: "Connect: drag from one neuron to another."}[tool])
+
+    def _set_snap(self, on: bool) -> None:
+        self.scene.set_snap(on)
+        self.view.show_grid = on
+        self.view.viewport().update()
+
+    def _select_all(self) -> None:
+        for item in self.scene.items():
+            item.setSelected(True)
+
+    def delete_selection(self) -> None:
+        neurons, edges = self.scene.selected_ids()
+        if not neurons and not edges:
+            self.show_status("Nothing selected to delete.")
+            return
+        error = self.document.execute(DeleteItems(self.document, neurons, edges))
+        self.show_status(error or f"Deleted {len(neurons)} neurons and {len(edges)} edges.")
+
+    def auto_layout(self) -> None:
+        positions = level_positions(self.document.network)
+        net = self.document.network
+        moves = {nid: xy for nid, xy in positions.items()
+                 if (net.neuron(nid).x, net.neuron(nid).y) != xy}
+        if not moves:
+            self.show_status("Already laid out by level.")
+            return
+        self.document.execute(MoveNeurons(self.document, moves, "Auto layout"))
+        self.view.fit()
+        self.show_status("Laid out by topological level.")
+
+    def nudge_weight(self, edge_id: str, notches: int) -> None:
+        weight = self.document.network.edge(edge_id).weight
+        new = round(weight + notches * self.nudge_step.value(), 10)
+        error = self.document.execute(SetEdge(self.document, edge_id, NUDGE_MERGE_KEY,
+                                              weight=new))
+        self.show_status(error or f"{edge_id} = {new:g}")
+
+    def edit_weight_inline(self, edge_id: str) -> None:
+        """Type a new weight over the edge's label; Enter applies, Escape cancels."""
+        item = self.scene.edge_items[edge_id]
+        rect = self.view.mapFromScene(item.label_rect()).boundingRect()
+        editor = QLineEdit(repr(self.document.network.edge(edge_id).weight), self.view.viewport())
+        editor.setObjectName("inlineWeightEditor")
+        editor.setGeometry(rect.adjusted(-20, -4, 20, 4))
+        editor.selectAll()
+        editor.show()
+        editor.setFocus()
+
+        def commit() -> None:
+            text = editor.text().strip()
+            editor.deleteLater()
+            try:
+                value = float(text.replace("−", "-"))
+            except ValueError:
+                self.show_status(f"Refused: {text!r} is not a number; {edge_id} is unchanged.")
+                return
+            error = self.document.execute(SetEdge(self.document, edge_id, weight=value))
+            self.show_status(f"Refused: {error}" if error else f"{edge_id} = {value:g}")
+
+        editor.returnPressed.connect(commit)
+        editor.editingFinished.connect(lambda: editor.isVisible() and editor.deleteLater())
+        self.inline_editor = editor
+
+    # ---------------------------------------------------------- files etc.
+    def new_layered(self) -> None:
+        network = LayeredNetworkDialog.ask(self)
+        if network is not None and self.files.new(network):
+            self.show_status(f"New layered network {network.name}.")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.files.recent_files()
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        for f in files:
+            self.recent_menu.addAction(f).triggered.connect(
+                lambda _=False, p=f: self.files.open(p))
+
+    def render_canvas(self, scale: float = 2.0) -> QImage:
+        """The whole network as an image, ``scale`` pixels per scene unit."""
+        rect = self.scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        image = QImage(int(rect.width() * scale), int(rect.height() * scale),
+                       QImage.Format.Format_ARGB32)
+        image.fill(self.scene.theme.background)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.scene.clearSelection()
+        self.scene.render(painter, source=rect)
+        painter.end()
+        return image
+
+    def export_image(self, path: str | None = None) -> bool:
+        if path is None:
+            path = QFileDialog.getSaveFileName(self, "Export image", str(
+                Path.cwd() / "network.png"), "PNG images (*.png)")[0]
+        if not path:
+            return False
+        ok = self.render_canvas().save(path, "PNG")
+        self.show_status(f"Exported {path}." if ok else f"Could not write {path}.")
+        return ok
+
+    def _apply_theme(self, name: str) -> None:
+        theme = THEMES.get(name, THEMES["light"])
+        self.scene.set_theme(theme)
+        self.view.viewport().update()
+        self.settings.setValue("theme", theme.name)
+        key = "ThemeDark" if theme.name == "dark" else "ThemeLight"
+        if key in self.actions_by_name:
+            self.actions_by_name[key].setChecked(True)
+
+    def show_shortcuts(self) -> None:
+        rows = shortcut_rows(list(self.actions_by_name.values()))
+        rows.append(("Connect two neurons", "Shift+drag"))
+        rows.append(("Nudge a weight", "Ctrl+wheel over an edge"))
+        rows.append(("Pan", "Middle-drag or Space+drag"))
+        table = "".join(f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>" for what, keys in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{table}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About bpgui", f"<h3>bpgui {__version__}</h3><p>Makes "
+                          "backpropagation visible: every value, every cached δ, every path.</p>")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.files.maybe_save():
+            event.accept()
+        else:
+            event.ignore()
+

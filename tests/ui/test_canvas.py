@@ -1,0 +1,187 @@
+"""The canvas, driven with real mouse and wheel events on the view's viewport."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from bpgui.ui.canvas.items import EdgeItem, NeuronItem
+
+
+def at(window, scene_point: QPointF) -> QPoint:  # type: ignore[no-untyped-def]
+    return window.view.mapFromScene(scene_point)
+
+
+def neuron_point(window, nid: str) -> QPoint:  # type: ignore[no-untyped-def]
+    return at(window, window.scene.neuron_items[nid].pos())
+
+
+def test_scene_mirrors_the_model(window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    assert set(window.scene.neuron_items) == {n.id for n in net.neurons}
+    assert set(window.scene.edge_items) == {e.id for e in net.edges}
+    item = window.scene.neuron_items["h1"]
+    assert isinstance(item, NeuronItem) and (item.pos().x(), item.pos().y()) == (
+        net.neuron("h1").x, net.neuron("h1").y)
+
+
+def test_double_click_on_empty_space_adds_a_neuron(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    before = len(net.neurons)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=at(window, QPointF(330, 330)))
+    assert len(net.neurons) == before + 1
+    added = net.neurons[-1]
+    assert added.role == "hidden" and added.id == "h3"
+    assert "h3" in window.scene.neuron_items
+    window.document.undo_stack.undo()
+    assert len(net.neurons) == before and "h3" not in window.scene.neuron_items
+
+
+def drag(qtbot, window, start: QPoint, end: QPoint,  # type: ignore[no-untyped-def]
+         modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    viewport = window.view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, start)
+    steps = 6
+    for k in range(1, steps + 1):
+        point = start + (end - start) * k / steps
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, end)
+
+
+def test_shift_drag_connects_two_neurons(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    drag(qtbot, window, neuron_point(window, "x1"), neuron_point(window, "y"),
+         Qt.KeyboardModifier.ShiftModifier)
+    edge = net.edges[-1]
+    assert (edge.source, edge.target, edge.id) == ("x1", "y", "w9")
+    assert "w9" in window.scene.edge_items
+    assert "Connected x1 → y" in window.statusBar().currentMessage()
+
+
+def test_refused_connection_changes_nothing_and_says_why(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    edges_before = [e.id for e in net.edges]
+    drag(qtbot, window, neuron_point(window, "y"), neuron_point(window, "h1"),
+         Qt.KeyboardModifier.ShiftModifier)
+    assert [e.id for e in net.edges] == edges_before
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Cannot connect:") and "cycle" in message
+    drag(qtbot, window, neuron_point(window, "h1"), neuron_point(window, "x2"),
+         Qt.KeyboardModifier.ShiftModifier)
+    assert "input" in window.statusBar().currentMessage()
+    drag(qtbot, window, neuron_point(window, "x1"), neuron_point(window, "h1"),
+         Qt.KeyboardModifier.ShiftModifier)
+    assert "already connected" in window.statusBar().currentMessage()
+    assert [e.id for e in net.edges] == edges_before
+    assert window.document.undo_stack.count() == 0
+
+
+def test_a_drag_moves_a_neuron_as_one_undo_entry(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    old = (net.neuron("h1").x, net.neuron("h1").y)
+    start = neuron_point(window, "h1")
+    drag(qtbot, window, start, start + QPoint(60, 40))
+    moved = (net.neuron("h1").x, net.neuron("h1").y)
+    assert moved != old
+    assert window.document.undo_stack.count() == 1
+    item = window.scene.neuron_items["h1"]
+    assert (item.pos().x(), item.pos().y()) == moved
+    window.document.undo_stack.undo()
+    assert (net.neuron("h1").x, net.neuron("h1").y) == old
+    assert (item.pos().x(), item.pos().y()) == old
+
+
+def test_delete_selected_neuron_and_undo(window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    window.scene.select_id("h2")
+    window.actions_by_name["Delete"].trigger()
+    assert not net.has_neuron("h2")
+    assert {e.id for e in net.edges} == {"w1", "w3", "w5", "w7"}
+    assert set(window.scene.edge_items) == {"w1", "w3", "w5", "w7"}
+    window.document.undo_stack.undo()
+    assert [e.id for e in net.edges] == [f"w{k}" for k in range(1, 9)]
+    assert set(window.scene.edge_items) == {f"w{k}" for k in range(1, 9)}
+
+
+def wheel(window, point: QPoint, notches: int,  # type: ignore[no-untyped-def]
+          modifiers: Qt.KeyboardModifier) -> None:
+    event = QWheelEvent(QPointF(point), QPointF(window.view.viewport().mapToGlobal(point)),
+                        QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                        modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(window.view.viewport(), event)
+
+
+def test_ctrl_wheel_over_an_edge_nudges_its_weight_as_one_entry(window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    item: EdgeItem = window.scene.edge_items["w7"]
+    point = at(window, item.label_rect().center())
+    for _ in range(3):
+        wheel(window, point, 1, Qt.KeyboardModifier.ControlModifier)
+    assert net.edge("w7").weight == 3.3
+    wheel(window, point, -1, Qt.KeyboardModifier.ControlModifier)
+    assert net.edge("w7").weight == 3.2
+    assert window.document.undo_stack.count() == 1      # the nudges merged
+    window.document.undo_stack.undo()
+    assert net.edge("w7").weight == 3.0
+
+
+def test_plain_wheel_zooms(window) -> None:  # type: ignore[no-untyped-def]
+    scale = window.view.transform().m11()
+    wheel(window, QPoint(300, 300), 1, Qt.KeyboardModifier.NoModifier)
+    assert window.view.transform().m11() > scale
+    window.actions_by_name["ZoomOut"].trigger()
+    window.actions_by_name["ZoomOut"].trigger()
+    assert window.view.transform().m11() < scale
+
+
+def test_double_click_on_a_weight_label_edits_it_in_place(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    item: EdgeItem = window.scene.edge_items["w5"]
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=at(window, item.label_rect().center()))
+    editor = window.findChild(QLineEdit, "inlineWeightEditor")
+    assert editor is not None and editor.text() == "-1.0"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "-1.5")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.document.network.edge("w5").weight == -1.5
+    assert item.weight == -1.5
+
+
+def test_inline_edit_refuses_text(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    window.edit_weight_inline("w5")
+    editor = window.inline_editor
+    editor.selectAll()
+    qtbot.keyClicks(editor, "big")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.document.network.edge("w5").weight == -1.0
+    assert "not a number" in window.statusBar().currentMessage()
+
+
+def test_auto_layout_is_one_undo_entry(window) -> None:  # type: ignore[no-untyped-def]
+    net = window.document.network
+    window.document.network.update_neuron("h1", x=999.0, y=999.0)  # a messy start
+    old = {n.id: (n.x, n.y) for n in net.neurons}
+    window.document.undo_stack.clear()
+    window.actions_by_name["AutoLayout"].trigger()
+    assert window.document.undo_stack.count() == 1
+    assert net.neuron("h1").x == 220.0
+    window.document.undo_stack.undo()
+    assert {n.id: (n.x, n.y) for n in net.neurons} == old
+
+
+def test_weight_labels_toggle(window) -> None:  # type: ignore[no-untyped-def]
+    action = window.actions_by_name["WeightLabels"]
+    assert action.isChecked()
+    action.trigger()
+    assert not any(item.show_label for item in window.scene.edge_items.values())
+    action.trigger()
+    assert all(item.show_label for item in window.scene.edge_items.values())
+
+
+def test_weight_labels_never_overlap(window) -> None:  # type: ignore[no-untyped-def]
+    rects = [item.label_rect() for item in window.scene.edge_items.values()]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.intersects(b)
