@@ -187,8 +187,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{r.name:<{width}}  {r.backprop:>24.16g}  {r.numeric:>24.16g}  "
               f"{r.difference:>10.3g}  {r.relative_error:>10.3g}")
     worst = max((r.relative_error for r in rows), default=0.0)
-    print(f"(relative = |difference| / max(|backprop|, |finite difference|, {FLOOR:g}); "
-          f"eps = {args.eps:g})")
+    floor = rows[0].floor if rows else FLOOR
+    print(f"(relative = |difference| / max(|backprop|, |finite difference|, {floor:.3g}), "
+          f"the last being {FLOOR:g}·max(1, dataset loss); eps = {args.eps:g})")
     print(f"max relative error: {worst:.3g}")
     return 0 if worst < CHECK_TOLERANCE else 1
 

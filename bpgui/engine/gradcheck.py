@@ -1,8 +1,9 @@
 """Central finite differences against backpropagation, for every parameter.
 
-relative error = |backprop − numeric| / max(|backprop|, |numeric|, FLOOR):
-a true relative error for ordinary gradients, and an absolute one below
-FLOOR, where the finite difference itself is only that accurate.
+relative error = |backprop − numeric| / max(|backprop|, |numeric|, FLOOR·max(1, |L|)):
+a true relative error for ordinary gradients, and an absolute one below the
+floor, where the finite difference itself is only that accurate. Its rounding
+error grows like ε_machine·|L|/ε, so the floor grows with the dataset loss L.
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ class GradientCheck:
     name: str
     backprop: float
     numeric: float
+    loss: float = 0.0            # the dataset loss, which scales the floor
 
     @property
     def difference(self) -> float:
         return abs(self.backprop - self.numeric)
 
     @property
+    def floor(self) -> float:
+        return FLOOR * max(1.0, abs(self.loss))
+
+    @property
     def relative_error(self) -> float:
-        return self.difference / max(abs(self.backprop), abs(self.numeric), FLOOR)
+        return self.difference / max(abs(self.backprop), abs(self.numeric), self.floor)
 
 
 def check_gradients(network: Network, eps: float = 1e-6) -> list[GradientCheck]:
@@ -43,7 +49,9 @@ def check_gradients(network: Network, eps: float = 1e-6) -> list[GradientCheck]:
         raise BpguiError("the network has no samples, so the dataset loss is undefined")
     plan = compile_plan(network)
     x, y = sample_arrays(network)
-    grads = backward(plan, forward(plan, x), y)
+    fw = forward(plan, x)
+    grads = backward(plan, fw, y)
+    loss = dataset_loss(plan, fw, y)
 
     def loss_with(array: Array, index: tuple[int, ...], value: float) -> float:
         """The dataset loss with one entry of a block's weights or bias set to ``value``."""
@@ -61,7 +69,7 @@ def check_gradients(network: Network, eps: float = 1e-6) -> list[GradientCheck]:
         w = blk.weights[r, c]
         numeric = (loss_with(blk.weights, (r, c), w + eps)
                    - loss_with(blk.weights, (r, c), w - eps)) / (2 * eps)
-        results.append(GradientCheck(edge.id, float(grads.weights[b][r, c]), numeric))
+        results.append(GradientCheck(edge.id, float(grads.weights[b][r, c]), numeric, loss))
     for neuron in network.neurons:
         if neuron.is_input:
             continue
@@ -70,7 +78,8 @@ def check_gradients(network: Network, eps: float = 1e-6) -> list[GradientCheck]:
         v = blk.bias[c]
         numeric = (loss_with(blk.bias, (c,), v + eps) - loss_with(blk.bias, (c,), v - eps)) \
             / (2 * eps)
-        results.append(GradientCheck(f"b_{neuron.id}", float(grads.biases[b][c]), numeric))
+        results.append(GradientCheck(f"b_{neuron.id}", float(grads.biases[b][c]), numeric,
+                                     loss))
     return results
 
 

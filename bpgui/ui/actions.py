@@ -33,7 +33,7 @@ SPECS: dict[str, ActionSpec] = {s.name: s for s in (
     ActionSpec("Save", "&Save", "Save the network to its file", Key.Save),
     ActionSpec("SaveAs", "Save &As…", "Save the network to a new file", Key.SaveAs),
     ActionSpec("ExportImage", "&Export image…", "Save the canvas as a PNG picture", "Ctrl+E"),
-    ActionSpec("Quit", "&Quit", "Close bpgui (asks before losing unsaved changes)", Key.Quit),
+    ActionSpec("Quit", "&Quit", "Close bpgui (asks before losing unsaved changes)", "Ctrl+Q"),
     ActionSpec("Delete", "&Delete", "Delete the selected neurons and edges", Key.Delete),
     ActionSpec("SelectAll", "Select &all", "Select every neuron and edge", Key.SelectAll),
     ActionSpec("AutoLayout", "Auto &layout", "Arrange neurons in columns by topological level",

@@ -152,7 +152,9 @@ class EdgeItem(QGraphicsObject):
         super().__init__()
         self.source, self.target = source, target
         self.theme = theme
-        self.show_label = True
+        self.show_label = True         # the View menu's choice
+        self.label_fits = True         # False where the label would overlap another
+        self._hovered = False
         self.label_at = self.LABEL_AT
         source.edges.append(self)
         target.edges.append(self)
@@ -200,6 +202,28 @@ class EdgeItem(QGraphicsObject):
     def label_rect(self) -> QRectF:
         return self.label_rect_at(self.label_at)
 
+    @property
+    def label_visible(self) -> bool:
+        return self.show_label and (self.label_fits or self._hovered or self.isSelected())
+
+    def set_label_fits(self, fits: bool) -> None:
+        if fits != self.label_fits:
+            self.prepareGeometryChange()
+            self.label_fits = fits
+            self.update()
+
+    def hoverEnterEvent(self, event: object) -> None:
+        self.prepareGeometryChange()
+        self._hovered = True
+        self.setZValue(1.5)              # above the other edges while pointed at
+        self.update()
+
+    def hoverLeaveEvent(self, event: object) -> None:
+        self.prepareGeometryChange()
+        self._hovered = False
+        self.setZValue(1)
+        self.update()
+
     def set_label_at(self, t: float) -> None:
         if t != self.label_at:
             self.prepareGeometryChange()
@@ -221,7 +245,7 @@ class EdgeItem(QGraphicsObject):
         stroker = QPainterPathStroker()
         stroker.setWidth(max(12.0, weight_width(self.weight) + 8))
         shape = stroker.createStroke(path)
-        if self.show_label:
+        if self.label_visible:
             shape.addRect(self.label_rect())
         return shape
 
@@ -243,7 +267,7 @@ class EdgeItem(QGraphicsObject):
         painter.setPen(pen)
         painter.drawLine(self._line)
         self._draw_arrow(painter, colour)
-        if self.show_label:
+        if self.label_visible:
             rect = self.label_rect()
             painter.setPen(QPen(colour, 1.5))
             painter.setBrush(t.label_fill)

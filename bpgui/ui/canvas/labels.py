@@ -2,7 +2,9 @@
 
 Greedy and deterministic: edges in file order each take the first position
 along the line (from a short list of fractions) whose label box touches no
-label placed before and no neuron; failing that, the least crowded one.
+label placed before and no neuron. An edge with no free place keeps its label
+hidden (hovering or selecting the edge shows it): in a dense layer a wall of
+overlapping numbers would teach nothing.
 """
 
 from __future__ import annotations
@@ -37,4 +39,6 @@ def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> No
             if cost == 0:
                 break
         edge.set_label_at(best_t)
-        placed.append(edge.label_rect())
+        edge.set_label_fits(best_cost == 0)
+        if best_cost == 0:
+            placed.append(edge.label_rect())

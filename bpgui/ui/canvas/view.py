@@ -113,7 +113,7 @@ class CanvasView(QGraphicsView):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         item = self.itemAt(event.position().toPoint())
-        if isinstance(item, EdgeItem) and item.show_label and item.label_rect().contains(
+        if isinstance(item, EdgeItem) and item.label_visible and item.label_rect().contains(
                 self.mapToScene(event.position().toPoint())):
             self.edit_label.emit(item.edge_id)
             event.accept()

@@ -1,0 +1,154 @@
+"""The main window: menus and actions, the title, files, prompts and screenshot mode."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QMessageBox
+
+from bpgui import fileformat
+from bpgui.ui.commands import SetEdge
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED000 = ROOT / "sample_networks" / "seed000_worked_example.bpnet.json"
+
+
+def test_every_action_has_an_object_name_and_a_tooltip(window) -> None:  # type: ignore[no-untyped-def]
+    actions = window.findChildren(QAction)
+    named = [a for a in actions if a.text() and not a.isSeparator()]
+    assert len(named) >= 20
+    for action in window.actions_by_name.values():
+        assert action.objectName().startswith("action"), action.text()
+        assert action.toolTip() and action.toolTip() != action.text().replace("&", ""), \
+            action.objectName()
+    for name in ("actionNew", "actionOpen", "actionSave", "actionSaveAs", "actionUndo",
+                 "actionRedo", "actionDelete", "actionZoomIn", "actionFit", "actionQuit"):
+        assert window.findChild(QAction, name) is not None, name
+
+
+def test_standard_shortcuts(window) -> None:  # type: ignore[no-untyped-def]
+    keys = {name: a.shortcut().toString() for name, a in window.actions_by_name.items()}
+    assert keys["Save"] == "Ctrl+S" and keys["Open"] == "Ctrl+O" and keys["New"] == "Ctrl+N"
+    assert keys["Undo"] == "Ctrl+Z" and keys["Quit"] == "Ctrl+Q"
+
+
+def test_menus_list_the_samples(window) -> None:  # type: ignore[no-untyped-def]
+    titles = [a.text() for a in window.samples_menu.actions()]
+    assert "seed000_worked_example" in titles and len(titles) == 8
+
+
+def test_title_shows_the_name_and_a_star_while_unsaved(window) -> None:  # type: ignore[no-untyped-def]
+    assert window.windowTitle() == "Seed 000: the worked example[*] — bpgui"
+    assert not window.isWindowModified()
+    window.document.execute(SetEdge(window.document, "w1", weight=2.0))
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+def test_save_as_writes_the_file_and_clears_the_star(window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "mine.bpnet.json"
+    monkeypatch.setattr(window.files, "ask_save_path", lambda: str(target))
+    window.document.execute(SetEdge(window.document, "w1", weight=2.5))
+    window.actions_by_name["SaveAs"].trigger()
+    assert fileformat.load(target).edge("w1").weight == 2.5
+    assert not window.isWindowModified()
+    assert window.files.recent_files()[0] == str(target.resolve())
+    window.document.execute(SetEdge(window.document, "w1", weight=3.5))
+    window.actions_by_name["Save"].trigger()                  # to the same file, no prompt
+    assert fileformat.load(target).edge("w1").weight == 3.5
+
+
+def test_an_invalid_file_keeps_the_current_network(window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.bpnet.json"
+    doc = json.loads(SEED000.read_text("utf-8"))
+    doc["edges"][3]["target"] = "nowhere"
+    bad.write_text(json.dumps(doc), "utf-8")
+    shown: list[str] = []
+    monkeypatch.setattr(window.files, "show_error", lambda title, message: shown.append(message))
+    before = fileformat.dumps(window.document.network)
+    assert not window.files.open(bad)
+    assert shown and "edges[3].target" in shown[0] and "nowhere" in shown[0]
+    assert fileformat.dumps(window.document.network) == before
+    assert "Not opened" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize(("answer", "replaced"), [
+    (QMessageBox.StandardButton.Cancel, False),
+    (QMessageBox.StandardButton.Discard, True),
+])
+def test_new_asks_before_discarding(window, monkeypatch, answer, replaced) -> None:  # type: ignore[no-untyped-def]
+    asked: list[bool] = []
+    monkeypatch.setattr(window.files, "ask_discard", lambda: asked.append(True) or answer)
+    window.document.execute(SetEdge(window.document, "w1", weight=2.0))
+    window.actions_by_name["New"].trigger()
+    assert asked == [True]
+    assert (len(window.document.network.neurons) == 0) is replaced
+
+
+def test_clean_documents_are_replaced_without_asking(window) -> None:  # type: ignore[no-untyped-def]
+    window.actions_by_name["New"].trigger()                   # the fixture refuses dialogs
+    assert window.document.network.neurons == []
+    assert window.windowTitle() == "Untitled[*] — bpgui"
+
+
+def test_open_sample_from_the_menu(window) -> None:  # type: ignore[no-untyped-def]
+    action = next(a for a in window.samples_menu.actions() if a.text() == "xor_2-2-1")
+    action.trigger()
+    assert window.document.network.name and "XOR" in window.document.network.name
+    assert set(window.scene.neuron_items) == {n.id for n in window.document.network.neurons}
+
+
+def test_export_image_writes_a_png_of_the_canvas(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "canvas.png"
+    assert window.export_image(str(target))
+    image = QImage(str(target))
+    assert image.width() > 600 and image.height() > 400
+
+
+def test_dark_theme_is_remembered(window, settings) -> None:  # type: ignore[no-untyped-def]
+    window.actions_by_name["ThemeDark"].trigger()
+    assert window.scene.theme.name == "dark"
+    assert settings.value("theme") == "dark"
+
+
+def run_bpgui(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bpgui", *args], capture_output=True,
+                          text=True, timeout=120,
+                          env={**_env(), "QT_QPA_PLATFORM": "offscreen"})
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def test_screenshot_mode_renders_the_window(tmp_path) -> None:
+    png = tmp_path / "shot.png"
+    result = run_bpgui(str(SEED000), "--screenshot", str(png), "--size", "1280x800",
+                       "--select", "w5")
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1280, 800)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--screenshot", "x.png", "--size", "big"], "--size 'big'"),
+    (["--screenshot", "x.png", "--select", "w99"], "--select w99"),
+    (["--screenshot", "/no/such/folder/x.png"], "does not exist"),
+    (["missing.bpnet.json", "--screenshot", "x.png"], "missing.bpnet.json: no such file"),
+])
+def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run([sys.executable, "-m", "bpgui", *args], capture_output=True,
+                            text=True, timeout=120, cwd=tmp_path,
+                            env={**_env(), "QT_QPA_PLATFORM": "offscreen"})
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("bpgui: error: ") and words in lines[0]
+    assert not (tmp_path / "x.png").exists()
