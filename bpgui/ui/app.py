@@ -7,8 +7,10 @@ same pixels a student does.
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import re
+import subprocess
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -33,6 +35,19 @@ def _check_platform(screenshot: bool) -> None:
     """Pick offscreen for screenshots without a display; refuse a window without one."""
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform != "linux":
         return
+    display = os.environ.get("DISPLAY", "")
+    local = re.fullmatch(r":(\d+)(\.\d+)?", display)
+    if local and not os.environ.get("WAYLAND_DISPLAY") \
+            and not Path(f"/tmp/.X11-unix/X{local[1]}").exists():
+        raise BpguiError(f"no X server is running on DISPLAY={display}; start one, use "
+                         "xvfb-run, or make a picture with --screenshot PNG")
+    if display and not os.environ.get("WAYLAND_DISPLAY"):
+        missing = missing_xcb_libraries()
+        if missing:
+            # Qt aborts the whole process when its X11 plugin cannot load; say why instead.
+            packages = " ".join(sorted({_debian_package(lib) for lib in missing}))
+            raise BpguiError(f"Qt cannot open a window on X11: missing {', '.join(missing)} "
+                             f"(Debian/Ubuntu: sudo apt-get install {packages})")
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
     if screenshot:
@@ -40,6 +55,34 @@ def _check_platform(screenshot: bool) -> None:
         return
     raise BpguiError("no display to open the window on (DISPLAY is not set); run it on a "
                      "desktop, under xvfb-run, or make a picture with --screenshot PNG")
+
+
+def missing_xcb_libraries() -> list[str]:
+    """System libraries Qt's X11 plugin needs but cannot find (via ``ldd``; [] if unknown)."""
+    import PySide6
+
+    root = Path(PySide6.__file__).parent / "Qt"
+    missing: list[str] = []
+    for binary in (root / "plugins" / "platforms" / "libqxcb.so",
+                   root / "lib" / "libQt6XcbQpa.so.6"):
+        if not binary.exists():
+            continue
+        try:
+            out = subprocess.run(["ldd", str(binary)], capture_output=True, text=True,
+                                 timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return []
+        missing += [line.split()[0] for line in out.splitlines() if "not found" in line]
+    if ctypes.util.find_library("xcb-cursor") is None:   # loaded at run time, not linked
+        missing.append("libxcb-cursor.so.0")
+    return sorted(set(missing))
+
+
+def _debian_package(soname: str) -> str:
+    """``libxcb-icccm.so.4`` → ``libxcb-icccm4`` (Debian's naming for these libraries)."""
+    stem, _, version = soname.partition(".so.")
+    return f"{stem}{'-' if stem[-1].isdigit() else ''}{version.split('.')[0]}" if version \
+        else stem
 
 
 def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
