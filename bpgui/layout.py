@@ -10,7 +10,7 @@ from bpgui.graph import topological_levels
 from bpgui.model import Network
 
 LAYER_GAP = 220.0
-ROW_GAP = 120.0
+ROW_GAP = 150.0   # room for z under a neuron and the δ badge above the next
 
 
 def level_positions(network: Network) -> dict[str, tuple[float, float]]:

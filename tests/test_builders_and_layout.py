@@ -163,8 +163,8 @@ def test_validates_and_round_trips(act: str) -> None:
 def test_built_network_is_laid_out_by_layer() -> None:
     net = layered_network(spec([2, 3, 1]))
     assert {n.id: (n.x, n.y) for n in net.neurons} == {
-        "x1": (0, -60), "x2": (0, 60),
-        "h1": (220, -120), "h2": (220, 0), "h3": (220, 120),
+        "x1": (0, -75), "x2": (0, 75),
+        "h1": (220, -150), "h2": (220, 0), "h3": (220, 150),
         "y": (440, 0),
     }
 
@@ -176,7 +176,7 @@ def net_of(neurons: list[tuple[str, str]], edges: list[tuple[str, str]]) -> Netw
 
 
 def test_gaps() -> None:
-    assert (LAYER_GAP, ROW_GAP) == (220.0, 120.0)
+    assert (LAYER_GAP, ROW_GAP) == (220.0, 150.0)
 
 
 def test_columns_by_level_rows_centred_in_file_order() -> None:
@@ -186,8 +186,8 @@ def test_columns_by_level_rows_centred_in_file_order() -> None:
                  [("x1", "a"), ("x2", "a"), ("x1", "b"), ("a", "c"), ("b", "c"), ("c", "y")])
     pos = level_positions(net)
     assert pos == {
-        "x2": (0.0, -60.0), "x1": (0.0, 60.0),
-        "a": (220.0, -60.0), "b": (220.0, 60.0),
+        "x2": (0.0, -75.0), "x1": (0.0, 75.0),
+        "a": (220.0, -75.0), "b": (220.0, 75.0),
         "c": (440.0, 0.0),
         "y": (660.0, 0.0),
     }
@@ -202,8 +202,8 @@ def test_outputs_always_in_the_last_column() -> None:
     pos = level_positions(net)
     assert pos["x"] == (0.0, 0.0)
     assert pos["h"] == (440.0, 0.0)
-    assert [pos[k] for k in ("y1", "y2", "y3")] == [(660.0, -120.0), (660.0, 0.0),
-                                                   (660.0, 120.0)]
+    assert [pos[k] for k in ("y1", "y2", "y3")] == [(660.0, -150.0), (660.0, 0.0),
+                                                   (660.0, 150.0)]
 
 
 def test_skip_connection_puts_the_target_past_its_deepest_source() -> None:
@@ -214,7 +214,7 @@ def test_skip_connection_puts_the_target_past_its_deepest_source() -> None:
 
 def test_only_inputs_and_empty() -> None:
     assert level_positions(net_of([("x1", "input"), ("x2", "input")], [])) == {
-        "x1": (0.0, -60.0), "x2": (0.0, 60.0)}
+        "x1": (0.0, -75.0), "x2": (0.0, 75.0)}
     assert level_positions(Network()) == {}
 
 

@@ -24,14 +24,14 @@ from bpgui.graph import topological_levels, topological_order  # noqa: E402
 from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 
 OUT = ROOT / "sample_networks"
-LAYER_DX, NEURON_DY, MARGIN = 220.0, 120.0, 80.0
+LAYER_DX, NEURON_DY, MARGIN = 220.0, 150.0, 80.0
 XOR_SEED, XOR_LR = 1, 2.0
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 # --------------------------------------------------------------------- building blocks
 def layout(net: Network, nudge: dict[str, float] | None = None) -> None:
-    """Place neurons left to right by level, 220 px apart, centred vertically 120 px apart.
+    """Place neurons left to right by level, 220 px apart, centred vertically 150 px apart.
 
     ``nudge`` moves single neurons up or down (px) where an edge would cross a neuron.
     """
@@ -368,7 +368,7 @@ def main() -> None:
         "xor_2-2-1": (xor_net, None),
         "moons_2-8-8-1": (moons(), None),
         "blobs_3class_softmax": (blobs(), None),
-        "skip_connections": (skip(), {"h1": 60.0, "h2": -120.0}),
+        "skip_connections": (skip(), {"h1": 75.0, "h2": -150.0}),
     }
     for stem, (net, nudge) in files.items():
         layout(net, nudge)
