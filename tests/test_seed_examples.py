@@ -115,3 +115,11 @@ def test_seed003_layer_steps_use_the_matrix_form() -> None:
     assert backward[1].formula == "∂L/∂f₁ = A₂ᵀδ₂;  δ₁ = tanh′(z₁) ⊙ ∂L/∂f₁"
     grads = [r for r in records if r.phase == "gradient"]
     assert grads[0].formula == "∂L/∂A₁ = δ₁·f₀ᵀ;  ∂L/∂b₁ = δ₁"
+
+
+def test_seed000_path_to_w5_prints_the_seeds_own_product(seed000: Network) -> None:
+    """Issue 4: selecting w5 shows (0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1."""
+    (path,) = path_report(seed000, "w5").paths
+    assert path.formula == "(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3"
+    assert path.numbers() == "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1"
+    assert fmt(path.product, 2) == "−0.025"

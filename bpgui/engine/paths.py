@@ -14,22 +14,44 @@ from dataclasses import dataclass
 from math import prod
 
 from bpgui.engine.loss_steps import output_gradient_equation
-from bpgui.engine.records import Quantity
+from bpgui.engine.records import Equation, Quantity
 from bpgui.engine.stepper import all_steps, final_values
-from bpgui.engine.walk import Walk
+from bpgui.engine.walk import TemplateBuilder, Walk
 from bpgui.errors import BpguiError
 from bpgui.model import Network
+from bpgui.numbers import DEFAULT_DIGITS
 
 DEFAULT_LIMIT = 64
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One local derivative on a path: its symbol (``∂a_h1/∂z_h1``), formula and value."""
+    """One local derivative on a path: its symbol (``∂a_h1/∂z_h1``), its formula
+    (``(1 − a_h1²)``), the formula with numbers put in, and its value."""
 
     symbol: str
     formula: str
     value: float
+    template: str = "{0}"
+    operands: tuple[float, ...] = ()
+
+    def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
+        """The formula with numbers, parenthesised when it is a sum or a negative number."""
+        equation = Equation("", "", self.template, self.operands or (self.value,), self.value)
+        text = equation.numbers(digits)
+        return f"({text})" if _needs_parentheses(text) else text
+
+
+def _needs_parentheses(text: str) -> bool:
+    """``0.5268 − 1`` and ``−0.5`` need them inside a product; ``0.5(1 − 0.5)`` does not."""
+    if text.startswith("−"):
+        return True
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        if depth == 0 and ch in "+−" and 0 < i < len(text) - 1 and text[i - 1] == " ":
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -43,6 +65,16 @@ class Path:
     @property
     def product(self) -> float:
         return prod(f.value for f in self.factors)
+
+    @property
+    def formula(self) -> str:
+        """The chain in symbols: ``(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3``."""
+        return "·".join(f"({f.formula})" if _needs_parentheses(f.formula) else f.formula
+                        for f in self.factors)
+
+    def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
+        """The chain with numbers: ``(0.5268 − 1)·0.5268(1 − 0.5268)·3·…``."""
+        return "·".join(f.numbers(digits) for f in self.factors)
 
 
 @dataclass(frozen=True)
@@ -91,6 +123,7 @@ def path_report(network: Network, target: str, kind: str | None = None, sample: 
         edge = edges[target]
         head, last = edge.target, Factor(f"∂z_{edge.target}/∂{edge.id}",
                                          walk.a_sym(edge.source), walk.a(edge.source))
+        # (the default template "{0}" puts the value itself in)
         gradient = values[Quantity("grad_w", target)]
     elif kind == "bias":
         head, last = target, Factor(f"∂z_{target}/∂b_{target}", "1", 1.0)
@@ -145,8 +178,9 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
         if nid in walk.output_index:
             yh = walk.yhat_sym(nid)
             k = walk.output_index[nid]
-            yield (nid,), (), (Factor(f"∂L/∂{yh}", _loss_formula(walk, k),
-                                      walk.get("dl_dyhat", nid)),)
+            eq = output_gradient_equation(walk, k)
+            yield (nid,), (), (Factor(f"∂L/∂{yh}", eq.symbols, walk.get("dl_dyhat", nid),
+                                      eq.template, eq.operands),)
         for e in walk.outgoing[nid]:
             for nodes, edges, factors in down_z(e.target):
                 yield (*nodes, nid), (*edges, e.id), (
@@ -160,13 +194,10 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
 
 
 def _local_factor(walk: Walk, nid: str) -> Factor:
-    pattern = walk.activation(nid).derivative
-    formula = pattern.replace("{a}", walk.a_sym(nid)).replace("{z}", f"z_{nid}")
-    return Factor(f"∂{walk.a_sym(nid)}/∂z_{nid}", formula, walk.local_derivative(nid))
-
-
-def _loss_formula(walk: Walk, k: int) -> str:
-    return output_gradient_equation(walk, k).symbols
+    t = TemplateBuilder()
+    formula, template = walk.derivative_text(nid, t)
+    return Factor(f"∂{walk.a_sym(nid)}/∂z_{nid}", formula, walk.local_derivative(nid),
+                  template, tuple(t.operands) or (walk.local_derivative(nid),))
 
 
 def _backprop_cost(walk: Walk, head: str) -> int:
