@@ -9,7 +9,7 @@ from __future__ import annotations
 from bpgui.graph import topological_levels
 from bpgui.model import Network
 
-LAYER_GAP = 220.0
+LAYER_GAP = 280.0
 ROW_GAP = 150.0   # room for z under a neuron and the δ badge above the next
 
 

@@ -164,8 +164,8 @@ def test_built_network_is_laid_out_by_layer() -> None:
     net = layered_network(spec([2, 3, 1]))
     assert {n.id: (n.x, n.y) for n in net.neurons} == {
         "x1": (0, -75), "x2": (0, 75),
-        "h1": (220, -150), "h2": (220, 0), "h3": (220, 150),
-        "y": (440, 0),
+        "h1": (280, -150), "h2": (280, 0), "h3": (280, 150),
+        "y": (560, 0),
     }
 
 
@@ -176,7 +176,7 @@ def net_of(neurons: list[tuple[str, str]], edges: list[tuple[str, str]]) -> Netw
 
 
 def test_gaps() -> None:
-    assert (LAYER_GAP, ROW_GAP) == (220.0, 150.0)
+    assert (LAYER_GAP, ROW_GAP) == (280.0, 150.0)
 
 
 def test_columns_by_level_rows_centred_in_file_order() -> None:
@@ -187,9 +187,9 @@ def test_columns_by_level_rows_centred_in_file_order() -> None:
     pos = level_positions(net)
     assert pos == {
         "x2": (0.0, -75.0), "x1": (0.0, 75.0),
-        "a": (220.0, -75.0), "b": (220.0, 75.0),
-        "c": (440.0, 0.0),
-        "y": (660.0, 0.0),
+        "a": (280.0, -75.0), "b": (280.0, 75.0),
+        "c": (560.0, 0.0),
+        "y": (840.0, 0.0),
     }
 
 
@@ -201,15 +201,15 @@ def test_outputs_always_in_the_last_column() -> None:
                  [("x", "y1"), ("y1", "h"), ("h", "y2")])
     pos = level_positions(net)
     assert pos["x"] == (0.0, 0.0)
-    assert pos["h"] == (440.0, 0.0)
-    assert [pos[k] for k in ("y1", "y2", "y3")] == [(660.0, -150.0), (660.0, 0.0),
-                                                   (660.0, 150.0)]
+    assert pos["h"] == (560.0, 0.0)
+    assert [pos[k] for k in ("y1", "y2", "y3")] == [(840.0, -150.0), (840.0, 0.0),
+                                                   (840.0, 150.0)]
 
 
 def test_skip_connection_puts_the_target_past_its_deepest_source() -> None:
     net = net_of([("x", "input"), ("h", "hidden"), ("y", "output")],
                  [("x", "h"), ("x", "y"), ("h", "y")])
-    assert level_positions(net) == {"x": (0.0, 0.0), "h": (220.0, 0.0), "y": (440.0, 0.0)}
+    assert level_positions(net) == {"x": (0.0, 0.0), "h": (280.0, 0.0), "y": (560.0, 0.0)}
 
 
 def test_only_inputs_and_empty() -> None:

@@ -24,14 +24,14 @@ from bpgui.graph import topological_levels, topological_order  # noqa: E402
 from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 
 OUT = ROOT / "sample_networks"
-LAYER_DX, NEURON_DY, MARGIN = 220.0, 150.0, 80.0
+LAYER_DX, NEURON_DY, MARGIN = 280.0, 150.0, 80.0
 XOR_SEED, XOR_LR = 1, 2.0
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 # --------------------------------------------------------------------- building blocks
 def layout(net: Network, nudge: dict[str, float] | None = None) -> None:
-    """Place neurons left to right by level, 220 px apart, centred vertically 150 px apart.
+    """Place neurons left to right by level, 280 px apart, centred vertically 150 px apart.
 
     ``nudge`` moves single neurons up or down (px) where an edge would cross a neuron.
     """

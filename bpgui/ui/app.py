@@ -87,9 +87,6 @@ def _debian_package(soname: str) -> str:
 
 def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     """Open the window on ``network`` (from ``path`` if given); return the exit status."""
-    if args.steps is not None:
-        raise BpguiError("--steps is not available yet: stepping through a pass arrives "
-                         "with issue 4")
     if args.presentation:
         raise BpguiError("--presentation is not available yet: presentation mode arrives "
                          "with issue 6")
@@ -111,6 +108,8 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     settings = QSettings("bpgui", "bpgui")
     document = Document(network, path)
     window = MainWindow(document, settings)
+    if args.steps is not None:
+        window.stepping.take_steps(args.steps)
     if args.select and not window.scene.select_id(args.select):
         raise BpguiError(f"--select {args.select}: no neuron or edge has that id")
     if args.screenshot:

@@ -35,6 +35,7 @@ from bpgui.ui.document import Document
 from bpgui.ui.files import FileController
 from bpgui.ui.inspector import InspectorDock
 from bpgui.ui.layered_dialog import LayeredNetworkDialog
+from bpgui.ui.stepping import SteppingUi
 from bpgui.ui.theme import THEMES
 
 NUDGE_MERGE_KEY = 7001   # consecutive Ctrl+wheel nudges of one edge merge into one undo entry
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.dataset = DatasetDock(document, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
+        self.stepping = SteppingUi(self, document, self.scene, self.view, self.show_status)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
         self.actions_by_name: dict[str, QAction] = {}
@@ -149,6 +151,8 @@ class MainWindow(QMainWindow):
         theme.addActions([act["ThemeLight"], act["ThemeDark"]])
         view.addSeparator()
         view.addActions([self.inspector.toggleViewAction(), self.dataset.toggleViewAction()])
+        run = bar.addMenu("&Run")
+        self.stepping.build_menu(run)
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([act["Shortcuts"], act["About"]])
 

@@ -166,7 +166,7 @@ def test_auto_layout_is_one_undo_entry(window) -> None:  # type: ignore[no-untyp
     window.document.undo_stack.clear()
     window.actions_by_name["AutoLayout"].trigger()
     assert window.document.undo_stack.count() == 1
-    assert net.neuron("h1").x == 220.0
+    assert net.neuron("h1").x == 280.0
     window.document.undo_stack.undo()
     assert {n.id: (n.x, n.y) for n in net.neurons} == old
 

@@ -1,17 +1,22 @@
-"""Graphics items for neurons and edges. They draw the model; they never write it.
+"""Graphics items for neurons and edges. They draw the model and the pass; they never
+write the model.
 
-A :class:`NeuronItem` shows the label, a small glyph of its activation and the
-bias; an :class:`EdgeItem` a line whose colour says the weight's sign and whose
-thickness says its magnitude, with a weight label that can be hidden.
+A :class:`NeuronItem` shows its label, a glyph of its activation and its bias;
+during a pass also a (inside), z (below) and its cached δ as a badge above,
+which lights up when a step reuses it. An :class:`EdgeItem` is a line whose
+colour says the weight's sign and whose thickness says its magnitude, with a
+label for the weight and, once computed, ∂L/∂w.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
+    QColor,
     QFontMetricsF,
     QPainter,
     QPainterPath,
@@ -23,37 +28,26 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 
 from bpgui.model import Edge, Neuron
 from bpgui.numbers import fmt
+from bpgui.ui.canvas.look import (
+    DIM,
+    FLASH_SECONDS,
+    GRAD_FONT,
+    LABEL_FONT,
+    READ,
+    SMALL_FONT,
+    TARGET,
+    VALUE_FONT,
+    StepLook,
+    activation_glyph,
+    halo,
+)
 from bpgui.ui.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font, weight_colour, weight_width
-
-GLYPH_POINTS = 24
-LABEL_FONT = font(16, bold=True)
-
-
-def activation_glyph(name: str, width: float, height: float) -> QPainterPath:
-    """A tiny plot of the activation, centred on (0, 0), for the neuron's face."""
-    functions = {
-        "identity": lambda t: t,
-        "sigmoid": lambda t: 2 / (1 + math.exp(-4 * t)) - 1,
-        "tanh": lambda t: math.tanh(2.5 * t),
-        "relu": lambda t: max(0.0, t),
-        "leaky_relu": lambda t: t if t > 0 else 0.1 * t,
-        "softplus": lambda t: math.log1p(math.exp(3 * t)) / 3,
-        "sin": lambda t: math.sin(math.pi * t),
-    }
-    f = functions[name]
-    path = QPainterPath()
-    for i in range(GLYPH_POINTS + 1):
-        t = -1 + 2 * i / GLYPH_POINTS
-        point = QPointF(t * width / 2, -max(-1.0, min(1.0, f(t))) * height / 2)
-        if i == 0:
-            path.moveTo(point)
-        else:
-            path.lineTo(point)
-    return path
 
 
 class NeuronItem(QGraphicsObject):
     """A neuron. The scene moves it; the model position changes only on drop."""
+
+    BADGE_H = 26
 
     def __init__(self, neuron: Neuron, theme: Theme = LIGHT) -> None:
         super().__init__()
@@ -61,6 +55,8 @@ class NeuronItem(QGraphicsObject):
         self.theme = theme
         self.snap = False
         self.edges: list[EdgeItem] = []
+        self.step = StepLook()
+        self.delta_lit = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -78,19 +74,74 @@ class NeuronItem(QGraphicsObject):
         self.train_bias = neuron.train_bias
         if neuron.x is not None and neuron.y is not None:
             self.setPos(neuron.x, neuron.y)
-        self.setToolTip(self._tooltip())
+        self._refresh_tooltip()
         self.update()
 
-    def _tooltip(self) -> str:
-        if self.role == "input":
-            return f"{self.label} ({self.neuron_id}): input neuron"
-        frozen = "" if self.train_bias else " (frozen)"
-        return (f"{self.label} ({self.neuron_id}): {self.role} neuron, activation "
-                f"{self.activation}, bias {self.bias!r}{frozen}")
+    # ------------------------------------------------------------- the pass
+    def set_step(self, values: dict[str, float], emphasis: str, delta_lit: bool,
+                 digits: int) -> None:
+        look = self.step
+        if (values, emphasis, delta_lit, digits) == (look.values, look.emphasis,
+                                                     self.delta_lit, look.digits):
+            return
+        look.values, look.emphasis, look.digits = values, emphasis, digits
+        self.delta_lit = delta_lit
+        self.setOpacity(0.28 if emphasis == DIM else 1.0)
+        self.setZValue(3 if emphasis in (TARGET, READ) else 2)
+        self._refresh_tooltip()
+        self.update()
 
+    def flash(self, note: str) -> None:
+        self.step.flash_until = time.monotonic() + FLASH_SECONDS
+        self.step.flash_note = note
+        self._refresh_tooltip()
+        self.update()
+
+    def _refresh_tooltip(self) -> None:
+        if self.role == "input":
+            text = f"{self.label} ({self.neuron_id}): input neuron"
+        else:
+            frozen = "" if self.train_bias else " (frozen)"
+            text = (f"{self.label} ({self.neuron_id}): {self.role} neuron, activation "
+                    f"{self.activation}, bias {self.bias!r}{frozen}")
+        names = {"a": "a", "z": "z", "delta": "δ = ∂L/∂z", "grad_a": "∂L/∂a",
+                 "grad_b": "∂L/∂b", "bias": "new bias"}
+        for kind, value in self.step.values.items():
+            if kind in names:
+                text += f"\n{names[kind]} = {value!r}"
+        if self.step.flash_note:
+            text += f"\nlast edit: {self.step.flash_note}"
+        self.setToolTip(text)
+
+    def _badge(self) -> tuple[str, float] | None:
+        v = self.step.values
+        if "delta" in v:
+            return "δ", v["delta"]
+        if self.role == "input" and "grad_a" in v:
+            return "∂L/∂x", v["grad_a"]
+        return None
+
+    def badge_rect(self) -> QRectF:
+        badge = self._badge()
+        text = "" if badge is None else f"{badge[0]} {fmt(badge[1], self.step.digits)}"
+        width = QFontMetricsF(VALUE_FONT).horizontalAdvance(text) + 20
+        return QRectF(-width / 2, -NEURON_RADIUS - self.BADGE_H - 8, width, self.BADGE_H)
+
+    def obstacles(self) -> list[QRectF]:
+        """Scene rectangles this neuron draws on: its circle, its badge, its text lines."""
+        r = NEURON_RADIUS
+        local = [QRectF(-r, -r, 2 * r, 2 * r)]
+        if self._badge() is not None:
+            local.append(self.badge_rect())
+        if self.role != "input":
+            lines = 2 if "z" in self.step.values else 1
+            local.append(QRectF(-48, r + 10, 96, 19 * lines + 2))
+        return [rect.translated(self.pos()) for rect in local]
+
+    # -------------------------------------------------------------- drawing
     def boundingRect(self) -> QRectF:
-        r = NEURON_RADIUS + 4
-        return QRectF(-r - 30, -r, 2 * r + 60, 2 * r + 30)
+        r = NEURON_RADIUS + 8
+        return QRectF(-r - 50, -r - self.BADGE_H - 12, 2 * r + 100, 2 * r + self.BADGE_H + 64)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -99,37 +150,75 @@ class NeuronItem(QGraphicsObject):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        t = self.theme
+        t, look = self.theme, self.step
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        circle = QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS, 2 * NEURON_RADIUS)
+        if look.emphasis in (TARGET, READ):
+            halo(painter, look.emphasis, t, circle.adjusted(-5, -5, 5, 5))
+        if look.flashing:
+            painter.setPen(QPen(t.selection, 8, Qt.PenStyle.DotLine))
+            painter.drawEllipse(circle.adjusted(-10, -10, 10, 10))
         fill = {"input": t.input_fill, "output": t.output_fill}.get(self.role, t.neuron_fill)
         selected = self.isSelected()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(t.selection if selected else t.outline, 5 if selected else 2.2))
         painter.setBrush(QBrush(fill))
-        painter.drawEllipse(QPointF(0, 0), NEURON_RADIUS, NEURON_RADIUS)
+        painter.drawEllipse(circle)
+        self._paint_face(painter)
+        if self.role != "input":
+            painter.setFont(SMALL_FONT)
+            painter.setPen(t.muted)
+            lines = [f"b = {fmt(self.bias, 3)}{'' if self.train_bias else ' (frozen)'}"]
+            if "z" in look.values:
+                lines.append(f"z = {fmt(look.values['z'], look.digits)}")
+            for i, line in enumerate(lines):
+                if i == 1:
+                    painter.setPen(t.text)
+                # Below the halo ring (radius + 11), one line each, clear of the next badge.
+                painter.drawText(QRectF(-NEURON_RADIUS - 50, NEURON_RADIUS + 10 + 19 * i,
+                                        2 * NEURON_RADIUS + 100, 21),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+        self._paint_badge(painter)
+
+    def _paint_face(self, painter: QPainter) -> None:
+        t, look = self.theme, self.step
         painter.setPen(t.text)
         painter.setFont(font(19, bold=True))
-        label_box = QRectF(-NEURON_RADIUS, -NEURON_RADIUS + 6, 2 * NEURON_RADIUS,
-                           NEURON_RADIUS * (1.0 if self.role == "input" else 0.95))
-        align = Qt.AlignmentFlag.AlignCenter if self.role == "input" else \
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
-        if self.role == "input":
-            label_box = QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS,
-                               2 * NEURON_RADIUS)
-        painter.drawText(label_box, align, self.label)
-        if self.role != "input":
-            glyph = activation_glyph(self.activation, 26, 14)
-            painter.save()
-            painter.translate(0, NEURON_RADIUS * 0.45)
-            painter.setPen(QPen(t.muted, 2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(glyph)
-            painter.restore()
-            painter.setFont(font(15))
-            painter.setPen(t.muted)
-            bias = f"b = {fmt(self.bias, 3)}{'' if self.train_bias else ' 🔒'}"
-            painter.drawText(QRectF(-NEURON_RADIUS - 30, NEURON_RADIUS + 2,
-                                    2 * NEURON_RADIUS + 60, 24),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, bias)
+        has_value = "a" in look.values
+        if self.role == "input" and not has_value:
+            painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS,
+                                    2 * NEURON_RADIUS), Qt.AlignmentFlag.AlignCenter, self.label)
+            return
+        painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS + 4, 2 * NEURON_RADIUS,
+                                NEURON_RADIUS - 2),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, self.label)
+        if has_value:
+            painter.setFont(VALUE_FONT)
+            painter.drawText(QRectF(-NEURON_RADIUS, 2, 2 * NEURON_RADIUS, NEURON_RADIUS - 8),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             fmt(look.values["a"], min(look.digits, 4)))
+            return
+        painter.save()
+        painter.translate(0, NEURON_RADIUS * 0.45)
+        painter.setPen(QPen(t.muted, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(activation_glyph(self.activation, 26, 14))
+        painter.restore()
+
+    def _paint_badge(self, painter: QPainter) -> None:
+        badge = self._badge()
+        if badge is None:
+            return
+        t = self.theme
+        rect = self.badge_rect()
+        lit = self.delta_lit
+        fill = QColor(t.highlight) if lit else QColor(t.cache).lighter(150)
+        painter.setPen(QPen(t.outline if lit else QColor(t.cache).darker(150), 4 if lit else 1.5))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 10, 10)
+        painter.setPen(QColor("#111111"))
+        painter.setFont(VALUE_FONT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                         f"{badge[0]} {fmt(badge[1], self.step.digits)}")
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
@@ -139,6 +228,9 @@ class NeuronItem(QGraphicsObject):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.adjust()
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "neuron_moved"):
+                scene.neuron_moved(self)
         return super().itemChange(change, value)
 
 
@@ -156,6 +248,7 @@ class EdgeItem(QGraphicsObject):
         self.label_fits = True         # False where the label would overlap another
         self._hovered = False
         self.label_at = self.LABEL_AT
+        self.step = StepLook()
         source.edges.append(self)
         target.edges.append(self)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -169,11 +262,41 @@ class EdgeItem(QGraphicsObject):
         self.label = edge.display_label
         self.weight = edge.weight
         self.trainable = edge.trainable
-        frozen = "" if edge.trainable else " (frozen)"
-        self.setToolTip(f"{self.label} ({edge.id}): {edge.source} → {edge.target}, "
-                        f"weight {edge.weight!r}{frozen}\nDouble-click the label to type a "
-                        f"value; Ctrl+wheel nudges it.")
+        self.ends = (edge.source, edge.target)
+        self._refresh_tooltip()
+        self.prepareGeometryChange()
         self.adjust()
+
+    def _refresh_tooltip(self) -> None:
+        frozen = "" if self.trainable else " (frozen)"
+        text = (f"{self.label} ({self.edge_id}): {self.ends[0]} → {self.ends[1]}, "
+                f"weight {self.weight!r}{frozen}")
+        for kind, name in (("grad_w", "∂L/∂w"), ("term", "w·a"), ("back_term", "w·δ"),
+                           ("weight", "weight after the update")):
+            if kind in self.step.values:
+                text += f"\n{name} = {self.step.values[kind]!r}"
+        if self.step.flash_note:
+            text += f"\nlast edit: {self.step.flash_note}"
+        self.setToolTip(text + "\nDouble-click the label to type a value; Ctrl+wheel nudges it.")
+
+    def set_step(self, values: dict[str, float], emphasis: str, digits: int) -> None:
+        look = self.step
+        if (values, emphasis, digits) == (look.values, look.emphasis, look.digits):
+            return
+        grew = bool(self.second_line()) != bool(self._second_line_for(values, digits))
+        if grew:
+            self.prepareGeometryChange()
+        look.values, look.emphasis, look.digits = values, emphasis, digits
+        self.setOpacity(0.22 if emphasis == DIM else 1.0)
+        self.setZValue(1.6 if emphasis in (TARGET, READ) else 1)
+        self._refresh_tooltip()
+        self.update()
+
+    def flash(self, note: str) -> None:
+        self.step.flash_until = time.monotonic() + FLASH_SECONDS
+        self.step.flash_note = note
+        self._refresh_tooltip()
+        self.update()
 
     def detach(self) -> None:
         for end in (self.source, self.target):
@@ -193,15 +316,7 @@ class EdgeItem(QGraphicsObject):
             self._line = QLineF(a + unit * NEURON_RADIUS, b - unit * (NEURON_RADIUS + 2))
         self.update()
 
-    def label_rect_at(self, t: float) -> QRectF:
-        """The weight label's box centred at fraction ``t`` along the edge, sized to its text."""
-        point = self._line.pointAt(t)
-        width = QFontMetricsF(LABEL_FONT).horizontalAdvance(self.label_text()) + 16
-        return QRectF(point.x() - width / 2, point.y() - 14, width, 28)
-
-    def label_rect(self) -> QRectF:
-        return self.label_rect_at(self.label_at)
-
+    # ---------------------------------------------------------------- label
     @property
     def label_visible(self) -> bool:
         return self.show_label and (self.label_fits or self._hovered or self.isSelected())
@@ -215,14 +330,42 @@ class EdgeItem(QGraphicsObject):
     def hoverEnterEvent(self, event: object) -> None:
         self.prepareGeometryChange()
         self._hovered = True
-        self.setZValue(1.5)              # above the other edges while pointed at
+        self.setZValue(1.8)              # above the other edges while pointed at
         self.update()
 
     def hoverLeaveEvent(self, event: object) -> None:
         self.prepareGeometryChange()
         self._hovered = False
-        self.setZValue(1)
+        self.setZValue(1.6 if self.step.emphasis in (TARGET, READ) else 1)
         self.update()
+
+    def label_text(self) -> str:
+        text = fmt(self.weight, 3)
+        if "weight" in self.step.values:
+            text += f" → {fmt(self.step.values['weight'], 4)}"
+        return text
+
+    def _second_line_for(self, values: dict[str, float], digits: int) -> str:
+        for kind, name in (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a")):
+            if kind in values:
+                return f"{name} = {fmt(values[kind], digits)}"
+        return ""
+
+    def second_line(self) -> str:
+        return self._second_line_for(self.step.values, self.step.digits)
+
+    def label_rect_at(self, t: float) -> QRectF:
+        """The label's box centred at fraction ``t`` along the edge, sized to its text."""
+        point = self._line.pointAt(t)
+        width = QFontMetricsF(LABEL_FONT).horizontalAdvance(self.label_text())
+        second = self.second_line()
+        if second:
+            width = max(width, QFontMetricsF(GRAD_FONT).horizontalAdvance(second))
+        height = 46 if second else 28
+        return QRectF(point.x() - width / 2 - 8, point.y() - 14, width + 16, height)
+
+    def label_rect(self) -> QRectF:
+        return self.label_rect_at(self.label_at)
 
     def set_label_at(self, t: float) -> None:
         if t != self.label_at:
@@ -230,14 +373,12 @@ class EdgeItem(QGraphicsObject):
             self.label_at = t
             self.update()
 
-    def label_text(self) -> str:
-        return fmt(self.weight, 3)
-
+    # -------------------------------------------------------------- drawing
     def boundingRect(self) -> QRectF:
-        extra = 12.0
+        extra = 16.0
         rect = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
             -extra, -extra, extra, extra)
-        return rect.united(self.label_rect().adjusted(-4, -4, 4, 4))
+        return rect.united(self.label_rect().adjusted(-6, -6, 6, 6))
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self._line.p1())
@@ -253,35 +394,46 @@ class EdgeItem(QGraphicsObject):
               widget: QWidget | None = None) -> None:
         if self._line.length() == 0:
             return
-        t = self.theme
+        t, look = self.theme, self.step
         colour = weight_colour(t, self.weight)
+        width = weight_width(self.weight)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.isSelected():
-            painter.setPen(QPen(t.selection, weight_width(self.weight) + 8,
-                                Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        if look.emphasis in (TARGET, READ) or self.isSelected() or look.flashing:
+            ring = t.selection if self.isSelected() or look.flashing else \
+                t.highlight if look.emphasis == TARGET else t.read
+            painter.setPen(QPen(ring, width + 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawLine(self._line)
-        pen = QPen(colour, weight_width(self.weight), Qt.PenStyle.SolidLine,
-                   Qt.PenCapStyle.RoundCap)
+        pen = QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         if not self.trainable:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.drawLine(self._line)
         self._draw_arrow(painter, colour)
         if self.label_visible:
-            rect = self.label_rect()
-            painter.setPen(QPen(colour, 1.5))
-            painter.setBrush(t.label_fill)
-            painter.drawRoundedRect(rect, 8, 8)
-            painter.setPen(t.text)
-            painter.setFont(LABEL_FONT)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label_text())
+            self._draw_label(painter, colour)
 
-    def _draw_arrow(self, painter: QPainter, colour: object) -> None:
+    def _draw_label(self, painter: QPainter, colour: QColor) -> None:
+        t = self.theme
+        rect = self.label_rect()
+        painter.setPen(QPen(colour, 1.5))
+        painter.setBrush(t.label_fill)
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(t.text)
+        painter.setFont(LABEL_FONT)
+        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 28),
+                         Qt.AlignmentFlag.AlignCenter, self.label_text())
+        second = self.second_line()
+        if second:
+            painter.setFont(GRAD_FONT)
+            painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
+                             Qt.AlignmentFlag.AlignCenter, second)
+
+    def _draw_arrow(self, painter: QPainter, colour: QColor) -> None:
         tip = self._line.p2()
         angle = math.atan2(self._line.dy(), self._line.dx())
         size = 10 + weight_width(self.weight)
         left = tip - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
         right = tip - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)  # type: ignore[arg-type]
+        painter.setBrush(colour)
         painter.drawPolygon(QPolygonF([tip, left, right]))

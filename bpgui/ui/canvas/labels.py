@@ -1,44 +1,74 @@
 """Where weight labels sit along their edges, so that no two of them overlap.
 
-Greedy and deterministic: edges in file order each take the first position
+Greedy and deterministic: edges in turn each take the first position
 along the line (from a short list of fractions) whose label box touches no
-label placed before and no neuron. An edge with no free place keeps its label
-hidden (hovering or selecting the edge shows it): in a dense layer a wall of
-overlapping numbers would teach nothing.
+label placed before and nothing a neuron draws (circle, δ badge, value
+lines). Edges the current step computes go first (and always show), then
+those it reads. Any other edge with no free place keeps its label hidden (hovering or selecting the
+edge shows it): in a dense layer a wall of overlapping numbers would teach
+nothing. Boxes are kept in a grid of buckets,
+so a check only looks at its neighbourhood (thousands of edges stay fast).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QRectF
 
 from bpgui.ui.canvas.items import EdgeItem, NeuronItem
-from bpgui.ui.theme import NEURON_RADIUS
+from bpgui.ui.canvas.look import TARGET
 
 CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
+CELL = 96.0
 
 
-def _overlap(a: QRectF, b: QRectF) -> float:
-    inter = a.intersected(b)
-    return 0.0 if inter.isEmpty() else inter.width() * inter.height()
+class _Grid:
+    """Rectangles bucketed by the grid cells they touch."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[QRectF]] = {}
+
+    @staticmethod
+    def _keys(rect: QRectF) -> Iterator[tuple[int, int]]:
+        for i in range(int(rect.left() // CELL), int(rect.right() // CELL) + 1):
+            for j in range(int(rect.top() // CELL), int(rect.bottom() // CELL) + 1):
+                yield i, j
+
+    def add(self, rect: QRectF) -> None:
+        for key in self._keys(rect):
+            self.cells.setdefault(key, []).append(rect)
+
+    def overlap(self, rect: QRectF) -> float:
+        """Total area ``rect`` shares with the stored rectangles (each counted once)."""
+        seen: set[int] = set()
+        area = 0.0
+        for key in self._keys(rect):
+            for other in self.cells.get(key, ()):
+                if id(other) in seen:
+                    continue
+                seen.add(id(other))
+                inter = rect.intersected(other)
+                if not inter.isEmpty():
+                    area += inter.width() * inter.height()
+        return area
 
 
 def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> None:
-    discs = [QRectF(n.pos() - QPointF(NEURON_RADIUS, NEURON_RADIUS),
-                    n.pos() + QPointF(NEURON_RADIUS, NEURON_RADIUS)) for n in neurons]
-    placed: list[QRectF] = []
+    grid = _Grid()
+    for n in neurons:
+        for rect in n.obstacles():
+            grid.add(rect)
     for edge in edges:
         best_t, best_cost = CANDIDATES[0], float("inf")
         for t in CANDIDATES:
-            rect = edge.label_rect_at(t).adjusted(-3, -3, 3, 3)
-            cost = sum(_overlap(rect, other) for other in placed) \
-                + sum(_overlap(rect, disc) for disc in discs)
+            cost = grid.overlap(edge.label_rect_at(t).adjusted(-3, -3, 3, 3))
             if cost < best_cost:
                 best_t, best_cost = t, cost
             if cost == 0:
                 break
         edge.set_label_at(best_t)
-        edge.set_label_fits(best_cost == 0)
-        if best_cost == 0:
-            placed.append(edge.label_rect())
+        shown = best_cost == 0 or edge.step.emphasis == TARGET   # the step's own: always
+        edge.set_label_fits(shown)
+        if shown:
+            grid.add(edge.label_rect())

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 from bpgui.model import Change, Edge, Neuron
 from bpgui.ui.canvas.items import EdgeItem, NeuronItem
 from bpgui.ui.canvas.labels import place_labels
+from bpgui.ui.canvas.look import READ, TARGET
+from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
 from bpgui.ui.document import Document
 from bpgui.ui.theme import LIGHT, Theme
@@ -42,6 +44,7 @@ class NetworkScene(QGraphicsScene):
     """Draws the document's network and turns gestures into commands."""
 
     status = Signal(str)          # what happened, or why something was refused
+    rebuilt = Signal()            # every item was made afresh
 
     def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
         super().__init__()
@@ -72,14 +75,21 @@ class NetworkScene(QGraphicsScene):
             self._add_neuron_item(neuron)
         for edge in self.document.network.edges:
             self._add_edge_item(edge)
+        self.loss_item = LossItem(self.document.network.loss, self.theme)
+        self.addItem(self.loss_item)
+        self._attach_loss()
         self.arrange_labels()
+        self.rebuilt.emit()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
     def arrange_labels(self) -> None:
-        """Re-place every weight label so none overlaps another (file order decides)."""
+        """Re-place every weight label so none overlaps another. The edges a step
+        computes or reads (then the selected ones) are placed first; then file order."""
         net = self.document.network
-        place_labels([self.edge_items[e.id] for e in net.edges if e.id in self.edge_items],
-                     self.neuron_items.values())
+        items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
+        rank = {TARGET: 0, READ: 1}
+        items.sort(key=lambda item: (rank.get(item.step.emphasis, 3 - item.isSelected())))
+        place_labels(items, self.neuron_items.values())
 
     def _add_neuron_item(self, neuron: Neuron) -> None:
         item = NeuronItem(neuron, self.theme)
@@ -94,8 +104,22 @@ class NetworkScene(QGraphicsScene):
         self.edge_items[edge.id] = item
         self.addItem(item)
 
+    def _attach_loss(self) -> None:
+        outputs = [self.neuron_items[n.id] for n in self.document.network.outputs]
+        self.loss_item.setVisible(bool(outputs))
+        self.loss_item.loss_name = self.document.network.loss
+        self.loss_item.attach(outputs)
+
+    def neuron_moved(self, item: NeuronItem) -> None:
+        """Called by a neuron item while it moves: the loss node follows the outputs."""
+        if item in self.loss_item.outputs:
+            self.loss_item.follow()
+
     def _on_change(self, change: Change) -> None:
         self._apply_change(change)
+        if change.kind in ("neuron_added", "neuron_removed", "loss_changed") or (
+                change.kind == "neuron_changed" and change.field in ("role", "id")):
+            self._attach_loss()
         if change.kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed") or \
                 (change.kind == "neuron_changed" and change.field in ("x", "y")):
             self.arrange_labels()
@@ -127,7 +151,7 @@ class NetworkScene(QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackgroundBrush(theme.background)
-        for item in [*self.neuron_items.values(), *self.edge_items.values()]:
+        for item in [*self.neuron_items.values(), *self.edge_items.values(), self.loss_item]:
             item.theme = theme
             item.update()
 

@@ -4,7 +4,7 @@ Space+drag, rubber-band selection, fit to view, and Ctrl+wheel weight nudges."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from bpgui.ui.canvas.items import EdgeItem
@@ -30,6 +30,7 @@ class CanvasView(QGraphicsView):
         self.setObjectName("canvas")
         self.show_grid = False
         self._space_held = False
+        self._space_dragged = False
         self._panning_from: QPointF | None = None
 
     @property
@@ -72,19 +73,21 @@ class CanvasView(QGraphicsView):
         event.accept()
 
     # ----------------------------------------------------------------- pan
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_held = True
-            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        super().keyPressEvent(event)
+    def begin_space_pan(self) -> None:
+        """Space went down: a drag now pans (StepKeys decides what a tap means)."""
+        self._space_held = True
+        self._space_dragged = False
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_held = False
-            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-        super().keyReleaseEvent(event)
+    def end_space_pan(self) -> bool:
+        """Space came up; return whether the canvas was dragged meanwhile."""
+        self._space_held = False
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        return self._space_dragged
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._space_held:
+            self._space_dragged = True
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)

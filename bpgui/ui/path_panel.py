@@ -1,0 +1,111 @@
+"""The path panel: every path from the loss to the selected weight, bias or neuron.
+
+For each path it shows the chain of local derivatives in symbols and with
+numbers and their product; then the sum, which is the gradient; then what
+summing paths naively costs against backpropagation with cached δ (seed 000's
+point). Each path has its own colour-blind-safe colour, shared with the canvas.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
+
+from bpgui.engine.paths import DEFAULT_LIMIT, PathReport, path_report, whole_gradient_cost
+from bpgui.errors import BpguiError
+from bpgui.numbers import fmt
+from bpgui.ui.session import StepSession
+
+# Okabe–Ito, yellow last (weakest on white).
+PATH_COLOURS = [QColor(c) for c in ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00",
+                                    "#CC79A7", "#F0E442")]
+PLACEHOLDER = "Select a weight or a neuron on the canvas to see every path from the loss to it."
+
+
+def _heading(report: PathReport, digits: int, is_input: bool) -> str:
+    value = fmt(report.gradient, digits)
+    t = report.target
+    name = {"weight": f"∂L/∂{t}", "bias": f"∂L/∂b_{t}"}.get(
+        report.kind, f"∂L/∂{t}" if is_input else f"δ_{t} = ∂L/∂z_{t}")
+    count = f"{report.path_count:,} path{'s' * (report.path_count != 1)}"
+    return f"{name} = {value}: the sum over {count}"
+
+
+class PathPanelDock(QDockWidget):
+    paths_changed = Signal(object)    # [(nodes, edges, QColor)] for the canvas overlay
+
+    def __init__(self, session: StepSession, parent: QWidget | None = None) -> None:
+        super().__init__("Paths from the loss", parent)
+        self.setObjectName("pathPanel")
+        self.session = session
+        self.target: str | None = None
+        self.kind: str | None = None
+        self.report: PathReport | None = None
+        self.text = QTextBrowser(self)
+        self.text.setObjectName("pathText")
+        self.text.setStyleSheet("font-size: 17px;")
+        self.setWidget(self.text)
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def set_target(self, target: str | None, kind: str | None = None) -> None:
+        self.target, self.kind = target, kind
+        self.refresh()
+
+    def refresh(self) -> None:
+        previous = self.report
+        self.report = None
+        if self.target is None:
+            self.text.setHtml(f"<p style='color:#555'>{PLACEHOLDER}</p>")
+        else:
+            try:
+                self.report = path_report(self.session.document.network, self.target,
+                                          self.kind, self.session.sample, DEFAULT_LIMIT)
+            except (BpguiError, KeyError) as exc:
+                self.text.setHtml(f"<p>{html.escape(str(exc).strip(chr(39)))}</p>")
+            else:
+                self.text.setHtml(self._render(self.report))
+        if self.report is not None or previous is not None:
+            self.paths_changed.emit(self._routes())
+
+    def _routes(self) -> list[tuple[tuple[str, ...], tuple[str, ...], QColor]]:
+        if self.report is None:
+            return []
+        return [(p.nodes, p.edges, PATH_COLOURS[k % len(PATH_COLOURS)])
+                for k, p in enumerate(self.report.paths)]
+
+    def _render(self, report: PathReport) -> str:
+        digits = self.session.digits
+        network = self.session.document.network
+        is_input = report.kind == "neuron" and network.neuron(report.target).is_input
+        out = [f"<h3>{html.escape(_heading(report, digits, is_input))}</h3>"]
+        for k, path in enumerate(report.paths):
+            colour = PATH_COLOURS[k % len(PATH_COLOURS)].name()
+            route = " → ".join(("L", *path.nodes, *path.edges[-1:][:1 if report.kind == "weight"
+                                                                    else 0]))
+            out.append(
+                f"<p><span style='color:{colour}; font-size:22px'>■</span> "
+                f"<b>path {k + 1}</b>: {html.escape(route)}<br>"
+                f"{html.escape(path.formula)}<br>"
+                f"= {html.escape(path.numbers(digits))} = <b>{fmt(path.product, digits)}</b></p>")
+        total = fmt(report.total, digits)
+        if report.capped:
+            out.append(f"<p>The {len(report.paths)} listed paths sum to {total}; all "
+                       f"{report.path_count:,} paths (counted exactly) sum to "
+                       f"{fmt(report.gradient, digits)}.</p>")
+        else:
+            name = _heading(report, digits, is_input).split(" = ")[0]
+            out.append(f"<p><b>Σ over paths = {total} = {html.escape(name)}</b></p>")
+        if len(report.paths) > len(PATH_COLOURS):
+            out.append("<p style='color:#555'>Colours repeat after seven paths.</p>")
+        naive, backprop = whole_gradient_cost(network)
+        out.append(
+            f"<p>{report.path_count:,} path{'s' * (report.path_count != 1)}, counted exactly. "
+            f"Summing over paths needs {report.naive_multiplications:,} multiplications for "
+            f"this gradient; backpropagation with cached δ needs "
+            f"{report.backprop_multiplications:,}. For every gradient at once: naive "
+            f"{naive:,}, backpropagation {backprop:,}.</p>")
+        return "".join(out)

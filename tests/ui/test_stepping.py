@@ -1,0 +1,162 @@
+"""Stepping through a pass in the window, with real key presses (issue 4)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit, QListWidget
+
+from bpgui.engine.records import LOSS_ID, Quantity
+from bpgui.engine.stepper import all_steps
+from bpgui.numbers import fmt
+from bpgui.ui.canvas.look import DIM, READ, TARGET
+from bpgui.ui.commands import SetEdge
+
+
+def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:  # type: ignore[no-untyped-def]
+    target = window.focusWidget() or window
+    for _ in range(times):
+        qtbot.keyClick(target, key)
+
+
+def test_every_step_key_moves_the_cursor(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_N):
+        before = session.position
+        press(qtbot, window, key)
+        assert session.position == before + 1, key
+    for key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace):
+        before = session.position
+        press(qtbot, window, key)
+        assert session.position == before - 1, key
+
+
+def test_highlights_match_the_engine_records(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    records = all_steps(window.document.network)
+    scene = window.scene
+    for k, record in enumerate(records, start=1):
+        press(qtbot, window, Qt.Key.Key_Space)
+        assert window.stepping.session.current == record
+        for nid, item in scene.neuron_items.items():
+            expected = TARGET if nid in record.writes else READ if nid in record.reads \
+                else DIM
+            assert item.step.emphasis == expected, (k, nid)
+        for eid, item in scene.edge_items.items():
+            expected = TARGET if eid in record.writes else READ if eid in record.reads \
+                else DIM
+            assert item.step.emphasis == expected, (k, eid)
+        for nid in record.reuses:
+            assert scene.neuron_items[nid].delta_lit, (k, nid)
+
+
+def test_the_seed_numbers_appear_on_the_canvas(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    press(qtbot, window, Qt.Key.Key_Space, times=8)      # through backward of h1
+    items = window.scene.neuron_items
+    assert fmt(items["h1"].step.values["z"]) == "−2"
+    assert fmt(items["h1"].step.values["a"]) == "−0.964"
+    assert fmt(items["h2"].step.values["a"]) == "0.9993"
+    assert fmt(items["y"].step.values["z"]) == "0.1073"
+    assert fmt(items["y"].step.values["a"]) == "0.5268"
+    assert fmt(items["h1"].step.values["delta"], 2) == "−0.025"
+    assert window.scene.loss_item.value == pytest.approx(0.5 * (1 - 0.5268108990212006) ** 2)
+    assert items["h1"].badge_rect().width() > 0
+    press(qtbot, window, Qt.Key.Key_Space, times=4)      # ∂L/∂x3, x2, x1; gradients of h1
+    edge = window.scene.edge_items["w5"]
+    assert fmt(edge.step.values["grad_w"], 2) == "−0.025"
+    assert edge.second_line() == "∂L/∂w = −0.025"
+
+
+def test_step_back_restores_exactly(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    snapshots = []
+    for _ in range(len(session.records)):
+        snapshots.append(({n: dict(i.step.values) for n, i in window.scene.neuron_items.items()},
+                          window.scene.loss_item.value))
+        press(qtbot, window, Qt.Key.Key_Right)
+    for k in range(len(snapshots) - 1, -1, -1):
+        press(qtbot, window, Qt.Key.Key_Left)
+        now = ({n: dict(i.step.values) for n, i in window.scene.neuron_items.items()},
+               window.scene.loss_item.value)
+        assert now == snapshots[k], k
+
+
+def test_an_edit_mid_pass_updates_and_flashes(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    press(qtbot, window, Qt.Key.Key_Space, times=8)
+    old_delta = window.scene.neuron_items["h1"].step.values["delta"]
+    window.document.execute(SetEdge(window.document, "w7", weight=2.0))
+    session.flush()
+    item = window.scene.neuron_items["h1"]
+    assert session.position == 8
+    expected = session.state()[Quantity("delta", "h1")]
+    assert item.step.values["delta"] == expected != old_delta
+    assert item.step.flashing and "delta" in item.step.flash_note
+    assert "→" in item.toolTip()
+    assert not window.scene.neuron_items["h2"].step.flash_note or \
+        "delta" in window.scene.neuron_items["h2"].step.flash_note
+
+
+def test_granularity_change_keeps_the_place(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    press(qtbot, window, Qt.Key.Key_Space, times=4)      # the forward pass is done
+    combo = window.findChild(QComboBox, "granularityCombo")
+    combo.setCurrentText("layer")
+    assert session.granularity == "layer"
+    assert session.current is not None and session.current.phase == "forward"
+    assert session.current.target == "level 2"
+    combo.setCurrentText("edge")
+    assert session.current.target == "y" and len(session.records) == 49
+
+
+def test_keys_are_not_swallowed_by_focus(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    step_list = window.findChild(QListWidget, "stepList")
+    step_list.setFocus()
+    qtbot.keyClick(step_list, Qt.Key.Key_Right)
+    qtbot.keyClick(step_list, Qt.Key.Key_Space)
+    assert session.position == 2
+    combo = window.findChild(QComboBox, "granularityCombo")
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_PageDown)
+    assert session.position == 3 and combo.currentText() == "node"
+
+
+def test_typing_in_a_field_does_not_step(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    field = window.findChild(QLineEdit, "networkName")
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_N)
+    qtbot.keyClick(field, Qt.Key.Key_Space)
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    assert session.position == 0
+
+
+def test_run_menu_actions(window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    window.findChild(type(window.actions_by_name["Save"]), "actionRunPhase").trigger()
+    assert session.position == 4 and session.current.phase == "forward"
+    window.findChild(type(window.actions_by_name["Save"]), "actionResetPass").trigger()
+    assert session.position == 0
+
+
+def test_loss_node_sits_right_of_the_outputs(window) -> None:  # type: ignore[no-untyped-def]
+    loss, out = window.scene.loss_item, window.scene.neuron_items["y"]
+    assert loss.pos().x() > out.pos().x() and loss.pos().y() == out.pos().y()
+    assert loss.item_id == LOSS_ID
+
+
+def test_selecting_w5_shows_the_seeds_product(window) -> None:  # type: ignore[no-untyped-def]
+    window.scene.select_id("w5")
+    report = window.stepping.path_panel.report
+    assert report is not None and report.path_count == 1
+    assert report.total == report.gradient
+    assert len(window.stepping.overlay.items) == 1
+
+
+def test_selecting_an_input_draws_every_path(window) -> None:  # type: ignore[no-untyped-def]
+    window.scene.select_id("x3")
+    report = window.stepping.path_panel.report
+    assert report.path_count == 2 and len(window.stepping.overlay.items) == 2
+    assert report.total == pytest.approx(report.gradient, rel=1e-12)
+    window.scene.clearSelection()
+    assert window.stepping.overlay.items == []
