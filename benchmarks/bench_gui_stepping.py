@@ -4,7 +4,8 @@ Issue 4 asks that stepping and editing "feel instant on networks of up to 100
 neurons". This measures the real main window (offscreen): for every step of a
 pass, the time from the key's action to a finished repaint of the canvas, and
 for a weight edit mid-pass, the time until every value is recomputed and
-repainted. Figures are milliseconds; about 50 ms is where a delay starts to be
+repainted (the window repaints only what changed; 'repaint' is the whole
+canvas, for reference). Figures are milliseconds; about 50 ms is where a delay starts to be
 noticeable, 100 ms where it feels sluggish.
 """
 
@@ -52,13 +53,17 @@ def measure(app: QApplication, network: Network, label: str, granularity: str) -
         session = window.stepping.session
         session.set_granularity(granularity)
         viewport = window.view.viewport()
+        full = []
+        for _ in range(3):
+            t = time.perf_counter()
+            viewport.repaint()                    # the whole canvas, for reference
+            full.append((time.perf_counter() - t) * 1000)
         steps = []
         while True:
             t = time.perf_counter()
             if not session.step():
                 break
-            app.processEvents()
-            viewport.grab()                       # a full repaint of the canvas
+            app.processEvents()                   # the window repaints what changed
             steps.append((time.perf_counter() - t) * 1000)
         session.jump(len(session.records) // 2)
         edge = network.edges[len(network.edges) // 2].id
@@ -68,12 +73,11 @@ def measure(app: QApplication, network: Network, label: str, granularity: str) -
             window.document.execute(SetEdge(window.document, edge, weight=0.1 * k - 0.7))
             session.flush()
             app.processEvents()
-            viewport.grab()
             edits.append((time.perf_counter() - t) * 1000)
         window.document.undo_stack.setClean()
         window.close()
         print(f"{label:<34} {granularity:<6} {len(network.neurons):>4} {len(network.edges):>5} "
-              f"{opened:>8.0f} {len(steps):>6} {statistics.median(steps):>8.1f} "
+              f"{opened:>8.0f} {min(full):>8.1f} {len(steps):>6} {statistics.median(steps):>8.1f} "
               f"{max(steps):>8.1f} {statistics.median(edits):>8.1f} {max(edits):>8.1f}")
 
 
@@ -81,7 +85,8 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before the application exists
     app = QApplication.instance() or QApplication([])
     print("GUI stepping, offscreen, 1920×1080 window; times in ms (render included)")
-    print(f"{'network':<34} {'gran.':<6} {'nrns':>4} {'edges':>5} {'open':>8} {'steps':>6} "
+    print(f"{'network':<34} {'gran.':<6} {'nrns':>4} {'edges':>5} {'open':>8} {'repaint':>8} "
+          f"{'steps':>6} "
           f"{'step med':>8} {'step max':>8} {'edit med':>8} {'edit max':>8}")
     measure(app, default_network(), "seed 000 worked example", "node")
     measure(app, hundred_neurons(dense=False), "100 neurons, 10 levels (sparse)", "node")

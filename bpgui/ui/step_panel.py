@@ -88,7 +88,9 @@ class StepPanelDock(QDockWidget):
         layout.addWidget(self.current)
         self.steps = QListWidget(body)
         self.steps.setObjectName("stepList")
-        self.steps.setWordWrap(True)
+        # One line per step (full text in the tooltip): a wrapped list of hundreds of
+        # steps would re-lay itself out on every step.
+        self.steps.setUniformItemSizes(True)
         self.steps.setStyleSheet("font-size: 14px;")
         self.steps.setToolTip("Every step of the pass; click one to jump there")
         self.steps.itemClicked.connect(self._jump_to)
@@ -124,7 +126,8 @@ class StepPanelDock(QDockWidget):
             self.steps.clear()
             for i, record in enumerate(records):
                 item = QListWidgetItem(f"{i + 1}. {record.phase}: {record.text(digits)}")
-                item.setToolTip("\n".join(f"{q.kind} {q.id} = {v!r}" for q, v in record.values))
+                item.setToolTip(record.text(digits) + "\n\n" + "\n".join(
+                    f"{q.kind} {q.id} = {v!r}" for q, v in record.values))
                 self.steps.addItem(item)
 
     def _mark_position(self) -> None:

@@ -3,8 +3,9 @@
 Greedy and deterministic: edges in turn each take the first position
 along the line (from a short list of fractions) whose label box touches no
 label placed before and nothing a neuron draws (circle, δ badge, value
-lines). Edges the current step computes go first (and always show), then
-those it reads. Any other edge with no free place keeps its label hidden (hovering or selecting the
+lines). Edges the current step computes go first, then those it reads. An
+edge with no free place keeps its label hidden unless the current step computes
+it (hovering or selecting the
 edge shows it): in a dense layer a wall of overlapping numbers would teach
 nothing. Boxes are kept in a grid of buckets,
 so a check only looks at its neighbourhood (thousands of edges stay fast).
@@ -68,7 +69,6 @@ def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> No
             if cost == 0:
                 break
         edge.set_label_at(best_t)
-        shown = best_cost == 0 or edge.step.emphasis == TARGET   # the step's own: always
-        edge.set_label_fits(shown)
-        if shown:
+        edge.set_label_fits(best_cost == 0)
+        if best_cost == 0 or edge.step.emphasis == TARGET:
             grid.add(edge.label_rect())

@@ -26,13 +26,13 @@ class StepPresenter(QObject):
         super().__init__(scene)
         self.session = session
         self.scene = scene
-        self._labels_key: frozenset[str] = frozenset()
+        self._reserved = False
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(self._end_flash)
         session.changed.connect(self.refresh)
         session.edited.connect(self.flash)
-        scene.rebuilt.connect(self.refresh)
+        scene.rebuilt.connect(self._on_rebuilt)
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,16 +59,21 @@ class StepPresenter(QObject):
             item.set_step(values, emphasis(eid), digits)
         loss = by_id.get(LOSS_ID, {}).get("loss")
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
-        # Labels grow a second line (∂L/∂w, w·a) and neurons grow badges and value lines
-        # during a pass, and the step's own edges go first: place the labels again when
-        # any of that changes.
-        key = frozenset([*(e for e, item in scene.edge_items.items() if item.second_line()),
-                         *(n for n, item in scene.neuron_items.items()
-                           if len(item.obstacles()) > 2),
-                         *(f"!{e}" for e in (current.writes + current.reads if current else ()))])
-        if key != self._labels_key:
-            self._labels_key = key
+        # During a pass labels get a second line (∂L/∂w, w·a) and neurons a badge and
+        # value lines. Room for all of them is reserved when the pass starts, so the
+        # labels are placed once per pass, not on every step (the step's own labels show
+        # regardless, see EdgeItem.label_visible).
+        reserve = current is not None
+        if reserve != self._reserved:
+            self._reserved = reserve
+            for item in [*scene.edge_items.values(), *scene.neuron_items.values()]:
+                item.prepareGeometryChange()
+                item.reserve = reserve
             scene.arrange_labels()
+
+    def _on_rebuilt(self) -> None:
+        self._reserved = False           # fresh items: reserve (and place) again
+        self.refresh()
 
     def flash(self, changed: dict[Quantity, tuple[Any, Any]]) -> None:
         """Mark every item whose visible value an edit changed."""
