@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -86,18 +91,19 @@ class StepPanelDock(QDockWidget):
         self.current.setMinimumHeight(150)
         self.current.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.current)
-        self.steps = QListWidget(body)
+        self.model = StepListModel(session)
+        self.steps = QListView(body)
         self.steps.setObjectName("stepList")
-        # One line per step (full text in the tooltip): a wrapped list of hundreds of
-        # steps would re-lay itself out on every step.
+        self.steps.setModel(self.model)
+        # One line per step (full text in the tooltip), formatted only when drawn: a pass
+        # of hundreds of steps costs nothing until it scrolls into view.
         self.steps.setUniformItemSizes(True)
         self.steps.setStyleSheet("font-size: 14px;")
         self.steps.setToolTip("Every step of the pass; click one to jump there")
-        self.steps.itemClicked.connect(self._jump_to)
-        self.steps.itemActivated.connect(self._jump_to)
+        self.steps.clicked.connect(self._jump_to)
+        self.steps.activated.connect(self._jump_to)
         layout.addWidget(self.steps, 1)
         self.setWidget(body)
-        self._list_key: tuple[int, int, str, int] | None = None
         session.changed.connect(self.refresh)
         self.refresh()
 
@@ -112,36 +118,64 @@ class StepPanelDock(QDockWidget):
             self.current.setText(f"<p style='color:#555'>{HINT}</p>")
         else:
             self.current.setText(step_html(session.current, session.digits))
-        self._fill_list()
         self._mark_position()
 
-    def _fill_list(self) -> None:
-        records = self.session.records
-        key = (id(records), len(records), self.session.granularity, self.session.digits)
-        if key == self._list_key:
-            return
-        self._list_key = key
-        digits = self.session.digits
-        with QSignalBlocker(self.steps):
-            self.steps.clear()
-            for i, record in enumerate(records):
-                item = QListWidgetItem(f"{i + 1}. {record.phase}: {record.text(digits)}")
-                item.setToolTip(record.text(digits) + "\n\n" + "\n".join(
-                    f"{q.kind} {q.id} = {v!r}" for q, v in record.values))
-                self.steps.addItem(item)
-
     def _mark_position(self) -> None:
+        self.model.refresh()
         position = self.session.position
-        grey, normal = QBrush(QColor("#8a8a8a")), QBrush(QColor("#1a1a1a"))
-        with QSignalBlocker(self.steps):
-            for i in range(self.steps.count()):
-                self.steps.item(i).setForeground(normal if i < position else grey)
+        with QSignalBlocker(self.steps.selectionModel()):
             if position:
-                item = self.steps.item(position - 1)
-                self.steps.setCurrentItem(item)
-                self.steps.scrollToItem(item)
+                index = self.model.index(position - 1)
+                self.steps.setCurrentIndex(index)
+                self.steps.scrollTo(index)
             else:
                 self.steps.clearSelection()
 
-    def _jump_to(self, item: QListWidgetItem) -> None:
-        self.session.jump(self.steps.row(item) + 1)
+    def _jump_to(self, index: QModelIndex) -> None:
+        self.session.jump(index.row() + 1)
+
+
+class StepListModel(QAbstractListModel):
+    """The pass's records as rows; the text of a row is made when a view asks for it."""
+
+    def __init__(self, session: StepSession) -> None:
+        super().__init__()
+        self.session = session
+        self._records: list[StepRecord] = []
+        self._digits = session.digits
+        self._position = 0
+        self._cache: dict[int, str] = {}
+
+    def refresh(self) -> None:
+        records, digits = self.session.records, self.session.digits
+        if records is not self._records or digits != self._digits:
+            self.beginResetModel()
+            self._records, self._digits, self._cache = records, digits, {}
+            self._position = self.session.position
+            self.endResetModel()
+        elif self.session.position != self._position:
+            low, high = sorted((self._position, self.session.position))
+            self._position = self.session.position
+            if self._records:
+                self.dataChanged.emit(self.index(max(low - 1, 0)),
+                                      self.index(min(high, len(self._records) - 1)))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._records)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        row = index.row()
+        if not index.isValid() or row >= len(self._records):
+            return None
+        record = self._records[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if row not in self._cache:
+                self._cache[row] = f"{row + 1}. {record.phase}: {record.text(self._digits)}"
+            return self._cache[row]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return record.text(self._digits) + "\n\n" + "\n".join(
+                f"{q.kind} {q.id} = {v!r}" for q, v in record.values)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#1a1a1a" if row < self._position else "#8a8a8a"))
+        return None

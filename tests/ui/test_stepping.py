@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QListWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView
 
 from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.engine.stepper import all_steps
@@ -110,7 +110,7 @@ def test_granularity_change_keeps_the_place(qtbot, window) -> None:  # type: ign
 
 def test_keys_are_not_swallowed_by_focus(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     session = window.stepping.session
-    step_list = window.findChild(QListWidget, "stepList")
+    step_list = window.findChild(QListView, "stepList")
     step_list.setFocus()
     qtbot.keyClick(step_list, Qt.Key.Key_Right)
     qtbot.keyClick(step_list, Qt.Key.Key_Space)
@@ -160,3 +160,34 @@ def test_selecting_an_input_draws_every_path(window) -> None:  # type: ignore[no
     assert report.total == pytest.approx(report.gradient, rel=1e-12)
     window.scene.clearSelection()
     assert window.stepping.overlay.items == []
+
+
+def test_clicking_a_step_in_the_list_jumps_there(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    session = window.stepping.session
+    step_list = window.findChild(QListView, "stepList")
+    index = step_list.model().index(11)
+    qtbot.mouseClick(step_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=step_list.visualRect(index).center())
+    assert session.position == 12 and session.current.phase == "gradient"
+    index = step_list.model().index(2)
+    qtbot.mouseClick(step_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=step_list.visualRect(index).center())
+    assert session.position == 3                          # and back again
+
+
+def test_the_list_says_what_bpgui_trace_says(window) -> None:  # type: ignore[no-untyped-def]
+    from bpgui.engine.trace import trace_document
+
+    model = window.findChild(QListView, "stepList").model()
+    steps = trace_document(window.document.network)["steps"]
+    assert model.rowCount() == len(steps)
+    for row, step in enumerate(steps):
+        assert model.data(model.index(row)) == f"{row + 1}. {step['phase']}: {step['text']}"
+
+
+def test_current_step_panel_shows_symbols_numbers_result(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    press(qtbot, window, Qt.Key.Key_Space, times=8)
+    text = window.findChild(QLabel, "currentStep").text()
+    assert "δ_h1 = (1 − a_h1²)·(w7·δ_y)" in text
+    assert "= (1 − (−0.964)²)·(3·(−0.118))" in text and "−0.025" in text
+    assert window.findChild(QLabel, "stepProgress").text().startswith("backward 3 / 6")
