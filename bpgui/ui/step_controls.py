@@ -9,7 +9,7 @@ tap without a drag is a step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -148,6 +148,9 @@ def build_run_controls(window: QMainWindow, session: StepSession,
             samples.clear()
             samples.addItems([f"#{k}" for k in range(session.sample_count)])
         samples.setCurrentIndex(session.sample)
+        if granularity.currentText() != session.granularity:
+            with QSignalBlocker(granularity):
+                granularity.setCurrentText(session.granularity)
         actions[2].setText("&Pause" if session.playing else "&Play")
 
     session.changed.connect(sync)

@@ -376,25 +376,29 @@ class EdgeItem(QGraphicsObject):
     def second_line(self) -> str:
         return self._texts()[1]
 
-    def _label_size(self) -> tuple[float, float]:
+    def _label_size(self, room: bool) -> tuple[float, float]:
         """Width and height of the label box, measured once per text (a hot path).
 
-        During a pass (``reserve``) the box is as big as it will get, so labels are
-        placed once per pass rather than every time a gradient appears.
+        With ``room`` during a pass (``reserve``) it is the size the box may grow to,
+        so labels are placed once per pass, not every time a gradient appears.
         """
-        texts = (self.label_text(), self.second_line() or (RESERVED_LINE if self.reserve
-                                                           else ""))
-        if getattr(self, "_sized", (None,))[0] != texts:
+        second = self.second_line() or (RESERVED_LINE if room and self.reserve else "")
+        texts = (self.label_text(), second)
+        cache = self.__dict__.setdefault("_sizes", {})
+        if texts not in cache:
             width = QFontMetricsF(LABEL_FONT).horizontalAdvance(texts[0])
             if texts[1]:
                 width = max(width, QFontMetricsF(GRAD_FONT).horizontalAdvance(texts[1]))
-            self._sized = (texts, (width + 16, 46.0 if texts[1] else 28.0))
-        return self._sized[1]
+            if len(cache) > 8:
+                cache.clear()
+            cache[texts] = (width + 16, 46.0 if texts[1] else 28.0)
+        return cache[texts]
 
-    def label_rect_at(self, t: float) -> QRectF:
-        """The label's box centred at fraction ``t`` along the edge, sized to its text."""
+    def label_rect_at(self, t: float, room: bool = False) -> QRectF:
+        """The label's box centred at fraction ``t`` along the edge, sized to its text
+        (or, with ``room``, to what the text may become during this pass)."""
         point = self._line.pointAt(t)
-        width, height = self._label_size()
+        width, height = self._label_size(room)
         return QRectF(point.x() - width / 2, point.y() - 14, width, height)
 
     def label_rect(self) -> QRectF:

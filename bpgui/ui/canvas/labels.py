@@ -63,7 +63,7 @@ def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> No
     for edge in edges:
         best_t, best_cost = CANDIDATES[0], float("inf")
         for t in CANDIDATES:
-            cost = grid.overlap(edge.label_rect_at(t).adjusted(-3, -3, 3, 3))
+            cost = grid.overlap(edge.label_rect_at(t, room=True).adjusted(-3, -3, 3, 3))
             if cost < best_cost:
                 best_t, best_cost = t, cost
             if cost == 0:
@@ -71,4 +71,4 @@ def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> No
         edge.set_label_at(best_t)
         edge.set_label_fits(best_cost == 0)
         if best_cost == 0 or edge.step.emphasis == TARGET:
-            grid.add(edge.label_rect())
+            grid.add(edge.label_rect_at(best_t, room=True))
