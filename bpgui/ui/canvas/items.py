@@ -11,7 +11,6 @@ label for the weight and, once computed, ∂L/∂w.
 from __future__ import annotations
 
 import math
-import time
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -30,7 +29,6 @@ from bpgui.model import Edge, Neuron
 from bpgui.numbers import fmt
 from bpgui.ui.canvas.look import (
     DIM,
-    FLASH_SECONDS,
     GRAD_FONT,
     LABEL_FONT,
     READ,
@@ -93,8 +91,7 @@ class NeuronItem(QGraphicsObject):
         self.update()
 
     def flash(self, note: str) -> None:
-        self.step.flash_until = time.monotonic() + FLASH_SECONDS
-        self.step.flash_note = note
+        self.step.start_flash(note)
         self._refresh_tooltip()
         self.update()
 
@@ -297,15 +294,14 @@ class EdgeItem(QGraphicsObject):
         if grew:
             self.prepareGeometryChange()
         look.values, look.emphasis, look.digits = values, emphasis, digits
-        # Dimmed by painting with translucent colours, not setOpacity(): item opacity
-        # makes Qt composite every primitive, 50% slower on dense layers (measured).
+        # Dimmed in paint() with translucent colours and no antialiasing, which measured
+        # 1.5x faster than item opacity on a 1092-edge network.
         self.setZValue(1.6 if emphasis in (TARGET, READ) else 1)
         self._refresh_tooltip()
         self.update()
 
     def flash(self, note: str) -> None:
-        self.step.flash_until = time.monotonic() + FLASH_SECONDS
-        self.step.flash_note = note
+        self.step.start_flash(note)
         self._refresh_tooltip()
         self.update()
 

@@ -63,6 +63,11 @@ class StepLook:
     def flashing(self) -> bool:
         return time.monotonic() < self.flash_until
 
+    def start_flash(self, note: str) -> None:
+        """Mark the item changed by an edit for a moment; ``note`` says old → new."""
+        self.flash_until = time.monotonic() + FLASH_SECONDS
+        self.flash_note = note
+
 
 def halo(painter: QPainter, emphasis: str, theme: Theme, shape: object) -> None:
     """A thick ring in the highlight (computing) or read colour behind the item."""
