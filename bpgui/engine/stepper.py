@@ -120,6 +120,34 @@ def _upstream_terms(walk: Walk, nid: str, t: TemplateBuilder,
     return sym, num
 
 
+def _sum_equation(walk: Walk, nid: str, fine: bool, lhs: str, value: float) -> Equation:
+    """``lhs = ∂L/∂ŷ + w·δ + …``: the upstream terms summed (0 when there are none)."""
+    t = TemplateBuilder()
+    sym, num = _upstream_terms(walk, nid, t, fine)
+    return Equation(lhs, " + ".join(sym) or "0", " + ".join(num) or "0", tuple(t.operands),
+                    value)
+
+
+def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
+                     delta: float) -> list[Equation]:
+    """δ_j = f′(z_j)·∂L/∂a_j. With a single upstream term it is one equation, in the
+    seed's form δ_h1 = (1 − a_h1²)·(w7·δ_y); otherwise ∂L/∂a_j comes first."""
+    t = TemplateBuilder()
+    d_sym, d_num = walk.derivative_text(nid, t)
+    a_grad = f"∂L/∂{walk.a_sym(nid)}"
+    terms = (nid in walk.output_index) + len(walk.outgoing[nid])
+    if fine or terms > 1:
+        return [_sum_equation(walk, nid, fine, a_grad, grad_a),
+                Equation(f"δ_{nid}", f"{d_sym}·{a_grad}", f"{d_num}·{t.num(grad_a)}",
+                         tuple(t.operands), delta)]
+    sym, num = _upstream_terms(walk, nid, t, fine)      # the one term, or none
+    term_sym, term_num = (sym[0], num[0]) if sym else ("0", "0")
+    if "·" in term_sym:
+        term_sym, term_num = f"({term_sym})", f"({term_num})"
+    return [Equation(f"δ_{nid}", f"{d_sym}·{term_sym}", f"{d_num}·{term_num}",
+                     tuple(t.operands), delta)]
+
+
 def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
     consumers = tuple(e.target for e in walk.outgoing[nid])
     is_output = nid in walk.output_index
@@ -134,30 +162,12 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
     reads = ((LOSS_ID,) if is_output else ()) + tuple(
         x for e in walk.outgoing[nid] for x in (e.id, e.target))
     grad_a = walk.grad_a(nid)
-    t = TemplateBuilder()
-    sym, num = _upstream_terms(walk, nid, t, fine)
-    sum_sym = " + ".join(sym) if sym else "0"
-    sum_num = " + ".join(num) if num else "0"
     if walk.neuron[nid].is_input:
-        equations = [Equation(f"∂L/∂{nid}", sum_sym, sum_num, tuple(t.operands), grad_a)]
+        equations = [_sum_equation(walk, nid, fine, f"∂L/∂{nid}", grad_a)]
         values = [walk.put("grad_a", nid, grad_a)]
     else:
         delta = walk.local_derivative(nid) * grad_a
-        if fine or len(sym) > 1:
-            ga = Equation(f"∂L/∂{walk.a_sym(nid)}", sum_sym, sum_num, tuple(t.operands), grad_a)
-            t2 = TemplateBuilder()
-            d_sym, d_num = walk.derivative_text(nid, t2)
-            equations = [ga, Equation(f"δ_{nid}", f"{d_sym}·∂L/∂{walk.a_sym(nid)}",
-                                      f"{d_num}·{t2.num(grad_a)}", tuple(t2.operands), delta)]
-        else:
-            d_sym, d_num = walk.derivative_text(nid, t2 := TemplateBuilder())
-            inner_t = TemplateBuilder()
-            inner_t.operands = t2.operands
-            sym2, num2 = _upstream_terms(walk, nid, inner_t, fine)
-            inner_sym = f"({sym2[0]})" if sym2 and "·" in sym2[0] else (sym2[0] if sym2 else "0")
-            inner_num = f"({num2[0]})" if num2 and "·" in num2[0] else (num2[0] if num2 else "0")
-            equations = [Equation(f"δ_{nid}", f"{d_sym}·{inner_sym}", f"{d_num}·{inner_num}",
-                                  tuple(inner_t.operands), delta)]
+        equations = _delta_equations(walk, nid, fine, grad_a, delta)
         values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta)]
     yield emit("backward", nid, reads, (nid,), equations, values, reuses=consumers)
 
