@@ -290,9 +290,9 @@ class EdgeItem(QGraphicsObject):
         look = self.step
         if (values, emphasis, digits) == (look.values, look.emphasis, look.digits):
             return
-        grew = bool(self.second_line()) != bool(self._second_line_for(values, digits))
-        if grew:
-            self.prepareGeometryChange()
+        # The label may change size, or show or hide (it always shows for the step's own
+        # edge): either changes the geometry.
+        self.prepareGeometryChange()
         look.values, look.emphasis, look.digits = values, emphasis, digits
         # Dimmed in paint() with translucent colours and no antialiasing, which measured
         # 1.5x faster than item opacity on a 1092-edge network.
@@ -329,6 +329,11 @@ class EdgeItem(QGraphicsObject):
         """Shown if it fits, or while hovered, selected, or computed by the current step."""
         return self.show_label and (self.label_fits or self._hovered or self.isSelected()
                                     or self.step.emphasis == TARGET)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedChange:
+            self.prepareGeometryChange()    # a selected edge shows its label
+        return super().itemChange(change, value)
 
     def set_label_fits(self, fits: bool) -> None:
         if fits != self.label_fits:
@@ -407,11 +412,18 @@ class EdgeItem(QGraphicsObject):
             self.update()
 
     # -------------------------------------------------------------- drawing
+    def prepareGeometryChange(self) -> None:
+        self._bounds: QRectF | None = None          # boundingRect() is asked often
+        super().prepareGeometryChange()
+
     def boundingRect(self) -> QRectF:
-        extra = 16.0
-        rect = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
-            -extra, -extra, extra, extra)
-        return rect.united(self.label_rect().adjusted(-6, -6, 6, 6))
+        bounds = getattr(self, "_bounds", None)
+        if bounds is None:
+            extra = 16.0
+            bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
+                -extra, -extra, extra, extra)
+            self._bounds = bounds.united(self.label_rect().adjusted(-6, -6, 6, 6))
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self._line.p1())
