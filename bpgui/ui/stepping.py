@@ -40,6 +40,7 @@ class SteppingUi:
         self.overlay = PathOverlay(scene)
         self.path_panel.paths_changed.connect(self._show_paths)
         scene.selectionChanged.connect(self._on_selection)
+        scene.hovered.connect(self._on_hover)
         self.keys = StepKeys(window, self.session, view)
         self.actions, self.toolbar = build_run_controls(window, self.session, self._make_action)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
@@ -76,6 +77,19 @@ class SteppingUi:
             self.path_panel.set_target(selected[0].neuron_id, "neuron")
         else:
             self.path_panel.set_target(None)
+
+    def _on_hover(self, hovered: tuple[str, str] | None) -> None:
+        """With nothing selected, the item under the pointer shows its paths."""
+        try:
+            if self.scene.selectedItems():
+                return
+        except RuntimeError:          # the scene is being destroyed
+            return
+        if hovered is None:
+            self.path_panel.set_target(None)
+        else:
+            kind, ident = hovered
+            self.path_panel.set_target(ident, kind)
 
     def _show_paths(self, paths: object) -> None:
         self.overlay.show(list(paths))  # type: ignore[call-overload]

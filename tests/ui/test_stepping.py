@@ -191,3 +191,20 @@ def test_current_step_panel_shows_symbols_numbers_result(qtbot, window) -> None:
     assert "δ_h1 = (1 − a_h1²)·(w7·δ_y)" in text
     assert "= (1 − (−0.964)²)·(3·(−0.118))" in text and "−0.025" in text
     assert window.findChild(QLabel, "stepProgress").text().startswith("backward 3 / 6")
+
+
+def test_hovering_shows_paths_when_nothing_is_selected(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+
+    view = window.view
+    edge = window.scene.edge_items["w7"]
+    point = view.mapFromScene(edge.label_rect().center())
+    qtbot.mouseMove(view.viewport(), QPoint(5, 5))
+    qtbot.mouseMove(view.viewport(), point)
+    qtbot.waitUntil(lambda: window.stepping.path_panel.report is not None)
+    assert window.stepping.path_panel.report.target == "w7"
+    qtbot.mouseMove(view.viewport(), QPoint(5, 5))
+    qtbot.waitUntil(lambda: window.stepping.path_panel.report is None)
+    window.scene.select_id("w5")                         # a selection wins over hovering
+    qtbot.mouseMove(view.viewport(), point)
+    assert window.stepping.path_panel.report.target == "w5"

@@ -111,6 +111,12 @@ class NeuronItem(QGraphicsObject):
             text += f"\nlast edit: {self.step.flash_note}"
         self.setToolTip(text)
 
+    def hoverEnterEvent(self, event: object) -> None:
+        _tell_scene(self, "neuron", self.neuron_id)
+
+    def hoverLeaveEvent(self, event: object) -> None:
+        _tell_scene(self, None, None)
+
     def _badge(self) -> tuple[str, float] | None:
         v = self.step.values
         if "delta" in v:
@@ -235,6 +241,12 @@ class NeuronItem(QGraphicsObject):
         return super().itemChange(change, value)
 
 
+def _tell_scene(item: QGraphicsItem, kind: str | None, ident: str | None) -> None:
+    scene = item.scene()
+    if scene is not None and hasattr(scene, "hover"):
+        scene.hover(kind, ident)
+
+
 EDGE_DIM_ALPHA = 0.22
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a label usually gets
 RESERVED_BADGE = "δ −0.0000"
@@ -346,8 +358,10 @@ class EdgeItem(QGraphicsObject):
         self._hovered = True
         self.setZValue(1.8)              # above the other edges while pointed at
         self.update()
+        _tell_scene(self, "weight", self.edge_id)
 
     def hoverLeaveEvent(self, event: object) -> None:
+        _tell_scene(self, None, None)
         self.prepareGeometryChange()
         self._hovered = False
         self.setZValue(1.6 if self.step.emphasis in (TARGET, READ) else 1)

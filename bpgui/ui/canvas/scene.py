@@ -45,6 +45,7 @@ class NetworkScene(QGraphicsScene):
 
     status = Signal(str)          # what happened, or why something was refused
     rebuilt = Signal()            # every item was made afresh
+    hovered = Signal(object)      # (kind, id) of the item under the pointer, or None
 
     def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
         super().__init__()
@@ -109,6 +110,10 @@ class NetworkScene(QGraphicsScene):
         self.loss_item.setVisible(bool(outputs))
         self.loss_item.loss_name = self.document.network.loss
         self.loss_item.attach(outputs)
+
+    def hover(self, kind: str | None, ident: str | None) -> None:
+        """Called by items as the pointer enters (kind, id) or leaves (None)."""
+        self.hovered.emit((kind, ident) if ident is not None else None)
 
     def neuron_moved(self, item: NeuronItem) -> None:
         """Called by a neuron item while it moves: the loss node follows the outputs."""
