@@ -100,14 +100,19 @@ class PathReport:
 
 
 def path_report(network: Network, target: str, kind: str | None = None, sample: int = 0,
-                limit: int = DEFAULT_LIMIT) -> PathReport:
+                limit: int = DEFAULT_LIMIT,
+                values: dict[Quantity, float] | None = None) -> PathReport:
     """Paths from the loss to edge or neuron ``target`` for one sample.
 
     ``kind`` is ``"weight"``, ``"bias"`` or ``"neuron"``; by default an edge id
     means its weight and a neuron id the neuron (δ, or ∂L/∂a for an input).
+    ``values`` are the pass's final values for this network and sample, e.g.
+    ``final_values(records)`` of a pass already run (at any granularity: the
+    per-neuron values are the same); without them the pass is run here.
     """
     walk = Walk(network, sample)
-    values = final_values(all_steps(network, sample))
+    if values is None:
+        values = final_values(all_steps(network, sample))
     walk.values.update(values)
     edges = {e.id: e for e in network.edges}
     if kind is None:

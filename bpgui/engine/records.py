@@ -53,9 +53,12 @@ class _NumberFormatter(string.Formatter):
         return text
 
 
-@dataclass(frozen=True)
-class Equation:
-    """``lhs = symbols = numbers = result`` (or ``lhs ← …`` for an update)."""
+class Equation(NamedTuple):
+    """``lhs = symbols = numbers = result`` (or ``lhs ← …`` for an update).
+
+    A named tuple rather than a frozen dataclass: a pass makes thousands of them,
+    and a tuple is several times cheaper to build.
+    """
 
     lhs: str
     symbols: str                  # the formula in symbols; may be empty

@@ -174,11 +174,11 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
 
 # ------------------------------------------------------- gradients and update
 def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
-    t = TemplateBuilder()
-    g = walk.a(e.source) * walk.get("delta", e.target)
-    template = f"{t.num(walk.a(e.source))}·{t.num(walk.get('delta', e.target))}"
-    eq = Equation(f"∂L/∂{e.id}", f"{walk.a_sym(e.source)}·δ_{e.target}", template,
-                  tuple(t.operands), g)
+    a, delta = walk.a(e.source), walk.get("delta", e.target)
+    g = a * delta
+    # A fixed template (no TemplateBuilder): there is one of these per edge per pass.
+    eq = Equation(f"∂L/∂{e.id}", f"{walk.a_sym(e.source)}·δ_{e.target}", "{0:p}·{1:p}",
+                  (a, delta), g)
     return eq, walk.put("grad_w", e.id, g)
 
 
@@ -201,7 +201,6 @@ def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
 
 
 def _update(walk: Walk, param: Edge | str) -> tuple[str, Equation, tuple[Quantity, float]]:
-    t = TemplateBuilder()
     eta = walk.learning_rate
     if isinstance(param, Edge):
         ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
@@ -210,8 +209,7 @@ def _update(walk: Walk, param: Edge | str) -> tuple[str, Equation, tuple[Quantit
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
     new = old - eta * g
-    template = f"{t.num(old, False)} − {t.num(eta, False)}·{t.num(g)}"
-    eq = Equation(name, f"{name} − η·∂L/∂{name}", template, tuple(t.operands), new, "←")
+    eq = Equation(name, f"{name} − η·∂L/∂{name}", "{0} − {1}·{2:p}", (old, eta, g), new, "←")
     return ident, eq, walk.put(kind, ident, new)
 
 

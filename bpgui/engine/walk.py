@@ -9,6 +9,7 @@ so later steps reuse it (as backpropagation reuses δ). The step emitters in
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,12 @@ from bpgui.errors import BpguiError
 from bpgui.graph import topological_levels, topological_order
 from bpgui.model import Edge, Network, Neuron
 from bpgui.numbers import subscript
+
+
+@cache
+def _quantity(kind: str, ident: str) -> Quantity:
+    """One shared Quantity per (kind, id): a pass names thousands, again at every edit."""
+    return Quantity(kind, ident)
 
 
 class TemplateBuilder:
@@ -88,9 +95,10 @@ class Walk:
         return self.values[(kind, ident)]  # type: ignore[index]
 
     def put(self, kind: str, ident: str, value: Any) -> tuple[Quantity, float]:
-        q = Quantity(kind, ident)
-        self.values[q] = float(value)
-        return q, float(value)
+        q = _quantity(kind, ident)
+        value = float(value)
+        self.values[q] = value
+        return q, value
 
     def a(self, nid: str) -> float:
         return self.get("a", nid)

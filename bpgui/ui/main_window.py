@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
         self.stepping = SteppingUi(self, document, self.scene, self.view, self.show_status)
+        self.resizeDocks([self.stepping.step_panel, self.inspector], [460, 340],
+                         Qt.Orientation.Horizontal)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
         self.actions_by_name: dict[str, QAction] = {}

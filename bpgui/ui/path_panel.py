@@ -15,6 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
 from bpgui.engine.paths import DEFAULT_LIMIT, PathReport, path_report, whole_gradient_cost
+from bpgui.engine.records import StepRecord
+from bpgui.engine.stepper import final_values
 from bpgui.errors import BpguiError
 from bpgui.numbers import fmt
 from bpgui.ui.session import StepSession
@@ -34,7 +36,21 @@ def _heading(report: PathReport, digits: int, is_input: bool) -> str:
     return f"{name} = {value}: the sum over {count}"
 
 
+def _message(exc: Exception) -> str:
+    """The one line for the user: a KeyError's str() is its key's repr, so take the key."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)
+
+
 class PathPanelDock(QDockWidget):
+    """The paths, recomputed only when the pass's values or the target change.
+
+    ``refresh`` runs on every cursor move, but the paths depend only on the
+    records (replaced by a new list whenever the network, sample or
+    granularity changes), the sample and the target; the digits only re-render.
+    """
+
     paths_changed = Signal(object)    # [(nodes, edges, QColor)] for the canvas overlay
 
     def __init__(self, session: StepSession, parent: QWidget | None = None) -> None:
@@ -44,6 +60,9 @@ class PathPanelDock(QDockWidget):
         self.target: str | None = None
         self.kind: str | None = None
         self.report: PathReport | None = None
+        self._records: list[StepRecord] | None = None   # held, so ``is`` is a safe test
+        self._inputs: tuple[int, str | None, str | None] | None = None
+        self._digits = session.digits
         self.text = QTextBrowser(self)
         self.text.setObjectName("pathText")
         self.text.setStyleSheet("font-size: 17px;")
@@ -52,20 +71,37 @@ class PathPanelDock(QDockWidget):
         self.refresh()
 
     def set_target(self, target: str | None, kind: str | None = None) -> None:
+        """Show ``target``'s paths; without ``kind`` an edge id means its weight, else a neuron.
+
+        The kind is resolved here, once, so that a deleted edge is still reported as an edge.
+        """
+        if target is not None and kind is None:
+            kind = "weight" if self.session.document.network.has_edge(target) else "neuron"
         self.target, self.kind = target, kind
         self.refresh()
 
     def refresh(self) -> None:
-        previous = self.report
-        self.report = None
+        records = self.session.records                  # first: it may flush a pending edit
+        inputs = (self.session.sample, self.target, self.kind)
+        if records is not self._records or inputs != self._inputs:
+            self._records, self._inputs, self._digits = records, inputs, self.session.digits
+            self._recompute(records)
+        elif self.session.digits != self._digits:
+            self._digits = self.session.digits
+            if self.report is not None:
+                self.text.setHtml(self._render(self.report))
+
+    def _recompute(self, records: list[StepRecord]) -> None:
+        previous, self.report = self.report, None
         if self.target is None:
             self.text.setHtml(f"<p style='color:#555'>{PLACEHOLDER}</p>")
         else:
             try:
                 self.report = path_report(self.session.document.network, self.target,
-                                          self.kind, self.session.sample, DEFAULT_LIMIT)
+                                          self.kind, self.session.sample, DEFAULT_LIMIT,
+                                          values=final_values(records) if records else None)
             except (BpguiError, KeyError) as exc:
-                self.text.setHtml(f"<p>{html.escape(str(exc).strip(chr(39)))}</p>")
+                self.text.setHtml(f"<p>{html.escape(_message(exc))}</p>")
             else:
                 self.text.setHtml(self._render(self.report))
         if self.report is not None or previous is not None:
@@ -82,6 +118,9 @@ class PathPanelDock(QDockWidget):
         network = self.session.document.network
         is_input = report.kind == "neuron" and network.neuron(report.target).is_input
         out = [f"<h3>{html.escape(_heading(report, digits, is_input))}</h3>"]
+        if report.capped:
+            out.append(f"<p>Showing {len(report.paths):,} of {report.path_count:,} paths "
+                       f"(the count is exact).</p>")
         for k, path in enumerate(report.paths):
             colour = PATH_COLOURS[k % len(PATH_COLOURS)].name()
             route = " → ".join(("L", *path.nodes, *path.edges[-1:][:1 if report.kind == "weight"

@@ -14,7 +14,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from bpgui.errors import BpguiError
-from bpgui.ui.canvas.items import EdgeItem, NeuronItem
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.canvas.path_overlay import PathOverlay
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.step_presenter import StepPresenter

@@ -6,7 +6,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from bpgui.ui.canvas.items import EdgeItem, NeuronItem
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.neuron_item import NeuronItem
 
 
 def at(window, scene_point: QPointF) -> QPoint:  # type: ignore[no-untyped-def]

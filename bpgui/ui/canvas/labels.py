@@ -3,12 +3,12 @@
 Greedy and deterministic: edges in turn each take the first position
 along the line (from a short list of fractions) whose label box touches no
 label placed before and nothing a neuron draws (circle, δ badge, value
-lines). Edges the current step computes go first, then those it reads. An
-edge with no free place keeps its label hidden unless the current step computes
-it (hovering or selecting the
-edge shows it): in a dense layer a wall of overlapping numbers would teach
-nothing. Boxes are kept in a grid of buckets,
-so a check only looks at its neighbourhood (thousands of edges stay fast).
+lines). An edge with no free place keeps its label hidden (hovering or
+selecting the edge shows it): in a dense layer a wall of overlapping numbers
+would teach nothing. A step shows the labels it computes regardless; those
+are then placed where they crowd the others least. Boxes are kept in a grid
+of buckets, so a check only looks at its neighbourhood (thousands of edges
+stay fast).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QRectF
 
-from bpgui.ui.canvas.items import EdgeItem, NeuronItem
-from bpgui.ui.canvas.look import TARGET
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.neuron_item import NeuronItem
 
 CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
 CELL = 96.0
@@ -55,20 +55,48 @@ class _Grid:
         return area
 
 
-def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> None:
-    grid = _Grid()
-    for n in neurons:
-        for rect in n.obstacles():
-            grid.add(rect)
+def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
+                 room: bool) -> None:
+    """Place every label. With ``room`` (a pass is shown) each box and neuron takes
+    the space its pass values will need, so labels are placed once per pass."""
+    grid = _obstacles(neurons, room)
     for edge in edges:
-        best_t, best_cost = CANDIDATES[0], float("inf")
-        for t in CANDIDATES:
-            cost = grid.overlap(edge.label_rect_at(t, room=True).adjusted(-3, -3, 3, 3))
-            if cost < best_cost:
-                best_t, best_cost = t, cost
-            if cost == 0:
-                break
+        best_t, best_cost = _best_place(edge, grid, room)
         edge.set_label_at(best_t)
         edge.set_label_fits(best_cost == 0)
-        if best_cost == 0 or edge.step.emphasis == TARGET:
-            grid.add(edge.label_rect_at(best_t, room=True))
+        if best_cost == 0:
+            grid.add(edge.label_rect_at(best_t, room=room))
+
+
+def place_step_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> None:
+    """Place the labels a step shows although they do not fit (it computes them) where
+    they cover no neuron, no badge and no other such label. They are drawn above the
+    faded labels of the edges the step does not touch, so those may lie beneath."""
+    homeless = [edge for edge in edges if not edge.label_fits]
+    if not homeless:
+        return
+    grid = _obstacles(neurons, room=True)
+    for edge in homeless:
+        best_t, _ = _best_place(edge, grid, room=True)
+        edge.set_label_at(best_t)
+        grid.add(edge.label_rect_at(best_t, room=True))
+
+
+def _obstacles(neurons: Iterable[NeuronItem], room: bool) -> _Grid:
+    grid = _Grid()
+    for n in neurons:
+        for rect in n.obstacles(room):
+            grid.add(rect)
+    return grid
+
+
+def _best_place(edge: EdgeItem, grid: _Grid, room: bool) -> tuple[float, float]:
+    """(fraction along the edge, overlap there) of the first free place, or the least bad."""
+    best_t, best_cost = CANDIDATES[0], float("inf")
+    for t in CANDIDATES:
+        cost = grid.overlap(edge.label_rect_at(t, room=room).adjusted(-3, -3, 3, 3))
+        if cost < best_cost:
+            best_t, best_cost = t, cost
+        if cost == 0:
+            break
+    return best_t, best_cost

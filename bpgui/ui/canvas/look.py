@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import time
+from functools import cache
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
 from bpgui.numbers import DEFAULT_DIGITS
 from bpgui.ui.theme import Theme, font
@@ -26,8 +28,10 @@ FLASH_SECONDS = 1.2
 NORMAL, TARGET, READ, DIM = "normal", "target", "read", "dim"
 
 
+@cache
 def activation_glyph(name: str, width: float, height: float) -> QPainterPath:
-    """A tiny plot of the activation, centred on (0, 0), for the neuron's face."""
+    """A tiny plot of the activation, centred on (0, 0), for the neuron's face (made
+    once per activation: QPainterPath is copied on write, so sharing it is safe)."""
     functions = {
         "identity": lambda t: t,
         "sigmoid": lambda t: 2 / (1 + math.exp(-4 * t)) - 1,
@@ -75,3 +79,16 @@ def halo(painter: QPainter, emphasis: str, theme: Theme, shape: object) -> None:
     painter.setPen(QPen(colour, 12))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawEllipse(shape)  # type: ignore[call-overload]
+
+
+def tell_scene_hover(item: QGraphicsItem, kind: str | None, ident: str | None) -> None:
+    """Tell the scene the pointer entered (kind, id), or left (None): it shows paths."""
+    scene = item.scene()
+    if scene is not None and hasattr(scene, "hover"):
+        scene.hover(kind, ident)
+
+
+def set_z(item: QGraphicsItem, z: float) -> None:
+    """Set the stacking order only when it changes: each call costs two Python callbacks."""
+    if item.zValue() != z:
+        item.setZValue(z)

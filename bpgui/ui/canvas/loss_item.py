@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.engine.records import LOSS_ID
 from bpgui.numbers import DEFAULT_DIGITS, fmt
-from bpgui.ui.canvas.items import NeuronItem
 from bpgui.ui.canvas.look import DIM, NORMAL, TARGET, halo
+from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.theme import LIGHT, NEURON_RADIUS, Theme, font
 
 GAP = 190.0

@@ -8,6 +8,7 @@ tool) is a new edge, a double-click on empty space adds a neuron.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
@@ -15,10 +16,11 @@ from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from bpgui.model import Change, Edge, Neuron
-from bpgui.ui.canvas.items import EdgeItem, NeuronItem
-from bpgui.ui.canvas.labels import place_labels
-from bpgui.ui.canvas.look import READ, TARGET
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.edge_strokes import EdgeStrokes
+from bpgui.ui.canvas.labels import place_labels, place_step_labels
 from bpgui.ui.canvas.loss_item import LossItem
+from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
 from bpgui.ui.document import Document
 from bpgui.ui.theme import LIGHT, Theme
@@ -55,6 +57,7 @@ class NetworkScene(QGraphicsScene):
         self.new_role = "hidden"
         self.snap = False
         self.show_weight_labels = True
+        self.pass_shown = False       # a pass is on the canvas (set by the presenter)
         self.neuron_items: dict[str, NeuronItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
         self._rubber: QGraphicsLineItem | None = None
@@ -72,6 +75,9 @@ class NetworkScene(QGraphicsScene):
         self._rubber = None
         self.neuron_items.clear()
         self.edge_items.clear()
+        self.strokes = EdgeStrokes(self.theme)
+        self.addItem(self.strokes)
+        self.pass_shown = False
         for neuron in self.document.network.neurons:
             self._add_neuron_item(neuron)
         for edge in self.document.network.edges:
@@ -84,13 +90,24 @@ class NetworkScene(QGraphicsScene):
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
     def arrange_labels(self) -> None:
-        """Re-place every weight label so none overlaps another. The edges a step
-        computes or reads (then the selected ones) are placed first; then file order."""
+        """Re-place every weight label so none overlaps another (in file order)."""
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        rank = {TARGET: 0, READ: 1}
-        items.sort(key=lambda item: (rank.get(item.step.emphasis, 3 - item.isSelected())))
-        place_labels(items, self.neuron_items.values())
+        place_labels(items, self.neuron_items.values(), self.pass_shown)
+
+    def set_pass_shown(self, shown: bool) -> None:
+        """A pass starts or ends: fade the strokes, and place the labels with room for
+        the values a pass adds (or without, so more of them fit while drawing)."""
+        if shown != self.pass_shown:
+            self.pass_shown = shown
+            self.strokes.set_dimmed(shown)
+            self.arrange_labels()
+
+    def place_step_labels(self, edge_ids: Iterable[str]) -> None:
+        """The labels the current step shows regardless: put them where they crowd
+        the others least."""
+        place_step_labels([self.edge_items[e] for e in edge_ids if e in self.edge_items],
+                          self.neuron_items.values())
 
     def _add_neuron_item(self, neuron: Neuron) -> None:
         item = NeuronItem(neuron, self.theme)
@@ -100,8 +117,8 @@ class NetworkScene(QGraphicsScene):
 
     def _add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge, self.neuron_items[edge.source], self.neuron_items[edge.target],
-                        self.theme)
-        item.show_label = self.show_weight_labels
+                        self.theme, self.strokes)
+        item.set_show_label(self.show_weight_labels)
         self.edge_items[edge.id] = item
         self.addItem(item)
 
@@ -156,9 +173,13 @@ class NetworkScene(QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackgroundBrush(theme.background)
-        for item in [*self.neuron_items.values(), *self.edge_items.values(), self.loss_item]:
+        self.strokes.set_theme(theme)
+        for item in [*self.neuron_items.values(), self.loss_item]:
             item.theme = theme
             item.update()
+        for edge in self.edge_items.values():
+            edge.theme = theme
+            edge.refresh_look()
 
     def set_snap(self, on: bool) -> None:
         self.snap = on
@@ -168,9 +189,7 @@ class NetworkScene(QGraphicsScene):
     def set_weight_labels(self, on: bool) -> None:
         self.show_weight_labels = on
         for item in self.edge_items.values():
-            item.prepareGeometryChange()
-            item.show_label = on
-            item.update()
+            item.set_show_label(on)
 
     def selected_ids(self) -> tuple[list[str], list[str]]:
         """(neuron ids, edge ids) currently selected, in file order."""

@@ -3,11 +3,11 @@ Space+drag, rubber-band selection, fit to view, and Ctrl+wheel weight nudges."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from bpgui.ui.canvas.items import EdgeItem
+from bpgui.ui.canvas.edge_item import EdgeItem, EdgeLabel
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.theme import GRID_SIZE
 
@@ -63,14 +63,21 @@ class CanvasView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         notches = event.angleDelta().y() / 120
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            item = self.itemAt(event.position().toPoint())
-            if isinstance(item, EdgeItem) and notches:
+            item = self.edge_at(event.position().toPoint())
+            if item is not None and notches:
                 self.nudge.emit(item.edge_id, 1 if notches > 0 else -1)
                 event.accept()
                 return
         if notches:
             self.zoom(ZOOM_STEP ** notches)
         event.accept()
+
+    def edge_at(self, point: QPoint) -> EdgeItem | None:
+        """The edge under viewport ``point``, whether on its line or its label."""
+        item = self.itemAt(point)
+        if isinstance(item, EdgeLabel):
+            return item.edge
+        return item if isinstance(item, EdgeItem) else None
 
     # ----------------------------------------------------------------- pan
     def begin_space_pan(self) -> None:
@@ -115,8 +122,8 @@ class CanvasView(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        item = self.itemAt(event.position().toPoint())
-        if isinstance(item, EdgeItem) and item.label_visible and item.label_rect().contains(
+        item = self.edge_at(event.position().toPoint())
+        if item is not None and item.label_visible and item.label_rect().contains(
                 self.mapToScene(event.position().toPoint())):
             self.edit_label.emit(item.edge_id)
             event.accept()

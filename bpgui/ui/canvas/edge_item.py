@@ -1,0 +1,376 @@
+"""The edge item: a weighted connection's hit area, hover, selection, tooltip and label.
+
+What an edge looks like is drawn elsewhere, so that thousands of edges stay
+cheap: its line and arrowhead by :class:`EdgeStrokes` (with every other
+edge's, in a few batched calls), its weight label by a small child
+:class:`EdgeLabel` cached as a pixmap. The edge item itself paints nothing
+(``ItemHasNoContents``), so Qt never calls into Python to draw it, and a
+repaint blits labels instead of laying out their text again.
+
+Colour says the weight's sign, thickness its magnitude; the label shows the
+weight and, once computed, ∂L/∂w (or the step's product term).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+
+from bpgui.model import Edge
+from bpgui.numbers import fmt
+from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, faded
+from bpgui.ui.canvas.look import (
+    DIM,
+    GRAD_FONT,
+    LABEL_FONT,
+    READ,
+    TARGET,
+    StepLook,
+    set_z,
+    tell_scene_hover,
+)
+from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.theme import LIGHT, NEURON_RADIUS, Theme, weight_colour, weight_width
+
+RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
+SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a"))
+Flag = QGraphicsItem.GraphicsItemFlag
+
+
+class EdgeLabel(QGraphicsItem):
+    """An edge's weight label, a child of the edge so it moves and hides with it.
+
+    Cached in device coordinates: it is re-rendered only when its text or look
+    changes (the edge calls :meth:`update` then), not on every repaint around it.
+    Clicks, hovers and tooltips pass through to the edge.
+    """
+
+    def __init__(self, edge: EdgeItem) -> None:
+        super().__init__(edge)
+        self.edge = edge
+        self._room = self._rect = QRectF()
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def place(self, room: QRectF, rect: QRectF) -> None:
+        """Draw the box at ``rect``, inside ``room`` (which changes less often)."""
+        if room != self._room:
+            self.prepareGeometryChange()
+            self._room = room
+        self._rect = rect
+
+    def boundingRect(self) -> QRectF:
+        return self._room.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.edge.draw_label(painter, self._rect)
+
+
+class EdgeItem(QGraphicsObject):
+    """A weighted connection from the source's rim to an arrowhead at the target."""
+
+    LABEL_AT = 0.32   # default place of the weight label along the edge, from the source
+
+    def __init__(self, edge: Edge, source: NeuronItem, target: NeuronItem,
+                 theme: Theme = LIGHT, strokes: EdgeStrokes | None = None) -> None:
+        super().__init__()
+        self.source, self.target = source, target
+        self.theme = theme
+        self.strokes = strokes if strokes is not None else EdgeStrokes(theme)
+        self._reported_id: str | None = None
+        self.show_label = True         # the View menu's choice
+        self.label_fits = True         # False where the label would overlap another
+        self._hovered = False
+        self.label_at = self.LABEL_AT
+        self.step = StepLook()
+        self._label_key: tuple[object, ...] = ()
+        self.label_forced = False           # the step computes it: show the label regardless
+        self._tooltip_stale = False
+        source.edges.append(self)
+        target.edges.append(self)
+        self.setFlags(Flag.ItemIsSelectable | Flag.ItemHasNoContents)
+        self.setZValue(1)
+        self.setAcceptHoverEvents(True)
+        self._line = QLineF()
+        self.label_item = EdgeLabel(self)
+        self.sync(edge)
+
+    def sync(self, edge: Edge) -> None:
+        """Take the edge's id, label, weight and flag from the model."""
+        if self._reported_id not in (None, edge.id):       # renamed
+            self.strokes.set_look(self._reported_id, None)
+        self.edge_id = edge.id
+        self.label = edge.display_label
+        self.weight = edge.weight
+        self.trainable = edge.trainable
+        self.ends = (edge.source, edge.target)
+        self._refresh_tooltip()
+        self.adjust()
+
+    def _tooltip_changed(self) -> None:
+        """Rebuild the tooltip now if the pointer is here, else when it comes: setting
+        one costs two Python callbacks, and a layer step changes a thousand edges."""
+        if self._hovered:
+            self._refresh_tooltip()
+        else:
+            self._tooltip_stale = True
+
+    def _refresh_tooltip(self) -> None:
+        self._tooltip_stale = False
+        frozen = "" if self.trainable else " (frozen)"
+        text = (f"{self.label} ({self.edge_id}): {self.ends[0]} → {self.ends[1]}, "
+                f"weight {self.weight!r}{frozen}")
+        for kind, name in (*SECOND_LINES, ("weight", "weight after the update")):
+            if kind in self.step.values:
+                text += f"\n{name} = {self.step.values[kind]!r}"
+        if self.step.flash_note:
+            text += f"\nlast edit: {self.step.flash_note}"
+        self.setToolTip(text + "\nDouble-click the label to type a value; Ctrl+wheel nudges it.")
+
+    # ------------------------------------------------------------- the pass
+    def set_step(self, values: dict[str, float], emphasis: str, digits: int,
+                 force_label: bool = False) -> None:
+        """Show the pass: this edge's values, how the step involves it, and whether its
+        label must show even where it does not fit (the step computes it)."""
+        look = self.step
+        if (values, emphasis, digits, force_label) == (look.values, look.emphasis,
+                                                       look.digits, self.label_forced):
+            return
+        # During a pass the hit area already holds room for the label's second line, so
+        # it changes only when a text outgrows that room (a geometry change re-indexes
+        # the item: the dearest call of a step).
+        if self._label_size(True, self._texts_for(values, digits)) != self._label_size(True):
+            self.prepareGeometryChange()
+        look.values, look.emphasis, look.digits = values, emphasis, digits
+        self.label_forced = force_label
+        set_z(self, self._z())
+        self._tooltip_changed()
+        self.refresh_look()
+
+    def _z(self) -> float:
+        """Stacking order, which is the label's (the strokes lie below all items): the
+        labels a step shows above the neurons, so no badge hides them; then those it
+        reads; then the rest."""
+        if self.label_forced:
+            return 4.0
+        return 1.6 if self.step.emphasis in (TARGET, READ) else 1.0
+
+    def flash(self, note: str) -> None:
+        self.step.start_flash(note)
+        self._refresh_tooltip()
+        self.refresh_look()
+
+    def refresh_look(self) -> None:
+        """Tell the strokes how this edge looks now, and bring the label up to date."""
+        self._reported_id = self.edge_id
+        self.strokes.set_look(self.edge_id, EdgeLook(
+            self._line, self._arrow(), self.weight, self.trainable, self.step.emphasis,
+            self.isSelected() or self.step.flashing))
+        visible = self.label_visible
+        self.label_item.setVisible(visible)
+        if not visible:
+            return
+        self.label_item.place(self.label_rect_at(self.label_at, room=True), self.label_rect())
+        key = (self._texts(), self.step.emphasis == DIM, self.weight > 0, self.weight < 0,
+               self.theme.name)
+        if key != self._label_key:
+            self._label_key = key
+            self.label_item.update()
+
+    def detach(self) -> None:
+        """The edge is leaving the scene: unhook it from its ends and its stroke."""
+        for end in (self.source, self.target):
+            if self in end.edges:
+                end.edges.remove(self)
+        if self._reported_id is not None:
+            self.strokes.set_look(self._reported_id, None)
+            self._reported_id = None
+
+    # ------------------------------------------------------------- geometry
+    def adjust(self) -> None:
+        """Recompute the line between the two rims after either end moved."""
+        self.prepareGeometryChange()
+        a, b = self.source.pos(), self.target.pos()
+        length = QLineF(a, b).length()
+        if length < 2 * NEURON_RADIUS + 1:
+            self._line = QLineF(a, a)
+        else:
+            unit = (b - a) / length
+            self._line = QLineF(a + unit * NEURON_RADIUS, b - unit * (NEURON_RADIUS + 2))
+        self.refresh_look()
+
+    def _arrow(self) -> QPolygonF:
+        tip = self._line.p2()
+        angle = math.atan2(self._line.dy(), self._line.dx())
+        size = 10 + weight_width(self.weight)
+        left = tip - QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
+        right = tip - QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
+        return QPolygonF([tip, left, right])
+
+    def prepareGeometryChange(self) -> None:
+        self._bounds: QRectF | None = None          # boundingRect() is asked often
+        super().prepareGeometryChange()
+
+    def boundingRect(self) -> QRectF:
+        bounds = getattr(self, "_bounds", None)
+        if bounds is None:
+            extra = 16.0
+            bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
+                -extra, -extra, extra, extra)
+            room = self.label_rect_at(self.label_at, room=True)
+            self._bounds = bounds.united(room.adjusted(-6, -6, 6, 6))
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self._line.p1())
+        path.lineTo(self._line.p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(12.0, weight_width(self.weight) + 8))
+        shape = stroker.createStroke(path)
+        if self.label_visible:
+            shape.addRect(self.label_rect())
+        return shape
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        """Nothing: the strokes and the label item draw this edge."""
+
+    # ------------------------------------------------------ selection, hover
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedChange:
+            self.prepareGeometryChange()    # a selected edge shows its label
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.refresh_look()
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event: object) -> None:
+        self.prepareGeometryChange()
+        self._hovered = True
+        if self._tooltip_stale:
+            self._refresh_tooltip()
+        self.setZValue(4.5)              # its label above everything while pointed at
+        self.refresh_look()
+        tell_scene_hover(self, "weight", self.edge_id)
+
+    def hoverLeaveEvent(self, event: object) -> None:
+        tell_scene_hover(self, None, None)
+        self.prepareGeometryChange()
+        self._hovered = False
+        self.setZValue(self._z())
+        self.refresh_look()
+
+    # ---------------------------------------------------------------- label
+    @property
+    def label_visible(self) -> bool:
+        """Shown if it fits, or while hovered, selected, or computed by the current step."""
+        return self.show_label and (self.label_fits or self._hovered or self.isSelected()
+                                    or self.label_forced)
+
+    def set_show_label(self, show: bool) -> None:
+        """The View menu's choice: weight labels on or off."""
+        if show != self.show_label:
+            self.prepareGeometryChange()
+            self.show_label = show
+            self.refresh_look()
+
+    def set_label_fits(self, fits: bool) -> None:
+        if fits != self.label_fits:
+            self.prepareGeometryChange()
+            self.label_fits = fits
+            self.refresh_look()
+
+    def set_label_at(self, t: float) -> None:
+        if t != self.label_at:
+            self.prepareGeometryChange()
+            self.label_at = t
+            self.refresh_look()
+
+    def label_text(self) -> str:
+        return self._texts()[0]
+
+    def second_line(self) -> str:
+        return self._texts()[1]
+
+    def _texts(self) -> tuple[str, str]:
+        """(weight line, second line) as shown now, formatted once per state."""
+        values, digits = self.step.values, self.step.digits
+        key = (self.weight, digits, tuple(values.items()))
+        cached = getattr(self, "_text_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, self._texts_for(values, digits))
+            self._text_cache = cached
+        return cached[1]
+
+    def _texts_for(self, values: dict[str, float], digits: int) -> tuple[str, str]:
+        text = fmt(self.weight, 3)
+        if "weight" in values:
+            text += f" → {fmt(values['weight'], 4)}"
+        second = next((f"{name} = {fmt(values[kind], digits)}"
+                       for kind, name in SECOND_LINES if kind in values), "")
+        return text, second
+
+    def _label_size(self, room: bool, texts: tuple[str, str] | None = None
+                    ) -> tuple[float, float]:
+        """Width and height of the label box for ``texts`` (those shown, by default),
+        measured once per text: a hot path.
+
+        With ``room`` it is at least the size the box grows to during a pass (a second
+        line for ∂L/∂w): labels are placed with that room while a pass is shown, and
+        the hit area always has it, so it stays put while a pass runs.
+        """
+        first, second = texts or self._texts()
+        key = (first, second, room)
+        cache = self.__dict__.setdefault("_sizes", {})
+        if key not in cache:
+            width = QFontMetricsF(LABEL_FONT).horizontalAdvance(first)
+            lines = [second] + ([RESERVED_LINE] if key[2] else [])
+            width = max([width] + [QFontMetricsF(GRAD_FONT).horizontalAdvance(line)
+                                   for line in lines if line])
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = (width + 16, 46.0 if any(lines) else 28.0)
+        return cache[key]
+
+    def label_rect_at(self, t: float, room: bool = False) -> QRectF:
+        """The label's box centred at fraction ``t`` along the edge, sized to its text
+        (or, with ``room``, to what the text may become during this pass)."""
+        point = self._line.pointAt(t)
+        width, height = self._label_size(room)
+        return QRectF(point.x() - width / 2, point.y() - 14, width, height)
+
+    def label_rect(self) -> QRectF:
+        return self.label_rect_at(self.label_at)
+
+    def draw_label(self, painter: QPainter, rect: QRectF) -> None:
+        """The rounded box with the weight, and ∂L/∂w (or w·a, w·δ) once computed."""
+        t = self.theme
+        colour = QColor(weight_colour(t, self.weight))
+        text, fill = QColor(t.text), QColor(t.label_fill)
+        if self.step.emphasis == DIM:
+            text = faded(text, t.background)
+            fill = QColor(t.background)
+        painter.setPen(QPen(colour, 1.5))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(text)
+        painter.setFont(LABEL_FONT)
+        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 28),
+                         Qt.AlignmentFlag.AlignCenter, self.label_text())
+        second = self.second_line()
+        if second:
+            painter.setFont(GRAD_FONT)
+            painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
+                             Qt.AlignmentFlag.AlignCenter, second)

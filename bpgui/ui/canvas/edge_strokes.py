@@ -1,0 +1,264 @@
+"""Every edge's line and arrowhead, drawn by one item in a few batched calls.
+
+A dense 100-neuron network has over two thousand edges, and one Python
+``paint()`` per edge made a repaint cost well over 100 ms. So edge items keep
+what is theirs alone (hit-testing, hover, selection, tooltip and the weight
+label) and this item draws all the strokes, grouped by pen: a repaint is a few
+dozen C++ calls whatever the number of edges. The groups are rebuilt only when
+an edge's look changes (a weight, a move, a step's emphasis, the selection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsObject,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from bpgui.ui.canvas.look import DIM, READ, TARGET
+from bpgui.ui.theme import LIGHT, Theme, weight_colour, weight_width
+
+EDGE_DIM_ALPHA = 0.22
+RING = 10.0                 # how much wider than the line a highlight ring is
+
+
+def faded(colour: QColor, background: QColor, amount: float = EDGE_DIM_ALPHA) -> QColor:
+    """``colour`` at ``amount`` opacity over ``background``, as an opaque colour: opaque
+    lines skip alpha blending, and crossing faint lines do not darken each other."""
+    return QColor.fromRgbF(*(amount * a + (1 - amount) * b for a, b in
+                             zip(colour.getRgbF()[:3], background.getRgbF()[:3], strict=True)))
+
+
+@dataclass(frozen=True)
+class EdgeLook:
+    """What an edge's stroke depends on; the edge item reports it, this module draws it."""
+
+    line: QLineF
+    arrow: QPolygonF
+    weight: float
+    trainable: bool
+    emphasis: str
+    marked: bool              # selected or flashing: a ring in the selection colour
+
+
+class _Batches:
+    """Each edge's stroke filed under its pen, so a repaint is one call per pen.
+
+    Edges are filed and refiled one at a time: a weight edit moves one edge between
+    groups instead of regrouping thousands; an arrowhead group's path is rebuilt only
+    when one of its edges changed.
+    """
+
+    def __init__(self) -> None:
+        self._rings: dict[tuple[int, float], dict[str, QLineF]] = {}
+        self._lines: dict[tuple[int, float, bool], dict[str, QLineF]] = {}
+        self._arrows: dict[int, dict[str, QPolygonF]] = {}
+        self._paths: dict[int, QPainterPath] = {}
+        self._where: dict[str, tuple[tuple[int, float] | None, tuple[int, float, bool], int]] = {}
+
+    def put(self, edge_id: str, line: QLineF, arrow: QPolygonF, colour: QColor,
+            width: float, dashed: bool, ring: QColor | None = None) -> None:
+        self.remove(edge_id)
+        ring_key = None if ring is None else (ring.rgba(), width + RING)
+        line_key, arrow_key = (colour.rgba(), width, dashed), colour.rgba()
+        if ring_key is not None:
+            self._rings.setdefault(ring_key, {})[edge_id] = line
+        self._lines.setdefault(line_key, {})[edge_id] = line
+        self._arrows.setdefault(arrow_key, {})[edge_id] = arrow
+        self._paths.pop(arrow_key, None)
+        self._where[edge_id] = (ring_key, line_key, arrow_key)
+
+    def remove(self, edge_id: str) -> None:
+        where = self._where.pop(edge_id, None)
+        if where is None:
+            return
+        ring_key, line_key, arrow_key = where
+        for groups, key in ((self._rings, ring_key), (self._lines, line_key),
+                            (self._arrows, arrow_key)):
+            if key is not None:
+                group = groups[key]  # type: ignore[index]
+                del group[edge_id]
+                if not group:
+                    del groups[key]  # type: ignore[arg-type]
+        self._paths.pop(arrow_key, None)
+
+    def draw(self, painter: QPainter) -> None:
+        for (rgba, width), lines in self._rings.items():
+            painter.setPen(QPen(QColor.fromRgba(rgba), width, Qt.PenStyle.SolidLine,
+                                Qt.PenCapStyle.FlatCap))
+            painter.drawLines(list(lines.values()))
+        for (rgba, width, dashed), lines in self._lines.items():
+            painter.setPen(QPen(QColor.fromRgba(rgba), width, Qt.PenStyle.DashLine if dashed
+                                else Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            painter.drawLines(list(lines.values()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for rgba, arrows in self._arrows.items():
+            path = self._paths.get(rgba)
+            if path is None:
+                path = self._paths[rgba] = QPainterPath()
+                for arrow in arrows.values():
+                    path.addPolygon(arrow)
+            painter.fillPath(path, QColor.fromRgba(rgba))
+
+
+def stroke_width(weight: float) -> float:
+    """The edge's line width, in half-pixel steps so edges share a few pens."""
+    return round(weight_width(weight) * 2) / 2
+
+
+class EdgeStrokes(QGraphicsObject):
+    """Draws the strokes of the edges it is told about; never hit by the mouse.
+
+    Two layers: the *base* holds every edge (faded while a pass is shown) and
+    changes only with weights, positions or the theme; the *overlay* redraws
+    just the edges a step computes or reads, and the selected or flashing ones,
+    on top of their faded twins. So a step rebuilds a few dozen lines, not all.
+    """
+
+    def __init__(self, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.theme = theme
+        self.dimmed = False                 # a pass is shown: the base is faded
+        self._looks: dict[str, EdgeLook] = {}
+        self._base = _Batches()
+        self._overlay = _Batches()
+        self._bounds = QRectF()
+        self._faded: dict[int, QColor] = {}
+        self.setZValue(0.9)                 # under every edge label, neuron and path
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # The base is kept as a pixmap and redrawn only where it changes; the overlay,
+        # which every step changes, is a child drawn on top, so it never spoils that.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.overlay = _Overlay(self)
+
+    # ------------------------------------------------------------ updates
+    def set_look(self, edge_id: str, look: EdgeLook | None) -> None:
+        """Record how edge ``edge_id`` looks now (None: it is gone)."""
+        old = self._looks.get(edge_id)
+        if look == old:
+            return
+        if look is None:
+            del self._looks[edge_id]
+        else:
+            self._looks[edge_id] = look
+        if old is None or look is None or (old.line, old.arrow, old.weight, old.trainable) != (
+                look.line, look.arrow, look.weight, look.trainable):
+            if look is not None:
+                self._grow(look)
+            self._file(self._base, edge_id, look, overlay=False)
+            _repaint(self, old, look)
+        if _emphasised(old) or _emphasised(look):
+            self._file(self._overlay, edge_id, look if _emphasised(look) else None,
+                       overlay=True)
+            _repaint(self.overlay, old, look)
+
+    def _file(self, batches: _Batches, edge_id: str, look: EdgeLook | None,
+              overlay: bool) -> None:
+        """Put the edge's stroke under its pen in ``batches`` (or take it out)."""
+        if look is None or look.line.length() == 0:
+            batches.remove(edge_id)
+            return
+        dim = look.emphasis == DIM if overlay else self.dimmed
+        batches.put(edge_id, look.line, look.arrow, self._colour(look, dim),
+                    stroke_width(look.weight), not look.trainable,
+                    self._ring(look) if overlay else None)
+
+    def _refile(self) -> None:
+        """File every edge afresh (the theme or the fading changed all pens)."""
+        self._base, self._overlay = _Batches(), _Batches()
+        for edge_id, look in self._looks.items():
+            self._file(self._base, edge_id, look, overlay=False)
+            if _emphasised(look):
+                self._file(self._overlay, edge_id, look, overlay=True)
+        self.update()
+        self.overlay.update()
+
+    def set_dimmed(self, dimmed: bool) -> None:
+        """Fade the base while a pass is shown (its steps then draw on top)."""
+        if dimmed != self.dimmed:
+            self.dimmed = dimmed
+            self._refile()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._faded.clear()
+        self._refile()
+
+    def _grow(self, look: EdgeLook) -> None:
+        """Make the bounds cover ``look`` (they never shrink: a little too large costs
+        nothing, refitting on every edge cost O(edges²))."""
+        rect = QRectF(look.line.p1(), look.line.p2()).normalized().adjusted(-30, -30, 30, 30)
+        if not self._bounds.contains(rect):
+            self.prepareGeometryChange()
+            self.overlay.prepareGeometryChange()
+            self._bounds = self._bounds.united(rect) if not self._bounds.isNull() else rect
+
+    # ------------------------------------------------------------ drawing
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()               # empty: clicks and hovers go to the edges
+
+    def _colour(self, look: EdgeLook, dim: bool) -> QColor:
+        colour = weight_colour(self.theme, look.weight)
+        if not dim:
+            return colour
+        key = colour.rgba()
+        if key not in self._faded:
+            self._faded[key] = faded(colour, self.theme.background)
+        return self._faded[key]
+
+    def _ring(self, look: EdgeLook) -> QColor | None:
+        t = self.theme
+        if look.marked:
+            return t.selection
+        return {TARGET: t.highlight, READ: t.read}.get(look.emphasis)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        # Faded lines need no antialiasing (4x cheaper on dense layers).
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not self.dimmed)
+        self._base.draw(painter)
+
+    def paint_overlay(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._overlay.draw(painter)
+
+
+def _emphasised(look: EdgeLook | None) -> bool:
+    """Whether the edge is drawn again on the overlay: computed, read, selected, flashing."""
+    return look is not None and (look.marked or look.emphasis in (TARGET, READ))
+
+
+class _Overlay(QGraphicsItem):
+    """The emphasised strokes, above the cached base."""
+
+    def __init__(self, strokes: EdgeStrokes) -> None:
+        super().__init__(strokes)
+        self.strokes = strokes
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.strokes.boundingRect()
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        self.strokes.paint_overlay(painter)
+
+
+def _repaint(item: QGraphicsItem, *looks: EdgeLook | None) -> None:
+    """Ask ``item`` for a repaint of just where these looks are drawn."""
+    for look in looks:
+        if look is not None:
+            item.update(QRectF(look.line.p1(), look.line.p2()).normalized().adjusted(
+                -RING - 12, -RING - 12, RING + 12, RING + 12))

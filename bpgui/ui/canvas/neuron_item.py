@@ -1,0 +1,239 @@
+"""The neuron item: a circle with its label, its activation's glyph and its bias.
+
+During a pass it also shows a (inside), z (below) and its cached δ as a badge
+above, which lights up when a step reuses it. It is cached as a pixmap
+(``DeviceCoordinateCache``), so a repaint of the canvas blits it unless its
+own look changed. It draws the model and the pass; it never writes the model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+
+from bpgui.model import Neuron
+from bpgui.numbers import fmt
+from bpgui.ui.canvas.look import (
+    DIM,
+    READ,
+    SMALL_FONT,
+    TARGET,
+    VALUE_FONT,
+    StepLook,
+    activation_glyph,
+    halo,
+    set_z,
+    tell_scene_hover,
+)
+from bpgui.ui.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font
+
+if TYPE_CHECKING:
+    from bpgui.ui.canvas.edge_item import EdgeItem
+
+RESERVED_BADGE = "δ −0.0000"      # the widest badge a pass usually shows
+
+
+class NeuronItem(QGraphicsObject):
+    """A neuron. The scene moves it; the model position changes only on drop."""
+
+    BADGE_H = 26
+
+    def __init__(self, neuron: Neuron, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.neuron_id = neuron.id
+        self.theme = theme
+        self.snap = False
+        self.edges: list[EdgeItem] = []
+        self.step = StepLook()
+        self.delta_lit = False
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.sync(neuron)
+
+    def sync(self, neuron: Neuron) -> None:
+        """Take the neuron's current look and place from the model."""
+        self.neuron_id = neuron.id
+        self.label = neuron.display_label
+        self.role = neuron.role
+        self.activation = neuron.activation
+        self.bias = neuron.bias
+        self.train_bias = neuron.train_bias
+        if neuron.x is not None and neuron.y is not None:
+            self.setPos(neuron.x, neuron.y)
+        self._refresh_tooltip()
+        self.update()
+
+    # ------------------------------------------------------------- the pass
+    def set_step(self, values: dict[str, float], emphasis: str, delta_lit: bool,
+                 digits: int) -> None:
+        look = self.step
+        if (values, emphasis, delta_lit, digits) == (look.values, look.emphasis,
+                                                     self.delta_lit, look.digits):
+            return
+        look.values, look.emphasis, look.digits = values, emphasis, digits
+        self.delta_lit = delta_lit
+        opacity = 0.28 if emphasis == DIM else 1.0
+        if self.opacity() != opacity:
+            self.setOpacity(opacity)
+        set_z(self, 3 if emphasis in (TARGET, READ) else 2)
+        self._refresh_tooltip()
+        self.update()
+
+    def flash(self, note: str) -> None:
+        self.step.start_flash(note)
+        self._refresh_tooltip()
+        self.update()
+
+    def _refresh_tooltip(self) -> None:
+        if self.role == "input":
+            text = f"{self.label} ({self.neuron_id}): input neuron"
+        else:
+            frozen = "" if self.train_bias else " (frozen)"
+            text = (f"{self.label} ({self.neuron_id}): {self.role} neuron, activation "
+                    f"{self.activation}, bias {self.bias!r}{frozen}")
+        names = {"a": "a", "z": "z", "delta": "δ = ∂L/∂z", "grad_a": "∂L/∂a",
+                 "grad_b": "∂L/∂b", "bias": "new bias"}
+        for kind, value in self.step.values.items():
+            if kind in names:
+                text += f"\n{names[kind]} = {value!r}"
+        if self.step.flash_note:
+            text += f"\nlast edit: {self.step.flash_note}"
+        self.setToolTip(text)
+
+    def hoverEnterEvent(self, event: object) -> None:
+        tell_scene_hover(self, "neuron", self.neuron_id)
+
+    def hoverLeaveEvent(self, event: object) -> None:
+        tell_scene_hover(self, None, None)
+
+    def _badge(self) -> tuple[str, float] | None:
+        v = self.step.values
+        if "delta" in v:
+            return "δ", v["delta"]
+        if self.role == "input" and "grad_a" in v:
+            return "∂L/∂x", v["grad_a"]
+        return None
+
+    def badge_rect(self) -> QRectF:
+        badge = self._badge()
+        text = "" if badge is None else f"{badge[0]} {fmt(badge[1], self.step.digits)}"
+        width = QFontMetricsF(VALUE_FONT).horizontalAdvance(text) + 20
+        return QRectF(-width / 2, -NEURON_RADIUS - self.BADGE_H - 8, width, self.BADGE_H)
+
+    def obstacles(self, room: bool = False) -> list[QRectF]:
+        """Scene rectangles this neuron draws on: its circle, its δ badge, its text lines;
+        with ``room``, also those a pass will draw (labels are placed once per pass)."""
+        r = NEURON_RADIUS
+        local = [QRectF(-r, -r, 2 * r, 2 * r)]
+        if self._badge() is not None or room:
+            badge = self.badge_rect()
+            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(RESERVED_BADGE) + 20
+            if room and badge.width() < reserved:
+                badge = QRectF(-reserved / 2, badge.top(), reserved, badge.height())
+            local.append(badge)
+        if self.role != "input":
+            lines = 2 if "z" in self.step.values or room else 1
+            local.append(QRectF(-48, r + 10, 96, 19 * lines + 2))
+        return [rect.translated(self.pos()) for rect in local]
+
+    # -------------------------------------------------------------- drawing
+    def boundingRect(self) -> QRectF:
+        r = NEURON_RADIUS + 8
+        return QRectF(-r - 50, -r - self.BADGE_H - 12, 2 * r + 100, 2 * r + self.BADGE_H + 64)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), NEURON_RADIUS, NEURON_RADIUS)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        t, look = self.theme, self.step
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        circle = QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS, 2 * NEURON_RADIUS)
+        if look.emphasis in (TARGET, READ):
+            halo(painter, look.emphasis, t, circle.adjusted(-5, -5, 5, 5))
+        if look.flashing:
+            painter.setPen(QPen(t.selection, 8, Qt.PenStyle.DotLine))
+            painter.drawEllipse(circle.adjusted(-10, -10, 10, 10))
+        fill = {"input": t.input_fill, "output": t.output_fill}.get(self.role, t.neuron_fill)
+        selected = self.isSelected()
+        painter.setPen(QPen(t.selection if selected else t.outline, 5 if selected else 2.2))
+        painter.setBrush(QBrush(fill))
+        painter.drawEllipse(circle)
+        self._paint_face(painter)
+        if self.role != "input":
+            painter.setFont(SMALL_FONT)
+            painter.setPen(t.muted)
+            lines = [f"b = {fmt(self.bias, 3)}{'' if self.train_bias else ' (frozen)'}"]
+            if "z" in look.values:
+                lines.append(f"z = {fmt(look.values['z'], look.digits)}")
+            for i, line in enumerate(lines):
+                if i == 1:
+                    painter.setPen(t.text)
+                # Below the halo ring (radius + 11), one line each, clear of the next badge.
+                painter.drawText(QRectF(-NEURON_RADIUS - 50, NEURON_RADIUS + 10 + 19 * i,
+                                        2 * NEURON_RADIUS + 100, 21),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+        self._paint_badge(painter)
+
+    def _paint_face(self, painter: QPainter) -> None:
+        t, look = self.theme, self.step
+        painter.setPen(t.text)
+        painter.setFont(font(19, bold=True))
+        has_value = "a" in look.values
+        if self.role == "input" and not has_value:
+            painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS,
+                                    2 * NEURON_RADIUS), Qt.AlignmentFlag.AlignCenter, self.label)
+            return
+        painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS + 4, 2 * NEURON_RADIUS,
+                                NEURON_RADIUS - 2),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, self.label)
+        if has_value:
+            painter.setFont(VALUE_FONT)
+            painter.drawText(QRectF(-NEURON_RADIUS, 2, 2 * NEURON_RADIUS, NEURON_RADIUS - 8),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             fmt(look.values["a"], min(look.digits, 4)))
+            return
+        painter.save()
+        painter.translate(0, NEURON_RADIUS * 0.45)
+        painter.setPen(QPen(t.muted, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(activation_glyph(self.activation, 26, 14))
+        painter.restore()
+
+    def _paint_badge(self, painter: QPainter) -> None:
+        badge = self._badge()
+        if badge is None:
+            return
+        t = self.theme
+        rect = self.badge_rect()
+        lit = self.delta_lit
+        fill = QColor(t.highlight) if lit else QColor(t.cache).lighter(150)
+        painter.setPen(QPen(t.outline if lit else QColor(t.cache).darker(150), 4 if lit else 1.5))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 10, 10)
+        painter.setPen(QColor("#111111"))
+        painter.setFont(VALUE_FONT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                         f"{badge[0]} {fmt(badge[1], self.step.digits)}")
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
+            point = QPointF(value)  # type: ignore[call-overload]
+            return QPointF(round(point.x() / GRID_SIZE) * GRID_SIZE,
+                           round(point.y() / GRID_SIZE) * GRID_SIZE)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.adjust()
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "neuron_moved"):
+                scene.neuron_moved(self)
+        return super().itemChange(change, value)
