@@ -5,8 +5,10 @@ neurons". This measures the real main window (offscreen): for every step of a
 pass, the time from the key's action to a finished repaint of the canvas, and
 for a weight edit mid-pass, the time until every value is recomputed and
 repainted (the window repaints only what changed; 'repaint' is the whole
-canvas, for reference). Figures are milliseconds; about 50 ms is where a delay starts to be
-noticeable, 100 ms where it feels sluggish.
+canvas, for reference). The first step of a pass also fades the whole canvas and
+places every label with room for the pass's values, so 'step max' is that one.
+Figures are milliseconds; about 50 ms is where a delay starts to be noticeable,
+100 ms where it feels sluggish.
 """
 
 from __future__ import annotations

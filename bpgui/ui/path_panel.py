@@ -138,6 +138,10 @@ class PathPanelDock(QDockWidget):
         else:
             name = _heading(report, digits, is_input).split(" = ")[0]
             out.append(f"<p><b>Σ over paths = {total} = {html.escape(name)}</b></p>")
+        if report.kind == "neuron" and not is_input:
+            t = html.escape(report.target)
+            out.append(f"<p>The bias b_{t} has the same paths, each times ∂z_{t}/∂b_{t} = 1: "
+                       f"∂L/∂b_{t} = δ_{t} = {fmt(report.gradient, digits)}.</p>")
         if len(report.paths) > len(PATH_COLOURS):
             out.append("<p style='color:#555'>Colours repeat after seven paths.</p>")
         naive, backprop = whole_gradient_cost(network)

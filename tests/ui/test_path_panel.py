@@ -90,6 +90,8 @@ def test_x3_has_two_paths_summing_to_the_gradient(dock: PathPanelDock,
 def test_headings_for_a_hidden_neuron_and_a_bias(dock: PathPanelDock) -> None:
     dock.set_target("h1", "neuron")
     assert shown(dock).startswith("δ_h1 = ∂L/∂z_h1 = ")
+    # Selecting a neuron on the canvas shows its bias's gradient too: the same paths ×1.
+    assert "∂L/∂b_h1 = δ_h1 = −0.025" in " ".join(shown(dock).split())
     dock.set_target("h1", "bias")
     assert shown(dock).startswith("∂L/∂b_h1 = −0.025")
     assert dock.report is not None and dock.report.kind == "bias"

@@ -153,6 +153,18 @@ def test_selecting_w5_shows_the_seeds_product(window) -> None:  # type: ignore[n
     assert len(window.stepping.overlay.items) == 1
 
 
+def test_the_paths_follow_a_dragged_neuron(window) -> None:  # type: ignore[no-untyped-def]
+    window.scene.select_id("w5")
+    (route,) = window.stepping.overlay.items
+    h1 = window.scene.neuron_items["h1"]
+    before = route.path().elementAt(2)                      # L, y, h1, x3: h1 is third
+    assert (before.x, before.y) == (h1.pos().x(), h1.pos().y())
+    h1.setPos(h1.pos().x() + 40, h1.pos().y() - 30)         # as a drag does, before the drop
+    (route,) = window.stepping.overlay.items
+    after = route.path().elementAt(2)
+    assert (after.x, after.y) == (h1.pos().x(), h1.pos().y())
+
+
 def test_selecting_an_input_draws_every_path(window) -> None:  # type: ignore[no-untyped-def]
     window.scene.select_id("x3")
     report = window.stepping.path_panel.report

@@ -149,10 +149,12 @@ class EdgeItem(QGraphicsObject):
         if (values, emphasis, digits, force_label) == (look.values, look.emphasis,
                                                        look.digits, self.label_forced):
             return
-        # During a pass the hit area already holds room for the label's second line, so
-        # it changes only when a text outgrows that room (a geometry change re-indexes
-        # the item: the dearest call of a step).
-        if self._label_size(True, self._texts_for(values, digits)) != self._label_size(True):
+        # The bounds hold a visible label's room (a second line included), so they change
+        # only when a label shows, hides or outgrows it: a geometry change re-indexes the
+        # item, the dearest call of a step, and a layer step touches a thousand edges.
+        visible = self._label_visible(force_label)
+        if (visible, visible and self._label_size(True, self._texts_for(values, digits))) != \
+                (self.label_visible, self.label_visible and self._label_size(True)):
             self.prepareGeometryChange()
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
@@ -221,17 +223,21 @@ class EdgeItem(QGraphicsObject):
         return QPolygonF([tip, left, right])
 
     def prepareGeometryChange(self) -> None:
-        self._bounds: QRectF | None = None          # boundingRect() is asked often
+        # boundingRect() is asked often, so it is cached. Qt reads the old bounds here,
+        # and the caller changes the state after: forget them before and after.
+        self._bounds: QRectF | None = None
         super().prepareGeometryChange()
+        self._bounds = None
 
     def boundingRect(self) -> QRectF:
+        """The line, and a visible label's room wherever along it the label goes, so
+        moving the label (placement does, at every pass) does not re-index the item."""
         bounds = getattr(self, "_bounds", None)
         if bounds is None:
-            extra = 16.0
-            bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
-                -extra, -extra, extra, extra)
-            room = self.label_rect_at(self.label_at, room=True)
-            self._bounds = bounds.united(room.adjusted(-6, -6, 6, 6))
+            width, height = self._label_size(True) if self.label_visible else (0.0, 0.0)
+            self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
+                -max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
+                max(16.0, width / 2 + 6), max(16.0, height - 8.0))
         return self._bounds
 
     def shape(self) -> QPainterPath:
@@ -276,8 +282,11 @@ class EdgeItem(QGraphicsObject):
     @property
     def label_visible(self) -> bool:
         """Shown if it fits, or while hovered, selected, or computed by the current step."""
+        return self._label_visible(self.label_forced)
+
+    def _label_visible(self, forced: bool) -> bool:
         return self.show_label and (self.label_fits or self._hovered or self.isSelected()
-                                    or self.label_forced)
+                                    or forced)
 
     def set_show_label(self, show: bool) -> None:
         """The View menu's choice: weight labels on or off."""
@@ -288,14 +297,13 @@ class EdgeItem(QGraphicsObject):
 
     def set_label_fits(self, fits: bool) -> None:
         if fits != self.label_fits:
-            self.prepareGeometryChange()
+            self.prepareGeometryChange()     # the label may show or hide
             self.label_fits = fits
             self.refresh_look()
 
     def set_label_at(self, t: float) -> None:
         if t != self.label_at:
-            self.prepareGeometryChange()
-            self.label_at = t
+            self.label_at = t                # inside the bounds wherever it goes
             self.refresh_look()
 
     def label_text(self) -> str:

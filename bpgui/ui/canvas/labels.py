@@ -24,42 +24,60 @@ CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
 CELL = 96.0
 
 
-class _Grid:
-    """Rectangles bucketed by the grid cells they touch."""
+Box = tuple[float, float, float, float]          # left, top, right, bottom
+
+
+class Grid:
+    """Rectangles bucketed by the grid cells they touch.
+
+    Kept as plain tuples of floats: placing the labels of a dense network makes
+    tens of thousands of overlap tests, and QRectF calls cost several times more.
+    """
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], list[QRectF]] = {}
+        self.cells: dict[tuple[int, int], list[Box]] = {}
 
     @staticmethod
-    def _keys(rect: QRectF) -> Iterator[tuple[int, int]]:
-        for i in range(int(rect.left() // CELL), int(rect.right() // CELL) + 1):
-            for j in range(int(rect.top() // CELL), int(rect.bottom() // CELL) + 1):
+    def _keys(box: Box) -> Iterator[tuple[int, int]]:
+        for i in range(int(box[0] // CELL), int(box[2] // CELL) + 1):
+            for j in range(int(box[1] // CELL), int(box[3] // CELL) + 1):
                 yield i, j
 
     def add(self, rect: QRectF) -> None:
-        for key in self._keys(rect):
-            self.cells.setdefault(key, []).append(rect)
+        box = _box(rect)
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
 
     def overlap(self, rect: QRectF) -> float:
         """Total area ``rect`` shares with the stored rectangles (each counted once)."""
+        left, top, right, bottom = box = _box(rect)
         seen: set[int] = set()
         area = 0.0
-        for key in self._keys(rect):
+        for key in self._keys(box):
             for other in self.cells.get(key, ()):
                 if id(other) in seen:
                     continue
                 seen.add(id(other))
-                inter = rect.intersected(other)
-                if not inter.isEmpty():
-                    area += inter.width() * inter.height()
+                o_left, o_top, o_right, o_bottom = other
+                width = (right if right < o_right else o_right) - \
+                    (left if left > o_left else o_left)
+                if width > 0:
+                    height = (bottom if bottom < o_bottom else o_bottom) - \
+                        (top if top > o_top else o_top)
+                    if height > 0:
+                        area += width * height
         return area
+
+
+def _box(rect: QRectF) -> Box:
+    return rect.left(), rect.top(), rect.right(), rect.bottom()
 
 
 def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
                  room: bool) -> None:
     """Place every label. With ``room`` (a pass is shown) each box and neuron takes
     the space its pass values will need, so labels are placed once per pass."""
-    grid = _obstacles(neurons, room)
+    grid = obstacle_grid(neurons, room)
     for edge in edges:
         best_t, best_cost = _best_place(edge, grid, room)
         edge.set_label_at(best_t)
@@ -68,29 +86,37 @@ def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
             grid.add(edge.label_rect_at(best_t, room=room))
 
 
-def place_step_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem]) -> None:
+def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
     """Place the labels a step shows although they do not fit (it computes them) where
-    they cover no neuron, no badge and no other such label. They are drawn above the
-    faded labels of the edges the step does not touch, so those may lie beneath."""
-    homeless = [edge for edge in edges if not edge.label_fits]
-    if not homeless:
-        return
-    grid = _obstacles(neurons, room=True)
-    for edge in homeless:
-        best_t, _ = _best_place(edge, grid, room=True)
+    they cover no neuron or badge (``obstacles``, from :func:`obstacle_grid`) and no
+    other such label. They are drawn above the faded labels of the edges the step
+    does not touch, so those may lie beneath."""
+    placed = Grid()
+    for edge in edges:
+        if edge.label_fits:
+            continue
+        best_t, best_cost = CANDIDATES[0], float("inf")
+        for t in CANDIDATES:
+            rect = edge.label_rect_at(t, room=True).adjusted(-3, -3, 3, 3)
+            cost = obstacles.overlap(rect) + placed.overlap(rect)
+            if cost < best_cost:
+                best_t, best_cost = t, cost
+            if cost == 0:
+                break
         edge.set_label_at(best_t)
-        grid.add(edge.label_rect_at(best_t, room=True))
+        placed.add(edge.label_rect_at(best_t, room=True))
 
 
-def _obstacles(neurons: Iterable[NeuronItem], room: bool) -> _Grid:
-    grid = _Grid()
+def obstacle_grid(neurons: Iterable[NeuronItem], room: bool = True) -> Grid:
+    """Where the neurons draw (with ``room``: and will during a pass)."""
+    grid = Grid()
     for n in neurons:
         for rect in n.obstacles(room):
             grid.add(rect)
     return grid
 
 
-def _best_place(edge: EdgeItem, grid: _Grid, room: bool) -> tuple[float, float]:
+def _best_place(edge: EdgeItem, grid: Grid, room: bool) -> tuple[float, float]:
     """(fraction along the edge, overlap there) of the first free place, or the least bad."""
     best_t, best_cost = CANDIDATES[0], float("inf")
     for t in CANDIDATES:

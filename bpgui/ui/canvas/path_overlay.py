@@ -20,10 +20,17 @@ class PathOverlay:
     def __init__(self, scene: NetworkScene) -> None:
         self.scene = scene
         self.items: list[QGraphicsPathItem] = []
+        self.paths: list[tuple[tuple[str, ...], tuple[str, ...], QColor]] = []
         scene.rebuilt.connect(self._forget)
+        scene.moved.connect(self._follow)
 
     def _forget(self) -> None:
         self.items = []          # scene.clear() already deleted them
+
+    def _follow(self) -> None:
+        """A neuron moved: the routes go through it where it is now."""
+        if self.paths:
+            self.show(self.paths)
 
     def clear(self) -> None:
         for item in self.items:
@@ -33,6 +40,7 @@ class PathOverlay:
     def show(self, paths: list[tuple[tuple[str, ...], tuple[str, ...], QColor]]) -> None:
         """``paths``: (neuron ids from the loss side, edge ids, colour) for each route."""
         self.clear()
+        self.paths = paths
         count = len(paths)
         for k, (nodes, edges, colour) in enumerate(paths):
             points = [self.scene.loss_item.pos()]

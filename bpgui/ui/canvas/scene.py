@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 from bpgui.model import Change, Edge, Neuron
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
-from bpgui.ui.canvas.labels import place_labels, place_step_labels
+from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
@@ -48,6 +48,7 @@ class NetworkScene(QGraphicsScene):
     status = Signal(str)          # what happened, or why something was refused
     rebuilt = Signal()            # every item was made afresh
     hovered = Signal(object)      # (kind, id) of the item under the pointer, or None
+    moved = Signal()              # a neuron is being dragged (items that follow it listen)
 
     def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
         super().__init__()
@@ -94,6 +95,7 @@ class NetworkScene(QGraphicsScene):
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
         place_labels(items, self.neuron_items.values(), self.pass_shown)
+        self._obstacles: Grid | None = None      # made again when a step needs them
 
     def set_pass_shown(self, shown: bool) -> None:
         """A pass starts or ends: fade the strokes, and place the labels with room for
@@ -106,8 +108,11 @@ class NetworkScene(QGraphicsScene):
     def place_step_labels(self, edge_ids: Iterable[str]) -> None:
         """The labels the current step shows regardless: put them where they crowd
         the others least."""
-        place_step_labels([self.edge_items[e] for e in edge_ids if e in self.edge_items],
-                          self.neuron_items.values())
+        edges = [self.edge_items[e] for e in edge_ids if e in self.edge_items]
+        if any(not edge.label_fits for edge in edges):
+            if self._obstacles is None:
+                self._obstacles = obstacle_grid(self.neuron_items.values())
+            place_step_labels(edges, self._obstacles)
 
     def _add_neuron_item(self, neuron: Neuron) -> None:
         item = NeuronItem(neuron, self.theme)
@@ -136,6 +141,7 @@ class NetworkScene(QGraphicsScene):
         """Called by a neuron item while it moves: the loss node follows the outputs."""
         if item in self.loss_item.outputs:
             self.loss_item.follow()
+        self.moved.emit()
 
     def _on_change(self, change: Change) -> None:
         self._apply_change(change)
