@@ -224,3 +224,13 @@ def test_hovering_shows_paths_when_nothing_is_selected(qtbot, window) -> None:  
     window.scene.select_id("w5")                         # a selection wins over hovering
     qtbot.mouseMove(view.viewport(), point)
     assert window.stepping.path_panel.report.target == "w5"
+
+
+def test_a_selected_neuron_is_never_dimmed(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    press(qtbot, window, Qt.Key.Key_Space, times=17)        # the last update: h1 untouched
+    h1 = window.scene.neuron_items["h1"]
+    assert h1.step.emphasis == DIM and h1.opacity() < 0.5
+    window.scene.select_id("h1")
+    assert h1.opacity() == 1.0
+    window.scene.clearSelection()
+    assert h1.opacity() < 0.5

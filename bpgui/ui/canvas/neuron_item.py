@@ -79,12 +79,16 @@ class NeuronItem(QGraphicsObject):
             return
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.delta_lit = delta_lit
-        opacity = 0.28 if emphasis == DIM else 1.0
-        if self.opacity() != opacity:
-            self.setOpacity(opacity)
+        self._fade()
         set_z(self, 3 if emphasis in (TARGET, READ) else 2)
         self._refresh_tooltip()
         self.update()
+
+    def _fade(self) -> None:
+        """Dim a neuron the step does not touch, unless the user selected it."""
+        opacity = 0.28 if self.step.emphasis == DIM and not self.isSelected() else 1.0
+        if self.opacity() != opacity:
+            self.setOpacity(opacity)
 
     def flash(self, note: str) -> None:
         self.step.start_flash(note)
@@ -230,6 +234,8 @@ class NeuronItem(QGraphicsObject):
             point = QPointF(value)  # type: ignore[call-overload]
             return QPointF(round(point.x() / GRID_SIZE) * GRID_SIZE,
                            round(point.y() / GRID_SIZE) * GRID_SIZE)
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._fade()
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.adjust()
