@@ -92,3 +92,23 @@ def _layer_ids(index: int, size: int, count: int) -> Sequence[str]:
         return [f"y{k + 1}" if size > 1 else "y" for k in range(size)]
     prefix = "h" if count == 3 else f"h{index}_"
     return [f"{prefix}{k + 1}" for k in range(size)]
+
+
+def random_parameters(network: Network, seed: int
+                      ) -> tuple[dict[str, float], dict[str, float]]:
+    """Fresh trainable weights, Xavier-style as :func:`layered_network` draws them but for
+    any graph: uniform in ±√(6 / (fan_in + fan_out)) with the fans of the edge's own
+    ends; trainable biases 0. Frozen parameters keep their values."""
+    rng = np.random.default_rng(seed % (1 << 64))
+    fan_in = {n.id: 0 for n in network.neurons}
+    fan_out = dict(fan_in)
+    for e in network.edges:
+        fan_in[e.target] += 1
+        fan_out[e.source] += 1
+    weights = {}
+    for e in network.edges:
+        limit = float(np.sqrt(6.0 / (fan_in[e.target] + fan_out[e.source])))
+        draw = float(rng.uniform(-limit, limit))
+        weights[e.id] = min(max(round(draw, 4), -limit), limit) if e.trainable else e.weight
+    biases = {n.id: 0.0 if n.train_bias else n.bias for n in network.neurons if not n.is_input}
+    return weights, biases

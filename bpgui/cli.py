@@ -205,7 +205,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+# The window's networks are small: BLAS threads would only compete with the GUI thread
+# for the cores (set before NumPy loads; the user's own setting wins).
+GUI_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
+    import os
+
+    for name in GUI_THREADS:
+        os.environ.setdefault(name, "1")
     from bpgui.layout import fill_missing_positions
     from bpgui.ui.app import run_gui
 

@@ -401,6 +401,42 @@ class Network:
         for change in self._assign(current, candidate, "edge_changed", edge_id):
             self._emit(change)
 
+    def set_parameters(self, weights: dict[str, float], biases: dict[str, float]) -> None:
+        """Set many weights and biases at once (a training update, an undo of one).
+
+        Every value is checked before any changes, so a refused call changes nothing;
+        then one event per value that really changed.
+        """
+        edges = {e.id: e for e in self.edges}
+        neurons = {n.id: n for n in self.neurons}
+        for ident, value in weights.items():
+            if ident not in edges:
+                raise NetworkError(f"no edge with id {ident!r}", "edges")
+            _finite(value, f"edge {ident!r}.weight")
+        for ident, value in biases.items():
+            if ident not in neurons or neurons[ident].is_input:
+                raise NetworkError(f"no hidden or output neuron with id {ident!r}", "neurons")
+            _finite(value, f"neuron {ident!r}.bias")
+        changes = []
+        for ident, value in weights.items():
+            edge = edges[ident]
+            if edge.weight != value:
+                changes.append(Change("edge_changed", ident, "weight", edge.weight, value))
+                edge.weight = float(value)
+        for ident, value in biases.items():
+            neuron = neurons[ident]
+            if neuron.bias != value:
+                changes.append(Change("neuron_changed", ident, "bias", neuron.bias, value))
+                neuron.bias = float(value)
+        for change in changes:
+            self._emit(change)
+
+    def parameters(self) -> tuple[dict[str, float], dict[str, float]]:
+        """(weights by edge id, biases by non-input neuron id), as :meth:`set_parameters`
+        takes them."""
+        return ({e.id: e.weight for e in self.edges},
+                {n.id: n.bias for n in self.neurons if not n.is_input})
+
     def set_samples(self, samples: Iterable[Sample]) -> None:
         new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
         for i, s in enumerate(new):

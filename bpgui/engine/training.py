@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward
+from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward, sample_losses
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan
 from bpgui.errors import BpguiError
@@ -43,19 +43,27 @@ def batch_schedule(settings: TrainingSettings, n: int) -> Iterator[Array | None]
 class Trainer:
     """Runs iterations on a compiled plan; call :meth:`run` as often as you like."""
 
-    def __init__(self, plan: Plan, x: Array, y: Array, settings: TrainingSettings) -> None:
+    def __init__(self, plan: Plan, x: Array, y: Array, settings: TrainingSettings, *,
+                 record_norms: bool = False, record_samples: bool = False) -> None:
+        """``record_norms`` keeps ‖g‖ of every update in :attr:`gradient_norms`, and
+        ``record_samples`` every sample's loss after each update in
+        :attr:`sample_history` (for plots; the command line needs neither)."""
         check_training(settings)
         if x.shape[0] == 0:
             raise BpguiError("the network has no samples to train on")
         self.plan, self.x, self.y = plan, x, y
         self.settings = settings
         self._schedule = batch_schedule(settings, x.shape[0])
+        self.next_rows: Array | None = next(self._schedule)   # of the coming update
         self._spare = [(np.empty_like(b.weights), np.empty_like(b.bias)) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
             self._forward: Forward = forward(plan, x)
             first = dataset_loss(plan, self._forward, y)
         self.iteration = 0
         self.history: list[float] = [first]
+        self.gradient_norms: list[float] | None = [] if record_norms else None
+        self.sample_history: list[Array] | None = \
+            [sample_losses(plan, self._forward, y)] if record_samples else None
         self.diverged_at: int | None = None if math.isfinite(self.history[0]) else 0
 
     @property
@@ -86,10 +94,16 @@ class Trainer:
         lr = self.settings.learning_rate
         steps = [(lr * blk.weight_mask, lr * blk.bias_mask) for blk in blocks]
         da = None
+        norms, samples = self.gradient_norms, self.sample_history
+        # None where every parameter of a block trains: ‖g‖ then needs no masking.
+        masks = [(None if blk.weight_mask.all() else blk.weight_mask,
+                  None if blk.bias_mask.all() else blk.bias_mask) for blk in blocks]
         for _ in range(iterations):
-            rows = next(self._schedule)
+            rows, self.next_rows = self.next_rows, next(self._schedule)
             grads = backward(plan, self._forward, y, rows, input_grads=False, da=da)
             da = grads.da
+            if norms is not None:
+                norms.append(_norm(grads.weights, grads.biases, masks))
             for k, blk in enumerate(blocks):
                 w_new, b_new = self._spare[k]
                 g_w, g_b = grads.weights[k], grads.biases[k]
@@ -100,7 +114,12 @@ class Trainer:
                 self._spare[k] = (blk.weights, blk.bias)
                 blk.weights, blk.bias = w_new, b_new
             self._forward = forward(plan, x)
-            loss = dataset_loss(plan, self._forward, y)
+            if samples is None:
+                loss = dataset_loss(plan, self._forward, y)
+            else:                   # dataset_loss's own arithmetic, keeping its parts
+                each = sample_losses(plan, self._forward, y)
+                samples.append(each)
+                loss = float(np.add.reduce(each)) / each.shape[0]
             self.iteration += 1
             new.append(loss)
             if not math.isfinite(loss):
@@ -115,3 +134,13 @@ class Trainer:
             self._spare[k] = (blk.weights, blk.bias)
             blk.weights, blk.bias = previous
         self._forward = forward(self.plan, self.x)
+
+
+def _norm(weights: list[Array], biases: list[Array],
+          masks: list[tuple[Array | None, Array | None]]) -> float:
+    """‖g‖ over the trainable parameters (frozen ones do not move, so do not count)."""
+    total = 0.0
+    for g_w, g_b, (m_w, m_b) in zip(weights, biases, masks, strict=True):
+        total += float(np.vdot(g_w if m_w is None else g_w * m_w, g_w))
+        total += float(np.vdot(g_b if m_b is None else g_b * m_b, g_b))
+    return math.sqrt(total)

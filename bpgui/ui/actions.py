@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from bpgui.ui.document import Document
+
 Key = QKeySequence.StandardKey
 
 
@@ -84,3 +86,40 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
         if keys:
             rows.append((action.text().replace("&", "").rstrip("…"), keys))
     return rows
+
+
+class _StackAction(QAction):
+    """Undo or Redo, titled after the change it would undo or redo (a method, not a
+    closure, so Qt disconnects it when the window goes before the document)."""
+
+    def __init__(self, verb: str, parent: QWidget) -> None:
+        super().__init__(verb, parent)
+        self.verb = verb
+
+    def retitle(self, what: str) -> None:
+        self.setText(f"{self.verb} {what}" if what else self.verb)
+
+
+def undo_actions(parent: QWidget, document: Document) -> tuple[QAction, QAction]:
+    """Edit ▸ Undo and Redo. Made here rather than by QUndoStack so they go through
+    :meth:`Document.undo`, which lets a running training finish its entry first."""
+    stack = document.undo_stack
+    made = []
+    for name, verb, keys, tip, run, can, text_changed, can_changed, text in (
+            ("Undo", "&Undo", ["Ctrl+Z"], "Undo the last change", document.undo,
+             stack.canUndo, stack.undoTextChanged, stack.canUndoChanged, stack.undoText),
+            ("Redo", "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the change just undone",
+             document.redo, stack.canRedo, stack.redoTextChanged, stack.canRedoChanged,
+             stack.redoText)):
+        action = _StackAction(verb, parent)
+        action.setObjectName(f"action{name}")
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setToolTip(f"{tip} ({keys[0]})")
+        action.setStatusTip(tip)
+        action.setEnabled(can())
+        action.triggered.connect(run)
+        can_changed.connect(action.setEnabled)
+        text_changed.connect(action.retitle)
+        action.retitle(text())
+        made.append(action)
+    return made[0], made[1]

@@ -211,3 +211,32 @@ class SetText(ModelCommand):
 
     def revert(self) -> None:
         self.network.set_text(name=self.old[0], description=self.old[1])
+
+
+Parameters = tuple[dict[str, float], dict[str, float]]     # (weights, biases) by id
+
+
+class SetParameters(ModelCommand):
+    """Many weights and biases at once: a training run, a single update, a reset.
+
+    ``before`` defaults to the network's parameters now; a training run passes the
+    ones from before it started (the model already holds the trained ones), and the
+    training settings from before it, since the learning rate may change mid-run.
+    """
+
+    def __init__(self, document: Document, after: Parameters, text: str,
+                 before: Parameters | None = None,
+                 settings_before: TrainingSettings | None = None) -> None:
+        super().__init__(document, text)
+        self.after = after
+        self.before = before if before is not None else document.network.parameters()
+        self.settings_after = replace(document.network.training)
+        self.settings_before = replace(settings_before or document.network.training)
+
+    def apply(self) -> None:
+        self.network.set_parameters(*self.after)
+        self.network.set_training(self.settings_after)
+
+    def revert(self) -> None:
+        self.network.set_parameters(*self.before)
+        self.network.set_training(self.settings_before)

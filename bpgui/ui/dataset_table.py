@@ -35,6 +35,7 @@ from bpgui.model import Change, Sample
 from bpgui.numbers import fmt
 from bpgui.parsing import parse_csv, parse_finite, plural
 from bpgui.ui.commands import SetSamples
+from bpgui.ui.dock_layout import scrollable
 from bpgui.ui.document import Document
 from bpgui.ui.generator_box import REPLACES, GeneratorBox, named
 
@@ -85,7 +86,7 @@ class DatasetDock(QDockWidget):
         self.generator = GeneratorBox()
         self.generator.button.clicked.connect(self.generate)
         layout.addWidget(self.generator)
-        self.setWidget(body)
+        self.setWidget(scrollable(body))
         document.changed.connect(self._on_change)
         document.replaced.connect(self.refresh)
         self.refresh()

@@ -53,6 +53,7 @@ class ModelCommand(QUndoCommand):
 class Document(QObject):
     """Owns the network, its path and the undo stack; says when any of them change."""
 
+    about_to_edit = Signal(str)     # "edit", "undo" or "redo" is about to run
     changed = Signal(object)        # a bpgui.model.Change
     replaced = Signal()             # self.network is a different network now
     dirty_changed = Signal(bool)
@@ -103,6 +104,7 @@ class Document(QObject):
 
     def execute(self, command: ModelCommand) -> str | None:
         """Apply and record ``command``; return why the model refused it, or None."""
+        self.about_to_edit.emit("edit")
         try:
             command.apply()
         except BpguiError as exc:
@@ -110,3 +112,12 @@ class Document(QObject):
         command._applied_by_execute = True
         self.undo_stack.push(command)
         return None
+
+    def undo(self) -> None:
+        """Undo the last change (what Edit ▸ Undo does; listeners finish theirs first)."""
+        self.about_to_edit.emit("undo")
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.about_to_edit.emit("redo")
+        self.undo_stack.redo()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QPainter
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,17 +26,19 @@ from bpgui import __version__
 from bpgui.layout import level_positions
 from bpgui.model import ROLES
 from bpgui.samples import sample_files
-from bpgui.ui.actions import make_action, shortcut_rows
+from bpgui.ui.actions import make_action, shortcut_rows, undo_actions
 from bpgui.ui.canvas.scene import NetworkScene, Tool
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.commands import DeleteItems, MoveNeurons, SetEdge
 from bpgui.ui.dataset_table import DatasetDock
+from bpgui.ui.dock_layout import hide_stray_tab_bars
 from bpgui.ui.document import Document
 from bpgui.ui.files import FileController
 from bpgui.ui.inspector import InspectorDock
 from bpgui.ui.layered_dialog import LayeredNetworkDialog
 from bpgui.ui.stepping import SteppingUi
 from bpgui.ui.theme import THEMES
+from bpgui.ui.training_ui import TrainingUi
 
 NUDGE_MERGE_KEY = 7001   # consecutive Ctrl+wheel nudges of one edge merge into one undo entry
 
@@ -56,14 +58,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
         self.stepping = SteppingUi(self, document, self.scene, self.view, self.show_status)
-        self.resizeDocks([self.stepping.step_panel, self.inspector], [460, 340],
-                         Qt.Orientation.Horizontal)
+        self.training = TrainingUi(self, document, self.scene, self.stepping,
+                                   self.show_status)
+        self._arrange_docks()
+        self._docks_sized = False
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        # Editing tools on the first row; stepping and training on the second.
+        self.addToolBarBreak()
+        self.addToolBar(self.stepping.toolbar)
+        self.addToolBar(self.training.toolbar)
         for source in (self.scene.status, self.files.status, self.inspector.status,
                        self.dataset.status):
             source.connect(self.show_status)
@@ -80,6 +88,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready. Double-click empty space to add a neuron; "
                                      "Shift+drag from a neuron to connect.")
 
+    def _arrange_docks(self) -> None:
+        """Step panel left; inspector and training, then dataset and boundary, right;
+        paths and the loss plot below (each pair tabbed)."""
+        t = self.training
+        # tabifyDockWidget adds the second dock itself (adding it first leaves a stray
+        # empty tab bar in the layout).
+        self.tabifyDockWidget(self.inspector, t.dock)
+        self.tabifyDockWidget(self.dataset, t.boundary)
+        self.tabifyDockWidget(self.stepping.path_panel, t.plot)
+        for first in (self.inspector, self.dataset, self.stepping.path_panel):
+            first.raise_()
+        self.resizeDocks([self.stepping.step_panel, self.inspector], [460, 360],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.stepping.path_panel], [260], Qt.Orientation.Vertical)
+
     # ----------------------------------------------------------- building
     def _action(self, name: str, slot: object = None) -> QAction:
         action = make_action(self, name, slot)  # type: ignore[arg-type]
@@ -95,14 +118,8 @@ class MainWindow(QMainWindow):
         a("SaveAs", self.files.save_as)
         a("ExportImage", self.export_image)
         a("Quit", self.close)
-        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        undo.setObjectName("actionUndo")
-        undo.setShortcut("Ctrl+Z")
-        undo.setToolTip("Undo the last change (Ctrl+Z)")
-        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setObjectName("actionRedo")
-        redo.setShortcuts(["Ctrl+Shift+Z", "Ctrl+Y"])
-        redo.setToolTip("Redo the change just undone (Ctrl+Shift+Z)")
+        undo, redo = undo_actions(self, self.document)
+        self.addActions([undo, redo])
         self.actions_by_name.update(Undo=undo, Redo=redo)
         a("Delete", self.delete_selection)
         a("SelectAll", self._select_all)
@@ -155,6 +172,8 @@ class MainWindow(QMainWindow):
         view.addActions([self.inspector.toggleViewAction(), self.dataset.toggleViewAction()])
         run = bar.addMenu("&Run")
         self.stepping.build_menu(run)
+        train = bar.addMenu("&Train")
+        self.training.build_menu(train)
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([act["Shortcuts"], act["About"]])
 
@@ -311,6 +330,8 @@ class MainWindow(QMainWindow):
         theme = THEMES.get(name, THEMES["light"])
         self.scene.set_theme(theme)
         self.view.viewport().update()
+        self.training.plot.set_theme(theme)
+        self.training.boundary.set_theme(theme)
         self.settings.setValue("theme", theme.name)
         key = "ThemeDark" if theme.name == "dark" else "ThemeLight"
         if key in self.actions_by_name:
@@ -327,6 +348,17 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, "About bpgui", f"<h3>bpgui {__version__}</h3><p>Makes "
                           "backpropagation visible: every value, every cached δ, every path.</p>")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._tidy_docks)      # once the layout has settled
+
+    def _tidy_docks(self) -> None:
+        hide_stray_tab_bars(self)
+        if not self._docks_sized:              # the window has its size now
+            self._docks_sized = True
+            self.resizeDocks([self.stepping.path_panel], [max(260, self.height() // 4)],
+                             Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.maybe_save():

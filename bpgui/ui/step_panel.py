@@ -164,6 +164,16 @@ class StepPanelDock(QDockWidget):
         bar.setValue(keep)
         self._mark_position()
 
+    def show_record(self, record: StepRecord, title: str) -> None:
+        """Show a step that is not part of the pass (a gradient-descent update) until the
+        pass view changes again."""
+        self.progress.setText(title)
+        text = step_html(record, self.session.digits)
+        self.current_html = text
+        self.current.setHtml(text)
+        self._shown = record
+        self.current.verticalScrollBar().setValue(0)
+
     def _mark_position(self) -> None:
         self.model.refresh()
         position = self.session.position

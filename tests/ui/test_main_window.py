@@ -152,3 +152,14 @@ def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) 
     assert result.returncode == 2, result.stderr
     assert len(lines) == 1 and lines[0].startswith("bpgui: error: ") and words in lines[0]
     assert not (tmp_path / "x.png").exists()
+
+
+def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Qt draws stray copies of dock tab bars (see bpgui/ui/dock_layout.py)."""
+    from PySide6.QtWidgets import QTabBar
+
+    qtbot.waitUntil(lambda: all(
+        sum(1 for b in window.findChildren(QTabBar) if b.isVisible() and
+            [b.tabText(i) for i in range(b.count())] == titles) == 1
+        for titles in ([["Inspector", "Training"], ["Dataset", "Decision boundary"],
+                        ["Paths from the loss", "Loss"]])))

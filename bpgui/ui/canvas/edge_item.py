@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 
 from bpgui.model import Edge
 from bpgui.numbers import fmt
-from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, faded
+from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, faded, stroke_width
 from bpgui.ui.canvas.look import (
     DIM,
     GRAD_FONT,
@@ -92,6 +92,7 @@ class EdgeItem(QGraphicsObject):
         self.strokes = strokes if strokes is not None else EdgeStrokes(theme)
         self._reported_id: str | None = None
         self.show_label = True         # the View menu's choice
+        self.quiet = False             # training: numbers that change 10× a second hide
         self.label_fits = True         # False where the label would overlap another
         self._hovered = False
         self.label_at = self.LABEL_AT
@@ -127,6 +128,28 @@ class EdgeItem(QGraphicsObject):
             self._refresh_tooltip()
         else:
             self._tooltip_stale = True
+
+    def preview(self, weight: float) -> None:
+        """Show ``weight`` before the model has it (a training run in progress). Redrawn
+        only if the label, the colour or the thickness would show the change."""
+        if weight == self.weight:
+            return
+        shown = (stroke_width(weight), weight > 0, weight < 0)
+        if self.label_visible:
+            shown += (fmt(weight, 3),)
+        if shown == (stroke_width(self.weight), self.weight > 0, self.weight < 0,
+                     fmt(self.weight, 3))[:len(shown)]:
+            self.weight = weight                    # the tooltip tells it, on hover
+            self._tooltip_changed()
+            return
+        before, size = self.weight, self._label_size(True)
+        self.weight = weight                       # (the texts are cached by weight)
+        if self.label_visible and self._label_size(True) != size:
+            self.weight = before                   # Qt must see the old bounds first
+            self.prepareGeometryChange()
+            self.weight = weight
+        self._tooltip_changed()
+        self.refresh_look()
 
     def _refresh_tooltip(self) -> None:
         self._tooltip_stale = False
@@ -285,8 +308,17 @@ class EdgeItem(QGraphicsObject):
         return self._label_visible(self.label_forced)
 
     def _label_visible(self, forced: bool) -> bool:
-        return self.show_label and (self.label_fits or self._hovered or self.isSelected()
-                                    or forced)
+        return self.show_label and not self.quiet and (
+            self.label_fits or self._hovered or self.isSelected() or forced)
+
+    def set_quiet(self, quiet: bool) -> None:
+        """While training runs, the weight changes by colour and thickness alone: a number
+        redrawn ten times a second cannot be read, and drawing it cost more than the
+        training. The label comes back when the run ends."""
+        if quiet != self.quiet:
+            self.prepareGeometryChange()
+            self.quiet = quiet
+            self.refresh_look()
 
     def set_show_label(self, show: bool) -> None:
         """The View menu's choice: weight labels on or off."""

@@ -70,6 +70,13 @@ class NeuronItem(QGraphicsObject):
         self._refresh_tooltip()
         self.update()
 
+    def preview(self, bias: float) -> None:
+        """Show ``bias`` before the model has it (a training run in progress)."""
+        if bias != self.bias:
+            self.bias = bias
+            self._refresh_tooltip()
+            self.update()
+
     # ------------------------------------------------------------- the pass
     def set_step(self, values: dict[str, float], emphasis: str, delta_lit: bool,
                  digits: int) -> None:

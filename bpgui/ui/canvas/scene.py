@@ -197,6 +197,22 @@ class NetworkScene(QGraphicsScene):
         for item in self.edge_items.values():
             item.set_show_label(on)
 
+    def set_training(self, running: bool) -> None:
+        """A training run starts or ends: weight labels rest meanwhile (see
+        :meth:`EdgeItem.set_quiet`)."""
+        for item in self.edge_items.values():
+            item.set_quiet(running)
+
+    def preview_parameters(self, weights: dict[str, float], biases: dict[str, float]) -> None:
+        """Draw these weights and biases before the model has them (during a training
+        run the model takes them only when the run ends)."""
+        for eid, weight in weights.items():
+            if eid in self.edge_items:
+                self.edge_items[eid].preview(weight)
+        for nid, bias in biases.items():
+            if nid in self.neuron_items:
+                self.neuron_items[nid].preview(bias)
+
     def selected_ids(self) -> tuple[list[str], list[str]]:
         """(neuron ids, edge ids) currently selected, in file order."""
         selected = set(self.selectedItems())

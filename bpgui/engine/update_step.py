@@ -1,0 +1,88 @@
+"""One gradient-descent update as a step record: θ ← θ − η·g for every parameter.
+
+This is seed 001's update with numbers: the old value, the gradient, the new
+value. With more than one sample in the update, g is the mean of the per-sample
+gradients (seed 002); the record then lists each sample's contribution for one
+parameter, the one the user is looking at. It describes the update that
+:class:`~bpgui.engine.training.Trainer` makes next, computed the same way (the
+batched fast path), so the step panel and the training agree to the last bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bpgui.engine.fastpath import Backward, Forward, backward, forward
+from bpgui.engine.functions import Array
+from bpgui.engine.plan import Plan, compile_plan, sample_arrays
+from bpgui.engine.records import Equation, Quantity, StepRecord
+from bpgui.errors import BpguiError
+from bpgui.model import Network
+
+MAX_LISTED = 10          # samples written out in the mean; the rest are counted
+
+
+def update_record(network: Network, rows: Array | None = None,
+                  focus: str | None = None) -> StepRecord:
+    """The update over samples ``rows`` (all when None) of every trainable parameter.
+
+    ``focus`` names an edge (its weight) or a neuron (its bias) whose gradient is
+    written out as the mean over the samples; by default the first trainable one.
+    """
+    if not network.samples:
+        raise BpguiError("the network has no samples to train on")
+    plan = compile_plan(network)
+    x, y = sample_arrays(network)
+    chosen = np.arange(x.shape[0]) if rows is None else np.asarray(rows)
+    fw = forward(plan, x)
+    mean = backward(plan, fw, y, None if rows is None else chosen, input_grads=False)
+    eta = network.training.learning_rate
+    params = _trainable(network)
+    if not params:
+        raise BpguiError("every weight and bias is frozen, so an update changes nothing")
+    if focus is None or focus not in {ident for _, ident, _ in params}:
+        focus = params[0][1]
+    equations, values = [], []
+    for kind, ident, name in params:
+        g = _grad(plan, mean, kind, ident)
+        old = network.edge(ident).weight if kind == "weight" else network.neuron(ident).bias
+        if ident == focus and len(chosen) > 1:
+            equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g))
+        new = old - eta * g
+        equations.append(Equation(name, f"{name} − η·g_{name}", "{0} − {1}·{2:p}",
+                                  (old, eta, g), new, "←"))
+        values.append((Quantity(kind, ident), float(new)))
+    ids = tuple(ident for _, ident, _ in params)
+    return StepRecord(0, "update", "node", "all parameters", ids, ids, (), tuple(equations),
+                      tuple(values))
+
+
+def _trainable(network: Network) -> list[tuple[str, str, str]]:
+    """(kind, id, symbol) of every trainable parameter, weights then biases, file order."""
+    weights = [("weight", e.id, e.id) for e in network.edges if e.trainable]
+    biases = [("bias", n.id, f"b_{n.id}") for n in network.neurons
+              if not n.is_input and n.train_bias]
+    return weights + biases
+
+
+def _grad(plan: Plan, grads: Backward, kind: str, ident: str) -> float:
+    if kind == "weight":
+        b, r, c = plan.edge_slot[ident]
+        return float(grads.weights[b][r, c])
+    b, c = plan.bias_slot[ident]
+    return float(grads.biases[b][c])
+
+
+def _mean_equation(plan: Plan, fw: Forward, y: Array, rows: Array, kind: str, ident: str,
+                   name: str, g: float) -> Equation:
+    """``g_w = (1/n)·Σₖ ∂Lₖ/∂w = (g₀ + g₁ + …)/n``: each sample's own gradient."""
+    per_sample = [_grad(plan, backward(plan, fw, y, np.array([k]), input_grads=False),
+                        kind, ident) for k in rows[:MAX_LISTED]]
+    n = len(rows)
+    slots = " + ".join(f"{{{i}:p}}" for i in range(len(per_sample)))
+    rest = n - len(per_sample)
+    if rest:
+        slots += f" + … ({rest} more)"
+    samples = ", ".join(str(int(k)) for k in rows[:MAX_LISTED]) + (", …" if rest else "")
+    symbols = f"(1/{n})·Σₖ ∂Lₖ/∂{name}  (samples {samples})"
+    return Equation(f"g_{name}", symbols, f"({slots})/{n}", tuple(per_sample), g)

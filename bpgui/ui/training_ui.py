@@ -1,0 +1,155 @@
+"""Everything the window needs to train, wired together in one place.
+
+The session (what runs), the Training dock, the loss plot, the decision
+boundary, the Train menu and toolbar. While a run goes on the plot and the
+boundary follow the session's 10 Hz progress (the boundary from the trainer's
+own parameters); otherwise they follow the model, a moment after it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
+
+from bpgui.model import Change
+from bpgui.ui.boundary_view import BoundaryDock
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.document import Document
+from bpgui.ui.loss_plot import LossPlotDock
+from bpgui.ui.stepping import SteppingUi
+from bpgui.ui.training_dock import LearningRateSpin, TrainingDock
+from bpgui.ui.training_session import TrainingSession
+
+FOLLOW_MS = 60       # how soon after an edit the plot and the boundary catch up
+PLOT_EVERY = 2       # during a run, the plot and the boundary follow every 2nd publish
+
+
+class TrainingUi:
+    def __init__(self, window: QMainWindow, document: Document, scene: NetworkScene,
+                 stepping: SteppingUi, status: Callable[[str], None]) -> None:
+        self.window, self.scene, self.stepping = window, scene, stepping
+        self.session = TrainingSession(document, window)
+        self.dock = TrainingDock(self.session, window)
+        self.plot = LossPlotDock(window)
+        self.boundary = BoundaryDock(window)
+        self.actions = self._build_actions()
+        self.toolbar = self._build_toolbar()
+        self._follow = QTimer(window)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(FOLLOW_MS)
+        self._follow.timeout.connect(self.refresh)
+        self._publishes = 0
+        s = self.session
+        s.progress.connect(self.refresh)
+        s.running_changed.connect(self._on_running)
+        s.single_update.connect(self._show_update)
+        s.message.connect(status)
+        self.dock.status.connect(status)
+        self.plot.status.connect(status)
+        document.changed.connect(self._on_change)
+        document.replaced.connect(self.refresh)
+        scene.hovered.connect(self._on_hover)
+        scene.selectionChanged.connect(self._on_selection)
+        self.refresh()
+
+    # ------------------------------------------------------------ building
+    def _action(self, name: str, text: str, tip: str, keys: list[str],
+                slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(f"action{name}")
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        shown = f" ({keys[0]})" if keys else ""
+        action.setToolTip(f"{tip}{shown}")
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        self.window.addAction(action)
+        return action
+
+    def _build_actions(self) -> list[QAction]:
+        s = self.session
+        return [
+            self._action("TrainPlay", "&Play / pause training", "Train until paused; the "
+                         "loss plot and the canvas follow", ["Ctrl+T"], s.toggle),
+            self._action("TrainN", "&Train N iterations", "Make 'iterations per run' updates",
+                         ["Ctrl+Shift+T"], lambda: s.train(s.iterations_per_run)),
+            self._action("TrainStep", "&Single update", "One update θ ← θ − η·g, written out "
+                         "in the Step panel", ["Ctrl+U"], lambda: s.step()),
+            self._action("ResetWeights", "&Reset weights to the file's", "Back to the weights "
+                         "the file had when opened; the history starts again", [],
+                         lambda: self.dock.reset_weights(None)),
+            self._action("RandomiseWeights", "R&andomise weights", "Fresh random weights from "
+                         "the Training dock's seed; the history starts again", [],
+                         lambda: self.dock.reset_weights(self.dock.seed.value())),
+        ]
+
+    def _build_toolbar(self) -> QToolBar:
+        bar = QToolBar("Train", self.window)
+        bar.setObjectName("trainToolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addActions(self.actions[:3])
+        bar.addWidget(QLabel(" η ", self.window))
+        self.rate = LearningRateSpin(self.window)
+        self.rate.setObjectName("toolbarRateSpin")
+        self.rate.follow(self.session)
+        bar.addWidget(self.rate)
+        return bar
+
+    def build_menu(self, menu: QMenu) -> None:
+        menu.addActions(self.actions[:3])
+        menu.addSeparator()
+        menu.addActions(self.actions[3:])
+        menu.addSeparator()
+        menu.addActions([self.dock.toggleViewAction(), self.plot.toggleViewAction(),
+                         self.boundary.toggleViewAction()])
+
+    # ------------------------------------------------------------ following
+    def refresh(self) -> None:
+        """Draw the weights being trained on the canvas (every publish: 10 Hz); plot the
+        history and draw the boundary (every other one during a run, so drawing leaves
+        most of the time to training; always when it ends)."""
+        s = self.session
+        running = s.running and s.trainer is not None
+        self._publishes += 1
+        if running:
+            self.scene.preview_parameters(*s.parameters())
+            if self._publishes % PLOT_EVERY:
+                return
+        self.plot.show_history(s.history, s.diverged_at)
+        self.boundary.show_network(s.document.network, s.trainer.plan if running else None)
+        self.dock.show_outcome()
+
+    def _on_change(self, change: Change) -> None:
+        if not self.session.running and change.field not in ("x", "y", "label"):
+            self._follow.start()
+
+    def _on_running(self, running: bool) -> None:
+        if running:
+            self.plot.raise_()
+            if self.boundary.map is not None:       # a network with 2 inputs
+                self.boundary.raise_()
+            # The pass on the canvas would show the values of weights that are moving.
+            self.stepping.session.reset()
+        self.scene.set_training(running)
+        self.refresh()
+
+    def _show_update(self, record: object) -> None:
+        self.stepping.step_panel.show_record(  # type: ignore[arg-type]
+            record, f"update: iteration {self.session.iteration:,}")
+
+    def _on_hover(self, hovered: tuple[str, str] | None) -> None:
+        """Hovering a neuron shows that neuron's own map, as TensorFlow Playground does."""
+        if hovered is None:
+            self.boundary.show_neuron(None)
+        elif hovered[0] == "neuron":
+            self.boundary.show_neuron(hovered[1])
+
+    def _on_selection(self) -> None:
+        """A selected weight or bias is the one a single update writes out in full."""
+        try:
+            neurons, edges = self.scene.selected_ids()
+        except RuntimeError:          # the scene is being destroyed
+            return
+        self.session.focus = (edges or neurons or [None])[0]
