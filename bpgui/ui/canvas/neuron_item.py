@@ -73,9 +73,11 @@ class NeuronItem(QGraphicsObject):
     def preview(self, bias: float) -> None:
         """Show ``bias`` before the model has it (a training run in progress)."""
         if bias != self.bias:
+            shown = fmt(bias, 3) != fmt(self.bias, 3)
             self.bias = bias
             self._refresh_tooltip()
-            self.update()
+            if shown:                   # the cached picture is redrawn only if it shows
+                self.update()
 
     # ------------------------------------------------------------- the pass
     def set_step(self, values: dict[str, float], emphasis: str, delta_lit: bool,
