@@ -34,7 +34,8 @@ SPECS: dict[str, ActionSpec] = {s.name: s for s in (
     ActionSpec("Open", "&Open…", "Open a network file (*.bpnet.json)", Key.Open),
     ActionSpec("Save", "&Save", "Save the network to its file", Key.Save),
     ActionSpec("SaveAs", "Save &As…", "Save the network to a new file", Key.SaveAs),
-    ActionSpec("ExportImage", "&Export image…", "Save the canvas as a PNG picture", "Ctrl+E"),
+    ActionSpec("ExportImage", "&Export image…", "Save the canvas as a PNG picture or an SVG "
+               "drawing, at a chosen scale", "Ctrl+E"),
     ActionSpec("Quit", "&Quit", "Close bpgui (asks before losing unsaved changes)", "Ctrl+Q"),
     ActionSpec("Delete", "&Delete", "Delete the selected neurons and edges", Key.Delete),
     ActionSpec("SelectAll", "Select &all", "Select every neuron and edge", Key.SelectAll),
@@ -43,6 +44,13 @@ SPECS: dict[str, ActionSpec] = {s.name: s for s in (
     ActionSpec("ZoomIn", "Zoom &in", "Magnify the canvas", Key.ZoomIn),
     ActionSpec("ZoomOut", "Zoom &out", "Shrink the canvas", Key.ZoomOut),
     ActionSpec("Fit", "&Fit to window", "Show the whole network", "Ctrl+0"),
+    ActionSpec("Presentation", "&Presentation mode", "Full screen for a projector: large, "
+               "high-contrast, the current step as a caption; Esc leaves", "F5",
+               checkable=True),
+    ActionSpec("LeavePresentation", "Leave presentation mode", "Back to the window as it "
+               "was", "Esc"),
+    ActionSpec("BlankScreen", "&Blank the screen", "Presentation mode: black screen, and "
+               "back (a presenter clicker's 'blank' key)", "B"),
     ActionSpec("WeightLabels", "Show &weight labels", "Show or hide the weight on each edge",
                "Ctrl+W", checkable=True),
     ActionSpec("SnapToGrid", "&Snap to grid", "Round neuron positions to a 20-unit grid",

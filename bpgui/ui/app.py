@@ -87,9 +87,6 @@ def _debian_package(soname: str) -> str:
 
 def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     """Open the window on ``network`` (from ``path`` if given); return the exit status."""
-    if args.presentation:
-        raise BpguiError("--presentation is not available yet: presentation mode arrives "
-                         "with issue 6")
     size = parse_size(args.size) if args.size else None
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise BpguiError(f"--screenshot {args.screenshot}: folder "
@@ -113,15 +110,19 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     if args.select and not window.scene.select_id(args.select):
         raise BpguiError(f"--select {args.select}: no neuron or edge has that id")
     if args.screenshot:
-        return _screenshot(app, window, args.screenshot, size or DEFAULT_SCREENSHOT_SIZE)
+        return _screenshot(app, window, args.screenshot, size or DEFAULT_SCREENSHOT_SIZE,
+                           args.presentation)
     if size:
         window.resize(*size)
     window.show()
     window.view.fit()
+    if args.presentation:
+        window.presentation.enter()
     return app.exec()
 
 
-def _screenshot(app: object, window: object, png: str, size: tuple[int, int]) -> int:
+def _screenshot(app: object, window: object, png: str, size: tuple[int, int],
+                presentation: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bpgui.ui.main_window import MainWindow
@@ -131,6 +132,12 @@ def _screenshot(app: object, window: object, png: str, size: tuple[int, int]) ->
     window.show()
     QApplication.processEvents()
     window.view.fit()
+    if presentation:            # the window's size stands in for the projector's screen
+        window.presentation.enter(full_screen=False)
+        QApplication.processEvents()
+        window.resize(*size)    # (docks coming and going may have stretched it)
+        QApplication.processEvents()
+        window.presentation.enter_view()
     QApplication.processEvents()
     if not window.grab().save(png, "PNG"):
         raise BpguiError(f"--screenshot {png}: could not write the image")

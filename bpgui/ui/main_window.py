@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QPainter, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -27,6 +28,7 @@ from bpgui.layout import level_positions
 from bpgui.model import ROLES
 from bpgui.samples import sample_files
 from bpgui.ui.actions import make_action, shortcut_rows, undo_actions
+from bpgui.ui.canvas.export import MAX_SCALE, MIN_SCALE, canvas_image, write_image
 from bpgui.ui.canvas.scene import NetworkScene, Tool
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.commands import DeleteItems, MoveNeurons, SetEdge
@@ -36,8 +38,9 @@ from bpgui.ui.document import Document
 from bpgui.ui.files import FileController
 from bpgui.ui.inspector import InspectorDock
 from bpgui.ui.layered_dialog import LayeredNetworkDialog
+from bpgui.ui.presentation import Presentation
 from bpgui.ui.stepping import SteppingUi
-from bpgui.ui.theme import THEMES
+from bpgui.ui.theme import THEMES, Theme, presentation_theme
 from bpgui.ui.training_ui import TrainingUi
 
 NUDGE_MERGE_KEY = 7001   # consecutive Ctrl+wheel nudges of one edge merge into one undo entry
@@ -62,10 +65,12 @@ class MainWindow(QMainWindow):
                                    self.show_status)
         self._arrange_docks()
         self._docks_sized = False
+        self.presentation = Presentation(self, self.view, self.stepping.session)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
+        self.presentation.changed.connect(self._on_presentation)
         self._build_menus()
         self._build_toolbar()
         # Editing tools on the first row; stepping and training on the second.
@@ -116,7 +121,7 @@ class MainWindow(QMainWindow):
         a("Open", lambda: self.files.open())
         a("Save", self.files.save)
         a("SaveAs", self.files.save_as)
-        a("ExportImage", self.export_image)
+        a("ExportImage", lambda: self.export_image())
         a("Quit", self.close)
         undo, redo = undo_actions(self, self.document)
         self.addActions([undo, redo])
@@ -124,8 +129,11 @@ class MainWindow(QMainWindow):
         a("Delete", self.delete_selection)
         a("SelectAll", self._select_all)
         a("AutoLayout", self.auto_layout)
-        a("ZoomIn", self.view.zoom_in)
-        a("ZoomOut", self.view.zoom_out)
+        a("ZoomIn", lambda: self._zoom(True))
+        a("ZoomOut", lambda: self._zoom(False))
+        a("Presentation", lambda: self.presentation.toggle())
+        a("LeavePresentation", lambda: self.presentation.leave()).setEnabled(False)
+        a("BlankScreen", lambda: self.presentation.blank()).setEnabled(False)
         a("Fit", self.view.fit)
         a("WeightLabels", self.scene.set_weight_labels).setChecked(True)
         a("SnapToGrid", self._set_snap)
@@ -163,6 +171,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([act["Delete"], act["SelectAll"], act["AutoLayout"]])
         view = bar.addMenu("&View")
+        view.addActions([act["Presentation"], act["BlankScreen"]])
+        view.addSeparator()
         view.addActions([act["ZoomIn"], act["ZoomOut"], act["Fit"]])
         view.addSeparator()
         view.addActions([act["WeightLabels"], act["SnapToGrid"]])
@@ -305,37 +315,62 @@ class MainWindow(QMainWindow):
 
     def render_canvas(self, scale: float = 2.0) -> QImage:
         """The whole network as an image, ``scale`` pixels per scene unit."""
-        rect = self.scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
-        image = QImage(int(rect.width() * scale), int(rect.height() * scale),
-                       QImage.Format.Format_ARGB32)
-        image.fill(self.scene.theme.background)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.scene.clearSelection()
-        self.scene.render(painter, source=rect)
-        painter.end()
-        return image
+        return canvas_image(self.scene, scale)
 
-    def export_image(self, path: str | None = None) -> bool:
+    def export_image(self, path: str | None = None, scale: float | None = None) -> bool:
+        """File ▸ Export image: the canvas as PNG, or as SVG for print, at a chosen scale."""
         if path is None:
-            path = QFileDialog.getSaveFileName(self, "Export image", str(
-                Path.cwd() / "network.png"), "PNG images (*.png)")[0]
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export image", str(Path.cwd() / "network.png"),
+                "PNG image (*.png);;SVG drawing (*.svg)")
         if not path:
             return False
-        ok = self.render_canvas().save(path, "PNG")
-        self.show_status(f"Exported {path}." if ok else f"Could not write {path}.")
+        if scale is None:
+            scale, ok = QInputDialog.getDouble(
+                self, "Export image", "Scale (pixels per canvas unit; 2 suits a slide):",
+                1.0 if path.lower().endswith(".svg") else 2.0, MIN_SCALE, MAX_SCALE, 1)
+            if not ok:
+                return False
+        title = self.document.display_name
+        ok = write_image(self.scene, path, scale, title)
+        self.show_status(f"Exported {path} at {scale:g}×." if ok else f"Could not write {path}.")
         return ok
 
     def _apply_theme(self, name: str) -> None:
+        """View ▸ Theme: light or dark (in presentation mode, its high-contrast twin)."""
         theme = THEMES.get(name, THEMES["light"])
-        self.scene.set_theme(theme)
-        self.view.viewport().update()
-        self.training.plot.set_theme(theme)
-        self.training.boundary.set_theme(theme)
         self.settings.setValue("theme", theme.name)
+        presenting = self.presentation.active if hasattr(self, "presentation") else False
+        if presenting and self.presentation._saved is not None:
+            self.presentation._saved.theme = theme        # Esc comes back to this one
+        self.set_theme(theme, presentation=presenting)
         key = "ThemeDark" if theme.name == "dark" else "ThemeLight"
         if key in self.actions_by_name:
             self.actions_by_name[key].setChecked(True)
+
+    def set_theme(self, theme: Theme, presentation: bool = False) -> None:
+        """Colour every view with ``theme`` (or its high-contrast twin)."""
+        shown = presentation_theme(theme) if presentation else theme
+        self.scene.set_theme(shown)
+        self.view.viewport().update()
+        self.training.plot.set_theme(shown)
+        self.training.boundary.set_theme(shown)
+        if presentation:
+            self.presentation.restyle()
+
+    # ------------------------------------------------------ presentation
+    def _zoom(self, inward: bool) -> None:
+        """Ctrl+= / Ctrl+−: the canvas, or in presentation mode the presentation scale."""
+        if self.presentation.active:
+            self.presentation.grow() if inward else self.presentation.shrink()
+        else:
+            self.view.zoom_in() if inward else self.view.zoom_out()
+
+    def _on_presentation(self, active: bool) -> None:
+        act = self.actions_by_name
+        act["Presentation"].setChecked(active)
+        for name in ("LeavePresentation", "BlankScreen"):
+            act[name].setEnabled(active)
 
     def show_shortcuts(self) -> None:
         rows = shortcut_rows(list(self.actions_by_name.values()))
@@ -359,6 +394,13 @@ class MainWindow(QMainWindow):
             self._docks_sized = True
             self.resizeDocks([self.stepping.path_panel], [max(260, self.height() // 4)],
                              Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.presentation.active:        # full screen arrives after enter(): fit again
+            QTimer.singleShot(0, self.presentation.enter_view)
+        if self.presentation.blanked:
+            self.presentation.curtain.setGeometry(self.rect())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.files.maybe_save():

@@ -56,7 +56,7 @@ def equation_lines(eq: Equation, digits: int) -> list[str]:
     return lines
 
 
-def step_html(record: StepRecord, digits: int) -> str:
+def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
     blocks = []
     for eq in record.equations:
         lines = equation_lines(eq, digits)
@@ -65,7 +65,7 @@ def step_html(record: StepRecord, digits: int) -> str:
         blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
     if record.reuses:
         names = ", ".join(record.reuses)
-        blocks.append(f"<p style='color:#1f6f9f; font-size:17px'>Reuses the cached δ of "
+        blocks.append(f"<p style='color:#1f6f9f; font-size:{note_px}px'>Reuses the cached δ of "
                       f"{html.escape(names)}: computed once, never again.</p>")
     return "".join(blocks)
 

@@ -31,6 +31,9 @@ class Theme:
     highlight: QColor
     read: QColor
     cache: QColor
+    dim_alpha: float = 0.22       # how much of an untouched edge shows during a pass
+    dim_opacity: float = 0.28     # and of an untouched neuron
+    outline_width: float = 2.2    # a neuron's ring
 
 
 LIGHT = Theme(
@@ -53,7 +56,37 @@ DARK = Theme(
     read=QColor("#009E73"), cache=QColor("#56B4E9"),
 )
 
+# For projectors: pure background, black or white text, thicker rings, and what a step
+# does not touch faded less, so the back row still sees the whole network. Sign stays
+# blue against orange, never red against green.
+CONTRAST_LIGHT = Theme(
+    name="contrast-light",
+    background=QColor("#ffffff"), grid=QColor("#d0d0d0"), text=QColor("#000000"),
+    muted=QColor("#1a1a1a"), neuron_fill=QColor("#ffffff"), input_fill=QColor("#d4e8f7"),
+    output_fill=QColor("#fde0c5"), outline=QColor("#000000"), positive=QColor("#0072B2"),
+    negative=QColor("#D55E00"), zero=QColor("#555555"), selection=QColor("#CC79A7"),
+    label_fill=QColor(255, 255, 255, 245), highlight=QColor("#F0E442"),
+    read=QColor("#009E73"), cache=QColor("#56B4E9"), dim_alpha=0.38, dim_opacity=0.45,
+    outline_width=3.5,
+)
+
+CONTRAST_DARK = Theme(
+    name="contrast-dark",
+    background=QColor("#000000"), grid=QColor("#333333"), text=QColor("#ffffff"),
+    muted=QColor("#e6e6e6"), neuron_fill=QColor("#111111"), input_fill=QColor("#0d2c44"),
+    output_fill=QColor("#44280f"), outline=QColor("#ffffff"), positive=QColor("#56B4E9"),
+    negative=QColor("#E69F00"), zero=QColor("#aaaaaa"), selection=QColor("#CC79A7"),
+    label_fill=QColor(0, 0, 0, 245), highlight=QColor("#F0E442"),
+    read=QColor("#009E73"), cache=QColor("#56B4E9"), dim_alpha=0.42, dim_opacity=0.5,
+    outline_width=3.5,
+)
+
 THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def presentation_theme(theme: Theme) -> Theme:
+    """The high-contrast twin of a theme, for presentation mode."""
+    return CONTRAST_DARK if theme.name in ("dark", "contrast-dark") else CONTRAST_LIGHT
 
 NEURON_RADIUS = 34.0
 GRID_SIZE = 20.0

@@ -104,11 +104,34 @@ def test_open_sample_from_the_menu(window) -> None:  # type: ignore[no-untyped-d
     assert set(window.scene.neuron_items) == {n.id for n in window.document.network.neurons}
 
 
-def test_export_image_writes_a_png_of_the_canvas(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    target = tmp_path / "canvas.png"
-    assert window.export_image(str(target))
-    image = QImage(str(target))
-    assert image.width() > 600 and image.height() > 400
+def test_export_image_writes_a_png_of_the_canvas_at_its_scale(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    assert window.export_image(str(small), 1.0) and window.export_image(str(large), 3.0)
+    a, b = QImage(str(small)), QImage(str(large))
+    assert a.width() > 300 and a.height() > 200
+    assert abs(b.width() - 3 * a.width()) <= 3 and abs(b.height() - 3 * a.height()) <= 3
+
+
+def test_export_svg_is_vector_xml_with_the_labels(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    target = tmp_path / "canvas.svg"
+    assert window.export_image(str(target), 1.0)
+    root = ET.parse(target).getroot()                  # well-formed XML
+    assert root.tag.endswith("svg")
+    text = "".join(root.itertext())
+    for n in window.document.network.neurons:
+        assert n.display_label in text, n.id
+    from bpgui.numbers import fmt
+
+    for e in window.document.network.edges:            # every weight label, as text
+        assert fmt(e.weight, 3) in text, e.id
+    assert not any(el.tag.endswith("image") for el in root.iter())   # no bitmaps
+    # the cached pixmaps are back on screen afterwards
+    from PySide6.QtWidgets import QGraphicsItem
+
+    assert all(item.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+               for item in window.scene.neuron_items.values())
 
 
 def test_dark_theme_is_remembered(window, settings) -> None:  # type: ignore[no-untyped-def]

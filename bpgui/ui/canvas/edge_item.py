@@ -400,7 +400,7 @@ class EdgeItem(QGraphicsObject):
         colour = QColor(weight_colour(t, self.weight))
         text, fill = QColor(t.text), QColor(t.label_fill)
         if self.step.emphasis == DIM:
-            text = faded(text, t.background)
+            text = faded(text, t.background, t.dim_alpha)
             fill = QColor(t.background)
         painter.setPen(QPen(colour, 1.5))
         painter.setBrush(fill)

@@ -212,7 +212,7 @@ class EdgeStrokes(QGraphicsObject):
             return colour
         key = colour.rgba()
         if key not in self._faded:
-            self._faded[key] = faded(colour, self.theme.background)
+            self._faded[key] = faded(colour, self.theme.background, self.theme.dim_alpha)
         return self._faded[key]
 
     def _ring(self, look: EdgeLook) -> QColor | None:

@@ -51,7 +51,7 @@ class LossItem(QGraphicsObject):
     def set_step(self, value: float | None, emphasis: str, digits: int) -> None:
         if (value, emphasis, digits) != (self.value, self.emphasis, digits):
             self.value, self.emphasis, self.digits = value, emphasis, digits
-            self.setOpacity(0.28 if emphasis == DIM else 1.0)
+            self.setOpacity(self.theme.dim_opacity if emphasis == DIM else 1.0)
             full = "" if value is None else f"\nL = {value!r}"
             self.setToolTip(f"The loss L ({self.loss_name}) of the current sample{full}")
             self.update()

@@ -88,14 +88,15 @@ class NeuronItem(QGraphicsObject):
             return
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.delta_lit = delta_lit
-        self._fade()
+        self.fade()
         set_z(self, 3 if emphasis in (TARGET, READ) else 2)
         self._refresh_tooltip()
         self.update()
 
-    def _fade(self) -> None:
+    def fade(self) -> None:
         """Dim a neuron the step does not touch, unless the user selected it."""
-        opacity = 0.28 if self.step.emphasis == DIM and not self.isSelected() else 1.0
+        opacity = self.theme.dim_opacity if self.step.emphasis == DIM and not self.isSelected() \
+            else 1.0
         if self.opacity() != opacity:
             self.setOpacity(opacity)
 
@@ -178,7 +179,8 @@ class NeuronItem(QGraphicsObject):
             painter.drawEllipse(circle.adjusted(-10, -10, 10, 10))
         fill = {"input": t.input_fill, "output": t.output_fill}.get(self.role, t.neuron_fill)
         selected = self.isSelected()
-        painter.setPen(QPen(t.selection if selected else t.outline, 5 if selected else 2.2))
+        painter.setPen(QPen(t.selection if selected else t.outline,
+                            5 if selected else t.outline_width))
         painter.setBrush(QBrush(fill))
         painter.drawEllipse(circle)
         self._paint_face(painter)
@@ -244,7 +246,7 @@ class NeuronItem(QGraphicsObject):
             return QPointF(round(point.x() / GRID_SIZE) * GRID_SIZE,
                            round(point.y() / GRID_SIZE) * GRID_SIZE)
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self._fade()
+            self.fade()
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.adjust()

@@ -19,6 +19,7 @@ from bpgui.model import Change, Edge, Neuron
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
+from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
@@ -183,6 +184,10 @@ class NetworkScene(QGraphicsScene):
         for item in [*self.neuron_items.values(), self.loss_item]:
             item.theme = theme
             item.update()
+        for neuron in self.neuron_items.values():
+            neuron.fade()                        # themes fade untouched items differently
+        self.loss_item.setOpacity(theme.dim_opacity if self.loss_item.emphasis == DIM
+                                  else 1.0)
         for edge in self.edge_items.values():
             edge.theme = theme
             edge.refresh_look()
