@@ -144,6 +144,8 @@ def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
     term_sym, term_num = (sym[0], num[0]) if sym else ("0", "0")
     if "·" in term_sym:
         term_sym, term_num = f"({term_sym})", f"({term_num})"
+    elif term_num.endswith("}") and not term_num.endswith(":p}"):
+        term_num = term_num[:-1] + ":p}"    # a lone ∂L/∂ŷ: ·(−0.4732), not ·−0.4732
     return [Equation(f"δ_{nid}", f"{d_sym}·{term_sym}", f"{d_num}·{term_num}",
                      tuple(t.operands), delta)]
 
