@@ -30,7 +30,8 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[bench]'
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) benchmarks/bench_train.py
-	$(PY) benchmarks/bench_gui_stepping.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui_stepping.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui_training.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,5 +1,6 @@
 """The ``bpgui`` command: the GUI entry point and the ``trace``, ``train``, ``check``
-and ``validate`` subcommands of ``../shared/spec/cli.md``.
+and ``validate`` subcommands of ``../shared/spec/cli.md``, plus ``worksheet`` and
+``export-torch`` (additions: the handout and the bridge to PyTorch).
 
 Every problem with the user's input becomes one ``bpgui: error:`` line on
 standard error and exit status 2; a diverging training run exits 3. No
@@ -20,7 +21,7 @@ from bpgui import fileformat
 from bpgui.errors import BpguiError
 from bpgui.model import MODES, Network
 
-SUBCOMMANDS = ("trace", "train", "check", "validate")
+SUBCOMMANDS = ("trace", "train", "check", "validate", "worksheet", "export-torch")
 CHECK_TOLERANCE = 1e-5
 
 
@@ -100,6 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a network file")
     validate.add_argument("file")
+
+    sheet = sub.add_parser("worksheet", help="the worked solution of one pass, as a "
+                           "printable HTML page (or Markdown with .md)")
+    sheet.add_argument("file")
+    sheet.add_argument("--sample", type=_count, default=0, metavar="K")
+    sheet.add_argument("--select", nargs="+", default=[], metavar="ID",
+                       help="weights or neurons whose paths from the loss are written out")
+    sheet.add_argument("--questions", action="store_true",
+                       help="leave the results blank, for students to fill in")
+    sheet.add_argument("--blank", nargs="+", default=[], metavar="ID",
+                       help="with --questions: blank only these ids' steps and paths")
+    sheet.add_argument("--digits", type=_positive_int, default=4)
+    sheet.add_argument("-o", "--out", required=True, metavar="OUT")
+
+    torch = sub.add_parser("export-torch", help="the same network as a standalone PyTorch "
+                           "script that prints the loss and every gradient")
+    torch.add_argument("file")
+    torch.add_argument("--sample", type=_count, default=0, metavar="K")
+    torch.add_argument("-o", "--out", required=True, metavar="SCRIPT")
     return parser
 
 
@@ -110,6 +130,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=_count, metavar="N")
     parser.add_argument("--select", metavar="ID")
     parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--train", type=_count, metavar="N",
+                        help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")
     return parser
 
@@ -194,6 +216,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if worst < CHECK_TOLERANCE else 1
 
 
+def cmd_worksheet(args: argparse.Namespace) -> int:
+    from bpgui.handout import write_worksheet
+
+    network = fileformat.load(args.file)
+    _check_writable("-o", args.out, args.file)
+    write_worksheet(network, args.out, sample=args.sample, select=args.select,
+                    questions=args.questions or bool(args.blank), blank=args.blank,
+                    digits=args.digits, source_name=Path(args.file).name)
+    print(f"{args.out}: the worked solution of sample {args.sample}")
+    return 0
+
+
+def cmd_export_torch(args: argparse.Namespace) -> int:
+    from bpgui.export.torch_script import torch_script
+
+    network = fileformat.load(args.file)
+    _check_writable("-o", args.out, args.file)
+    text = torch_script(network, args.sample, source=Path(args.file).name)
+    fileformat.atomic_write_text(args.out, text)
+    print(f"{args.out}: run it with python (it needs torch) to print the loss and gradients")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     network = fileformat.load(args.file)
     print(f"{args.file}: ok ({_plural(len(network.neurons), 'neuron')}, "
@@ -224,7 +269,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"trace": cmd_trace, "train": cmd_train, "check": cmd_check,
-            "validate": cmd_validate}
+            "validate": cmd_validate, "worksheet": cmd_worksheet,
+            "export-torch": cmd_export_torch}
 
 
 def load_network(path: str | None) -> Network:

@@ -457,3 +457,39 @@ def test_plain_bpgui_opens_the_gui_or_says_why_not(tmp_path: Path) -> None:
     if process.returncode == 2:
         lines = stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(ERROR_PREFIX), stderr
+
+
+def test_worksheet_writes_the_seed_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import html
+
+    out = tmp_path / "sheet.html"
+    result = run_cli("worksheet", SEED000, "--select", "w5", "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    for number in ("−2", "−0.964", "0.9993", "0.1073", "0.5268", "−0.025"):
+        assert number in page
+    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1" in page
+    md = tmp_path / "sheet.md"
+    assert run_cli("worksheet", SEED000, "--questions", "-o", md).returncode == 0
+    assert "______" in md.read_text(encoding="utf-8")
+
+
+def test_worksheet_and_export_refuse_bad_input_without_writing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for args, words in ((("worksheet", SEED000, "--select", "nope", "-o", tmp_path / "a.html"),
+                         "nope"),
+                        (("worksheet", SEED000, "-o", tmp_path / "a.txt"), ".txt"),
+                        (("export-torch", SEED000, "--sample", "3", "-o", tmp_path / "n.py"),
+                         "sample 3")):
+        result = run_cli(*args)
+        assert result.returncode == 2 and words in result.stderr, result.stderr
+        assert_no_traceback(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_torch_writes_a_script_that_compiles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "net.py"
+    result = run_cli("export-torch", SEED000, "-o", out)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    compile(text, str(out), "exec")
+    assert "import torch" in text and "w5" in text

@@ -36,6 +36,10 @@ SPECS: dict[str, ActionSpec] = {s.name: s for s in (
     ActionSpec("SaveAs", "Save &As…", "Save the network to a new file", Key.SaveAs),
     ActionSpec("ExportImage", "&Export image…", "Save the canvas as a PNG picture or an SVG "
                "drawing, at a chosen scale", "Ctrl+E"),
+    ActionSpec("ExportWorksheet", "Export &worked solution…", "Save every step of this "
+               "pass, with the paths to the selected item, as a printable HTML page (or .md)"),
+    ActionSpec("ExportQuestions", "Export worksheet with &questions…", "The worked solution "
+               "with every result left blank, for students to fill in"),
     ActionSpec("Quit", "&Quit", "Close bpgui (asks before losing unsaved changes)", "Ctrl+Q"),
     ActionSpec("Delete", "&Delete", "Delete the selected neurons and edges", Key.Delete),
     ActionSpec("SelectAll", "Select &all", "Select every neuron and edge", Key.SelectAll),

@@ -105,6 +105,13 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     settings = QSettings("bpgui", "bpgui")
     document = Document(network, path)
     window = MainWindow(document, settings)
+    if getattr(args, "train", None):
+        if not window.training.session.train(args.train):
+            raise BpguiError(f"--train {args.train}: the network cannot be trained (see "
+                             f"'bpgui train {path or 'FILE'}')")
+        if args.screenshot:
+            while window.training.session.running:
+                app.processEvents()
     if args.steps is not None:
         window.stepping.take_steps(args.steps)
     if args.select and not window.scene.select_id(args.select):

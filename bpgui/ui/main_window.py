@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui import __version__
+from bpgui.errors import BpguiError
+from bpgui.handout import write_worksheet
 from bpgui.layout import level_positions
 from bpgui.model import ROLES
 from bpgui.samples import sample_files
@@ -122,6 +124,8 @@ class MainWindow(QMainWindow):
         a("Save", self.files.save)
         a("SaveAs", self.files.save_as)
         a("ExportImage", lambda: self.export_image())
+        a("ExportWorksheet", lambda: self.export_worksheet())
+        a("ExportQuestions", lambda: self.export_worksheet(questions=True))
         a("Quit", self.close)
         undo, redo = undo_actions(self, self.document)
         self.addActions([undo, redo])
@@ -163,7 +167,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("menuRecent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        file_menu.addActions([act["Save"], act["SaveAs"], act["ExportImage"]])
+        file_menu.addActions([act["Save"], act["SaveAs"]])
+        file_menu.addSeparator()
+        file_menu.addActions([act["ExportImage"], act["ExportWorksheet"],
+                              act["ExportQuestions"]])
         file_menu.addSeparator()
         file_menu.addAction(act["Quit"])
         edit = bar.addMenu("&Edit")
@@ -335,6 +342,28 @@ class MainWindow(QMainWindow):
         ok = write_image(self.scene, path, scale, title)
         self.show_status(f"Exported {path} at {scale:g}×." if ok else f"Could not write {path}.")
         return ok
+
+    def export_worksheet(self, path: str | None = None, questions: bool = False) -> bool:
+        """File ▸ Export worked solution: the pass shown, in the same words, as a handout
+        (the paths of the selected weight or neuron included)."""
+        session = self.stepping.session
+        if path is None:
+            stem = "worksheet" if questions else "worked-solution"
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export worked solution", str(Path.cwd() / f"{stem}.html"),
+                "Printable page (*.html);;Markdown (*.md)")
+        if not path:
+            return False
+        neurons, edges = self.scene.selected_ids()
+        try:
+            write_worksheet(self.document.network, path, sample=session.sample,
+                            select=(edges + neurons)[:1], questions=questions,
+                            digits=session.digits, source_name=self.document.display_name)
+        except (BpguiError, OSError) as exc:
+            self.show_status(f"Not exported: {exc}")
+            return False
+        self.show_status(f"Exported the worked solution of sample {session.sample} to {path}.")
+        return True
 
     def _apply_theme(self, name: str) -> None:
         """View ▸ Theme: light or dark (in presentation mode, its high-contrast twin)."""

@@ -186,3 +186,21 @@ def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:  # 
             [b.tabText(i) for i in range(b.count())] == titles) == 1
         for titles in ([["Inspector", "Training"], ["Dataset", "Decision boundary"],
                         ["Paths from the loss", "Loss"]])))
+
+
+def test_export_worked_solution_of_the_pass_shown(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import html as html_module
+
+    window.scene.select_id("w5")
+    target = tmp_path / "sheet.html"
+    assert window.export_worksheet(str(target))
+    page = html_module.unescape(target.read_text(encoding="utf-8"))
+    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1" in page
+    for record in window.stepping.session.records:      # the GUI's own steps, every one
+        assert record.equations[-1].lhs in page
+    questions = tmp_path / "questions.md"
+    assert window.export_worksheet(str(questions), questions=True)
+    assert "______" in questions.read_text(encoding="utf-8")
+    assert not window.export_worksheet(str(tmp_path / "sheet.txt"))   # refused, said so
+    assert "Not exported" in window.statusBar().currentMessage()
+    assert not (tmp_path / "sheet.txt").exists()

@@ -1,0 +1,223 @@
+"""What the worked-solution page says, built once from the engine's own step records.
+
+Every step comes from ``all_steps(network, sample, "node")``: the records the
+GUI steps through and ``bpgui trace`` prints, so no number on the page is
+computed a second way. The renderers only decide how the blocks look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bpgui.engine.functions import LOSS_TABLE
+from bpgui.engine.paths import whole_gradient_cost
+from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
+from bpgui.engine.stepper import all_steps, final_values
+from bpgui.engine.update_step import update_record
+from bpgui.errors import BpguiError
+from bpgui.handout.blocks import (
+    BLANK,
+    Block,
+    Document,
+    Entries,
+    Entry,
+    Facts,
+    Paragraph,
+    Picture,
+    Rich,
+    Section,
+    Span,
+    Table,
+    formula,
+    rich,
+)
+from bpgui.handout.network_svg import network_svg
+from bpgui.handout.path_blocks import path_section
+from bpgui.handout.steps import (
+    PHASE_TITLES,
+    Blanks,
+    phase_groups,
+    step_entry,
+    step_title,
+)
+from bpgui.model import Network
+from bpgui.numbers import fmt, subscript
+
+LOSS_NAMES = {"half_sse": "half the sum of squared errors", "sse": "sum of squared errors",
+              "mse": "mean squared error", "bce": "binary cross-entropy",
+              "softmax_ce": "softmax cross-entropy"}
+
+GIVEN_DIGITS = 10     # the given data (inputs, targets, parameters) as the file has it
+
+PHASE_INTROS = {
+    "forward": ("Neuron by neuron in topological order: z = Σ w·a + b over the incoming "
+                "edges, then a = f(z)."),
+    "loss": "The outputs against the targets; ∂L/∂ŷ is where the backward pass starts.",
+    "backward": ("Neuron by neuron in reverse order: δ = f′(z)·∂L/∂a, where ∂L/∂a sums w·δ "
+                 "over the neurons it feeds. Each δ is computed once, cached, and reused by "
+                 "the steps that follow."),
+    "gradient": ("Each weight's gradient is a·δ (the source's activation times the target's "
+                 "cached δ) and each bias's is δ: one multiplication each."),
+}
+
+
+def build_document(network: Network, sample: int, select: Sequence[str], blanks: Blanks,
+                   digits: int, source_name: str | None) -> Document:
+    """The whole page as blocks (see :mod:`bpgui.handout.blocks`)."""
+    records = all_steps(network, sample, "node")
+    values = final_values(records)
+    loss_blank = any(blanks.step(r) for r in records if r.phase == "loss")
+    kind = "Worksheet" if blanks.questions else "Worked solution"
+    title = f"{kind}: {network.name or source_name or 'a network'}"
+    intro: list[Block] = []
+    if network.description and not blanks.questions:   # it may give the answers away
+        intro.extend(Paragraph(rich(part)) for part in _paragraphs(network.description))
+    intro.append(_facts(network, sample, values[Quantity("loss", LOSS_ID)], loss_blank, digits))
+    sections = [_network_section(network, None if blanks.questions else values)]
+    groups = phase_groups(records)
+    for phase, numbered in groups:
+        if phase == "update":
+            continue
+        sections.append(_phase_section(phase, numbered, network, blanks, digits))
+        if phase == "gradient" and select:
+            sections.append(_paths_section(network, sample, select, values, blanks, digits))
+    updates = next((numbered for phase, numbered in groups if phase == "update"), [])
+    sections.append(_update_section(network, updates, select, blanks, digits))
+    return Document(title, tuple(intro), tuple(sections), _footer(source_name, blanks))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A description's paragraphs (blank-line separated), each on one line."""
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+def _facts(network: Network, sample: int, loss: float, loss_blank: bool, digits: int) -> Facts:
+    data = network.samples[sample]
+    outputs = network.outputs
+    inputs = _joined([rich(formula(f"{n.display_label} = {fmt(x, GIVEN_DIGITS)}"))
+                      for n, x in zip(network.inputs, data.inputs, strict=True)])
+    many = len(outputs) > 1
+    targets = _joined([
+        rich(formula(f"{'y' + subscript(k + 1) if many else 'y'} = {fmt(t, GIVEN_DIGITS)}"),
+             f" for {n.display_label}")
+        for k, (n, t) in enumerate(zip(outputs, data.targets, strict=True))])
+    shown = BLANK if loss_blank else fmt(loss, digits)
+    count = len(network.samples)
+    eta = fmt(network.training.learning_rate, GIVEN_DIGITS)
+    loss_text = rich(f"{LOSS_NAMES.get(network.loss, network.loss)}, ",
+                     formula(f"L = {LOSS_TABLE[network.loss].formula}"),
+                     "; for this sample ", formula(f"L = {shown}"))
+    return Facts((
+        ("Sample", rich(f"{sample} of {count} (numbered from 0)")),
+        ("Inputs", inputs),
+        ("Targets", targets),
+        ("Loss", loss_text),
+        ("Learning rate", rich(formula(f"η = {eta}"))),
+    ))
+
+
+def _joined(items: Sequence[Rich]) -> Rich:
+    """Inline texts separated by commas."""
+    parts: list[Span] = []
+    for k, item in enumerate(items):
+        if k:
+            parts.append(Span(", "))
+        parts.extend(item)
+    return tuple(parts)
+
+
+def _network_section(network: Network, values: dict[Quantity, float] | None) -> Section:
+    caption = rich(
+        "Blue edges have positive weights, vermillion negative; the thicker the edge, the "
+        "larger |w|. Dashed edges are frozen. Under each neuron its bias b",
+        " and z; inside it a; above it δ (∂L/∂x for an input), all at the end of the pass."
+        if values is not None else ".")
+    fallback = rich("The picture of the network is in the HTML version of this worksheet "
+                    "(", formula("bpgui worksheet FILE -o OUT.html"), "); the tables below "
+                    "list the same neurons and weights.")
+    neurons = Table("Neurons", ("neuron", "id", "role", "activation", "bias"), tuple(
+        (n.display_label, n.id, n.role, "—" if n.is_input else n.activation,
+         "—" if n.is_input else fmt(n.bias, GIVEN_DIGITS) + ("" if n.train_bias else " (frozen)"))
+        for n in network.neurons), numeric=(4,))
+    labels = {n.id: n.display_label for n in network.neurons}
+    weights = Table("Weights", ("weight", "id", "edge", "value"), tuple(
+        (e.display_label, e.id, f"{labels[e.source]} → {labels[e.target]}",
+         fmt(e.weight, GIVEN_DIGITS) + ("" if e.trainable else " (frozen)"))
+        for e in network.edges), numeric=(3,))
+    picture = Picture(network_svg(network, values), caption, fallback)
+    return Section("The network", (picture, neurons, weights), "network")
+
+
+def _phase_section(phase: str, numbered: list[tuple[int, StepRecord]], network: Network,
+                   blanks: Blanks, digits: int) -> Section:
+    entries = tuple(step_entry(r, k, step_title(r, network), digits, blanks.step(r))
+                    for k, r in numbered)
+    blocks: list[Block] = []
+    if phase in PHASE_INTROS:
+        blocks.append(Paragraph(rich(PHASE_INTROS[phase]), "note"))
+    blocks.append(Entries(entries))
+    return Section(PHASE_TITLES[phase], tuple(blocks), phase)
+
+
+def _paths_section(network: Network, sample: int, select: Sequence[str],
+                   values: dict[Quantity, float], blanks: Blanks, digits: int) -> Section:
+    costs = whole_gradient_cost(network)
+    intro = Paragraph(rich(
+        "A gradient is the sum, over every path from the loss L down to the parameter, of the "
+        "product of the local derivatives along the path."), "note")
+    parts = tuple(path_section(network, target, sample, values, costs, digits,
+                               blanks.path(target)) for target in select)
+    return Section("Path sums", (intro, *parts), "paths")
+
+
+def _update_section(network: Network, updates: list[tuple[int, StepRecord]],
+                    select: Sequence[str], blanks: Blanks, digits: int) -> Section:
+    eta = fmt(network.training.learning_rate, digits)
+    blocks: list[Block] = []
+    if updates:
+        blocks.append(Paragraph(rich(
+            "This sample's own gradient-descent step, as bpgui trace lists it: ",
+            formula("θ ← θ − η·∂L/∂θ"), " with ", formula(f"η = {eta}"), "."), "note"))
+        blocks.append(Entries(tuple(step_entry(r, k, step_title(r, network), digits,
+                                               blanks.step(r)) for k, r in updates)))
+    else:
+        blocks.append(Paragraph(rich("Every weight and bias is frozen, so the update changes "
+                                     "nothing.")))
+    if len(network.samples) > 1:
+        blocks.append(_dataset_update(network, select, blanks, digits))
+    return Section(PHASE_TITLES["update"], tuple(blocks), "update")
+
+
+def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
+                    digits: int) -> Section:
+    """Seed 002's update over all samples: g is the mean of the per-sample gradients."""
+    n = len(network.samples)
+    title = f"One gradient-descent update over all {n} samples"
+    focus = next((t for t in select if network.has_edge(t) or (
+        network.has_neuron(t) and not network.neuron(t).is_input)), None)
+    try:
+        record = update_record(network, focus=focus)
+    except BpguiError as exc:
+        message = str(exc)
+        return Section(title, (Paragraph(rich(message[:1].upper() + message[1:] + ".")),),
+                       "dataset-update", level=3)
+    intro = Paragraph(rich(
+        f"With all {n} samples each parameter moves by η times the mean of its {n} per-sample "
+        "gradients, ", formula("θ ← θ − η·g"), ": the update one batch iteration of training "
+        "makes. The first equation writes one mean out sample by sample."), "note")
+    entry = step_entry(record, 0, "Every trainable parameter", digits, blanks.step(record))
+    return Section(title, (intro, Entries((Entry(entry.number, entry.title, entry.formulas,
+                                                 entry.notes, "dataset-update-step"),),
+                                          numbered=False)), "dataset-update", level=3)
+
+
+def _footer(source_name: str | None, blanks: Blanks) -> tuple[Paragraph, ...]:
+    source = f" from {source_name}" if source_name else ""
+    lines = [Paragraph(rich(
+        f"Made with bpgui{source}. Every step is one of the engine's step records: the same "
+        "text as the step panel of the app and bpgui trace."), "note")]
+    if blanks.questions:
+        lines.append(Paragraph(rich("Answers: ", formula(
+            f"bpgui worksheet {source_name or 'FILE'}"), " without ", formula("--questions"),
+            "."), "note"))
+    return tuple(lines)
