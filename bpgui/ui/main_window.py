@@ -7,15 +7,11 @@ through the document's undo stack. The title shows the network's name with
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -24,13 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui import __version__
-from bpgui.errors import BpguiError
-from bpgui.handout import write_worksheet
 from bpgui.layout import level_positions
 from bpgui.model import ROLES
 from bpgui.samples import sample_files
+from bpgui.ui import exports
 from bpgui.ui.actions import make_action, shortcut_rows, undo_actions
-from bpgui.ui.canvas.export import MAX_SCALE, MIN_SCALE, canvas_image, write_image
+from bpgui.ui.canvas.export import canvas_image
 from bpgui.ui.canvas.scene import NetworkScene, Tool
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.commands import DeleteItems, MoveNeurons, SetEdge
@@ -325,45 +320,12 @@ class MainWindow(QMainWindow):
         return canvas_image(self.scene, scale)
 
     def export_image(self, path: str | None = None, scale: float | None = None) -> bool:
-        """File ▸ Export image: the canvas as PNG, or as SVG for print, at a chosen scale."""
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export image", str(Path.cwd() / "network.png"),
-                "PNG image (*.png);;SVG drawing (*.svg)")
-        if not path:
-            return False
-        if scale is None:
-            scale, ok = QInputDialog.getDouble(
-                self, "Export image", "Scale (pixels per canvas unit; 2 suits a slide):",
-                1.0 if path.lower().endswith(".svg") else 2.0, MIN_SCALE, MAX_SCALE, 1)
-            if not ok:
-                return False
-        title = self.document.display_name
-        ok = write_image(self.scene, path, scale, title)
-        self.show_status(f"Exported {path} at {scale:g}×." if ok else f"Could not write {path}.")
-        return ok
+        """File ▸ Export image: the canvas as PNG, or as SVG for print."""
+        return exports.export_image(self, path, scale)
 
     def export_worksheet(self, path: str | None = None, questions: bool = False) -> bool:
-        """File ▸ Export worked solution: the pass shown, in the same words, as a handout
-        (the paths of the selected weight or neuron included)."""
-        session = self.stepping.session
-        if path is None:
-            stem = "worksheet" if questions else "worked-solution"
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export worked solution", str(Path.cwd() / f"{stem}.html"),
-                "Printable page (*.html);;Markdown (*.md)")
-        if not path:
-            return False
-        neurons, edges = self.scene.selected_ids()
-        try:
-            write_worksheet(self.document.network, path, sample=session.sample,
-                            select=(edges + neurons)[:1], questions=questions,
-                            digits=session.digits, source_name=self.document.display_name)
-        except (BpguiError, OSError) as exc:
-            self.show_status(f"Not exported: {exc}")
-            return False
-        self.show_status(f"Exported the worked solution of sample {session.sample} to {path}.")
-        return True
+        """File ▸ Export worked solution: the pass shown, as a handout."""
+        return exports.export_worksheet(self, path, questions)
 
     def _apply_theme(self, name: str) -> None:
         """View ▸ Theme: light or dark (in presentation mode, its high-contrast twin)."""
