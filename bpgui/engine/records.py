@@ -70,6 +70,20 @@ class Equation(NamedTuple):
     def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
         return _NumberFormatter(digits).format(self.template, *self.operands)
 
+    def lines(self, digits: int = DEFAULT_DIGITS, result: str | None = None) -> tuple[str, ...]:
+        """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats:
+        how the step panel, the projector's caption and the handout lay a step out.
+        ``result`` replaces the result's text (a question sheet's blank)."""
+        first = f"{self.lhs} {self.relation} {self.symbols}" if self.symbols else ""
+        numbers, shown = self.numbers(digits), fmt_value(self.result, digits)
+        lines = [first] if first else []
+        prefix = "= " if first else f"{self.lhs} {self.relation} "
+        if numbers not in (self.symbols, shown):
+            lines.append(prefix + numbers)
+            prefix = "= "
+        lines.append(prefix + (shown if result is None else result))
+        return tuple(lines)
+
     def text(self, digits: int = DEFAULT_DIGITS) -> str:
         result = fmt_value(self.result, digits)
         parts = [self.lhs]
@@ -111,6 +125,14 @@ class StepRecord:
     def text(self, digits: int = DEFAULT_DIGITS) -> str:
         """Symbols, then numbers, then result, for every equation of the step."""
         return ";  ".join(e.text(digits) for e in self.equations)
+
+    @property
+    def reuse_note(self) -> str:
+        """What the step panel, the projector's caption and the handout say under a step
+        that reuses cached δ values ("" when it reuses none)."""
+        if not self.reuses:
+            return ""
+        return f"Reuses the cached δ of {', '.join(self.reuses)}: computed once, never again."
 
     @property
     def written(self) -> dict[Quantity, float]:

@@ -1,8 +1,8 @@
 """The pass's step records as worksheet entries, laid out as the GUI's step panel does.
 
 :func:`equation_lines` is the step panel's three-line layout (``lhs = symbols``,
-``= numbers``, ``= result``), repeated here because ``bpgui/ui`` imports Qt;
-the wording must stay identical so the handout and the projector never
+``= numbers``, ``= result``): :meth:`Equation.lines`, which the step panel and
+the projector's caption use too, so the handout and the projector never
 disagree. A question sheet keeps the symbols and the numbers that go in and
 leaves only the result blank.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.handout.blocks import BLANK, Entry, Formula
 from bpgui.model import Network, Neuron
-from bpgui.numbers import fmt_value
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "The loss", "backward": "Backward pass",
                 "gradient": "Gradients", "update": "Update"}
@@ -23,24 +22,14 @@ INPUTS_TARGET = "inputs"      # the target of the first forward step (the sample
 
 
 def equation_lines(eq: Equation, digits: int, blank: bool = False) -> tuple[str, ...]:
-    """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats
-    (bpgui/ui/step_panel.py's layout); with ``blank`` the result is :data:`BLANK`."""
-    first = f"{eq.lhs} {eq.relation} {eq.symbols}" if eq.symbols else ""
-    numbers, result = eq.numbers(digits), fmt_value(eq.result, digits)
-    lines = [first] if first else []
-    prefix = "= " if first else f"{eq.lhs} {eq.relation} "
-    if numbers not in (eq.symbols, result):
-        lines.append(prefix + numbers)
-        prefix = "= "
-    lines.append(prefix + (BLANK if blank else result))
-    return tuple(lines)
+    """The step panel's layout (:meth:`Equation.lines`); with ``blank`` the result is
+    :data:`BLANK`."""
+    return eq.lines(digits, BLANK if blank else None)
 
 
 def reuse_note(record: StepRecord) -> str:
     """The step panel's sentence about the cached δ a step reuses (empty when none)."""
-    if not record.reuses:
-        return ""
-    return f"Reuses the cached δ of {', '.join(record.reuses)}: computed once, never again."
+    return record.reuse_note
 
 
 def neuron_name(neuron: Neuron) -> str:

@@ -19,9 +19,10 @@ from PySide6.QtCore import QByteArray, QObject, Qt, Signal
 from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QTextBrowser, QToolBar, QWidget
 
+from bpgui.engine.records import StepRecord
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.session import StepSession
-from bpgui.ui.step_panel import HINT, step_html
+from bpgui.ui.step_panel import HINT
 from bpgui.ui.theme import Theme
 
 MIN_SCALE, MAX_SCALE, SCALE_STEP = 1.5, 3.0, 0.25
@@ -181,7 +182,9 @@ class Presentation(QObject):
         elif s.current is None:
             body = f"<p>{HINT}</p>"
         else:
-            body = step_html(s.current, s.digits, note_px=round(self._caption_px() * 0.8))
+            theme = self.window.scene.theme  # type: ignore[attr-defined]
+            body = caption_html(s.current, s.digits, round(self._caption_px() * 0.8),
+                                theme.positive.name())
         progress = html.escape(s.progress_text())
         self.text.setHtml(f"<p style='margin:0 0 6px 0; color:gray'>{progress}</p>{body}")
         self._follow_step()
@@ -216,3 +219,24 @@ class Presentation(QObject):
     def unblank(self) -> None:
         self.blanked = False
         self.curtain.hide()
+
+
+CAPTION_COLUMNS = 4
+
+
+def caption_html(record: StepRecord, digits: int, note_px: int, note_colour: str) -> str:
+    """The step as the Step panel lays it out (symbols, numbers, result), but with its
+    equations side by side: a projector's caption is wide and short."""
+    cells = []
+    for eq in record.equations:
+        lines = [html.escape(line) for line in eq.lines(digits)]
+        lines[-1] = f"<b>{lines[-1]}</b>"
+        cells.append(f"<td style='padding:0 48px 8px 0; vertical-align:top'>"
+                     f"{'<br>'.join(lines)}</td>")
+    rows = ["<tr>" + "".join(cells[k:k + CAPTION_COLUMNS]) + "</tr>"
+            for k in range(0, len(cells), CAPTION_COLUMNS)]
+    note = ""
+    if record.reuses:
+        note = (f"<p style='color:{note_colour}; font-size:{note_px}px; margin:0'>"
+                f"{html.escape(record.reuse_note)}</p>")
+    return f"<table cellspacing='0'>{''.join(rows)}</table>{note}"

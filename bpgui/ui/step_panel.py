@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpgui.engine.records import Equation, StepRecord
-from bpgui.numbers import fmt_value
+from bpgui.engine.records import StepRecord
 from bpgui.ui.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
@@ -43,30 +42,16 @@ MIN_STEP_HEIGHT = 150     # the current step: a node step fits without scrolling
 MIN_LIST_HEIGHT = 120     # the list of steps: a few rows stay clickable
 
 
-def equation_lines(eq: Equation, digits: int) -> list[str]:
-    """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats."""
-    first = f"{eq.lhs} {eq.relation} {eq.symbols}" if eq.symbols else ""
-    numbers, result = eq.numbers(digits), fmt_value(eq.result, digits)
-    lines = [first] if first else []
-    prefix = "= " if first else f"{eq.lhs} {eq.relation} "
-    if numbers not in (eq.symbols, result):
-        lines.append(prefix + numbers)
-        prefix = "= "
-    lines.append(prefix + result)
-    return lines
-
-
 def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
     blocks = []
     for eq in record.equations:
-        lines = equation_lines(eq, digits)
+        lines = eq.lines(digits)
         body = "<br>".join(html.escape(line) for line in lines[:-1])
         last = f"<b>{html.escape(lines[-1])}</b>"
         blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
     if record.reuses:
-        names = ", ".join(record.reuses)
-        blocks.append(f"<p style='color:#1f6f9f; font-size:{note_px}px'>Reuses the cached δ of "
-                      f"{html.escape(names)}: computed once, never again.</p>")
+        blocks.append(f"<p style='color:#1f6f9f; font-size:{note_px}px'>"
+                      f"{html.escape(record.reuse_note)}</p>")
     return "".join(blocks)
 
 

@@ -17,7 +17,7 @@ from bpgui.engine.trace import trace_document
 from bpgui.ui.commands import SetEdge, SetSamples
 from bpgui.ui.document import Document
 from bpgui.ui.session import StepSession
-from bpgui.ui.step_panel import HINT, ROW_CHARS, StepPanelDock, equation_lines
+from bpgui.ui.step_panel import HINT, ROW_CHARS, StepPanelDock
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_the_lines_read_the_same_as_the_trace_text(session: StepSession) -> None
         for digits in (2, 4, 10):
             for record in session.records:
                 for eq in record.equations:
-                    assert " ".join(equation_lines(eq, digits)) == eq.text(digits)
+                    assert " ".join(eq.lines(digits)) == eq.text(digits)
 
 
 def test_the_list_follows_the_cursor(dock: StepPanelDock, session: StepSession) -> None:
