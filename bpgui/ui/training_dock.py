@@ -316,6 +316,8 @@ class TrainingDock(QDockWidget):
         self.smaller.setToolTip(f"Set the learning rate to {smaller:g} (undoable)")
         self._smaller_rate = smaller
         self.banner.show()
+        self.show()
+        self.raise_()                     # in front of the Inspector, where it is tabbed
         self.status.emit(f"Training diverged at iteration {iteration:,}: try a smaller "
                          f"learning rate than {rate:g}.")
 

@@ -155,3 +155,14 @@ def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:
     assert f"g_{edge} = (1/" in panel.current_html and f"{edge} ← {edge} − η·g_{edge}" in \
         panel.current_html
     assert panel.progress.text().startswith("update: iteration 1")
+
+
+def test_the_banner_comes_to_the_front(qtbot, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for window in make_window(qtbot, settings, monkeypatch, diverging()):
+        window.inspector.raise_()
+        with qtbot.waitSignal(window.training.session.diverged, timeout=30_000):
+            window.training.session.train(10_000)
+        banner = window.training.dock.banner
+        qtbot.waitUntil(banner.isVisible)
+        assert not window.training.dock.visibleRegion().isEmpty()     # the tab in front
+        assert window.inspector.visibleRegion().isEmpty()             # the one behind it
