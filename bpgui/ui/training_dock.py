@@ -112,6 +112,7 @@ class TrainingDock(QDockWidget):
         self.setObjectName("trainingPanel")
         self.session = session
         self.document = session.document
+        self._smaller_rate = 0.1              # what the banner's button offers
         body = QWidget(self)
         layout = QVBoxLayout(body)
         form = QFormLayout()
@@ -301,7 +302,10 @@ class TrainingDock(QDockWidget):
     def _on_diverged(self, iteration: int, rate: float, kind: str) -> None:
         smaller = float(f"{rate / 10:.3g}")
         s = self.session
-        if kind == "nan":
+        if kind == "nan" and iteration == 0:
+            what = ("<b>The loss is infinite or NaN before any update</b>: the weights or the "
+                    "inputs are too large for double precision, so there is nothing to train.")
+        elif kind == "nan":
             what = (f"<b>The loss became infinite or NaN at iteration {iteration:,}</b>, so "
                     f"training stopped. The weights are the last finite ones, from iteration "
                     f"{iteration - 1:,}; nothing is lost.")

@@ -238,7 +238,8 @@ class TrainingSession(QObject):
         del trainer.history[:-1]
         if trainer.diverged_at is not None:
             self.diverged_at = self.iteration
-            self.divergence = ("nan", float(new[-1]), self._run_lowest)
+            last = float(new[-1]) if new else math.nan     # (no update: it began so)
+            self.divergence = ("nan", last, self._run_lowest)
 
     def _check_runaway(self, count: int) -> None:
         """Stop a run whose loss has shot far above where it began and above its lowest

@@ -261,3 +261,15 @@ def test_normal_training_never_runs_away(qtbot, xor) -> None:  # type: ignore[no
     session.train(3000)
     finish(qtbot, session)
     assert session.diverged_at is None and session.iteration == 3000
+
+
+def test_a_loss_already_infinite_is_refused_at_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+    network = Network([Neuron("x", "input"), Neuron("y", "output", "identity", 0.0)],
+                      [Edge("w", "x", "y", 1e200)], samples=[Sample([1e200], [1.0])])
+    document = Document(network)
+    session = TrainingSession(document)
+    with qtbot.waitSignal(session.diverged, timeout=10_000) as blocker:
+        session.train(100)
+    assert blocker.args[0] == 0 and blocker.args[2] == "nan"
+    assert session.iteration == 0 and document.network.edge("w").weight == 1e200
+    assert document.undo_stack.count() == 0                 # nothing happened to undo
