@@ -314,8 +314,9 @@ class TrainingDock(QDockWidget):
             what = (f"<b>The loss is running away:</b> at iteration {iteration:,} it reached "
                     f"{fmt(loss)}, more than {RUNAWAY_FROM_LOWEST:g}× its lowest in this run "
                     f"({fmt(lowest)}), so training stopped at iteration {s.iteration:,}.")
-        self.banner_text.setText(f"{what} The learning rate η = {rate:g} is probably too "
-                                 f"large: try {smaller:g} or smaller.")
+        advice = "" if iteration == 0 else (f" The learning rate η = {rate:g} is probably "
+                                            f"too large: try {smaller:g} or smaller.")
+        self.banner_text.setText(what + advice)
         self.smaller.setText(f"Use η = {smaller:g}")
         self.smaller.setToolTip(f"Set the learning rate to {smaller:g} (undoable)")
         self._smaller_rate = smaller
