@@ -32,6 +32,16 @@ def two_in_one_out() -> Iterator[Document]:
 
 
 @pytest.fixture
+def session(document: Document):  # type: ignore[no-untyped-def]
+    """The step session of the seed 000 document (as the window's panels use it)."""
+    from bpgui.ui.session import StepSession
+
+    s = StepSession(document)
+    yield s
+    s.pause()
+
+
+@pytest.fixture
 def changes(document: Document) -> list[Change]:
     """Every model Change the document reports from now on."""
     seen: list[Change] = []

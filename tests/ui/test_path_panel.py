@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTextBrowser
@@ -18,13 +16,6 @@ from bpgui.ui.path_panel import PATH_COLOURS, PLACEHOLDER, PathPanelDock
 from bpgui.ui.session import StepSession
 
 Route = tuple[tuple[str, ...], tuple[str, ...], QColor]
-
-
-@pytest.fixture
-def session(document: Document) -> Iterator[StepSession]:
-    s = StepSession(document)
-    yield s
-    s.pause()
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ from bpgui.ui.step_panel import HINT, ROW_CHARS, StepPanelDock
 
 
 @pytest.fixture
-def session(document: Document) -> Iterator[StepSession]:
-    s = StepSession(document)
-    yield s
-    s.pause()
-
-
-@pytest.fixture
 def dock(qtbot, session: StepSession) -> StepPanelDock:  # type: ignore[no-untyped-def]
     panel = StepPanelDock(session)
     qtbot.addWidget(panel)
@@ -214,7 +207,9 @@ def test_without_samples_the_reason_is_shown(dock: StepPanelDock, session: StepS
     assert step_list(dock).model().rowCount() == 0
 
 
-def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]:  # type: ignore[no-untyped-def]
+    """The moons sample stepped by layers, its panel shown at 520×700."""
     stem = Path(__file__).resolve().parents[2] / "sample_networks" / "moons_2-8-8-1.bpnet.json"
     document = Document(fileformat.load(stem))
     session = StepSession(document)
@@ -224,24 +219,21 @@ def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot) -> None:  # type: i
     panel.resize(520, 700)
     panel.show()
     qtbot.waitExposed(panel)
+    yield document, session, panel
+    document.undo_stack.clear()
+
+
+def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+    _, session, panel = moons_layers
     session.jump(11)                                        # ∂L/∂A₂: an 8×8 matrix
     view = panel.findChild(QTextBrowser, "currentStep")
     qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > 0)   # longer than fits
     assert view.document().size().height() > 400 > view.viewport().height()
     assert step_list(panel).height() >= 120                 # still a usable list
-    document.undo_stack.clear()
 
 
-def test_a_new_step_starts_at_its_top(qtbot) -> None:  # type: ignore[no-untyped-def]
-    stem = Path(__file__).resolve().parents[2] / "sample_networks" / "moons_2-8-8-1.bpnet.json"
-    document = Document(fileformat.load(stem))
-    session = StepSession(document)
-    session.set_granularity("layer")
-    panel = StepPanelDock(session)
-    qtbot.addWidget(panel)
-    panel.resize(520, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
+def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+    _, session, panel = moons_layers
     session.jump(11)
     bar = panel.findChild(QTextBrowser, "currentStep").verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0)              # laid out: longer than fits
@@ -251,4 +243,3 @@ def test_a_new_step_starts_at_its_top(qtbot) -> None:  # type: ignore[no-untyped
     assert bar.value() > 0
     session.step()
     assert bar.value() == 0
-    document.undo_stack.clear()
