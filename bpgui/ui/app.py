@@ -105,7 +105,7 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     settings = QSettings("bpgui", "bpgui")
     document = Document(network, path)
     window = MainWindow(document, settings)
-    if getattr(args, "train", None):
+    if args.train:
         if not window.training.session.train(args.train):
             raise BpguiError(f"--train {args.train}: the network cannot be trained (see "
                              f"'bpgui train {path or 'FILE'}')")

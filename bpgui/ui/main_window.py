@@ -331,9 +331,9 @@ class MainWindow(QMainWindow):
         """View ▸ Theme: light or dark (in presentation mode, its high-contrast twin)."""
         theme = THEMES.get(name, THEMES["light"])
         self.settings.setValue("theme", theme.name)
-        presenting = self.presentation.active if hasattr(self, "presentation") else False
-        if presenting and self.presentation._saved is not None:
-            self.presentation._saved.theme = theme        # Esc comes back to this one
+        presenting = self.presentation.active
+        if presenting:
+            self.presentation.adopt_theme(theme)
         self.set_theme(theme, presentation=presenting)
         key = "ThemeDark" if theme.name == "dark" else "ThemeLight"
         if key in self.actions_by_name:

@@ -116,6 +116,11 @@ class Presentation(QObject):
         self._base = self.view.transform()
         self._apply_scale()
 
+    def adopt_theme(self, theme: Theme) -> None:
+        """View ▸ Theme while presenting: Esc comes back to this theme."""
+        if self._saved is not None:
+            self._saved.theme = theme
+
     def leave(self) -> None:
         """Back to the window as it was."""
         if not self.active or self._saved is None:

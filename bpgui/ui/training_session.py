@@ -163,9 +163,9 @@ class TrainingSession(QObject):
             params, text = self.loaded, "Reset the weights to the file's"
         else:
             params, text = random_parameters(self.network, seed), f"Randomise weights ({seed})"
-        known = (self.network.parameters()[0].keys(), self.network.parameters()[1].keys())
-        params = ({k: v for k, v in params[0].items() if k in known[0]},
-                  {k: v for k, v in params[1].items() if k in known[1]})
+        weights, biases = self.network.parameters()     # (ids an edit since removed drop)
+        params = ({k: v for k, v in params[0].items() if k in weights},
+                  {k: v for k, v in params[1].items() if k in biases})
         error = self.document.execute(SetParameters(self.document, params, text))
         if error is None:
             self.reset_history()

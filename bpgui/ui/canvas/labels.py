@@ -95,14 +95,7 @@ def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
     for edge in edges:
         if edge.label_fits:
             continue
-        best_t, best_cost = CANDIDATES[0], float("inf")
-        for t in CANDIDATES:
-            rect = edge.label_rect_at(t, room=True).adjusted(-3, -3, 3, 3)
-            cost = obstacles.overlap(rect) + placed.overlap(rect)
-            if cost < best_cost:
-                best_t, best_cost = t, cost
-            if cost == 0:
-                break
+        best_t, _ = _best_place(edge, obstacles, room=True, also=placed)
         edge.set_label_at(best_t)
         placed.add(edge.label_rect_at(best_t, room=True))
 
@@ -116,11 +109,14 @@ def obstacle_grid(neurons: Iterable[NeuronItem], room: bool = True) -> Grid:
     return grid
 
 
-def _best_place(edge: EdgeItem, grid: Grid, room: bool) -> tuple[float, float]:
-    """(fraction along the edge, overlap there) of the first free place, or the least bad."""
+def _best_place(edge: EdgeItem, grid: Grid, room: bool,
+                also: Grid | None = None) -> tuple[float, float]:
+    """(fraction along the edge, overlap there) of the first free place, or the least bad;
+    the overlap counts ``grid`` and ``also``."""
     best_t, best_cost = CANDIDATES[0], float("inf")
     for t in CANDIDATES:
-        cost = grid.overlap(edge.label_rect_at(t, room=room).adjusted(-3, -3, 3, 3))
+        rect = edge.label_rect_at(t, room=room).adjusted(-3, -3, 3, 3)
+        cost = grid.overlap(rect) + (also.overlap(rect) if also is not None else 0.0)
         if cost < best_cost:
             best_t, best_cost = t, cost
         if cost == 0:
