@@ -7,12 +7,16 @@ under 16 ms. This prints the figures and the ratios (it asserts nothing: the
 numbers are for the closing note and for anyone changing the training loop).
 
 - throughput: ``Trainer.run`` (what ``bpgui train`` runs, without its start-up)
-  against the main window's session on the same network, offscreen at
-  1920×1080, with the plot, the boundary and the canvas following at 10 Hz;
+  against the main window's session on the same network, offscreen at 1920×1080,
+  with the plot, the boundary and the canvas following at 10 Hz and the window's
+  own event loop running; the session trains in the training process, started
+  beforehand as the app starts it when its window opens;
 - stalls: a 5 ms QTimer ticks during that run; the longest gap between ticks,
   less the 5 ms, is the longest the window could not respond (the median over
   three runs of each run's longest);
-- plot frames: ``show_history`` on a 10⁶-point history plus the repaint it causes.
+- plot frames: ``show_history`` on a history growing to 10⁶ points plus the repaint
+  it causes (the first frame of a history new to the plot, which scans all of it once,
+  is reported apart: it happens once, not at every update).
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bpgui import fileformat
 from bpgui.engine.history import History
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.training import Trainer
+from bpgui.engine.worker import shared_worker
 from bpgui.ui.document import Document
 from bpgui.ui.main_window import MainWindow
 
@@ -76,10 +81,11 @@ def gui_rate(app: QApplication, path: Path, iterations: int) -> tuple[float, flo
         ticker.timeout.connect(tick)
         clock.start()
         ticker.start()
+        loop = QEventLoop()       # the window's own event loop: idle, it sleeps
+        session.running_changed.connect(lambda running: running or loop.quit())
         start = time.perf_counter()
         session.train(iterations)
-        while session.running:
-            app.processEvents()
+        loop.exec()
         seconds = time.perf_counter() - start
         ticker.stop()
         window.document.undo_stack.setClean()
@@ -88,8 +94,10 @@ def gui_rate(app: QApplication, path: Path, iterations: int) -> tuple[float, flo
         return session.iteration / seconds, stall, publishes[0]
 
 
-def plot_frames(app: QApplication, points: int = 1_000_000) -> list[float]:
-    """Milliseconds per plot update at ``points`` points, the repaint included."""
+def plot_frames(app: QApplication, points: int = 1_000_000) -> tuple[float, list[float]]:
+    """Milliseconds of the first frame (the whole history new to the dock, scanned once)
+    and per update after it while the history grows to ``points`` points, the repaint
+    included."""
     from bpgui.ui.loss_plot import LossPlotDock
 
     rng = np.random.default_rng(0)
@@ -100,6 +108,11 @@ def plot_frames(app: QApplication, points: int = 1_000_000) -> list[float]:
     dock.resize(1200, 500)
     dock.show()
     app.processEvents()
+    start = time.perf_counter()
+    dock.show_history(history)
+    dock.repaint()
+    app.processEvents()
+    first = (time.perf_counter() - start) * 1000
     times = []
     step = points // 2 // 40
     for k in range(40):
@@ -111,12 +124,13 @@ def plot_frames(app: QApplication, points: int = 1_000_000) -> list[float]:
         app.processEvents()
         times.append((time.perf_counter() - start) * 1000)
     dock.close()
-    return times
+    return first, times
 
 
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])
+    shared_worker().warm()      # as the app does when its window opens
     print("Training in the window against `bpgui train` (offscreen, 1920×1080)")
     print("(interleaved runs, best of three of each; the stall is the median of the three "
           "runs' longest)")
@@ -136,9 +150,10 @@ def main() -> None:
         seconds = iterations / gui
         print(f"{path.name.removesuffix('.bpnet.json'):<28} {cli:>10,.0f} {gui:>10,.0f} "
               f"{gui / cli:>6.2f} {stall:>12.1f} {publishes / seconds:>11.1f}")
-    frames = plot_frames(app)
+    first, frames = plot_frames(app)
     print(f"loss plot at 10⁶ points: median {statistics.median(frames):.1f} ms, "
-          f"max {max(frames):.1f} ms per update (repaint included)")
+          f"max {max(frames):.1f} ms per update (repaint included); the first frame of a "
+          f"history new to it {first:.1f} ms")
     print("targets: ratio ≥ 0.70; stall ≤ 50 ms; plot update < 16 ms; publishes ≥ 10/s")
 
 

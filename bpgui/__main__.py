@@ -4,4 +4,5 @@ import sys
 
 from bpgui.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":       # (not when the training process imports it)
+    sys.exit(main())

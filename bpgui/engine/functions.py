@@ -36,6 +36,11 @@ class Activation:
     derivative_from: Callable[[Array, Array], Array]
     ufunc: np.ufunc | None = None   # when f is one ufunc, the fast path writes in place
 
+    def __reduce__(self) -> tuple[Callable[[str], Activation], tuple[str]]:
+        """Pickled by name (its functions are lambdas): the training process gets the
+        very same function back."""
+        return activation_named, (self.name,)
+
     def into(self, z: Array, out: Array) -> None:
         """out[...] = f(z), without a temporary when f is a single ufunc."""
         if self.ufunc is not None:
@@ -72,6 +77,10 @@ ACTIVATION_TABLE: dict[str, Activation] = {
 assert tuple(ACTIVATION_TABLE) == ACTIVATIONS
 
 
+def activation_named(name: str) -> Activation:
+    return ACTIVATION_TABLE[name]
+
+
 @dataclass(frozen=True)
 class Loss:
     """Per-sample loss over the outputs (last axis) and its gradient ∂ℓ/∂ŷ."""
@@ -81,6 +90,9 @@ class Loss:
     gradient: str        # ∂ℓ/∂ŷ_k in symbols
     value: Callable[[Array, Array], Array]
     grad: Callable[[Array, Array], Array]
+
+    def __reduce__(self) -> tuple[Callable[[str], Loss], tuple[str]]:
+        return loss_named, (self.name,)
 
 
 def _bce_clamp(yhat: Array) -> Array:
@@ -128,3 +140,7 @@ LOSS_TABLE: dict[str, Loss] = {
     )
 }
 assert tuple(LOSS_TABLE) == LOSSES
+
+
+def loss_named(name: str) -> Loss:
+    return LOSS_TABLE[name]

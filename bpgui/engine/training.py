@@ -10,7 +10,6 @@ are restored at no cost per iteration.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import numpy as np
 
@@ -27,17 +26,43 @@ def seed_for_numpy(seed: int) -> int:
     return seed % (1 << 64)
 
 
-def batch_schedule(settings: TrainingSettings, n: int) -> Iterator[Array | None]:
-    """Rows for each update: ``None`` (all) in batch mode, else index arrays."""
-    if settings.mode == "batch":
-        while True:
-            yield None
-    size = 1 if settings.mode == "sgd" else settings.batch_size
-    rng = np.random.default_rng(seed_for_numpy(settings.seed)) if settings.shuffle else None
-    while True:
-        order = rng.permutation(n) if rng is not None else np.arange(n)
-        for start in range(0, n, size):
-            yield order[start:start + size]
+class BatchSchedule:
+    """Rows for each update: ``None`` (all) in batch mode, else index arrays.
+
+    An iterator, not a generator, so that a trainer can be pickled to the training
+    process and back in the middle of an epoch (see :mod:`bpgui.engine.worker`).
+    """
+
+    def __init__(self, settings: TrainingSettings, n: int) -> None:
+        self._all = settings.mode == "batch"
+        self._size = 1 if settings.mode == "sgd" else settings.batch_size
+        self._n = n
+        self._rng = np.random.default_rng(seed_for_numpy(settings.seed)) \
+            if settings.shuffle else None
+        self._order: Array | None = None
+        self._start = n                     # the first update begins an epoch
+
+    def __iter__(self) -> BatchSchedule:
+        return self
+
+    def __next__(self) -> Array | None:
+        if self._all:
+            return None
+        if self._start >= self._n:          # a new epoch: a new order
+            self._order = self._rng.permutation(self._n) if self._rng is not None \
+                else np.arange(self._n)
+            self._start = 0
+        assert self._order is not None
+        rows = self._order[self._start:self._start + self._size]
+        self._start += self._size
+        return rows
+
+
+def check_learning_rate(value: object) -> float:
+    """η as a float; a clear error unless it is a finite number > 0."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise BpguiError(f"the learning rate must be a finite number > 0, not {value!r}")
+    return float(value)
 
 
 class Trainer:
@@ -53,7 +78,7 @@ class Trainer:
             raise BpguiError("the network has no samples to train on")
         self.plan, self.x, self.y = plan, x, y
         self.settings = settings
-        self._schedule = batch_schedule(settings, x.shape[0])
+        self._schedule = BatchSchedule(settings, x.shape[0])
         self.next_rows: Array | None = next(self._schedule)   # of the coming update
         self._spare = [(np.empty_like(b.weights), np.empty_like(b.bias)) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
@@ -72,9 +97,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            raise BpguiError(f"the learning rate must be a finite number > 0, not {value!r}")
-        self.settings.learning_rate = float(value)
+        self.settings.learning_rate = check_learning_rate(value)
 
     def run(self, iterations: int) -> list[float]:
         """Do up to ``iterations`` updates; return the new loss-history entries.

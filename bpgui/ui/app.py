@@ -123,6 +123,11 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
         window.resize(*size)
     window.show()
     window.view.fit()
+    # The training process takes about half a second to start: start it now, so that
+    # Play answers at once.
+    from bpgui.engine.worker import shared_worker
+
+    shared_worker().warm()
     if args.presentation:
         window.presentation.enter()
     return app.exec()

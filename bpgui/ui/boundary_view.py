@@ -256,8 +256,9 @@ class BoundaryDock(QDockWidget):
                 "is lower, so the borders between classes show as pale bands."
         else:
             text = f"Output {outputs[0].display_label} {plane}"
-        self.title.setText(text)
-        self.title.setToolTip(tip)
+        if (text, tip) != (self.title.text(), self.title.toolTip()):   # (a new text re-lays out
+            self.title.setText(text)                                   # the dock: not at 10 Hz)
+            self.title.setToolTip(tip)
         if (x_label, y_label) != self._labels:
             self._set_axis_labels(x_label, y_label)
 

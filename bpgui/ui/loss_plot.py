@@ -84,6 +84,12 @@ NO_DATA = "Hover over the plot to read the loss at an iteration."
 NOTHING_YET = "Nothing to export yet: train the network first."
 
 
+def _rounded_out(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] widened to multiples of a power of ten between 1/100 and 1/10 of hi − lo."""
+    step = 10.0 ** (math.floor(math.log10(hi - lo)) - 1)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
 class _Series:
     """What one curve draws from one growing array of a :class:`History`.
 
@@ -352,17 +358,20 @@ class LossPlotDock(QDockWidget):
         self._follow = False
 
     def _fit(self) -> None:
-        """Range: every iteration, and the drawn values of each plot, padded a little."""
+        """Range: every iteration, and the drawn values of each plot, padded a little and
+        rounded out to a grid of a hundredth of their size, so that most frames of a run
+        keep the range: then pyqtgraph need not lay out the axes' ticks again."""
         if self._history is None or not len(self._history):
             return
-        self.plot_item.setXRange(0, max(len(self._history) - 1, 1), padding=0.02)
+        right = _rounded_out(0.0, max(len(self._history) - 1, 1) * 1.02)[1]
+        self.plot_item.setXRange(-0.02 * right, right, padding=0)
         for plot, curves in ((self.plot_item, [self.curve, *self.visible_samples()]),
                              (self.norm_item, [self.norm_curve])):
             lows, highs = zip(*(self._series[c].bounds for c in curves), strict=True)
             lo, hi = min(lows), max(highs)
             if math.isfinite(lo) and math.isfinite(hi):
                 pad = (hi - lo) * 0.06 or max(abs(hi) * 0.1, 1e-12)
-                plot.setYRange(lo - pad, hi + pad, padding=0)
+                plot.setYRange(*_rounded_out(lo - pad, hi + pad), padding=0)
         for plot in (self.plot_item, self.norm_item):
             # Now, not in the next paint: applied during a paint, the new range asks for
             # a second one.

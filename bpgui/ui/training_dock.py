@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpgui.engine.worker import RUNAWAY_FROM_LOWEST
 from bpgui.model import MODES, Change, TrainingSettings
 from bpgui.numbers import fmt
 from bpgui.ui.commands import SetTraining
 from bpgui.ui.dock_layout import scrollable
-from bpgui.ui.training_session import RUNAWAY_FROM_LOWEST, TrainingSession
+from bpgui.ui.training_session import TrainingSession
 
 # The 1–2–5 sequence: a log-scale step of a learning rate that stays a round number.
 _MANTISSAS = (1.0, 2.0, 5.0)

@@ -1,48 +1,60 @@
-"""Gradient descent in the window: runs in short chunks, publishes at 10 Hz, one undo per run.
+"""Gradient descent in the window: trained in another process, shown at 10 Hz, one undo
+per run.
 
-Training runs on the GUI thread in chunks of about :data:`CHUNK_SECONDS`, one
-per turn of the event loop, so the window never freezes and no state is ever
-shared with another thread: the user can pause, zoom, change the learning rate
-and select items while a run of 10⁶ iterations goes on. The
-:class:`~bpgui.engine.training.Trainer` (the same one ``bpgui train`` uses)
-works on its own compiled copy of the parameters. While a run goes on, the
-canvas, the plot and the boundary preview them every :data:`PUBLISH_SECONDS`;
-the model takes them when the run ends (regenerating the pass, the paths and
-the inspector ten times a second would cost more than the training).
+A run is handed to the training process (:mod:`bpgui.engine.worker`), so the
+window's thread only draws: the user can pause, zoom, change the learning rate
+and select items while a run of 10⁶ iterations goes on, and training keeps the
+speed of ``bpgui train``. Nothing is shared between the two: the
+:class:`~bpgui.engine.training.Trainer` (the one ``bpgui train`` uses) belongs to
+the process during a run and to this session between runs. A timer collects
+the process's progress into the history and the parameters last heard of;
+every :data:`PUBLISH_SECONDS` the canvas, the plot and the boundary preview
+them, and the model takes them when the run ends (regenerating the pass, the
+paths and the inspector ten times a second would cost more than the training).
+
+Pausing and changing the learning rate are answered between two chunks of the
+run and wait for that answer (a chunk is about 20 ms), so afterwards the
+history ends exactly where the run stopped or the new rate took over.
 
 A run (from Play to Pause, or one Train N) is one undo entry that restores the
 weights, and the settings, from before it. Any edit, undo or redo first ends
 the running run, so its entry comes before the edit's; an edit other than an
-undo or redo lets the run go on afterwards, on the edited network.
+undo or redo lets the run go on afterwards, on the edited network. A single
+update is small enough to run here, in the window's thread.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpgui.builders import random_parameters
 from bpgui.engine.history import History
-from bpgui.engine.plan import compile_plan, sample_arrays
+from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import StepRecord
-from bpgui.engine.training import Trainer
+from bpgui.engine.training import Trainer, check_learning_rate
 from bpgui.engine.update_step import update_record
+from bpgui.engine.worker import (
+    Divergence,
+    Finished,
+    Progress,
+    RunawayWatch,
+    chunk_divergence,
+    shared_worker,
+    take_progress,
+)
 from bpgui.errors import BpguiError
 from bpgui.model import Change, Network, TrainingSettings
 from bpgui.ui.commands import Parameters, SetParameters, SetTraining
 from bpgui.ui.document import Document
 
-CHUNK_SECONDS = 0.012       # one chunk of iterations, then the event loop has its turn
-PUBLISH_SECONDS = 0.09      # the model (and so every view) follows at 10 Hz
+POLL_MS = 10                # how often the process's progress is collected
+PUBLISH_SECONDS = 0.09      # the views follow at 10 Hz
 MAX_SAMPLE_CURVES = 16      # per-sample losses are recorded for up to this many samples
-# A run whose loss climbs above both of these is diverging, though finite: a saturated
-# sigmoid with a clamped cross-entropy never reaches NaN, however large η is.
-RUNAWAY_FROM_START = 2.0    # × the loss when the run began
-RUNAWAY_FROM_LOWEST = 10.0  # × the lowest loss of the run so far
 
 
 class TrainingSession(QObject):
@@ -56,14 +68,15 @@ class TrainingSession(QObject):
         super().__init__(parent)
         self.document = document
         self.history = History()
-        self.trainer: Trainer | None = None
+        self.trainer: Trainer | None = None     # ours between runs; the process's during one
+        self._live: Plan | None = None          # during a run: the parameters last heard of
+        self._worker = shared_worker()
+        self._running = False
         self.diverged_at: int | None = None
         self.divergence = ("", math.nan, math.nan)   # kind, loss there, lowest before it
-        self._run_lowest = self._run_start_loss = math.inf
         self.iterations_per_run = 1000
         self.focus: str | None = None           # the parameter a single update writes out
         self._remaining: int | None = None      # None: until paused
-        self._batch = 1
         self._run_before: tuple[Parameters, TrainingSettings] | None = None
         self._applying = False                  # our own writes to the model
         self._resume = False
@@ -71,8 +84,8 @@ class TrainingSession(QObject):
         self._started = (0.0, 0)                # (time, iteration) of the run's start
         self.rate = 0.0                         # iterations per second of the last run
         self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._chunk)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
         self.loaded = document.network.parameters()
         document.changed.connect(self._on_change)
         document.about_to_edit.connect(self._before_edit)
@@ -81,7 +94,7 @@ class TrainingSession(QObject):
     # ------------------------------------------------------------- queries
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        return self._running
 
     @property
     def network(self) -> Network:
@@ -95,6 +108,18 @@ class TrainingSession(QObject):
     def loss(self) -> float | None:
         return float(self.history.losses[-1]) if len(self.history) else None
 
+    @property
+    def live_plan(self) -> Plan | None:
+        """During a run, the plan being trained with the parameters last heard of."""
+        return self._live if self.running else None
+
+    def parameters(self) -> Parameters:
+        """The parameters being trained (the model's, when no trainer is ready)."""
+        plan = self.trainer.plan if self.trainer is not None else self._live
+        if plan is None:
+            return self.network.parameters()
+        return plan.weights(), plan.biases()
+
     # ------------------------------------------------------------ running
     def train(self, iterations: int | None = None) -> bool:
         """Start a run of ``iterations`` updates (None: until paused). False, with a
@@ -103,13 +128,26 @@ class TrainingSession(QObject):
             return True
         if not self._ensure_trainer():
             return False
+        trainer = self.trainer
+        assert trainer is not None
         self.diverged_at = None
-        self._run_start_loss = self._run_lowest = self.loss if self.loss is not None \
-            else math.inf
+        start = self.loss if self.loss is not None else math.inf
+        watch = RunawayWatch(start, start)
         self._remaining = iterations
-        self._run_before = (self.network.parameters(), replace(self.network.training))
-        self._started = (time.perf_counter(), self.iteration)
-        self._last_publish = time.perf_counter()
+        self._begin_run()
+        refused = chunk_divergence(trainer, [], 0, watch)   # the loss is already NaN or ∞
+        if refused is not None:
+            self._diverge(refused)
+            self._finish()
+            return True
+        try:
+            self._worker.start(self, trainer, iterations, watch)
+        except BpguiError as exc:
+            self._run_before = None
+            self.message.emit(f"Cannot train: {exc}")
+            return False
+        self.trainer, self._live = None, trainer.plan     # the process's now
+        self._running = True
         self._timer.start()
         self.running_changed.emit(True)
         return True
@@ -118,8 +156,9 @@ class TrainingSession(QObject):
         return self.train(None)
 
     def pause(self) -> None:
-        """Stop after the chunk that is running (there is none: chunks are atomic)."""
+        """End the run after the chunk the process is on (about 20 ms at most)."""
         if self.running:
+            self._collect(self._ask(self._worker.stop))
             self._finish()
 
     def toggle(self) -> None:
@@ -129,30 +168,37 @@ class TrainingSession(QObject):
         """One update, shown as a step: θ ← θ − η·g for every parameter."""
         if self.running or not self._ensure_trainer():
             return None
-        assert self.trainer is not None
+        trainer = self.trainer
+        assert trainer is not None
         try:
-            record = update_record(self.network, self.trainer.next_rows, focus or self.focus)
+            record = update_record(self.network, trainer.next_rows, focus or self.focus)
         except BpguiError as exc:
             self.message.emit(f"Cannot update: {exc}")
             return None
-        self._run_before = (self.network.parameters(), replace(self.network.training))
-        self._started = (time.perf_counter(), self.iteration)
-        self._advance(1)
+        self._begin_run()
+        new = trainer.run(1)
+        self._collect([take_progress(trainer, new)])
+        loss = self.history.losses[-2] if len(self.history) > 1 else math.inf
+        stopped = chunk_divergence(trainer, new, 0, RunawayWatch(math.inf, loss))
+        if stopped is not None:
+            self._diverge(stopped)
         self._finish(text="Single gradient-descent update")
         self.single_update.emit(record)
         return record
 
     def set_learning_rate(self, value: float) -> str | None:
         """Change η now, also mid-run; the refusal's reason, or None."""
+        if self.running:
+            try:
+                value = check_learning_rate(value)
+            except BpguiError as exc:
+                return str(exc)
+            if self._collect(self._ask(lambda: self._worker.set_rate(value))):
+                self._finish()          # the run ended first: the rate is for the next one
         settings = replace(self.network.training, learning_rate=value)
         if not self.running:
             return self.document.execute(SetTraining(self.document, settings))
-        assert self.trainer is not None
-        try:
-            self.trainer.learning_rate = value
-            self._write(lambda: self.network.set_training(settings))   # in the run's entry
-        except BpguiError as exc:
-            return str(exc)
+        self._write(lambda: self.network.set_training(settings))   # in the run's entry
         return None
 
     def reset_weights(self, seed: int | None = None) -> str | None:
@@ -178,7 +224,7 @@ class TrainingSession(QObject):
         self.diverged_at = None
         self.progress.emit()
 
-    # ------------------------------------------------------------ chunks
+    # ------------------------------------------------------------ the run
     def _ensure_trainer(self) -> bool:
         if self.trainer is not None:
             return True
@@ -207,66 +253,64 @@ class TrainingSession(QObject):
         self.trainer = trainer
         return True
 
-    def _chunk(self) -> None:
-        """One turn of the event loop's worth of iterations."""
-        count = self._batch if self._remaining is None else min(self._batch, self._remaining)
-        start = time.perf_counter()
-        self._advance(count)
-        if self.diverged_at is None:
-            self._check_runaway(count)
-        elapsed = time.perf_counter() - start
-        # Aim each chunk at CHUNK_SECONDS: fewer iterations per chunk on a big network.
-        self._batch = max(1, min(100_000, round(count * CHUNK_SECONDS / max(elapsed, 1e-6))))
-        if self._remaining is not None:
-            self._remaining -= count
-        if self.diverged_at is not None or self._remaining == 0:
+    def _begin_run(self) -> None:
+        self._run_before = (self.network.parameters(), replace(self.network.training))
+        self._started = (time.perf_counter(), self.iteration)
+        self._last_publish = time.perf_counter()
+
+    def _poll(self) -> None:
+        """Collect what the process has sent; publish at 10 Hz; end the run if it ended."""
+        if self._worker.owner is not self:       # another window's run took the process
+            self._collect(())
+            self._finish()
+            self.message.emit("Training stopped: another window started a run.")
+            return
+        if self._collect(self._ask(self._worker.poll)):
             self._finish()
         elif time.perf_counter() - self._last_publish >= PUBLISH_SECONDS:
             self._publish()
 
-    def _advance(self, count: int) -> None:
-        """``count`` updates; their losses and norms move from the trainer to the history
-        (which keeps them as arrays: a 10⁶-iteration run need not hold them twice)."""
-        trainer = self.trainer
-        assert trainer is not None
-        new = trainer.run(count)
-        norms, samples = trainer.gradient_norms, trainer.sample_history
-        self.history.extend(new, norms or (), samples or ())
-        for kept in (norms, samples):
-            if kept is not None:
-                kept.clear()
-        del trainer.history[:-1]
-        if trainer.diverged_at is not None:
-            self.diverged_at = self.iteration
-            last = float(new[-1]) if new else math.nan     # (no update: it began so)
-            self.divergence = ("nan", last, self._run_lowest)
+    def _ask(self, request: object) -> Sequence[Progress | Finished]:
+        """The process's answer to ``request``; if the process died, what it sent last
+        stands (the run ends there, so nothing is lost)."""
+        try:
+            return request()  # type: ignore[operator, no-any-return]
+        except BpguiError as exc:
+            self.message.emit(f"Training stopped: {exc}.")
+            return [Finished(None, None)]  # type: ignore[arg-type]
 
-    def _check_runaway(self, count: int) -> None:
-        """Stop a run whose loss has shot far above where it began and above its lowest
-        (see RUNAWAY_FROM_START); the last chunk's iterations are already done."""
-        start = self._run_start_loss
-        losses = self.history.losses[-count:]
-        lowest = np.fmin.accumulate(np.concatenate(([self._run_lowest], losses)))[:-1]
-        bad = (losses > RUNAWAY_FROM_START * start) & (losses > RUNAWAY_FROM_LOWEST * lowest)
-        if bad.any():
-            k = int(np.argmax(bad))
-            self.diverged_at = self.iteration - count + k + 1
-            self.divergence = ("runaway", float(losses[k]), float(lowest[k]))
-        self._run_lowest = float(np.fmin(self._run_lowest, np.fmin.reduce(losses)))
+    def _collect(self, messages: Sequence[Progress | Finished]) -> bool:
+        """Move the process's news into the history and the live plan; True once the
+        run is over (its trainer is then ours again, if it came back)."""
+        finished = False
+        for message in messages:
+            if isinstance(message, Progress):
+                self.history.extend(message.losses, () if message.norms is None else
+                                    message.norms,
+                                    () if message.samples is None else message.samples)
+                if self._remaining is not None:
+                    self._remaining -= len(message.losses)
+                if self._live is not None:
+                    for block, (weights, bias) in zip(self._live.blocks, message.parameters,
+                                                      strict=True):
+                        block.weights, block.bias = weights, bias
+            else:
+                finished = True
+                self.trainer = message.trainer
+                if message.divergence is not None:
+                    self._diverge(message.divergence)
+        return finished
+
+    def _diverge(self, divergence: Divergence) -> None:
+        self.diverged_at = self._started[1] + divergence.update
+        self.divergence = (divergence.kind, divergence.loss, divergence.lowest)
 
     def _publish(self) -> None:
-        """Say that there is news. During a run the views preview the trainer's
-        parameters (:meth:`parameters`); the model gets them when the run ends, so a run
+        """Say that there is news. During a run the views preview the parameters last
+        heard of (:meth:`parameters`); the model gets them when the run ends, so a run
         does not regenerate the pass, the paths and the inspector ten times a second."""
         self._last_publish = time.perf_counter()
         self.progress.emit()
-
-    def parameters(self) -> Parameters:
-        """The parameters being trained (the model's, when no trainer is ready)."""
-        if self.trainer is None:
-            return self.network.parameters()
-        plan = self.trainer.plan
-        return plan.weights(), plan.biases()
 
     def _write(self, change: object) -> None:
         self._applying = True
@@ -276,11 +320,14 @@ class TrainingSession(QObject):
             self._applying = False
 
     def _finish(self, text: str | None = None) -> None:
-        """End the run: publish, record one undo entry, say so."""
+        """End the run: the model takes its parameters; publish, record one undo entry,
+        say so."""
         self._timer.stop()
-        if self.trainer is not None:
+        self._running = False
+        if self.trainer is not None or self._live is not None:
             weights, biases = self.parameters()
             self._write(lambda: self.network.set_parameters(weights, biases))
+        self._live = None
         self._publish()
         before = self._run_before
         self._run_before = None
@@ -306,13 +353,24 @@ class TrainingSession(QObject):
             self.message.emit(f"Trained {done:,} iterations ({self.rate:,.0f}/s); "
                               f"loss {shown} at iteration {self.iteration:,}.")
 
+    def _discard_run(self) -> None:
+        """The model changed under the run without a command (so with no undo entry to
+        make): stop it and keep nothing of it but the history."""
+        if self._worker.owner is self:
+            self._ask(self._worker.stop)
+        self._timer.stop()
+        self._running = False
+        self._live = self.trainer = None
+        self._run_before = None
+        self.running_changed.emit(False)
+
     # ------------------------------------------------------------ the model
     def _before_edit(self, what: str) -> None:
         """An edit, undo or redo is coming: end the run so its entry comes first. After
         an edit the run goes on, on the edited network; an undo or redo stops it."""
         if self._applying or not self.running:
             return
-        self._finish()
+        self.pause()
         if what == "edit":
             self._resume = True
             QTimer.singleShot(0, self._maybe_resume)
@@ -331,15 +389,13 @@ class TrainingSession(QObject):
         if change.kind == "text_changed":
             return
         # Weights, structure, samples, loss or settings changed: train on them from now.
+        if self.running:
+            self._discard_run()
         self.trainer = None
-        if self.running:                        # changed without a command (e.g. a test)
-            self._timer.stop()
-            self._run_before = None
-            self.running_changed.emit(False)
 
     def _on_replaced(self) -> None:
-        self._timer.stop()
-        self._run_before = None
+        if self.running:
+            self._discard_run()
         self._resume = False
         self.loaded = self.document.network.parameters()
         self.history = History()

@@ -2,8 +2,8 @@
 
 The session (what runs), the Training dock, the loss plot, the decision
 boundary, the Train menu and toolbar. While a run goes on the plot and the
-boundary follow the session's 10 Hz progress (the boundary from the trainer's
-own parameters); otherwise they follow the model, a moment after it changes.
+boundary follow the session's 10 Hz progress in turns (the boundary from the
+parameters being trained); otherwise they follow the model, a moment after it changes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bpgui.ui.training_dock import LearningRateSpin, TrainingDock
 from bpgui.ui.training_session import TrainingSession
 
 FOLLOW_MS = 60       # how soon after an edit the plot and the boundary catch up
-PLOT_EVERY = 2       # during a run, the plot and the boundary follow every 2nd publish
 
 
 class TrainingUi:
@@ -107,18 +106,20 @@ class TrainingUi:
 
     # ------------------------------------------------------------ following
     def refresh(self) -> None:
-        """Draw the weights being trained on the canvas (every publish: 10 Hz); plot the
-        history and draw the boundary (every other one during a run, so drawing leaves
-        most of the time to training; always when it ends)."""
+        """During a run, draw the weights being trained on the canvas at every publish
+        (10 Hz) while the plot and the boundary take turns (5 Hz each): no turn of the
+        event loop draws all three, so none keeps the window from answering for long.
+        Between runs, draw everything."""
         s = self.session
-        running = s.running and s.trainer is not None
+        live = s.live_plan
         self._publishes += 1
-        if running:
+        turn = self._publishes % 2
+        if live is not None:
             self.scene.preview_parameters(*s.parameters())
-            if self._publishes % PLOT_EVERY:
-                return
-        self.plot.show_history(s.history, s.diverged_at)
-        self.boundary.show_network(s.document.network, s.trainer.plan if running else None)
+        if live is None or turn == 0:
+            self.plot.show_history(s.history, s.diverged_at)
+        if live is None or turn == 1:
+            self.boundary.show_network(s.document.network, live)
         self.dock.show_outcome()
 
     def _on_change(self, change: Change) -> None:
