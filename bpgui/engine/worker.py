@@ -209,10 +209,10 @@ class TrainingWorker:
         self._send(("start", trainer, remaining, watch))
         self.owner = owner
 
-    def poll(self) -> list[Progress | Finished]:
-        """Whatever has arrived, without waiting."""
+    def poll(self, timeout: float = 0.0) -> list[Progress | Finished]:
+        """Whatever has arrived, waiting up to ``timeout`` seconds for the first of it."""
         messages: list[Progress | Finished] = []
-        while self.busy and self._ready():
+        while self.busy and self._ready(0.0 if messages else timeout):
             messages.append(self._receive())   # type: ignore[arg-type]
         return messages
 
@@ -247,9 +247,9 @@ class TrainingWorker:
             self.owner = None
         return message  # type: ignore[no-any-return]
 
-    def _ready(self) -> bool:
+    def _ready(self, timeout: float) -> bool:
         try:
-            return self._pipe().poll()
+            return self._pipe().poll(timeout)
         except (EOFError, OSError) as exc:
             raise self._lost() from exc
 

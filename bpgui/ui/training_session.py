@@ -80,6 +80,7 @@ class TrainingSession(QObject):
         self._run_before: tuple[Parameters, TrainingSettings] | None = None
         self._applying = False                  # our own writes to the model
         self._resume = False
+        self._stop_reason = ""                  # said when the run ends, if it ends early
         self._last_publish = 0.0
         self._started = (0.0, 0)                # (time, iteration) of the run's start
         self.rate = 0.0                         # iterations per second of the last run
@@ -261,9 +262,8 @@ class TrainingSession(QObject):
     def _poll(self) -> None:
         """Collect what the process has sent; publish at 10 Hz; end the run if it ended."""
         if self._worker.owner is not self:       # another window's run took the process
-            self._collect(())
+            self._stop_reason = "Training stopped: another window started a run."
             self._finish()
-            self.message.emit("Training stopped: another window started a run.")
             return
         if self._collect(self._ask(self._worker.poll)):
             self._finish()
@@ -276,7 +276,7 @@ class TrainingSession(QObject):
         try:
             return request()  # type: ignore[operator, no-any-return]
         except BpguiError as exc:
-            self.message.emit(f"Training stopped: {exc}.")
+            self._stop_reason = f"Training stopped: {exc}."
             return [Finished(None, None)]  # type: ignore[arg-type]
 
     def _collect(self, messages: Sequence[Progress | Finished]) -> bool:
@@ -324,6 +324,7 @@ class TrainingSession(QObject):
         say so."""
         self._timer.stop()
         self._running = False
+        reason, self._stop_reason = (f"{self._stop_reason} " if self._stop_reason else ""), ""
         if self.trainer is not None or self._live is not None:
             weights, biases = self.parameters()
             self._write(lambda: self.network.set_parameters(weights, biases))
@@ -350,14 +351,17 @@ class TrainingSession(QObject):
         elif done and text is None:
             loss = self.loss
             shown = "?" if loss is None or not math.isfinite(loss) else f"{loss:.4g}"
-            self.message.emit(f"Trained {done:,} iterations ({self.rate:,.0f}/s); "
+            self.message.emit(f"{reason}Trained {done:,} iterations ({self.rate:,.0f}/s); "
                               f"loss {shown} at iteration {self.iteration:,}.")
+        elif reason:
+            self.message.emit(reason.strip())
 
     def _discard_run(self) -> None:
         """The model changed under the run without a command (so with no undo entry to
         make): stop it and keep nothing of it but the history."""
         if self._worker.owner is self:
             self._ask(self._worker.stop)
+        self._stop_reason = ""
         self._timer.stop()
         self._running = False
         self._live = self.trainer = None

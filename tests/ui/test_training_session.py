@@ -273,3 +273,26 @@ def test_a_loss_already_infinite_is_refused_at_once(qtbot) -> None:  # type: ign
     assert blocker.args[0] == 0 and blocker.args[2] == "nan"
     assert session.iteration == 0 and document.network.edge("w").weight == 1e200
     assert document.undo_stack.count() == 0                 # nothing happened to undo
+
+
+def test_a_second_window_s_run_ends_the_first_cleanly(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+    """One training process serves the app: a second session's run ends the first one's,
+    which keeps what it had trained (its own undo entry) and says why it stopped."""
+    document, session = xor
+    other_document, other = open_session(MOONS)
+    try:
+        session.play()
+        qtbot.waitUntil(lambda: session.iteration >= 20, timeout=30_000)
+        with qtbot.waitSignal(session.message, timeout=10_000) as blocker:
+            assert other.train(50)
+        assert "another window" in blocker.args[0] and not session.running
+        assert document.undo_stack.count() == 1
+        trainer = direct_trainer(fileformat.load(XOR))
+        trainer.run(session.iteration)
+        assert document.network.parameters()[0] == trainer.plan.weights()
+        assert session.history.losses.tolist() == trainer.history
+        finish(qtbot, other)
+        assert other.iteration == 50
+    finally:
+        other.pause()
+        other_document.undo_stack.clear()
