@@ -43,6 +43,11 @@ def test_history_grows_and_exports_every_row() -> None:
     big = History()
     big.extend(np.arange(5000.0))                # past the first buffer's 1024
     assert big.losses.tolist() == list(range(5000))
+    h.truncate(1)                                # an undone run leaves the history
+    assert h.losses.tolist() == [0.5, 0.25] and h.gradient_norms.tolist() == [1.5]
+    assert h.sample_losses.tolist() == [[0.4, 0.6], [0.2, 0.3]] and h.iterations == 1
+    h.extend([0.2], [1.0], [np.array([0.1, 0.3])])
+    assert h.losses.tolist() == [0.5, 0.25, 0.2] and h.gradient_norms.tolist() == [1.5, 1.0]
 
 
 def test_recorded_norm_is_that_of_the_dataset_gradient() -> None:

@@ -54,6 +54,13 @@ class History:
         if self._samples is not None and len(sample_losses):
             self._samples.extend(sample_losses)
 
+    def truncate(self, iterations: int) -> None:
+        """Forget everything after iteration ``iterations`` (an undone run)."""
+        self._losses.size = min(self._losses.size, iterations + 1)
+        self._norms.size = min(self._norms.size, iterations)
+        if self._samples is not None:
+            self._samples.size = min(self._samples.size, iterations + 1)
+
     def stop_samples(self) -> None:
         """Stop keeping per-sample losses (the dataset changed under them)."""
         self._samples = None

@@ -329,8 +329,8 @@ class TrainingDock(QDockWidget):
 
     def _undo_run(self) -> None:
         self.banner.hide()
-        self.document.undo()
-        self.status.emit("Undid the run: the weights are back from before it.")
+        self.session.undo_run()
+        self.status.emit("Undid the run: the weights and the history are back from before it.")
 
     def _use_smaller_rate(self) -> None:
         self.banner.hide()

@@ -81,6 +81,7 @@ class TrainingSession(QObject):
         self._applying = False                  # our own writes to the model
         self._resume = False
         self._stop_reason = ""                  # said when the run ends, if it ends early
+        self._last_entry: tuple[int, int] | None = None   # (undo index, first iteration)
         self._last_publish = 0.0
         self._started = (0.0, 0)                # (time, iteration) of the run's start
         self.rate = 0.0                         # iterations per second of the last run
@@ -201,6 +202,20 @@ class TrainingSession(QObject):
             return self.document.execute(SetTraining(self.document, settings))
         self._write(lambda: self.network.set_training(settings))   # in the run's entry
         return None
+
+    def undo_run(self) -> None:
+        """Undo the last run, and take it out of the history too (a diverged run's
+        recovery: the plot and the loss shown are then those of the weights restored)."""
+        self.pause()
+        entry, self._last_entry = self._last_entry, None
+        last = entry is not None and entry[0] == self.document.undo_stack.index()
+        self.document.undo()
+        if last:
+            assert entry is not None
+            self.history.truncate(entry[1])
+            self.diverged_at = None
+            self.rate = 0.0
+            self.progress.emit()
 
     def reset_weights(self, seed: int | None = None) -> str | None:
         """Back to the weights the file had when it was opened, or (with ``seed``) fresh
@@ -344,6 +359,7 @@ class TrainingSession(QObject):
                                                     label, before[0], before[1]))
             finally:
                 self._applying = False
+            self._last_entry = (self.document.undo_stack.index(), i0)
         self.running_changed.emit(False)
         if self.diverged_at is not None:
             self.diverged.emit(self.diverged_at, self.network.training.learning_rate,

@@ -141,6 +141,10 @@ def test_divergence_shows_a_banner_and_one_click_undoes(qtbot, settings, monkeyp
         assert "running away" in text
         qtbot.mouseClick(button(window, "undoRunButton"), Qt.MouseButton.LeftButton)
         assert window.document.network.parameters() == before and not banner.isVisible()
+        # the run leaves the history too: ½(1 − 0.5·3)² = 0.125 is the loss shown again
+        assert session.iteration == 0 and session.loss == 0.125
+        assert session.diverged_at is None
+        assert window.training.plot.curve.getData()[1].tolist() == [0.125]
         with qtbot.waitSignal(session.diverged, timeout=30_000):
             session.train(10_000)
         qtbot.mouseClick(button(window, "smallerRateButton"), Qt.MouseButton.LeftButton)
