@@ -66,8 +66,8 @@ class Divergence:
 
 
 @dataclass
-class RateSet:
-    """The new learning rate holds from the next update on."""
+class Applied:
+    """The new learning rate or pace holds from the next update on."""
 
 
 @dataclass
@@ -103,7 +103,7 @@ class RunawayWatch:
 def serve(conn: Connection) -> None:
     """The training process: wait for a run, train it, wait again; end with the pipe.
 
-    A ``rate`` or ``stop`` that arrives between runs was meant for a run that has
+    A ``rate``, ``pace`` or ``stop`` that arrives between runs was meant for a run that has
     already finished: there is nothing left to do for it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl+C is for the window to handle
@@ -111,27 +111,34 @@ def serve(conn: Connection) -> None:
         while True:
             message = conn.recv()
             if message[0] == "start":
-                _, trainer, remaining, watch = message
-                train(conn, trainer, remaining, watch)
+                _, trainer, remaining, watch, pace = message
+                train(conn, trainer, remaining, watch, pace)
     except (EOFError, OSError):         # the window has gone: so do we
         return
 
 
 def train(conn: Connection, trainer: Trainer, remaining: int | None,
-          watch: RunawayWatch) -> None:
+          watch: RunawayWatch, pace: float | None = None) -> None:
     """Run ``remaining`` updates (None: until stopped) in timed chunks, answering
-    messages between chunks; send :class:`Finished` at the end."""
+    messages between chunks; send :class:`Finished` at the end. With a ``pace``, at
+    most that many updates a second (so a class can watch the first ones happen)."""
     done, count = 0, 1
+    origin = (time.perf_counter(), 0)       # the pace counts from here: (time, done)
     while True:
         while conn.poll():
             message = conn.recv()
             if message[0] == "rate":
                 trainer.learning_rate = message[1]
-                conn.send(RateSet())
+                conn.send(Applied())
+            elif message[0] == "pace":
+                pace, origin = message[1], (time.perf_counter(), done)
+                conn.send(Applied())
             elif message[0] == "stop":
                 conn.send(Finished(trainer, None))
                 return
         n = count if remaining is None else min(count, remaining - done)
+        if pace:
+            n = max(1, min(n, round(pace * CHUNK_SECONDS)))
         start = time.perf_counter()
         new = trainer.run(n)
         elapsed = time.perf_counter() - start
@@ -142,6 +149,9 @@ def train(conn: Connection, trainer: Trainer, remaining: int | None,
             conn.send(Finished(trainer, divergence))
             return
         count = max(1, min(MAX_CHUNK, 2 * n, round(n * CHUNK_SECONDS / max(elapsed, 1e-6))))
+        if pace:
+            due = origin[0] + (done - origin[1]) / pace
+            conn.poll(max(0.0, due - time.perf_counter()))      # or until a message
 
 
 def take_progress(trainer: Trainer, new: list[float]) -> Progress:
@@ -201,12 +211,13 @@ class TrainingWorker:
             self._conn, self._process = ours, process
 
     def start(self, owner: object, trainer: Trainer, remaining: int | None,
-              watch: RunawayWatch) -> None:
-        """Hand ``trainer`` over and start a run; a run still going is abandoned."""
+              watch: RunawayWatch, pace: float | None = None) -> None:
+        """Hand ``trainer`` over and start a run (at most ``pace`` updates a second, if
+        given); a run still going is abandoned."""
         if self.busy:
             self.stop()
         self.warm()
-        self._send(("start", trainer, remaining, watch))
+        self._send(("start", trainer, remaining, watch, pace))
         self.owner = owner
 
     def poll(self, timeout: float = 0.0) -> list[Progress | Finished]:
@@ -221,6 +232,11 @@ class TrainingWorker:
         among them if the run ended first: the new rate then came too late for it)."""
         return self._request(("rate", value))
 
+    def set_pace(self, value: float | None) -> list[Progress | Finished]:
+        """At most ``value`` updates a second from the next chunk on (None: full speed);
+        the messages up to then, as for :meth:`set_rate`."""
+        return self._request(("pace", value))
+
     def stop(self) -> list[Progress | Finished]:
         """End the run between two chunks; the messages up to then, :class:`Finished`
         last (waits for one chunk at most)."""
@@ -233,12 +249,12 @@ class TrainingWorker:
             self._send(message)
         while self.busy:
             reply = self._receive()
-            if isinstance(reply, RateSet):
+            if isinstance(reply, Applied):
                 break
             messages.append(reply)
         return messages
 
-    def _receive(self) -> Progress | Finished | RateSet:
+    def _receive(self) -> Progress | Finished | Applied:
         try:
             message = self._pipe().recv()
         except (EOFError, OSError) as exc:

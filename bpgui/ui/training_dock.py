@@ -41,6 +41,8 @@ from bpgui.ui.training_session import TrainingSession
 # The 1–2–5 sequence: a log-scale step of a learning rate that stays a round number.
 _MANTISSAS = (1.0, 2.0, 5.0)
 MIN_RATE, MAX_RATE = 1e-6, 1e3
+PACES = (("Full speed", None), ("1,000 updates/s", 1000.0), ("100 updates/s", 100.0),
+         ("10 updates/s", 10.0))
 
 
 def log_step(value: float, steps: int) -> float:
@@ -157,6 +159,16 @@ class TrainingDock(QDockWidget):
         self.iterations.valueChanged.connect(
             lambda n: setattr(self.session, "iterations_per_run", n))
         form.addRow("&Iterations per run", self.iterations)
+        self.pace = QComboBox(body)
+        self.pace.setObjectName("trainPaceCombo")
+        for text, pace in PACES:
+            self.pace.addItem(text, pace)
+        self.pace.setToolTip("How fast training goes. At full speed a small network learns "
+                             "in a fraction of a second; slow it down to watch the loss "
+                             "fall and the boundary bend, also during a run")
+        self.pace.currentIndexChanged.connect(
+            lambda i: self.session.set_pace(self.pace.itemData(i)))
+        form.addRow("&Pace", self.pace)
         layout.addLayout(form)
         layout.addLayout(self._buttons(body))
         self.outcome = QLabel(body)

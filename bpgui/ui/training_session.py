@@ -75,6 +75,7 @@ class TrainingSession(QObject):
         self.diverged_at: int | None = None
         self.divergence = ("", math.nan, math.nan)   # kind, loss there, lowest before it
         self.iterations_per_run = 1000
+        self.pace: float | None = None          # at most this many updates a second
         self.focus: str | None = None           # the parameter a single update writes out
         self._remaining: int | None = None      # None: until paused
         self._run_before: tuple[Parameters, TrainingSettings] | None = None
@@ -143,7 +144,7 @@ class TrainingSession(QObject):
             self._finish()
             return True
         try:
-            self._worker.start(self, trainer, iterations, watch)
+            self._worker.start(self, trainer, iterations, watch, self.pace)
         except BpguiError as exc:
             self._run_before = None
             self.message.emit(f"Cannot train: {exc}")
@@ -216,6 +217,13 @@ class TrainingSession(QObject):
             self.diverged_at = None
             self.rate = 0.0
             self.progress.emit()
+
+    def set_pace(self, value: float | None) -> None:
+        """At most ``value`` updates a second (None: as fast as it goes), also mid-run:
+        at full speed the moons learn in a tenth of a second, too fast to watch."""
+        self.pace = value
+        if self.running and self._collect(self._ask(lambda: self._worker.set_pace(value))):
+            self._finish()
 
     def reset_weights(self, seed: int | None = None) -> str | None:
         """Back to the weights the file had when it was opened, or (with ``seed``) fresh

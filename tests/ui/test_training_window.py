@@ -61,6 +61,24 @@ def test_train_n_from_the_dock_matches_bpgui_train(qtbot, moons) -> None:  # typ
     assert weights == expected["weights"] and biases == expected["biases"]
 
 
+def test_a_slow_pace_still_trains_exactly_as_bpgui_train(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+    """100 updates a second for a class to watch: the numbers do not change, only the
+    speed (lifted to full speed mid-run, from the same box)."""
+    dock, session = moons.training.dock, moons.training.session
+    dock.pace.setCurrentIndex(dock.pace.findData(100.0))
+    assert session.pace == 100.0
+    dock.iterations.setValue(300)
+    qtbot.mouseClick(button(moons, "trainNButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: session.iteration >= 5, timeout=30_000)
+    assert session.running and session.iteration < 300
+    dock.pace.setCurrentIndex(0)                            # full speed
+    assert session.pace is None
+    qtbot.waitUntil(lambda: not session.running, timeout=30_000)
+    expected = json.loads(run_cli("train", MOONS, "--iterations", "300").stdout)
+    assert moons.document.network.parameters()[0] == expected["weights"]
+    assert session.history.losses.tolist() == expected["loss_history"]
+
+
 def test_the_plot_holds_the_loss_history(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
     session = moons.training.session
     session.train(80)
