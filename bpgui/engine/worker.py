@@ -10,9 +10,10 @@ process when a run starts and pickled back when it ends, so exactly one side
 owns it at any time. During the run the process sends a :class:`Progress` after
 every chunk of about :data:`CHUNK_SECONDS` (the new losses and the parameters
 after them), and it stops itself when the run is done or diverges. Changing
-the learning rate and stopping are handshakes answered between two chunks, after
-every earlier chunk's :class:`Progress`: when :meth:`TrainingWorker.set_rate`
-returns, the caller's history ends exactly where the new rate takes over.
+the learning rate or the pace, and stopping, are handshakes answered between two
+chunks, after every earlier chunk's :class:`Progress`: when
+:meth:`TrainingWorker.set_rate` returns, the caller's history ends exactly where
+the new rate takes over.
 
 Qt-free, like the rest of the engine: the window polls :meth:`TrainingWorker.poll`
 from a timer.
@@ -72,9 +73,10 @@ class Applied:
 
 @dataclass
 class Finished:
-    """The run is over; the trainer comes back, with its schedule where it stopped."""
+    """The run is over; the trainer comes back, with its schedule where it stopped
+    (None only when the window's end makes up for a process that died)."""
 
-    trainer: Trainer
+    trainer: Trainer | None
     divergence: Divergence | None
 
 
@@ -202,6 +204,8 @@ class TrainingWorker:
     def warm(self) -> None:
         """Start the process now, so the first run need not wait for it."""
         if self._process is None or not self._process.is_alive():
+            if self._conn is not None:      # a process that died between runs
+                self._conn.close()
             context = multiprocessing.get_context("spawn")   # no fork of a Qt process
             ours, theirs = context.Pipe()
             process = context.Process(target=serve, args=(theirs,), daemon=True,

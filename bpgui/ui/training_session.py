@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -293,14 +293,15 @@ class TrainingSession(QObject):
         elif time.perf_counter() - self._last_publish >= PUBLISH_SECONDS:
             self._publish()
 
-    def _ask(self, request: object) -> Sequence[Progress | Finished]:
+    def _ask(self, request: Callable[[], list[Progress | Finished]]
+             ) -> Sequence[Progress | Finished]:
         """The process's answer to ``request``; if the process died, what it sent last
         stands (the run ends there, so nothing is lost)."""
         try:
-            return request()  # type: ignore[operator, no-any-return]
+            return request()
         except BpguiError as exc:
             self._stop_reason = f"Training stopped: {exc}."
-            return [Finished(None, None)]  # type: ignore[arg-type]
+            return [Finished(None, None)]
 
     def _collect(self, messages: Sequence[Progress | Finished]) -> bool:
         """Move the process's news into the history and the live plan; True once the
