@@ -251,7 +251,8 @@ def _plural(n: int, word: str) -> str:
 
 
 # The window's networks are small: BLAS threads would only compete with the GUI thread
-# for the cores (set before NumPy loads; the user's own setting wins).
+# and the training process (which inherits these) for the cores (set before NumPy
+# loads; the user's own setting wins).
 GUI_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
