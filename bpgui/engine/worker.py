@@ -25,6 +25,8 @@ import math
 import multiprocessing
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -259,29 +261,28 @@ class TrainingWorker:
         return messages
 
     def _receive(self) -> Progress | Finished | Applied:
-        try:
-            message = self._pipe().recv()
-        except (EOFError, OSError) as exc:
-            raise self._lost() from exc
+        with self._pipe() as conn:
+            message = conn.recv()
         if isinstance(message, Finished):
             self.owner = None
         return message  # type: ignore[no-any-return]
 
     def _ready(self, timeout: float) -> bool:
-        try:
-            return self._pipe().poll(timeout)
-        except (EOFError, OSError) as exc:
-            raise self._lost() from exc
+        with self._pipe() as conn:
+            return conn.poll(timeout)
 
     def _send(self, message: tuple[object, ...]) -> None:
+        with self._pipe() as conn:
+            conn.send(message)
+
+    @contextmanager
+    def _pipe(self) -> Iterator[Connection]:
+        """The connection; a broken pipe becomes one clear error."""
+        assert self._conn is not None
         try:
-            self._pipe().send(message)
+            yield self._conn
         except (EOFError, OSError) as exc:
             raise self._lost() from exc
-
-    def _pipe(self) -> Connection:
-        assert self._conn is not None
-        return self._conn
 
     def _lost(self) -> BpguiError:
         """The process died (killed, or out of memory): the next run starts a new one."""
