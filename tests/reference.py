@@ -16,6 +16,11 @@ Two gradients are defined by the spec rather than by calculus, so their nodes
 carry the spec's local derivative: ``bce`` uses (p − y) / (p (1 − p)) with the
 clamped p (autograd through a clip would give 0 outside the clamp), and
 ``relu``/``leaky_relu`` use 1 for z > 0, else 0 or 0.01 (also at z = 0).
+
+Every loss comes with its *rounding spread* (:func:`loss_spread`): how far a few
+ulps of rounding in the outputs alone can move ℓ and ∂ℓ/∂ŷ. It is what a
+comparison with another correct implementation must allow on top of its
+relative tolerance, and it only matters where bce saturates.
 """
 
 from __future__ import annotations
@@ -297,19 +302,62 @@ def build_graph(network: Network, sample_index: int) -> Graph:
     return Graph(loss, weights, biases, z, a, yhat)
 
 
+# ------------------------------------------------------------------- rounding spread
+SPREAD_ULPS = 4     # how many ulps apart two correct float64 activations may round ŷ
+
+
+def _loss_at(loss: str, outputs: Sequence[float], targets: Sequence[float]
+             ) -> tuple[float, list[float]]:
+    """ℓ and every ∂ℓ/∂ŷ_k at these outputs."""
+    leaves = [Value(v) for v in outputs]
+    out = LOSSES[loss](leaves, list(targets))
+    out.backward()
+    return out.data, [v.grad for v in leaves]
+
+
+def loss_spread(loss: str, outputs: Sequence[float], targets: Sequence[float],
+                ulps: int = SPREAD_ULPS) -> tuple[float, list[float]]:
+    """How far ``ulps`` ulps of rounding in each output alone move ℓ and each ∂ℓ/∂ŷ_k.
+
+    Two correct sigmoids may round ŷ an ulp apart, and bce magnifies that near
+    saturation: at ŷ = σ(20) ≈ 1 − 2.06e-9 one ulp moves ln(1 − ŷ), and so ℓ, by
+    5.4e-8, and ∂ℓ/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) by 5.4e-8 of itself. Elsewhere the spread
+    is ~1e-16 of them. (The gradients further down are not affected: f' = a(1 − a)
+    cancels the 1/(1 − ŷ) in the same implementation's δ.)
+    """
+    base, grads = _loss_at(loss, outputs, targets)
+    value_spread, grad_spread = 0.0, [0.0] * len(outputs)
+    for k, v in enumerate(outputs):
+        if not math.isfinite(v):
+            continue
+        step = ulps * math.ulp(v)
+        moved = [_loss_at(loss, [*outputs[:k], v + s, *outputs[k + 1:]], targets)
+                 for s in (-step, step)]
+        value_spread += max(abs(value - base) for value, _ in moved)
+        for j, g in enumerate(grads):
+            grad_spread[j] += max(abs(other[j] - g) for _, other in moved)
+    return value_spread, grad_spread
+
+
 # ------------------------------------------------------------------------------ passes
 def reference_pass(network: Network, sample_index: int) -> dict[str, Any]:
     """One sample's forward and backward pass.
 
     Keys: ``loss``; ``outputs`` (file order); ``z``, ``delta`` (∂L/∂z) and
     ``grad_b`` for non-inputs; ``a`` and ``grad_a`` (∂L/∂a) for every neuron;
-    ``dl_dyhat`` for outputs; ``grad_w`` for every edge; all keyed by id.
+    ``dl_dyhat`` for outputs; ``grad_w`` for every edge; all keyed by id. And the
+    rounding spreads of ℓ (``loss_spread``) and of ∂ℓ/∂ŷ (``dl_dyhat_spread``).
     """
     g = build_graph(network, sample_index)
     g.loss.backward()
+    outputs = [v.data for v in g.yhat]
+    spread, grad_spread = loss_spread(network.loss, outputs,
+                                      network.samples[sample_index].targets)
     return {
         "loss": g.loss.data,
-        "outputs": [v.data for v in g.yhat],
+        "loss_spread": spread,
+        "outputs": outputs,
+        "dl_dyhat_spread": {n.id: s for n, s in zip(network.outputs, grad_spread, strict=True)},
         "z": {nid: v.data for nid, v in g.z.items()},
         "a": {nid: v.data for nid, v in g.a.items()},
         "delta": {nid: v.grad for nid, v in g.z.items()},
@@ -321,11 +369,12 @@ def reference_pass(network: Network, sample_index: int) -> dict[str, Any]:
 
 
 class DatasetResult(NamedTuple):
-    """Mean loss and mean gradients over a set of samples."""
+    """Mean loss and mean gradients over a set of samples, and the loss's rounding spread."""
 
     loss: float
     weights: dict[str, float]
     biases: dict[str, float]
+    loss_spread: float
 
 
 def reference_dataset(network: Network, rows: Sequence[int] | None = None) -> DatasetResult:
@@ -338,6 +387,7 @@ def reference_dataset(network: Network, rows: Sequence[int] | None = None) -> Da
         {e.id: sum(p["grad_w"][e.id] for p in passes) / n for e in network.edges},
         {nid: sum(p["grad_b"][nid] for p in passes) / n
          for nid in passes[0]["grad_b"]},
+        sum(p["loss_spread"] for p in passes) / n,
     )
 
 
@@ -345,6 +395,16 @@ def reference_loss(network: Network) -> float:
     """The dataset loss alone (forward passes only)."""
     losses = [build_graph(network, k).loss.data for k in range(len(network.samples))]
     return sum(losses) / len(losses)
+
+
+def reference_loss_and_spread(network: Network) -> tuple[float, float]:
+    """The dataset loss and its rounding spread (forward passes only)."""
+    losses, spreads = [], []
+    for k, sample in enumerate(network.samples):
+        g = build_graph(network, k)
+        losses.append(g.loss.data)
+        spreads.append(loss_spread(network.loss, [v.data for v in g.yhat], sample.targets)[0])
+    return sum(losses) / len(losses), sum(spreads) / len(spreads)
 
 
 def local_derivative(activation: str, z: float) -> float:
@@ -388,23 +448,35 @@ def apply_update(network: Network, grads: DatasetResult, learning_rate: float) -
             n.bias = n.bias - learning_rate * grads.biases[n.id]
 
 
-def reference_train(network: Network, iterations: int, settings: TrainingSettings
-                    ) -> tuple[list[float], dict[str, float], dict[str, float]]:
-    """(loss history of N + 1 dataset losses, final weights, final biases).
+class TrainRun(NamedTuple):
+    """A reference run: N + 1 dataset losses, the final parameters, each loss's spread."""
 
-    Like the spec's command line, it stops at the first loss that is NaN or
-    infinite, so a diverging run has a shorter history.
+    history: list[float]
+    weights: dict[str, float]
+    biases: dict[str, float]
+    spread: list[float]
+
+
+def reference_train(network: Network, iterations: int, settings: TrainingSettings
+                    ) -> TrainRun:
+    """Gradient descent for ``iterations`` updates, as the spec's command line does it.
+
+    Like the command line, it stops at the first loss that is NaN or infinite,
+    so a diverging run has a shorter history.
     """
     net = network.copy()
     net.training = replace(settings)
     schedule = update_rows(settings, len(net.samples))
-    history = [reference_loss(net)]
-    for _ in range(iterations):
-        if not math.isfinite(history[-1]):
-            break
-        grads = reference_dataset(net, next(schedule))
-        apply_update(net, grads, settings.learning_rate)
-        history.append(reference_loss(net))
+    history: list[float] = []
+    spread: list[float] = []
+    for t in range(iterations + 1):
+        if t > 0:
+            if not math.isfinite(history[-1]):
+                break
+            apply_update(net, reference_dataset(net, next(schedule)), settings.learning_rate)
+        loss, rounding = reference_loss_and_spread(net)
+        history.append(loss)
+        spread.append(rounding)
     weights = {e.id: e.weight for e in net.edges}
     biases = {n.id: n.bias for n in net.neurons if not n.is_input}
-    return history, weights, biases
+    return TrainRun(history, weights, biases, spread)
