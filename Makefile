@@ -24,8 +24,12 @@ run: $(VENV)/.installed-run
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check bpgui tests benchmarks tools
 
+# The property tests draw a fixed, derandomised set of examples here (see tests/conftest.py);
+# HYPOTHESIS_PROFILE=default make test draws fresh ones.
+HYPOTHESIS_PROFILE ?= ci
+
 test: lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[bench]'
