@@ -26,7 +26,7 @@ import multiprocessing
 import signal
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -287,6 +287,9 @@ class TrainingWorker:
     def _lost(self) -> BpguiError:
         """The process died (killed, or out of memory): the next run starts a new one."""
         self.owner = None
+        if self._conn is not None:          # as warm() does for one that died between runs
+            with suppress(OSError):
+                self._conn.close()
         self._conn = self._process = None
         return BpguiError("the training process ended unexpectedly")
 
