@@ -468,7 +468,7 @@ def test_worksheet_writes_the_seed_example(tmp_path) -> None:  # type: ignore[no
     page = html.unescape(out.read_text(encoding="utf-8"))
     for number in ("−2", "−0.964", "0.9993", "0.1073", "0.5268", "−0.025"):
         assert number in page
-    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1" in page
+    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.96403)²)·1" in page
     md = tmp_path / "sheet.md"
     assert run_cli("worksheet", SEED000, "--questions", "-o", md).returncode == 0
     assert "______" in md.read_text(encoding="utf-8")

@@ -46,7 +46,13 @@ def test_seed000_step_texts_show_the_worked_example(seed000: Network) -> None:
             "a_h1 = tanh(z_h1) = tanh(−2) = −0.964") in texts
     assert "a_h2 = tanh(z_h2) = tanh(4) = 0.9993" in texts[2]
     assert texts[3].endswith("= 0.1073;  a_y = σ(z_y) = σ(0.1073) = 0.5268")
-    assert "δ_h1 = (1 − a_h1²)·(w7·δ_y) = (1 − (−0.964)²)·(3·(−0.118)) = −0.025" in texts
+    # 1 − a² cancels: with the seed's a_h1 = −0.964 the printed product would be −0.025029,
+    # three units of the last digit of −0.02500; one guard digit gives −0.0250087.
+    assert "δ_h1 = (1 − a_h1²)·(w7·δ_y) = (1 − (−0.96403)²)·(3·(−0.118)) = −0.025" in texts
+    assert abs((1 - 0.96403**2) * (3 * -0.118) - -0.025) <= 1e-5
+    # and a_h2 = 0.9993 would give −0.0001651 for −0.0001582 (issue 12's example)
+    assert "δ_h2 = (1 − a_h2²)·(w8·δ_y) = (1 − 0.9993293²)·(1·(−0.118)) = −0.0001582" in texts
+    assert abs((1 - 0.9993293**2) * (1 * -0.118) - -0.0001582) <= 1e-7
     assert any("∂L/∂w5 = x3·δ_h1 = 1·(−0.025) = −0.025" in t for t in texts)
 
 
@@ -54,7 +60,7 @@ def test_seed000_path_to_w5_is_the_seeds_product(seed000: Network) -> None:
     report = path_report(seed000, "w5")
     assert report.path_count == 1
     (path,) = report.paths
-    assert [f.formula for f in path.factors] == ["ŷ − y", "a_y(1 − a_y)", "w7", "(1 − a_h1²)",
+    assert [f.formula for f in path.factors] == ["ŷ − y", "a_y(1 − a_y)", "w7", "1 − a_h1²",
                                                   "x3"]
     assert [fmt(f.value) for f in path.factors] == ["−0.4732", "0.2493", "3", "0.07065", "1"]
     assert path.product == report.gradient
@@ -118,8 +124,15 @@ def test_seed003_layer_steps_use_the_matrix_form() -> None:
 
 
 def test_seed000_path_to_w5_prints_the_seeds_own_product(seed000: Network) -> None:
-    """Issue 4: selecting w5 shows (0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1."""
+    """Selecting w5 shows the seed's product. At two digits it is the seed's own text; at
+    four, a₁ = −0.964 would make it −0.025021, two units of −0.02500's last digit away,
+    so a₁ carries a guard digit."""
     (path,) = path_report(seed000, "w5").paths
     assert path.formula == "(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3"
-    assert path.numbers() == "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1"
+    assert path.equation.text(2) == ("(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3 = "
+                                     "(0.53 − 1)·0.53(1 − 0.53)·3·(1 − (−0.964)²)·1 = −0.025")
+    assert abs((0.53 - 1) * 0.53 * (1 - 0.53) * 3 * (1 - 0.964**2) * 1 - -0.025) <= 0.001
+    assert path.numbers(4) == "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.96403)²)·1"
+    assert abs((0.5268 - 1) * 0.5268 * (1 - 0.5268) * 3 * (1 - 0.96403**2) - -0.025) <= 1e-5
+    assert abs((0.5268 - 1) * 0.5268 * (1 - 0.5268) * 3 * (1 - 0.964**2) - -0.025) > 2e-5
     assert fmt(path.product, 2) == "−0.025"

@@ -1,8 +1,7 @@
 """Activations and losses with their derivatives, exactly as the v1 spec defines them.
 
-Each works elementwise on NumPy arrays and on plain floats. The symbolic
-forms (``symbol``, ``derivative``) are what the step text prints, so the
-canvas, the trace and the handout all describe the same formula.
+Each works elementwise on NumPy arrays and on plain floats. ``symbol`` is how
+the step text writes f; how it writes f′ is in :mod:`bpgui.engine.formulas`.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ class Activation:
 
     name: str
     symbol: str          # how f is written in a formula: "σ", "tanh", ...
-    derivative: str      # f' in symbols; "{z}" and "{a}" stand for the neuron's z and a
     f: Callable[[Array], Array]
     derivative_from: Callable[[Array, Array], Array]
     ufunc: np.ufunc | None = None   # when f is one ufunc, the fast path writes in place
@@ -63,15 +61,15 @@ def _leaky_prime(z: Array, a: Array) -> Array:
 
 ACTIVATION_TABLE: dict[str, Activation] = {
     a.name: a for a in (
-        Activation("identity", "id", "1", lambda z: np.asarray(z, dtype=np.float64) * 1.0,
+        Activation("identity", "id", lambda z: np.asarray(z, dtype=np.float64) * 1.0,
                    lambda z, a: np.ones_like(np.asarray(z, dtype=np.float64))),
-        Activation("sigmoid", "σ", "{a}(1 − {a})", sigmoid, lambda z, a: a * (1.0 - a)),
-        Activation("tanh", "tanh", "(1 − {a}²)", np.tanh, lambda z, a: 1.0 - a * a, np.tanh),
-        Activation("relu", "ReLU", "[{z} > 0]", lambda z: np.maximum(z, 0.0), _relu_prime),
-        Activation("leaky_relu", "LReLU", "(1 if {z} > 0 else 0.01)", _leaky, _leaky_prime),
-        Activation("softplus", "softplus", "σ({z})", lambda z: np.logaddexp(0.0, z),
+        Activation("sigmoid", "σ", sigmoid, lambda z, a: a * (1.0 - a)),
+        Activation("tanh", "tanh", np.tanh, lambda z, a: 1.0 - a * a, np.tanh),
+        Activation("relu", "ReLU", lambda z: np.maximum(z, 0.0), _relu_prime),
+        Activation("leaky_relu", "LReLU", _leaky, _leaky_prime),
+        Activation("softplus", "softplus", lambda z: np.logaddexp(0.0, z),
                    lambda z, a: sigmoid(z)),
-        Activation("sin", "sin", "cos({z})", np.sin, lambda z, a: np.cos(z), np.sin),
+        Activation("sin", "sin", np.sin, lambda z, a: np.cos(z), np.sin),
     )
 }
 assert tuple(ACTIVATION_TABLE) == ACTIVATIONS

@@ -2,16 +2,21 @@
 
 Level l computes z_l = A_l x_l + b_l and f_l = σ_l(z_l), where x_l stacks the
 activations its edges read (f_{l−1} in a layered network; with skip
-connections, the listed neurons). Backward: ∂L/∂f_l = Σ_m A_mᵀ δ_m (+ ∂L/∂ŷ)
-and δ_l = σ_l′(z_l) ⊙ ∂L/∂f_l; then ∂L/∂A_l = δ_l x_lᵀ and ∂L/∂b_l = δ_l.
+connections, the listed neurons). Backward: ∂L/∂f_l = Σ_m A_mᵀ δ_m (+ ∂L/∂ŷ),
+where A_m is the block of level m's weights that reads f_l, and
+δ_l = σ_l′(z_l) ⊙ ∂L/∂f_l; then ∂L/∂A_l = δ_l x_lᵀ (⊙ M_l, the mask of the edges
+that exist, when the level is not fully connected) and ∂L/∂b_l = δ_l.
 The values are the walk's own, so every granularity shows the same numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from bpgui.engine.expression import ZERO, Diff, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
+from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.engine.walk import Walk
@@ -52,16 +57,20 @@ def _levels(walk: Walk) -> list[_Level]:
 
 
 def _x_symbol(walk: Walk, level: _Level, levels: list[_Level]) -> str:
+    """What level ``level`` reads: ``f₁`` when that is exactly the level before, else the
+    list of its sources (``[a_h1, x1]``)."""
     previous = next((lv for lv in levels if lv.index == level.index - 1), None)
     if previous is not None and level.sources == previous.members:
         return f"f{previous.name}"
-    return "[" + ", ".join(walk.a_sym(s) for s in level.sources) + "]"
+    return _listed(walk.a_sym(s) for s in level.sources)
 
 
-def _sigma(walk: Walk, level: _Level) -> str:
-    symbols = list(dict.fromkeys(walk.activation(m).symbol for m in level.members))
-    return symbols[0] if len(symbols) == 1 else "(" + ", ".join(
-        walk.activation(m).symbol for m in level.members) + ")"
+def _listed(symbols: Iterable[str]) -> str:
+    return "[" + ", ".join(symbols) + "]"
+
+
+def _vector(walk: Walk, kind: str, members: list[str]) -> tuple[float, ...]:
+    return tuple(walk.get(kind, m) for m in members)
 
 
 def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRecord]:
@@ -69,8 +78,11 @@ def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRec
     inputs = levels[0] if levels and levels[0].index == 0 else _Level(0, [], [], [])
     values = [walk.put("a", nid, walk.x[nid]) for nid in inputs.members]
     x = tuple(walk.x[nid] for nid in inputs.members)
+    x_symbol = walk.reserved("x")
+    if x_symbol != "x":          # an input is named x: list the inputs instead
+        x_symbol = _listed(inputs.members)
     yield emit("forward", "level 0", (), tuple(inputs.members),
-               [Equation("f₀", "x", "{0}", (x,), x)], values)
+               [Equation("f₀", Var(x_symbol, x), x)], values)
     hidden = [lv for lv in levels if lv.index > 0]
     for lv in hidden:
         yield _forward(walk, emit, lv, levels)
@@ -86,85 +98,113 @@ def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRec
             yield step
 
 
+def _activations(walk: Walk, lv: _Level) -> list[str]:
+    return [walk.neuron[m].activation for m in lv.members]
+
+
 def _forward(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
              levels: list[_Level]) -> StepRecord:
-    a_matrix = lv.matrix(lambda e: e.weight)
-    x = tuple(walk.a(s) for s in lv.sources)
-    b = tuple(walk.neuron[m].bias for m in lv.members)
     values, zs, acts = [], [], []
     for m in lv.members:
         z, a = walk.forward_neuron(m)
         values += [walk.put("z", m, z), walk.put("a", m, a)]
         zs.append(z)
         acts.append(a)
-    n, xs, sigma = lv.name, _x_symbol(walk, lv, levels), _sigma(walk, lv)
-    eqs = [Equation(f"z{n}", f"A{n}·{xs} + b{n}", "{0}·{1} + {2}", (a_matrix, x, b), tuple(zs)),
-           Equation(f"f{n}", f"{sigma}(z{n})", f"{sigma}({{0}})", (tuple(zs),), tuple(acts))]
+    n = lv.name
+    weights = Var(f"A{n}", lv.matrix(lambda e: e.weight))
+    x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
+    b = Var(f"b{n}", tuple(walk.neuron[m].bias for m in lv.members))
+    eqs = [Equation(f"z{n}", Sum([Prod([weights, x]), b]), tuple(zs)),
+           Equation(f"f{n}", elementwise(_activations(walk, lv), Var(f"z{n}", tuple(zs))),
+                    tuple(acts))]
     reads = tuple(lv.sources) + tuple(e.id for e in lv.edges)
     return emit("forward", f"level {lv.index}", reads, tuple(lv.members), eqs, values)
+
+
+def _output_gradients(walk: Walk, lv: _Level) -> Var:
+    """∂L/∂ŷ of the level's members: ``∂L/∂ŷ`` when they are the outputs, else listed
+    with 0 for a member that is not an output."""
+    value = tuple(walk.get("dl_dyhat", m) if m in walk.output_index else 0.0
+                  for m in lv.members)
+    if lv.members == walk.outputs:
+        return Var("∂L/∂ŷ", value)
+    return Var(_listed(f"∂L/∂{walk.yhat_sym(m)}" if m in walk.output_index else "0"
+                       for m in lv.members), value)
 
 
 def _backward(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
               levels: list[_Level]) -> StepRecord:
     members = set(lv.members)
-    sym, num, operands, reads, reuses = [], [], [], [], []
-    outputs_here = [m for m in lv.members if m in walk.output_index]
-    if outputs_here:
-        sym.append("∂L/∂ŷ")
-        num.append(f"{{{len(operands)}}}")
-        operands.append(tuple(walk.get("dl_dyhat", m) if m in walk.output_index else 0.0
-                              for m in lv.members))
+    terms: list[Expr] = []
+    reads: list[str] = []
+    reuses: list[str] = []
+    notes: list[str] = []
+    n = lv.name
+    if any(m in walk.output_index for m in lv.members):
+        terms.append(_output_gradients(walk, lv))
         reads.append(LOSS_ID)
     for later in levels:
-        cols = [s for s in later.sources if s in members]
-        if later.index <= lv.index or not cols:
+        if later.index <= lv.index or members.isdisjoint(later.sources):
             continue
-        sub = _Level(later.index, later.members, lv.members,
-                     [e for e in later.edges if e.source in members])
-        transposed = tuple(zip(*sub.matrix(lambda e: e.weight), strict=True))
-        deltas = tuple(walk.get("delta", m) for m in later.members)
-        sym.append(f"A{later.name}ᵀδ{later.name}")
-        num.append(f"{{{len(operands)}}}ᵀ·{{{len(operands) + 1}}}")
-        operands += [tuple(zip(*transposed, strict=True)), deltas]
-        reads += [e.id for e in sub.edges] + later.members
+        block = _Level(later.index, later.members, lv.members,
+                       [e for e in later.edges if e.source in members])
+        name = f"A{later.name}"
+        if later.sources != lv.members:
+            name = f"A{later.name}[:, f{n}]"
+            notes.append(f"{name} is the block of A{later.name} that reads f{n} "
+                         f"(0 where level {later.index} does not read a neuron of f{n}).")
+        deltas = Var(f"δ{later.name}", _vector(walk, "delta", later.members))
+        terms.append(Prod([Transpose(Var(name, block.matrix(lambda e: e.weight))), deltas],
+                          implicit=True))
+        reads += [e.id for e in block.edges] + later.members
         reuses += later.members
     grads = tuple(walk.grad_a(m) for m in lv.members)
-    n = lv.name
-    ga = Equation(f"∂L/∂f{n}", " + ".join(sym) or "0", " + ".join(num) or "0",
-                  tuple(operands), grads)
+    ga = Equation(f"∂L/∂f{n}", Sum(terms) if terms else ZERO, grads)
     values = [walk.put("grad_a", m, g) for m, g in zip(lv.members, grads, strict=True)]
     if lv.index == 0:
         return emit("backward", "level 0", tuple(reads), tuple(lv.members), [ga], values,
-                    reuses=tuple(reuses))
+                    reuses=tuple(reuses), notes=tuple(notes))
     local = tuple(walk.local_derivative(m) for m in lv.members)
     deltas = tuple(d * g for d, g in zip(local, grads, strict=True))
     values += [walk.put("delta", m, d) for m, d in zip(lv.members, deltas, strict=True)]
-    eq = Equation(f"δ{n}", f"{_sigma(walk, lv)}′(z{n}) ⊙ ∂L/∂f{n}", "{0} ⊙ {1}",
-                  (local, grads), deltas)
+    derivative = Var(f"{level_symbol(_activations(walk, lv))}′(z{n})", local)
+    eq = Equation(f"δ{n}", Hadamard(derivative, Var(f"∂L/∂f{n}", grads)), deltas)
     return emit("backward", f"level {lv.index}", tuple(reads), tuple(lv.members), [ga, eq],
-                values, reuses=tuple(reuses))
+                values, reuses=tuple(reuses), notes=tuple(notes))
+
+
+def _mask(lv: _Level, keep: Callable[[Edge], bool]) -> Matrix:
+    return lv.matrix(lambda e: 1.0 if keep(e) else 0.0)
 
 
 def _gradient(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
               levels: list[_Level]) -> StepRecord:
-    n, xs = lv.name, _x_symbol(walk, lv, levels)
+    n = lv.name
     values = []
     for e in lv.edges:
         values.append(walk.put("grad_w", e.id, walk.a(e.source) * walk.get("delta", e.target)))
     for m in lv.members:
         values.append(walk.put("grad_b", m, walk.get("delta", m)))
-    deltas = tuple(walk.get("delta", m) for m in lv.members)
-    x = tuple(walk.a(s) for s in lv.sources)
-    grad_matrix = lv.matrix(lambda e: walk.get("grad_w", e.id))
-    eqs = [Equation(f"∂L/∂A{n}", f"δ{n}·{xs}ᵀ", "{0}·{1}ᵀ", (deltas, x), grad_matrix),
-           Equation(f"∂L/∂b{n}", f"δ{n}", "{0}", (deltas,), deltas)]
+    deltas = Var(f"δ{n}", _vector(walk, "delta", lv.members))
+    x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
+    outer: Expr = Prod([deltas, Transpose(x)])
+    notes = []
+    if len(lv.edges) < len(lv.members) * len(lv.sources):      # some pairs have no edge
+        outer = Hadamard(outer, Var(f"M{n}", _mask(lv, lambda e: True)))
+        notes.append(f"M{n} is 1 where an edge exists and 0 where none does: "
+                     "a missing weight has no gradient.")
+    eqs = [Equation(f"∂L/∂A{n}", outer, lv.matrix(lambda e: walk.get("grad_w", e.id))),
+           Equation(f"∂L/∂b{n}", deltas, deltas.value)]
     reads = tuple(lv.sources) + tuple(lv.members)
     writes = tuple(e.id for e in lv.edges) + tuple(lv.members)
     return emit("gradient", f"level {lv.index}", reads, writes, eqs, values,
-                reuses=tuple(lv.members))
+                reuses=tuple(lv.members), notes=tuple(notes))
 
 
 def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level) -> StepRecord | None:
+    """A ← A − η·∂L/∂A and b ← b − η·∂L/∂b; where some are frozen, the gradient is
+    masked (T, t are 1 for a trainable parameter, 0 for a frozen one) so the equation
+    holds, and a level with nothing trainable in A or b leaves that equation out."""
     eta = walk.learning_rate
     trainable_edges = [e for e in lv.edges if e.trainable]
     trainable_biases = [m for m in lv.members if walk.neuron[m].train_bias]
@@ -174,20 +214,35 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level) -> StepReco
               for e in trainable_edges]
     values += [walk.put("bias", m, walk.neuron[m].bias - eta * walk.get("grad_b", m))
                for m in trainable_biases]
-
-    def new_weight(e: Edge) -> float:
-        return walk.get("weight", e.id) if e.trainable else e.weight
-
-    def new_bias(m: str) -> float:
-        return walk.get("bias", m) if walk.neuron[m].train_bias else walk.neuron[m].bias
-
     n = lv.name
-    old_a, grad_a = lv.matrix(lambda e: e.weight), lv.matrix(lambda e: walk.get("grad_w", e.id))
-    b = tuple(walk.neuron[m].bias for m in lv.members)
-    gb = tuple(walk.get("grad_b", m) for m in lv.members)
-    eqs = [Equation(f"A{n}", f"A{n} − η·∂L/∂A{n}", "{0} − {1}·{2}", (old_a, eta, grad_a),
-                    lv.matrix(new_weight), "←"),
-           Equation(f"b{n}", f"b{n} − η·∂L/∂b{n}", "{0} − {1}·{2}", (b, eta, gb),
-                    tuple(new_bias(m) for m in lv.members), "←")]
+    eqs, notes = [], []
+    if trainable_edges:
+        masked = len(trainable_edges) < len(lv.edges)
+        eqs.append(_update_equation(
+            f"A{n}", lv.matrix(lambda e: e.weight), eta,
+            Var(f"∂L/∂A{n}", lv.matrix(lambda e: walk.get("grad_w", e.id))),
+            Var(f"T{n}", _mask(lv, lambda e: e.trainable)) if masked else None,
+            lv.matrix(lambda e: walk.get("weight", e.id) if e.trainable else e.weight)))
+        if masked:
+            notes.append(f"T{n} is 1 for a trainable weight and 0 for a frozen one "
+                         "(or a missing edge): a frozen weight does not move.")
+    if trainable_biases:
+        masked = len(trainable_biases) < len(lv.members)
+        trainable = [1.0 if walk.neuron[m].train_bias else 0.0 for m in lv.members]
+        eqs.append(_update_equation(
+            f"b{n}", tuple(walk.neuron[m].bias for m in lv.members), eta,
+            Var(f"∂L/∂b{n}", _vector(walk, "grad_b", lv.members)),
+            Var(f"t{n}", tuple(trainable)) if masked else None,
+            tuple(walk.get("bias", m) if walk.neuron[m].train_bias else walk.neuron[m].bias
+                  for m in lv.members)))
+        if masked:
+            notes.append(f"t{n} is 1 for a trainable bias and 0 for a frozen one.")
     ids = tuple(e.id for e in trainable_edges) + tuple(trainable_biases)
-    return emit("update", f"level {lv.index}", ids, ids, eqs, values)
+    return emit("update", f"level {lv.index}", ids, ids, eqs, values, notes=tuple(notes))
+
+
+def _update_equation(name: str, old: Any, eta: float, gradient: Var, mask: Var | None,
+                     new: Any) -> Equation:
+    step: Expr = gradient if mask is None else Group(Hadamard(gradient, mask))
+    return Equation(name, Diff(Var(name, old), Prod([Var("η", eta), step])), new, "←",
+                    before=old)

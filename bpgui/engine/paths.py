@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from math import prod
 
-from bpgui.engine.loss_steps import output_gradient_equation
+from bpgui.engine.expression import ONE, Expr, Prod, Sum, Var
+from bpgui.engine.loss_steps import output_gradient
 from bpgui.engine.records import Equation, Quantity
 from bpgui.engine.stepper import all_steps, final_values
-from bpgui.engine.walk import TemplateBuilder, Walk
+from bpgui.engine.walk import Walk
 from bpgui.errors import BpguiError
 from bpgui.model import Network
 from bpgui.numbers import DEFAULT_DIGITS
@@ -26,32 +28,16 @@ DEFAULT_LIMIT = 64
 
 @dataclass(frozen=True)
 class Factor:
-    """One local derivative on a path: its symbol (``∂a_h1/∂z_h1``), its formula
-    (``(1 − a_h1²)``), the formula with numbers put in, and its value."""
+    """One local derivative on a path: its symbol (``∂a_h1/∂z_h1``), its formula as a
+    tree (``(1 − a_h1²)``, written with its numbers where the path is), and its value."""
 
     symbol: str
-    formula: str
+    expr: Expr
     value: float
-    template: str = "{0}"
-    operands: tuple[float, ...] = ()
 
-    def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
-        """The formula with numbers, parenthesised when it is a sum or a negative number."""
-        equation = Equation("", "", self.template, self.operands or (self.value,), self.value)
-        text = equation.numbers(digits)
-        return f"({text})" if _needs_parentheses(text) else text
-
-
-def _needs_parentheses(text: str) -> bool:
-    """``0.5268 − 1`` and ``−0.5`` need them inside a product; ``0.5(1 − 0.5)`` does not."""
-    if text.startswith("−"):
-        return True
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
-        if depth == 0 and ch in "+−" and 0 < i < len(text) - 1 and text[i - 1] == " ":
-            return True
-    return False
+    @property
+    def formula(self) -> str:
+        return self.expr.symbols()
 
 
 @dataclass(frozen=True)
@@ -66,15 +52,20 @@ class Path:
     def product(self) -> float:
         return prod(f.value for f in self.factors)
 
+    @cached_property
+    def equation(self) -> Equation:
+        """The chain and its product: ``(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3``, with
+        numbers ``(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.96403)²)·1``, ``= −0.025``."""
+        return Equation("", Prod([f.expr for f in self.factors]), self.product)
+
     @property
     def formula(self) -> str:
-        """The chain in symbols: ``(ŷ − y)·a_y(1 − a_y)·w7·(1 − a_h1²)·x3``."""
-        return "·".join(f"({f.formula})" if _needs_parentheses(f.formula) else f.formula
-                        for f in self.factors)
+        """The chain in symbols."""
+        return self.equation.symbols
 
     def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
-        """The chain with numbers: ``(0.5268 − 1)·0.5268(1 − 0.5268)·3·…``."""
-        return "·".join(f.numbers(digits) for f in self.factors)
+        """The chain with numbers, as many digits as its product needs."""
+        return self.equation.numbers(digits)
 
 
 @dataclass(frozen=True)
@@ -88,6 +79,7 @@ class PathReport:
     path_count: int              # exact, even when ``paths`` is capped
     naive_multiplications: int   # Σ over paths of (factors − 1)
     backprop_multiplications: int  # with cached δ: what this one gradient needs
+    is_input: bool = False       # the target is an input neuron (its gradient is ∂L/∂a)
 
     @property
     def total(self) -> float:
@@ -97,6 +89,24 @@ class PathReport:
     @property
     def capped(self) -> bool:
         return len(self.paths) < self.path_count
+
+    @cached_property
+    def sum_equation(self) -> Equation | None:
+        """The gradient as the sum of the path products (``∂L/∂w5 = p₁ + p₂ = …``), with
+        the digits the sum needs; None when only some of the paths are listed."""
+        if self.capped or not self.paths:
+            return None
+        terms = [Var(f"path {k + 1}", p.product) for k, p in enumerate(self.paths)]
+        return Equation(self.name, Sum(terms) if len(terms) > 1 else terms[0], self.total)
+
+    @property
+    def name(self) -> str:
+        """``∂L/∂w5``, ``∂L/∂b_h1``, ``∂L/∂x1`` (an input) or ``δ_h1``."""
+        if self.kind == "weight":
+            return f"∂L/∂{self.target}"
+        if self.kind == "bias":
+            return f"∂L/∂b_{self.target}"
+        return f"∂L/∂{self.target}" if self.is_input else f"δ_{self.target}"
 
 
 def path_report(network: Network, target: str, kind: str | None = None, sample: int = 0,
@@ -127,11 +137,10 @@ def path_report(network: Network, target: str, kind: str | None = None, sample: 
     if kind == "weight":
         edge = edges[target]
         head, last = edge.target, Factor(f"∂z_{edge.target}/∂{edge.id}",
-                                         walk.a_sym(edge.source), walk.a(edge.source))
-        # (the default template "{0}" puts the value itself in)
+                                         walk.a_var(edge.source), walk.a(edge.source))
         gradient = values[Quantity("grad_w", target)]
     elif kind == "bias":
-        head, last = target, Factor(f"∂z_{target}/∂b_{target}", "1", 1.0)
+        head, last = target, Factor(f"∂z_{target}/∂b_{target}", ONE, 1.0)
         gradient = values[Quantity("grad_b", target)]
     else:
         head, last = target, None
@@ -151,7 +160,7 @@ def path_report(network: Network, target: str, kind: str | None = None, sample: 
         paths.append(Path(nodes, path_edges, factors))
     backprop = _backprop_cost(walk, head) + (1 if kind == "weight" else 0)
     return PathReport(target, kind, gradient, tuple(paths), n_paths, n_factors - n_paths,
-                      backprop)
+                      backprop, walk.neuron[target].is_input if kind == "neuron" else False)
 
 
 def _count(walk: Walk) -> tuple[dict[str, int], dict[str, int]]:
@@ -181,15 +190,14 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
     def down(nid: str) -> Iterator[tuple[tuple[str, ...], tuple[str, ...], tuple[Factor, ...]]]:
         # every chain from L to a_nid, as (nodes, edges, factors)
         if nid in walk.output_index:
-            yh = walk.yhat_sym(nid)
-            k = walk.output_index[nid]
-            eq = output_gradient_equation(walk, k)
-            yield (nid,), (), (Factor(f"∂L/∂{yh}", eq.symbols, walk.get("dl_dyhat", nid),
-                                      eq.template, eq.operands),)
+            factor = Factor(f"∂L/∂{walk.yhat_sym(nid)}",
+                            output_gradient(walk, walk.output_index[nid]),
+                            walk.get("dl_dyhat", nid))
+            yield (nid,), (), (factor,)
         for e in walk.outgoing[nid]:
+            weight = Factor(f"∂z_{e.target}/∂{walk.a_sym(nid)}", Var(e.id, e.weight), e.weight)
             for nodes, edges, factors in down_z(e.target):
-                yield (*nodes, nid), (*edges, e.id), (
-                    *factors, Factor(f"∂z_{e.target}/∂{walk.a_sym(nid)}", e.id, e.weight))
+                yield (*nodes, nid), (*edges, e.id), (*factors, weight)
 
     def down_z(nid: str) -> Iterator[tuple[tuple[str, ...], tuple[str, ...], tuple[Factor, ...]]]:
         for nodes, edges, factors in down(nid):
@@ -199,10 +207,8 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
 
 
 def _local_factor(walk: Walk, nid: str) -> Factor:
-    t = TemplateBuilder()
-    formula, template = walk.derivative_text(nid, t)
-    return Factor(f"∂{walk.a_sym(nid)}/∂z_{nid}", formula, walk.local_derivative(nid),
-                  template, tuple(t.operands) or (walk.local_derivative(nid),))
+    return Factor(f"∂{walk.a_sym(nid)}/∂z_{nid}", walk.derivative(nid),
+                  walk.local_derivative(nid))
 
 
 def _backprop_cost(walk: Walk, head: str) -> int:

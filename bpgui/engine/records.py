@@ -3,17 +3,22 @@
 A :class:`StepRecord` is the single source of each step's text: the canvas
 highlights its ``reads`` and ``writes``, the step panel and ``bpgui trace``
 print its :meth:`~StepRecord.text`, and the handout lists the same records.
-Numbers live apart from the formula so the text can be re-rendered at any
-number of significant digits.
+Each :class:`Equation` keeps its formula as a tree of symbols and values, so the
+text can be rendered at any number of significant digits, with the digits its
+arithmetic needs to come out true from the numbers as printed.
 """
 
 from __future__ import annotations
 
-import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from bpgui.numbers import DEFAULT_DIGITS, fmt_value
+import numpy as np
+
+from bpgui.engine.expression import Diff, Expr, Sum, Var, Writer, number_text
+from bpgui.engine.guard_digits import MAX_DIGITS, Digits, operand_digits
+from bpgui.numbers import DEFAULT_DIGITS, fmt
 
 PHASES = ("forward", "loss", "backward", "gradient", "update")
 GRANULARITIES = ("edge", "node", "layer")
@@ -40,57 +45,140 @@ KINDS = (
 )
 
 
-class _NumberFormatter(string.Formatter):
-    """``{0}`` is a bare number; ``{0:p}`` wraps it in parentheses when negative."""
+class EquationParts(NamedTuple):
+    """What an equation prints, part by part: ``lhs relation symbols = numbers… = result``.
 
-    def __init__(self, digits: int) -> None:
-        self.digits = digits
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        text = fmt_value(value, self.digits)
-        if format_spec == "p" and text.startswith("−"):
-            return f"({text})"
-        return text
-
-
-class Equation(NamedTuple):
-    """``lhs = symbols = numbers = result`` (or ``lhs ← …`` for an update).
-
-    A named tuple rather than a frozen dataclass: a pass makes thousands of them,
-    and a tuple is several times cheaper to build.
-    """
+    ``symbols`` is empty when the equation has no symbolic form beyond its lhs
+    (``x1 = 0``); ``numbers`` holds each line with numbers put in: usually one, two
+    for an update too small to show at the chosen digits (``= 2 + 7.909×10⁻⁵``)."""
 
     lhs: str
-    symbols: str                  # the formula in symbols; may be empty
-    template: str                 # the formula with {0}, {1:p}… where numbers go
-    operands: tuple[Any, ...]
-    result: Any                   # a float, or a tuple for a vector or matrix
-    relation: str = "="
+    relation: str
+    symbols: str
+    numbers: tuple[str, ...]
+    result: str
+
+
+class Equation:
+    """``lhs = formula = result``, or ``lhs ← formula = result`` for an update.
+
+    The formula is an expression tree (:mod:`bpgui.engine.expression`), so one object
+    writes the symbols line, writes the numbers line with as many digits as its
+    arithmetic needs (:mod:`bpgui.engine.guard_digits`), and is rendered once per
+    number of digits. ``before`` is an update's old value: where the change is too
+    small to show at the chosen digits, the result gets the digits that show it and a
+    scalar's change is written out (``= 2 + 7.909×10⁻⁵ = 2.000079``).
+    """
+
+    __slots__ = ("_parts", "before", "formula", "lhs", "relation", "result")
+
+    def __init__(self, lhs: str, formula: Expr | None, result: Any, relation: str = "=",
+                 before: Any = None) -> None:
+        self.lhs = lhs
+        self.formula = formula
+        self.result = result            # a float, or a tuple for a vector or matrix
+        self.relation = relation
+        self.before = before
+        self._parts: dict[int, EquationParts] = {}
+
+    def __repr__(self) -> str:
+        return f"Equation({self.text()!r})"
+
+    def _key(self) -> tuple[Any, ...]:
+        return self.lhs, self.formula, self.result, self.relation, self.before
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Equation) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    @property
+    def symbols(self) -> str:
+        """The formula in symbols ("" when it is only the lhs again)."""
+        if self.formula is None:
+            return ""
+        symbols = self.formula.symbols()
+        return "" if symbols == self.lhs else symbols
+
+    @property
+    def operands(self) -> tuple[Any, ...]:
+        """The values of the formula's quantities, in the order it writes them."""
+        return () if self.formula is None else tuple(v.value for v in self.formula.leaves())
 
     def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
-        return _NumberFormatter(digits).format(self.template, *self.operands)
+        """The (first) line with numbers put in."""
+        numbers = self.parts(digits).numbers
+        return numbers[0] if numbers else ""
+
+    def parts(self, digits: int = DEFAULT_DIGITS) -> EquationParts:
+        if digits not in self._parts:
+            self._parts[digits] = self._render(digits)
+        return self._parts[digits]
+
+    def _render(self, digits: int) -> EquationParts:
+        shown = change_digits(self.before, self.result, digits)
+        forms = [] if self.formula is None else [self.formula]
+        if self.before is not None and not isinstance(self.result, tuple) and shown > digits:
+            forms.append(_change(self.before, self.result))
+        numbers = tuple(form.write(Writer(_speller(
+            operand_digits(form, self.result, digits, shown))))[0] for form in forms)
+        return EquationParts(self.lhs, self.relation, self.symbols, numbers,
+                             number_text(self.result, shown))
 
     def lines(self, digits: int = DEFAULT_DIGITS, result: str | None = None) -> tuple[str, ...]:
-        """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats:
-        how the step panel, the projector's caption and the handout lay a step out.
-        ``result`` replaces the result's text (a question sheet's blank)."""
-        first = f"{self.lhs} {self.relation} {self.symbols}" if self.symbols else ""
-        numbers, shown = self.numbers(digits), fmt_value(self.result, digits)
-        lines = [first] if first else []
-        prefix = "= " if first else f"{self.lhs} {self.relation} "
-        if numbers not in (self.symbols, shown):
-            lines.append(prefix + numbers)
-            prefix = "= "
-        lines.append(prefix + (shown if result is None else result))
+        """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats
+        the one before: how the step panel, the projector's caption and the handout lay
+        a step out. ``result`` replaces the result's text (a question sheet's blank)."""
+        p = self.parts(digits)
+        shown = p.result if result is None else result
+        pieces = [piece for piece in (p.symbols, *p.numbers) if piece]
+        pieces = [piece for k, piece in enumerate(pieces) if k == 0 or piece != pieces[k - 1]]
+        if pieces and pieces[-1] == p.result:
+            pieces.pop()
+        head = f"{p.lhs} {p.relation} " if p.lhs else ""
+        lines = [head + piece if k == 0 else "= " + piece for k, piece in enumerate(pieces)]
+        lines.append(("= " if lines else head) + shown)
         return tuple(lines)
 
     def text(self, digits: int = DEFAULT_DIGITS) -> str:
-        result = fmt_value(self.result, digits)
-        parts = [self.lhs]
-        for part in (self.symbols, self.numbers(digits), result):
-            if part and part != parts[-1]:
-                parts.append(part)
-        return f"{parts[0]} {self.relation} " + " = ".join(parts[1:])
+        """The equation on one line: ``lhs = symbols = numbers = result``."""
+        lines = self.lines(digits)
+        return " ".join([lines[0], *lines[1:]])
+
+
+def change_digits(before: Any, after: Any, digits: int) -> Any:
+    """The digits an update's new value needs so that a change shows (per element)."""
+    if before is None:
+        return digits
+    if isinstance(after, tuple):
+        flat_before = np.asarray(before, dtype=np.float64).ravel()
+        flat_after = np.asarray(after, dtype=np.float64).ravel()
+        per = [change_digits(float(b), float(a), digits)
+               for b, a in zip(flat_before, flat_after, strict=True)]
+        return np.array(per).reshape(np.shape(np.asarray(after, dtype=float)))
+    if after == before or fmt(after, digits) != fmt(before, digits):
+        return digits
+    # Enough digits to show the change itself to two significant digits.
+    shown = _exponent(after) - _exponent(after - before) + 2
+    while shown < MAX_DIGITS and fmt(after, shown) == fmt(before, shown):
+        shown += 1
+    return max(digits, min(shown, MAX_DIGITS))
+
+
+def _exponent(value: float) -> int:
+    return int(f"{value:.0e}".split("e")[1]) if value else 0
+
+
+def _change(before: float, after: float) -> Expr:
+    """``old + Δ`` (or ``old − |Δ|``): the change an update makes, written out."""
+    delta = after - before
+    old = Var("", before)
+    return Sum([old, Var("", delta)]) if delta >= 0 else Diff(old, Var("", -delta))
+
+
+def _speller(digits: Digits) -> Callable[[Var], str]:
+    return lambda var: number_text(var.value, digits[var])
 
 
 @dataclass(frozen=True)
@@ -106,16 +194,13 @@ class StepRecord:
     reuses: tuple[str, ...]              # neurons whose cached δ it reuses
     equations: tuple[Equation, ...]
     values: tuple[tuple[Quantity, float], ...]
+    explanations: tuple[str, ...] = ()   # what a symbol of the step stands for (a mask)
 
     @property
     def formula(self) -> str:
         """The step in symbols only."""
         return ";  ".join(f"{e.lhs} {e.relation} {e.symbols}" if e.symbols else e.lhs
                           for e in self.equations)
-
-    def numbers(self, digits: int = DEFAULT_DIGITS) -> str:
-        """The step with the numbers put in."""
-        return ";  ".join(f"{e.lhs} {e.relation} {e.numbers(digits)}" for e in self.equations)
 
     @property
     def result(self) -> Any:
@@ -133,6 +218,12 @@ class StepRecord:
         if not self.reuses:
             return ""
         return f"Reuses the cached δ of {', '.join(self.reuses)}: computed once, never again."
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The sentences shown under the step: what it reuses, what its masks and blocks
+        are. The step panel, the projector's caption and the handout show the same."""
+        return ((self.reuse_note,) if self.reuses else ()) + self.explanations
 
     @property
     def written(self) -> dict[Quantity, float]:

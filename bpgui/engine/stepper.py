@@ -19,9 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from bpgui.engine.expression import PROD, ZERO, Expr, Group, Prod, Sum, Var
+from bpgui.engine.formulas import activation, update
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
-from bpgui.engine.walk import TemplateBuilder, Walk
+from bpgui.engine.walk import Walk
 from bpgui.errors import BpguiError
 from bpgui.model import Edge, Network
 
@@ -39,10 +41,11 @@ def iter_steps(network: Network, sample: int = 0,
 
     def emit(phase: str, target: str, reads: tuple[str, ...], writes: tuple[str, ...],
              equations: tuple[Equation, ...] | list[Equation],
-             values: list[tuple[Quantity, float]], reuses: tuple[str, ...] = ()) -> StepRecord:
+             values: list[tuple[Quantity, float]], reuses: tuple[str, ...] = (),
+             notes: tuple[str, ...] = ()) -> StepRecord:
         return StepRecord(next(counter), phase, granularity, target, tuple(dict.fromkeys(reads)),
                           tuple(dict.fromkeys(writes)), tuple(dict.fromkeys(reuses)),
-                          tuple(equations), tuple(values))
+                          tuple(equations), tuple(values), tuple(dict.fromkeys(notes)))
 
     if granularity == "layer":
         from bpgui.engine.layer_steps import layer_steps
@@ -69,85 +72,70 @@ def input_step(walk: Walk, emit: Emit) -> StepRecord:
     for nid in walk.inputs:
         x = walk.x[nid]
         values.append(walk.put("a", nid, x))
-        equations.append(Equation(nid, "", "{0}", (x,), x))
+        equations.append(Equation(nid, Var(nid, x), x))
     return emit("forward", "inputs", (), tuple(walk.inputs), equations, values)
 
 
 # --------------------------------------------------------------------- forward
+def _term_symbol(left: str, right: str) -> str:
+    return f"{left}·{right}"
+
+
 def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
     edges = walk.incoming[nid]
-    if fine:
-        for e in edges:
-            t = TemplateBuilder()
+    terms: list[Expr] = []
+    for e in edges:
+        product = Prod([Var(e.id, e.weight), walk.a_var(e.source)])
+        if fine:
             term = e.weight * walk.a(e.source)
-            template = f"{t.num(e.weight)}·{t.num(walk.a(e.source))}"
+            lhs = _term_symbol(e.id, walk.a_sym(e.source))
             yield emit("forward", e.id, (e.source, e.id), (e.id,),
-                       [Equation(f"{e.id}·{walk.a_sym(e.source)}", "", template, tuple(t.operands),
-                                 term)], [walk.put("term", e.id, term)])
+                       [Equation(lhs, product, term)], [walk.put("term", e.id, term)])
+            terms.append(Var(lhs, walk.get("term", e.id), PROD))
+        else:
+            terms.append(product)
     z, a = walk.forward_neuron(nid)
-    t = TemplateBuilder()
-    bias = walk.neuron[nid].bias
-    sym = [f"{e.id}·{walk.a_sym(e.source)}" for e in edges] + [f"b_{nid}"]
-    if fine:
-        num = [t.num(walk.get("term", e.id), paren=i > 0) for i, e in enumerate(edges)]
-        num.append(t.num(bias, paren=bool(edges)))
-    else:
-        num = [f"{t.num(e.weight)}·{t.num(walk.a(e.source))}" for e in edges] + [t.num(bias)]
-    act = walk.activation(nid)
-    a_template = f"{act.symbol}({{0}})" if act.name != "identity" else "{0}"
-    a_symbols = f"{act.symbol}(z_{nid})" if act.name != "identity" else f"z_{nid}"
-    equations = [Equation(f"z_{nid}", " + ".join(sym), " + ".join(num), tuple(t.operands), z),
-                 Equation(walk.a_sym(nid), a_symbols, a_template, (z,), a)]
+    terms.append(Var(f"b_{nid}", walk.neuron[nid].bias))
     values = [walk.put("z", nid, z), walk.put("a", nid, a)]
+    equations = [Equation(f"z_{nid}", Sum(terms), z),
+                 Equation(walk.a_sym(nid), activation(walk.neuron[nid].activation,
+                                                      walk.z_var(nid)), a)]
     reads = [x for e in edges for x in (e.source, e.id)]
     yield emit("forward", nid, tuple(reads), (nid,), equations, values)
 
 
 # -------------------------------------------------------------------- backward
-def _upstream_terms(walk: Walk, nid: str, t: TemplateBuilder,
-                    fine: bool) -> tuple[list[str], list[str]]:
-    """The summands of ∂L/∂a_j in symbols and as template pieces."""
-    sym, num = [], []
+def _upstream_terms(walk: Walk, nid: str, fine: bool) -> list[Expr]:
+    """The summands of ∂L/∂a_j: ∂L/∂ŷ if j is an output, then w·δ over its consumers."""
+    terms: list[Expr] = []
     if nid in walk.output_index:
-        sym.append(f"∂L/∂{walk.yhat_sym(nid)}")
-        num.append(t.num(walk.get("dl_dyhat", nid), paren=False))
+        terms.append(Var(f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
     for e in walk.outgoing[nid]:
-        sym.append(f"{e.id}·δ_{e.target}")
         if fine:
-            num.append(t.num(walk.get("back_term", e.id), paren=bool(num)))
+            terms.append(Var(_term_symbol(e.id, f"δ_{e.target}"),
+                             walk.get("back_term", e.id), PROD))
         else:
-            num.append(f"{t.num(e.weight)}·{t.num(walk.get('delta', e.target))}")
-    return sym, num
+            terms.append(Prod([Var(e.id, e.weight),
+                               Var(f"δ_{e.target}", walk.get("delta", e.target))]))
+    return terms
 
 
-def _sum_equation(walk: Walk, nid: str, fine: bool, lhs: str, value: float) -> Equation:
-    """``lhs = ∂L/∂ŷ + w·δ + …``: the upstream terms summed (0 when there are none)."""
-    t = TemplateBuilder()
-    sym, num = _upstream_terms(walk, nid, t, fine)
-    return Equation(lhs, " + ".join(sym) or "0", " + ".join(num) or "0", tuple(t.operands),
-                    value)
+def _sum(terms: list[Expr]) -> Expr:
+    return Sum(terms) if terms else ZERO
 
 
 def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
                      delta: float) -> list[Equation]:
     """δ_j = f′(z_j)·∂L/∂a_j. With a single upstream term it is one equation, in the
     seed's form δ_h1 = (1 − a_h1²)·(w7·δ_y); otherwise ∂L/∂a_j comes first."""
-    t = TemplateBuilder()
-    d_sym, d_num = walk.derivative_text(nid, t)
+    terms = _upstream_terms(walk, nid, fine)
     a_grad = f"∂L/∂{walk.a_sym(nid)}"
-    terms = (nid in walk.output_index) + len(walk.outgoing[nid])
-    if fine or terms > 1:
-        return [_sum_equation(walk, nid, fine, a_grad, grad_a),
-                Equation(f"δ_{nid}", f"{d_sym}·{a_grad}", f"{d_num}·{t.num(grad_a)}",
-                         tuple(t.operands), delta)]
-    sym, num = _upstream_terms(walk, nid, t, fine)      # the one term, or none
-    term_sym, term_num = (sym[0], num[0]) if sym else ("0", "0")
-    if "·" in term_sym:
-        term_sym, term_num = f"({term_sym})", f"({term_num})"
-    elif term_num.endswith("}") and not term_num.endswith(":p}"):
-        term_num = term_num[:-1] + ":p}"    # a lone ∂L/∂ŷ: ·(−0.4732), not ·−0.4732
-    return [Equation(f"δ_{nid}", f"{d_sym}·{term_sym}", f"{d_num}·{term_num}",
-                     tuple(t.operands), delta)]
+    if fine or len(terms) > 1:
+        return [Equation(a_grad, _sum(terms), grad_a),
+                Equation(f"δ_{nid}", Prod([walk.derivative(nid), Var(a_grad, grad_a)]), delta)]
+    term = terms[0] if terms else ZERO
+    upstream = Group(term) if isinstance(term, Prod) else term
+    return [Equation(f"δ_{nid}", Prod([walk.derivative(nid), upstream]), delta)]
 
 
 def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
@@ -155,17 +143,17 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
     is_output = nid in walk.output_index
     if fine:
         for e in walk.outgoing[nid]:
-            t = TemplateBuilder()
-            term = e.weight * walk.get("delta", e.target)
-            template = f"{t.num(e.weight)}·{t.num(walk.get('delta', e.target))}"
+            delta_var = Var(f"δ_{e.target}", walk.get("delta", e.target))
+            term = e.weight * delta_var.value
             yield emit("backward", e.id, (e.id, e.target), (e.id,),
-                       [Equation(f"{e.id}·δ_{e.target}", "", template, tuple(t.operands), term)],
+                       [Equation(_term_symbol(e.id, delta_var.symbol),
+                                 Prod([Var(e.id, e.weight), delta_var]), term)],
                        [walk.put("back_term", e.id, term)], reuses=(e.target,))
     reads = ((LOSS_ID,) if is_output else ()) + tuple(
         x for e in walk.outgoing[nid] for x in (e.id, e.target))
     grad_a = walk.grad_a(nid)
     if walk.neuron[nid].is_input:
-        equations = [_sum_equation(walk, nid, fine, f"∂L/∂{nid}", grad_a)]
+        equations = [Equation(f"∂L/∂{nid}", _sum(_upstream_terms(walk, nid, fine)), grad_a)]
         values = [walk.put("grad_a", nid, grad_a)]
     else:
         delta = walk.local_derivative(nid) * grad_a
@@ -178,15 +166,13 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
 def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
     a, delta = walk.a(e.source), walk.get("delta", e.target)
     g = a * delta
-    # A fixed template (no TemplateBuilder): there is one of these per edge per pass.
-    eq = Equation(f"∂L/∂{e.id}", f"{walk.a_sym(e.source)}·δ_{e.target}", "{0:p}·{1:p}",
-                  (a, delta), g)
+    eq = Equation(f"∂L/∂{e.id}", Prod([walk.a_var(e.source), Var(f"δ_{e.target}", delta)]), g)
     return eq, walk.put("grad_w", e.id, g)
 
 
 def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
     d = walk.get("delta", nid)
-    return Equation(f"∂L/∂b_{nid}", f"δ_{nid}", "{0}", (d,), d), walk.put("grad_b", nid, d)
+    return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
 
 
 def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
@@ -211,7 +197,7 @@ def _update(walk: Walk, param: Edge | str) -> tuple[str, Equation, tuple[Quantit
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
     new = old - eta * g
-    eq = Equation(name, f"{name} − η·∂L/∂{name}", "{0} − {1}·{2:p}", (old, eta, g), new, "←")
+    eq = Equation(name, update(name, old, eta, Var(f"∂L/∂{name}", g)), new, "←", before=old)
     return ident, eq, walk.put(kind, ident, new)
 
 

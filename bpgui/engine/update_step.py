@@ -3,23 +3,29 @@
 This is seed 001's update with numbers: the old value, the gradient, the new
 value. With more than one sample in the update, g is the mean of the per-sample
 gradients (seed 002); the record then lists each sample's contribution for one
-parameter, the one the user is looking at. It describes the update that
+parameter, the one the user is looking at (the first ten by name, the rest as
+their sum, so the arithmetic stays on the page). It describes the update that
 :class:`~bpgui.engine.training.Trainer` makes next, computed the same way (the
 batched fast path), so the step panel and the training agree to the last bit.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
 from bpgui.engine.fastpath import Backward, Forward, backward, forward
+from bpgui.engine.formulas import update
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
 from bpgui.errors import BpguiError
 from bpgui.model import Network
+from bpgui.numbers import subscript
 
-MAX_LISTED = 10          # samples written out in the mean; the rest are counted
+MAX_LISTED = 10          # samples written out in the mean; the rest are summed in one term
 
 
 def update_record(network: Network, rows: Array | None = None,
@@ -49,8 +55,8 @@ def update_record(network: Network, rows: Array | None = None,
         if ident == focus and len(chosen) > 1:
             equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g))
         new = old - eta * g
-        equations.append(Equation(name, f"{name} − η·g_{name}", "{0} − {1}·{2:p}",
-                                  (old, eta, g), new, "←"))
+        equations.append(Equation(name, update(name, old, eta, Var(f"g_{name}", g)), new,
+                                  "←", before=old))
         values.append((Quantity(kind, ident), float(new)))
     ids = tuple(ident for _, ident, _ in params)
     return StepRecord(0, "update", "node", "all parameters", ids, ids, (), tuple(equations),
@@ -75,14 +81,14 @@ def _grad(plan: Plan, grads: Backward, kind: str, ident: str) -> float:
 
 def _mean_equation(plan: Plan, fw: Forward, y: Array, rows: Array, kind: str, ident: str,
                    name: str, g: float) -> Equation:
-    """``g_w = (1/n)·Σₖ ∂Lₖ/∂w = (g₀ + g₁ + …)/n``: each sample's own gradient."""
-    per_sample = [_grad(plan, backward(plan, fw, y, np.array([k]), input_grads=False),
-                        kind, ident) for k in rows[:MAX_LISTED]]
-    n = len(rows)
-    slots = " + ".join(f"{{{i}:p}}" for i in range(len(per_sample)))
-    rest = n - len(per_sample)
-    if rest:
-        slots += f" + … ({rest} more)"
-    samples = ", ".join(str(int(k)) for k in rows[:MAX_LISTED]) + (", …" if rest else "")
-    symbols = f"(1/{n})·Σₖ ∂Lₖ/∂{name}  (samples {samples})"
-    return Equation(f"g_{name}", symbols, f"({slots})/{n}", tuple(per_sample), g)
+    """``g_w = (∂L₀/∂w + ∂L₁/∂w + …)/n``: each sample's own gradient, the first
+    :data:`MAX_LISTED` by name and the rest as one sum, ``Σ_rest``."""
+    def gradient(k: int) -> float:
+        return _grad(plan, backward(plan, fw, y, np.array([k]), input_grads=False), kind, ident)
+
+    listed = [int(k) for k in rows[:MAX_LISTED]]
+    terms: list[Expr] = [Var(f"∂L{subscript(k)}/∂{name}", gradient(k)) for k in listed]
+    rest = rows[MAX_LISTED:]
+    if len(rest):
+        terms.append(Var("Σ_rest", math.fsum(gradient(int(k)) for k in rest)))
+    return Equation(f"g_{name}", Quot(Group(Sum(terms)), Const(len(rows))), g)

@@ -3,8 +3,8 @@
 :class:`Walk` is the scalar twin of the fast path: it knows the graph's
 step order and computes each value only when a step asks for it, caching it
 so later steps reuse it (as backpropagation reuses δ). The step emitters in
-``stepper`` and ``layer_steps`` turn its values into records; the
-:class:`TemplateBuilder` turns formulas into templates with numbered slots.
+``stepper`` and ``layer_steps`` turn its values into records, written with the
+symbols named here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from bpgui.engine.expression import Expr, Var
+from bpgui.engine.formulas import derivative_expr
 from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.engine.plan import require_outputs
 from bpgui.engine.records import Quantity
@@ -27,17 +29,6 @@ from bpgui.numbers import subscript
 def _quantity(kind: str, ident: str) -> Quantity:
     """One shared Quantity per (kind, id): a pass names thousands, again at every edit."""
     return Quantity(kind, ident)
-
-
-class TemplateBuilder:
-    """Collects operands and hands out their ``{k}`` / ``{k:p}`` slots."""
-
-    def __init__(self) -> None:
-        self.operands: list[Any] = []
-
-    def num(self, value: Any, paren: bool = True) -> str:
-        self.operands.append(value)
-        return f"{{{len(self.operands) - 1}{':p' if paren else ''}}}"
 
 
 class Walk:
@@ -72,6 +63,9 @@ class Walk:
         self.loss = LOSS_TABLE[network.loss]
         self.learning_rate = network.training.learning_rate
         self.values: dict[Quantity, float] = {}
+        # Inputs and weights are written by their bare ids, so a reserved letter that is
+        # one of them (an input named y) gets a star instead.
+        self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges}
 
     # ---------------------------------------------------------------- naming
     def activation(self, nid: str) -> Activation:
@@ -86,7 +80,19 @@ class Walk:
         return "ŷ" if len(self.outputs) == 1 else f"ŷ{subscript(k + 1)}"
 
     def y_sym(self, k: int) -> str:
-        return "y" if len(self.outputs) == 1 else f"y{subscript(k + 1)}"
+        """The target of output ``k``."""
+        return self.per_output("y", k)
+
+    def per_output(self, letter: str, k: int) -> str:
+        """``letter`` for output ``k``: ``y₂``, or the bare letter (``y*`` if an input or
+        weight has that id) when there is one output."""
+        if len(self.outputs) > 1:
+            return f"{letter}{subscript(k + 1)}"
+        return self.reserved(letter)
+
+    def reserved(self, letter: str) -> str:
+        """A reserved symbol that no input or weight id can be mistaken for."""
+        return f"{letter}*" if letter in self.bare_ids else letter
 
     # ---------------------------------------------------------------- values
     def get(self, kind: str, ident: str) -> float:
@@ -127,16 +133,15 @@ class Walk:
         return float(self.activation(nid).derivative_from(np.float64(z), np.float64(a)))
 
     # ------------------------------------------------------- formula pieces
-    def derivative_text(self, nid: str, t: TemplateBuilder) -> tuple[str, str]:
-        """f'(z_j) in symbols and as a template, e.g. ``(1 − a_h1²)``."""
-        pattern = self.activation(nid).derivative
-        symbols = pattern.replace("{a}", self.a_sym(nid)).replace("{z}", f"z_{nid}")
-        template = pattern
-        if "{a}" in pattern:
-            template = template.replace("{a}", t.num(self.a(nid)))
-        if "{z}" in pattern:
-            template = template.replace("{z}", t.num(self.get("z", nid)))
-        return symbols, template
+    def z_var(self, nid: str) -> Var:
+        return Var(f"z_{nid}", self.get("z", nid))
+
+    def a_var(self, nid: str) -> Var:
+        return Var(self.a_sym(nid), self.a(nid))
+
+    def derivative(self, nid: str) -> Expr:
+        """f′(z_j) as the step text writes it, e.g. ``(1 − a_h1²)``, from the cached a or z."""
+        return derivative_expr(self.neuron[nid].activation, self.z_var(nid), self.a_var(nid))
 
     def non_inputs(self) -> list[str]:
         return [nid for nid in self.order if not self.neuron[nid].is_input]

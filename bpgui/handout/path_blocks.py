@@ -26,14 +26,14 @@ from bpgui.model import Network
 from bpgui.numbers import fmt
 
 
-def gradient_name(report: PathReport, is_input: bool) -> str:
+def gradient_name(report: PathReport) -> str:
     """``∂L/∂w5``, ``∂L/∂b_h1``, ``∂L/∂x1`` or ``δ_h1 = ∂L/∂z_h1`` (the panel's heading)."""
-    t = report.target
-    return {"weight": f"∂L/∂{t}", "bias": f"∂L/∂b_{t}"}.get(
-        report.kind, f"∂L/∂{t}" if is_input else f"δ_{t} = ∂L/∂z_{t}")
+    if report.kind == "neuron" and not report.is_input:
+        return f"{report.name} = ∂L/∂z_{report.target}"
+    return report.name
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'s' * (count != 1)}"
 
 
@@ -43,42 +43,55 @@ def route(report: PathReport, path: Path) -> str:
     return " → ".join(("L", *path.nodes, *last))
 
 
+def sum_sentence(report: PathReport, digits: int, blank: bool = False) -> str:
+    """``Σ over paths: ∂L/∂w5 = path 1 + path 2 = −0.02 + 0.003 = −0.017``, with the digits
+    the sum needs; when only some paths are listed, what all of them sum to."""
+    equation = report.sum_equation
+    if equation is None:
+        total = BLANK if blank else fmt(report.gradient, digits)
+        return (f"The listed paths are part of the sum; all {report.path_count:,} paths "
+                f"(counted exactly) sum to {report.name} = {total}.")
+    return "Σ over paths: " + " ".join(equation.lines(digits, BLANK if blank else None))
+
+
+def bias_sentence(report: PathReport, digits: int, blank: bool = False) -> str:
+    """A neuron's bias has the neuron's paths, each times ∂z/∂b = 1."""
+    t = report.target
+    value = BLANK if blank else fmt(report.gradient, digits)
+    return (f"The bias b_{t} has the same paths, each times ∂z_{t}/∂b_{t} = 1: "
+            f"∂L/∂b_{t} = δ_{t} = {value}.")
+
+
+def cost_sentence(report: PathReport, costs: tuple[int, int]) -> str:
+    """What summing paths costs against backpropagation with cached δ (seed 000's point)."""
+    naive, backprop = costs
+    return (f"{plural(report.path_count, 'path')}, counted exactly. Summing over paths needs "
+            f"{report.naive_multiplications:,} multiplications for this gradient; "
+            f"backpropagation with cached δ needs {report.backprop_multiplications:,}. For "
+            f"every gradient at once: naive {naive:,}, backpropagation {backprop:,}.")
+
+
 def path_section(network: Network, target: str, sample: int, values: Mapping[Quantity, float],
                  costs: tuple[int, int], digits: int, blank: bool) -> Section:
     """A subsection for ``target`` (an edge means its weight, a neuron its δ or ∂L/∂x)."""
     report = path_report(network, target, None, sample, DEFAULT_LIMIT, values=dict(values))
-    is_input = report.kind == "neuron" and network.neuron(target).is_input
-    name = gradient_name(report, is_input)
-    value = BLANK if blank else fmt(report.gradient, digits)
-    heading = (f"{name}: the sum over {_plural(report.path_count, 'path')}" if blank else
-               f"{name} = {value}: the sum over {_plural(report.path_count, 'path')}")
+    name = gradient_name(report)
+    count = plural(report.path_count, "path")
+    heading = (f"{name}: the sum over {count}" if blank else
+               f"{name} = {fmt(report.gradient, digits)}: the sum over {count}")
     blocks: list[Block] = []
     if report.capped:
         blocks.append(Paragraph(rich(f"Showing {len(report.paths):,} of "
                                      f"{report.path_count:,} paths (the count is exact).")))
     entries = []
     for k, path in enumerate(report.paths):
-        product = BLANK if blank else fmt(path.product, digits)
-        lines = (path.formula, f"= {path.numbers(digits)} = {product}")
-        entries.append(Entry(k + 1, f"path {k + 1}: {route(report, path)}", (Formula(lines),),
+        lines = path.equation.lines(digits, BLANK if blank else None)
+        entries.append(Entry(k + 1, f"path {k + 1}: {route(report, path)}",
+                             (Formula((lines[0], " ".join(lines[1:]))),),
                              anchor=f"path-{target}-{k + 1}"))
     blocks.append(Entries(tuple(entries), numbered=False, kind="paths"))
-    total = BLANK if blank else fmt(report.total, digits)
-    if report.capped:
-        blocks.append(Paragraph(rich(f"The {len(report.paths)} listed paths sum to ",
-                                     formula(total), f"; all {report.path_count:,} paths "
-                                     "(counted exactly) sum to ", formula(value), ".")))
-    else:
-        short = name.split(" = ")[0]
-        blocks.append(Paragraph(rich(formula(f"Σ over paths = {total} = {short}")), "result"))
-    if report.kind == "neuron" and not is_input:
-        blocks.append(Paragraph(rich(f"The bias b_{target} has the same paths, each times ",
-                                     formula(f"∂z_{target}/∂b_{target} = 1"), ": ",
-                                     formula(f"∂L/∂b_{target} = δ_{target} = {value}"), ".")))
-    naive, backprop = costs
-    blocks.append(Paragraph(rich(
-        f"{_plural(report.path_count, 'path')}, counted exactly. Summing over paths needs "
-        f"{report.naive_multiplications:,} multiplications for this gradient; backpropagation "
-        f"with cached δ needs {report.backprop_multiplications:,}. For every gradient at once: "
-        f"naive {naive:,}, backpropagation {backprop:,}."), "note"))
+    blocks.append(Paragraph(rich(formula(sum_sentence(report, digits, blank))), "result"))
+    if report.kind == "neuron" and not report.is_input:
+        blocks.append(Paragraph(rich(formula(bias_sentence(report, digits, blank)))))
+    blocks.append(Paragraph(rich(cost_sentence(report, costs)), "note"))
     return Section(heading, tuple(blocks), f"paths-{target}", level=3)

@@ -27,11 +27,6 @@ def equation_lines(eq: Equation, digits: int, blank: bool = False) -> tuple[str,
     return eq.lines(digits, BLANK if blank else None)
 
 
-def reuse_note(record: StepRecord) -> str:
-    """The step panel's sentence about the cached δ a step reuses (empty when none)."""
-    return record.reuse_note
-
-
 def neuron_name(neuron: Neuron) -> str:
     """``h₁ (h1)``: the label the picture shows and the id the formulas use."""
     label = neuron.display_label
@@ -74,8 +69,7 @@ def step_entry(record: StepRecord, number: int, title: str, digits: int,
                blank: bool) -> Entry:
     """One record as a numbered entry: every equation's lines, then the reuse note."""
     formulas = tuple(Formula(equation_lines(eq, digits, blank)) for eq in record.equations)
-    note = reuse_note(record)
-    return Entry(number, title, formulas, (note,) if note else (), f"step-{number}")
+    return Entry(number, title, formulas, record.notes, f"step-{number}")
 
 
 def phase_groups(records: Iterable[StepRecord]) -> list[tuple[str, list[tuple[int, StepRecord]]]]:

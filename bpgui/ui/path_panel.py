@@ -18,6 +18,14 @@ from bpgui.engine.paths import DEFAULT_LIMIT, PathReport, path_report, whole_gra
 from bpgui.engine.records import StepRecord
 from bpgui.engine.stepper import final_values
 from bpgui.errors import BpguiError
+from bpgui.handout.path_blocks import (
+    bias_sentence,
+    cost_sentence,
+    gradient_name,
+    plural,
+    route,
+    sum_sentence,
+)
 from bpgui.numbers import fmt
 from bpgui.ui.session import StepSession
 
@@ -27,13 +35,9 @@ PATH_COLOURS = [QColor(c) for c in ("#E69F00", "#56B4E9", "#009E73", "#0072B2", 
 PLACEHOLDER = "Select a weight or a neuron on the canvas to see every path from the loss to it."
 
 
-def _heading(report: PathReport, digits: int, is_input: bool) -> str:
-    value = fmt(report.gradient, digits)
-    t = report.target
-    name = {"weight": f"∂L/∂{t}", "bias": f"∂L/∂b_{t}"}.get(
-        report.kind, f"∂L/∂{t}" if is_input else f"δ_{t} = ∂L/∂z_{t}")
-    count = f"{report.path_count:,} path{'s' * (report.path_count != 1)}"
-    return f"{name} = {value}: the sum over {count}"
+def _heading(report: PathReport, digits: int) -> str:
+    return f"{gradient_name(report)} = {fmt(report.gradient, digits)}: the sum over " \
+           f"{plural(report.path_count, 'path')}"
 
 
 def _message(exc: Exception) -> str:
@@ -116,39 +120,22 @@ class PathPanelDock(QDockWidget):
     def _render(self, report: PathReport) -> str:
         digits = self.session.digits
         network = self.session.document.network
-        is_input = report.kind == "neuron" and network.neuron(report.target).is_input
-        out = [f"<h3>{html.escape(_heading(report, digits, is_input))}</h3>"]
+        out = [f"<h3>{html.escape(_heading(report, digits))}</h3>"]
         if report.capped:
             out.append(f"<p>Showing {len(report.paths):,} of {report.path_count:,} paths "
                        f"(the count is exact).</p>")
         for k, path in enumerate(report.paths):
             colour = PATH_COLOURS[k % len(PATH_COLOURS)].name()
-            route = " → ".join(("L", *path.nodes, *path.edges[-1:][:1 if report.kind == "weight"
-                                                                    else 0]))
+            first, *rest = (html.escape(line) for line in path.equation.lines(digits))
+            rest[-1] = f"<b>{rest[-1]}</b>"
             out.append(
                 f"<p><span style='color:{colour}; font-size:22px'>■</span> "
-                f"<b>path {k + 1}</b>: {html.escape(route)}<br>"
-                f"{html.escape(path.formula)}<br>"
-                f"= {html.escape(path.numbers(digits))} = <b>{fmt(path.product, digits)}</b></p>")
-        total = fmt(report.total, digits)
-        if report.capped:
-            out.append(f"<p>The {len(report.paths)} listed paths sum to {total}; all "
-                       f"{report.path_count:,} paths (counted exactly) sum to "
-                       f"{fmt(report.gradient, digits)}.</p>")
-        else:
-            name = _heading(report, digits, is_input).split(" = ")[0]
-            out.append(f"<p><b>Σ over paths = {total} = {html.escape(name)}</b></p>")
-        if report.kind == "neuron" and not is_input:
-            t = html.escape(report.target)
-            out.append(f"<p>The bias b_{t} has the same paths, each times ∂z_{t}/∂b_{t} = 1: "
-                       f"∂L/∂b_{t} = δ_{t} = {fmt(report.gradient, digits)}.</p>")
+                f"<b>path {k + 1}</b>: {html.escape(route(report, path))}<br>"
+                f"{first}<br>{' '.join(rest)}</p>")
+        out.append(f"<p><b>{html.escape(sum_sentence(report, digits))}</b></p>")
+        if report.kind == "neuron" and not report.is_input:
+            out.append(f"<p>{html.escape(bias_sentence(report, digits))}</p>")
         if len(report.paths) > len(PATH_COLOURS):
             out.append("<p style='color:#555'>Colours repeat after seven paths.</p>")
-        naive, backprop = whole_gradient_cost(network)
-        out.append(
-            f"<p>{report.path_count:,} path{'s' * (report.path_count != 1)}, counted exactly. "
-            f"Summing over paths needs {report.naive_multiplications:,} multiplications for "
-            f"this gradient; backpropagation with cached δ needs "
-            f"{report.backprop_multiplications:,}. For every gradient at once: naive "
-            f"{naive:,}, backpropagation {backprop:,}.</p>")
+        out.append(f"<p>{html.escape(cost_sentence(report, whole_gradient_cost(network)))}</p>")
         return "".join(out)

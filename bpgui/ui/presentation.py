@@ -240,8 +240,6 @@ def caption_html(record: StepRecord, digits: int, note_px: int, note_colour: str
                      f"{'<br>'.join(lines)}</td>")
     rows = ["<tr>" + "".join(cells[k:k + CAPTION_COLUMNS]) + "</tr>"
             for k in range(0, len(cells), CAPTION_COLUMNS)]
-    note = ""
-    if record.reuses:
-        note = (f"<p style='color:{note_colour}; font-size:{note_px}px; margin:0'>"
-                f"{html.escape(record.reuse_note)}</p>")
-    return f"<table cellspacing='0'>{''.join(rows)}</table>{note}"
+    notes = "".join(f"<p style='color:{note_colour}; font-size:{note_px}px; margin:0'>"
+                    f"{html.escape(note)}</p>" for note in record.notes)
+    return f"<table cellspacing='0'>{''.join(rows)}</table>{notes}"

@@ -49,9 +49,8 @@ def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
         body = "<br>".join(html.escape(line) for line in lines[:-1])
         last = f"<b>{html.escape(lines[-1])}</b>"
         blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
-    if record.reuses:
-        blocks.append(f"<p style='color:#1f6f9f; font-size:{note_px}px'>"
-                      f"{html.escape(record.reuse_note)}</p>")
+    blocks.extend(f"<p style='color:#1f6f9f; font-size:{note_px}px'>{html.escape(note)}</p>"
+                  for note in record.notes)
     return "".join(blocks)
 
 

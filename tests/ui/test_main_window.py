@@ -195,7 +195,7 @@ def test_export_worked_solution_of_the_pass_shown(window, tmp_path) -> None:  # 
     target = tmp_path / "sheet.html"
     assert window.export_worksheet(str(target))
     page = html_module.unescape(target.read_text(encoding="utf-8"))
-    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1" in page
+    assert "(0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.96403)²)·1" in page
     for record in window.stepping.session.records:      # the GUI's own steps, every one
         assert record.equations[-1].lhs in page
     questions = tmp_path / "questions.md"

@@ -174,8 +174,9 @@ def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:
     qtbot.mouseClick(button(moons, "trainStepButton"), Qt.MouseButton.LeftButton)
     panel = moons.stepping.step_panel
     edge = moons.document.network.edges[3].id
-    assert f"g_{edge} = (1/" in panel.current_html and f"{edge} ← {edge} − η·g_{edge}" in \
-        panel.current_html
+    assert f"g_{edge} = (∂L₀/∂{edge} + ∂L₁/∂{edge} + " in panel.current_html
+    assert f" + Σ_rest)/{len(moons.document.network.samples)}" in panel.current_html
+    assert f"{edge} ← {edge} − η·g_{edge}" in panel.current_html
     assert panel.progress.text().startswith("update: iteration 1")
 
 
