@@ -103,10 +103,11 @@ class Var(Expr):
 
     __slots__ = ("precedence", "symbol", "value")
 
-    def __init__(self, symbol: str, value: Any, precedence: int = ATOM) -> None:
+    def __init__(self, symbol: str, value: Any) -> None:
         self.symbol = symbol
         self.value = value               # float, tuple (vector) or tuple of tuples (matrix)
-        self.precedence = precedence     # of the symbol: PROD for a term such as ``w1·x1``
+        # a symbol such as ``w1·x1`` (an edge's term) is a product
+        self.precedence = PROD if "·" in symbol else ATOM
 
     def write(self, w: Writer) -> tuple[str, int]:
         if w.spell is None:

@@ -14,13 +14,15 @@ import numpy as np
 
 from bpgui.engine.expression import (
     ONE,
+    ZERO,
     Call,
-    Const,
     Diff,
     Expr,
+    Group,
     Indicator,
     Prod,
     Square,
+    Sum,
     Var,
 )
 from bpgui.engine.functions import (
@@ -103,6 +105,38 @@ def update(name: str, old: Any, eta: float, gradient: Expr) -> Expr:
     return Diff(Var(name, old), Prod([Var("η", eta), gradient]))
 
 
-def constant(value: float) -> Const:
-    """An exact number written the same in both lines (a count, a slope)."""
-    return Const(value)
+# Builders for deferred formulas (``(builder, *values)``, see records.Equation): plain
+# values in, a tree out. A *part* is ``(symbol, value)``, or ``(symbol, value, symbol,
+# value)`` for the product of two quantities.
+Part = tuple[Any, ...]
+
+
+def part(p: Part) -> Expr:
+    """A quantity, or ``w7·δ_y``."""
+    return Var(p[0], p[1]) if len(p) == 2 else Prod([Var(p[0], p[1]), Var(p[2], p[3])])
+
+
+def total(parts: tuple[Part, ...]) -> Expr:
+    """``w1·x1 + w3·x2 + b_h1``; 0 when there is nothing to sum."""
+    return Sum([part(p) for p in parts]) if parts else ZERO
+
+
+def activation_of(name: str, z_symbol: str, z: float) -> Expr:
+    return activation(name, Var(z_symbol, z))
+
+
+def delta(name: str, z_symbol: str, z: float, a_symbol: str, a: float,
+          upstream: Part | None) -> Expr:
+    """δ = f′(z)·∂L/∂a, the upstream as one quantity, or a product shown as one term in
+    the seed's form ``(1 − a_h1²)·(w7·δ_y)``, or 0 for a neuron that reaches no loss."""
+    if upstream is None:
+        rest: Expr = ZERO
+    elif len(upstream) == 4:
+        rest = Group(part(upstream))
+    else:
+        rest = part(upstream)
+    return Prod([derivative_expr(name, Var(z_symbol, z), Var(a_symbol, a)), rest])
+
+
+def update_of(name: str, old: float, eta: float, gradient_symbol: str, gradient: float) -> Expr:
+    return update(name, old, eta, Var(gradient_symbol, gradient))

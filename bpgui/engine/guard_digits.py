@@ -8,7 +8,8 @@ that matter get more digits, one digit at a time, to the one whose rounding move
 the result most, until the numbers as printed give the printed result within
 :data:`TOLERANCE` of a unit of its last digit. (The alternative, printing a
 cancelling factor's value as an intermediate, needs the same guard digits inside
-the intermediate, so it would only add a line.)
+the intermediate, so it would only add a line.) A vector or matrix gains its digit
+as a whole, so a layer's matrices stay evenly written.
 
 Results keep their digits: z₁ = −2 and a₁ = −0.964 read as the seed prints them,
 and an operand shows more digits only where it is reused and must.
@@ -25,9 +26,8 @@ from bpgui.engine.expression import Expr, Var, as_array
 MAX_DIGITS = 17        # a double's value is fixed by 17 significant digits
 TOLERANCE = 0.9        # of a unit of the result's last digit; the promise is one unit
 NOISE = 1e-14          # double-precision noise, relative to the largest magnitude involved
-MAX_ROUNDS = 64        # then every operand gets all its digits
 
-Digits = dict[Var, Any]        # a Var's significant digits: an int, or an array of them
+Digits = dict[int, Any]   # id(Var) → its significant digits (int or array); absent: the base
 
 
 def rounded(value: float, digits: int) -> float:
@@ -36,25 +36,43 @@ def rounded(value: float, digits: int) -> float:
     return float(f"{value:.{digits}g}")
 
 
+def _rounded_value(value: Any, digits: int) -> Any:
+    """A stored value (float or nested tuple) rounded elementwise, ready to evaluate."""
+    if not isinstance(value, tuple):
+        return np.float64(rounded(value, digits))
+    return as_array(_map(value, lambda v: rounded(v, digits)))
+
+
+def _map(value: Any, function: Any) -> Any:
+    return tuple(_map(v, function) for v in value) if isinstance(value, tuple) else \
+        function(value)
+
+
 def per_element(digits: Any, value: Any) -> np.ndarray:
     """``digits`` (an int, or an array of the value's shape) for each element, flattened."""
     return np.broadcast_to(np.asarray(digits), np.shape(np.asarray(value, dtype=float))).ravel()
 
 
-def shown_value(value: Any, digits: np.ndarray) -> np.ndarray:
-    """The printed result, flattened (``digits`` per element)."""
-    flat = np.asarray(value, dtype=np.float64).ravel()
-    return np.array([rounded(float(v), int(g)) for v, g in zip(flat, digits, strict=True)])
+class Shown:
+    """A result as printed, flattened, with the unit of each element's last digit."""
 
+    __slots__ = ("units", "values")
 
-def last_digit_units(shown: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """Per element, the unit of the printed result's last significant digit (0 for 0)."""
-    units = np.zeros_like(shown)
-    for k, (v, g) in enumerate(zip(shown, digits, strict=True)):
-        if v != 0 and np.isfinite(v):
-            exponent = int(f"{v:.{int(g) - 1}e}".split("e")[1])
-            units[k] = 10.0 ** (exponent - int(g) + 1)
-    return units
+    def __init__(self, result: Any, digits: Any) -> None:
+        flat = np.asarray(result, dtype=np.float64).ravel()
+        per = per_element(digits, result)
+        self.values = np.array([rounded(float(v), int(g)) for v, g in zip(flat, per,
+                                                                           strict=True)])
+        self.units = np.array([_unit(float(v), int(g)) for v, g in zip(self.values, per,
+                                                                        strict=True)])
+
+    def misses(self, face: Any) -> np.ndarray:
+        return np.abs(np.asarray(face, dtype=np.float64).ravel() - self.values)
+
+    def close(self, face: Any) -> bool:
+        """Within :data:`TOLERANCE` of a unit everywhere (noise not counted)."""
+        miss = self.misses(face)
+        return bool(np.all(miss <= TOLERANCE * self.units))
 
 
 def magnitude(expr: Expr, leaf: Any) -> float:
@@ -64,115 +82,121 @@ def magnitude(expr: Expr, leaf: Any) -> float:
     return max([here, *(magnitude(c, leaf) for c in expr.children())])
 
 
+class _Leaf:
+    """One quantity of the formula: its exact values, and its values rounded to each
+    number of digits tried (computed once per number of digits)."""
+
+    __slots__ = ("digits", "exact", "inexact", "scalar", "shape", "tables", "var")
+
+    def __init__(self, var: Var, digits: int) -> None:
+        self.var = var
+        self.scalar = not isinstance(var.value, tuple)
+        self.shape = np.shape(np.asarray(var.value, dtype=np.float64))
+        self.exact = np.asarray(var.value, dtype=np.float64).ravel()
+        self.tables: dict[int, np.ndarray] = {}
+        self.inexact = self.rounded(digits) != self.exact    # elements rounding changes
+        self.digits = digits                                  # of its inexact elements
+
+    def rounded(self, digits: int) -> np.ndarray:
+        if digits not in self.tables:
+            self.tables[digits] = np.array([rounded(float(v), digits) for v in self.exact])
+        return self.tables[digits]
+
+    def value(self) -> Any:
+        """Its value for an evaluation, every inexact element rounded to its digits."""
+        flat = self.rounded(self.digits)
+        if self.scalar:
+            return np.float64(flat[0])
+        return flat.reshape(-1, 1) if len(self.shape) == 1 else flat.reshape(self.shape)
+
+    def shown_digits(self, base: int) -> Any:
+        """What to print with: its digits where rounding matters, ``base`` elsewhere (an
+        exact 0.1 stays 0.1; it would read 0.10000000000000001 at 17 digits)."""
+        if self.scalar:
+            return self.digits
+        return np.where(self.inexact, self.digits, base).reshape(self.shape)
+
+
 class _Search:
-    """One equation's search: its leaves, their rounded values, the printed result."""
+    """One equation's search over its inexact leaves."""
 
-    def __init__(self, expr: Expr, result: Any, result_digits: Any, digits: int) -> None:
+    def __init__(self, expr: Expr, shown: Shown, digits: int) -> None:
         self.expr = expr
-        self.leaves = list(dict.fromkeys(expr.leaves()))
-        self.shapes = {v: np.shape(np.asarray(v.value, dtype=float)) for v in self.leaves}
-        self.exact_values = {v: np.asarray(v.value, dtype=np.float64).ravel()
-                             for v in self.leaves}
-        result_digits = per_element(result_digits, result)
-        self.shown = shown_value(result, result_digits)
-        self.units = last_digit_units(self.shown, result_digits)
-        self.digits = digits
-        self._noise: float | None = None
-        self._rounded: dict[tuple[float, int], float] = {}
+        self.shown = shown
+        self.base = digits
+        self.by_id: dict[int, _Leaf] = {}     # a quantity written twice is one object
+        for var in expr.leaves():
+            if id(var) not in self.by_id:
+                self.by_id[id(var)] = _Leaf(var, digits)
+        self.leaves = [leaf for leaf in self.by_id.values() if leaf.inexact.any()]
+        self.noise = NOISE * magnitude(expr, lambda v: as_array(v.value))
 
-    # -------------------------------------------------------------- evaluation
-    def _round(self, value: float, digits: int) -> float:
-        key = (value, digits)
-        if key not in self._rounded:
-            self._rounded[key] = rounded(value, digits)
-        return self._rounded[key]
+    def face(self, exact: _Leaf | None = None) -> np.ndarray:
+        """The formula evaluated from its numbers as printed (``exact`` unrounded)."""
+        def leaf(var: Var) -> Any:
+            found = self.by_id[id(var)]
+            return as_array(var.value) if found is exact else found.value()
 
-    def leaf_value(self, var: Var, digits: Any) -> Any:
-        if not isinstance(var.value, tuple):
-            return np.float64(self._round(float(var.value), int(digits)))
-        flat = self.exact_values[var]
-        per = per_element(digits, var.value)
-        values = np.array([self._round(float(v), int(g)) for v, g in zip(flat, per, strict=True)])
-        return as_array(_nested(values.reshape(self.shapes[var])))
-
-    def face(self, digits: Digits) -> np.ndarray:
-        """The formula evaluated from its numbers as printed with ``digits`` (a rounded
-        operand may leave a function's domain, ln(1 − 1): that is an infinite miss)."""
-        value = self.expr.evaluate(lambda v: self.leaf_value(v, digits[v]))
-        return np.asarray(value, dtype=np.float64).ravel()
-
-    def noise(self) -> float:
-        if self._noise is None:
-            self._noise = NOISE * magnitude(self.expr, lambda v: as_array(v.value))
-        return self._noise
+        return np.asarray(self.expr.evaluate(leaf), dtype=np.float64).ravel()
 
     def excess(self, face: np.ndarray) -> float:
         """How far the worst element misses, in its allowance (≤ 1 is true enough)."""
-        miss = np.abs(face - self.shown)
+        miss = self.shown.misses(face)
         if not np.all(np.isfinite(miss)):
             return float("inf")
-        if np.all(miss <= TOLERANCE * self.units):
-            return 0.0
-        allowance = TOLERANCE * self.units + self.noise()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(miss > 0, miss / np.where(allowance > 0, allowance, 1e-300), 0.0)
-        return float(np.max(ratio))
+        allowance = TOLERANCE * self.shown.units + self.noise
+        return float(np.max(np.where(miss > 0, miss / np.where(allowance > 0, allowance,
+                                                                 1e-300), 0.0)))
 
-    # ------------------------------------------------------------------ search
+    def effect(self, leaf: _Leaf, base: np.ndarray) -> float:
+        """How much the leaf's rounding moves the result, in units of its last digit."""
+        units = self.shown.units
+        scale = np.where(units > 0, units, max(self.noise, 1e-300))
+        moved = np.abs(self.face(exact=leaf) - base) / scale
+        return float(np.max(np.where(np.isfinite(moved), moved, np.inf)))
+
     def run(self) -> Digits:
-        digits: Digits = {v: self.digits if not self.shapes[v] else
-                          np.full(self.shapes[v], self.digits) for v in self.leaves}
-        if self.excess(self.face(digits)) <= 1:
-            return digits
-        inexact = [(v, k) for v in self.leaves
-                   for k, value in enumerate(self.exact_values[v])
-                   if self._round(float(value), self.digits) != value]
-        for _ in range(MAX_ROUNDS):
-            candidates = [(v, k) for v, k in inexact if _get(digits, v, k) < MAX_DIGITS]
-            if not candidates:
-                break
-            base = self.face(digits)
-            scale = np.where(self.units > 0, self.units, max(self.noise(), 1e-300))
-            best, best_effect = candidates[0], -1.0
-            for v, k in candidates:
-                trial = _with(digits, v, k, MAX_DIGITS)
-                effect = float(np.max(np.abs(self.face(trial) - base) / scale))
-                if effect > best_effect:
-                    best, best_effect = (v, k), effect
-            digits = _with(digits, *best, _get(digits, *best) + 1)
-            if self.excess(self.face(digits)) <= 1:
-                return digits
-        for v, k in inexact:
-            digits = _with(digits, v, k, MAX_DIGITS)
-        return digits
-
-
-def _nested(values: np.ndarray) -> Any:
-    return tuple(_nested(v) for v in values) if values.ndim else float(values)
-
-
-def _get(digits: Digits, var: Var, k: int) -> int:
-    d = digits[var]
-    return int(d) if np.ndim(d) == 0 else int(np.ravel(d)[k])
-
-
-def _with(digits: Digits, var: Var, k: int, value: int) -> Digits:
-    """A copy of ``digits`` with element ``k`` of ``var`` set to ``value``."""
-    changed = dict(digits)
-    if np.ndim(digits[var]) == 0:
-        changed[var] = value
-    else:
-        array = np.array(digits[var])
-        array.ravel()[k] = value
-        changed[var] = array
-    return changed
+        face = self.face()
+        if self.excess(face) > 1 and self.leaves:
+            # Each leaf's effect is measured once and then re-measured only for the leaf
+            # that gained a digit: rounding effects add up nearly independently.
+            effects = {id(leaf): self.effect(leaf, face) for leaf in self.leaves}
+            while True:
+                open_leaves = [leaf for leaf in self.leaves if leaf.digits < MAX_DIGITS]
+                if not open_leaves:
+                    break
+                best = max(open_leaves, key=lambda leaf: effects[id(leaf)])
+                best.digits += 1
+                face = self.face()
+                if self.excess(face) <= 1:
+                    break
+                effects[id(best)] = self.effect(best, face)
+        return {key: leaf.shown_digits(self.base) for key, leaf in self.by_id.items()
+                if leaf.digits != self.base}
 
 
 def operand_digits(expr: Expr, result: Any, digits: int, result_digits: Any = None) -> Digits:
-    """Significant digits for each Var of ``expr`` (at least ``digits``) such that ``expr``
-    evaluated from its printed numbers gives ``result`` as printed with ``result_digits``
-    (``digits`` by default) within :data:`TOLERANCE` of a unit of its last digit, or within
-    double-precision noise where the result is far below its terms."""
+    """Significant digits for the Vars of ``expr`` that need more than ``digits``, such that
+    ``expr`` evaluated from its printed numbers gives ``result`` as printed with
+    ``result_digits`` (``digits`` by default) within :data:`TOLERANCE` of a unit of its
+    last digit, or within double-precision noise where the result is far below its terms.
+    """
+    result_digits = digits if result_digits is None else result_digits
     with np.errstate(all="ignore"):          # a rounded operand may leave ln's domain
-        return _Search(expr, result, digits if result_digits is None else result_digits,
-                       digits).run()
+        face = expr.evaluate(lambda v: _rounded_value(v.value, digits))
+        if not isinstance(result, tuple):    # the usual case, without arrays
+            g = int(result_digits)
+            shown, unit = rounded(result, g), _unit(rounded(result, g), g)
+            if abs(float(face) - shown) <= TOLERANCE * unit:
+                return {}
+        shown_result = Shown(result, result_digits)
+        if shown_result.close(face):
+            return {}                        # the shown digits suffice
+        return _Search(expr, shown_result, digits).run()
+
+
+def _unit(shown: float, digits: int) -> float:
+    """The unit of the last of ``digits`` significant digits of ``shown`` (0 for 0)."""
+    if shown == 0 or not np.isfinite(shown):
+        return 0.0
+    return 10.0 ** (int(f"{shown:.{digits - 1}e}".split("e")[1]) - digits + 1)

@@ -59,27 +59,40 @@ class EquationParts(NamedTuple):
     result: str
 
 
+Deferred = tuple[Any, ...]     # (builder, *plain values): the formula, built when first shown
+
+
 class Equation:
     """``lhs = formula = result``, or ``lhs ← formula = result`` for an update.
 
     The formula is an expression tree (:mod:`bpgui.engine.expression`), so one object
     writes the symbols line, writes the numbers line with as many digits as its
     arithmetic needs (:mod:`bpgui.engine.guard_digits`), and is rendered once per
-    number of digits. ``before`` is an update's old value: where the change is too
-    small to show at the chosen digits, the result gets the digits that show it and a
-    scalar's change is written out (``= 2 + 7.909×10⁻⁵ = 2.000079``).
+    number of digits. It may be given as ``(builder, *values)``: a dense pass has
+    thousands of equations and shows few, and plain values cost the garbage collector
+    nothing while trees of thousands of nodes cost it a full pass every other edit.
+    ``before`` is an update's old value: where the change is too small to show at the
+    chosen digits, the result gets the digits that show it and a scalar's change is
+    written out (``= 2 + 7.909×10⁻⁵ = 2.000079``).
     """
 
-    __slots__ = ("_parts", "before", "formula", "lhs", "relation", "result")
+    __slots__ = ("_formula", "_parts", "before", "lhs", "relation", "result")
 
-    def __init__(self, lhs: str, formula: Expr | None, result: Any, relation: str = "=",
-                 before: Any = None) -> None:
+    def __init__(self, lhs: str, formula: Expr | Deferred | None, result: Any,
+                 relation: str = "=", before: Any = None) -> None:
         self.lhs = lhs
-        self.formula = formula
+        self._formula = formula
         self.result = result            # a float, or a tuple for a vector or matrix
         self.relation = relation
         self.before = before
-        self._parts: dict[int, EquationParts] = {}
+        self._parts: dict[int, EquationParts] | None = None
+
+    @property
+    def formula(self) -> Expr | None:
+        if isinstance(self._formula, tuple):
+            builder, *values = self._formula
+            self._formula = builder(*values)
+        return self._formula
 
     def __repr__(self) -> str:
         return f"Equation({self.text()!r})"
@@ -112,6 +125,8 @@ class Equation:
         return numbers[0] if numbers else ""
 
     def parts(self, digits: int = DEFAULT_DIGITS) -> EquationParts:
+        if self._parts is None:
+            self._parts = {}
         if digits not in self._parts:
             self._parts[digits] = self._render(digits)
         return self._parts[digits]
@@ -122,7 +137,7 @@ class Equation:
         if self.before is not None and not isinstance(self.result, tuple) and shown > digits:
             forms.append(_change(self.before, self.result))
         numbers = tuple(form.write(Writer(_speller(
-            operand_digits(form, self.result, digits, shown))))[0] for form in forms)
+            operand_digits(form, self.result, digits, shown), digits)))[0] for form in forms)
         return EquationParts(self.lhs, self.relation, self.symbols, numbers,
                              number_text(self.result, shown))
 
@@ -177,8 +192,8 @@ def _change(before: float, after: float) -> Expr:
     return Sum([old, Var("", delta)]) if delta >= 0 else Diff(old, Var("", -delta))
 
 
-def _speller(digits: Digits) -> Callable[[Var], str]:
-    return lambda var: number_text(var.value, digits[var])
+def _speller(digits: Digits, base: int) -> Callable[[Var], str]:
+    return lambda var: number_text(var.value, digits.get(id(var), base))
 
 
 @dataclass(frozen=True)

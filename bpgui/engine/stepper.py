@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bpgui.engine.expression import PROD, ZERO, Expr, Group, Prod, Sum, Var
-from bpgui.engine.formulas import activation, update
+from bpgui.engine.expression import Var
+from bpgui.engine.formulas import Part, activation_of, delta, part, total, update_of
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
 from bpgui.engine.walk import Walk
@@ -76,66 +76,59 @@ def input_step(walk: Walk, emit: Emit) -> StepRecord:
     return emit("forward", "inputs", (), tuple(walk.inputs), equations, values)
 
 
+# Formulas are passed as (builder, *plain values) and built only when shown
+# (records.Equation): a dense pass has an equation per edge four times over.
+
 # --------------------------------------------------------------------- forward
-def _term_symbol(left: str, right: str) -> str:
-    return f"{left}·{right}"
-
-
 def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
     edges = walk.incoming[nid]
-    terms: list[Expr] = []
+    parts: list[Part] = []
     for e in edges:
-        product = Prod([Var(e.id, e.weight), walk.a_var(e.source)])
+        product = (e.id, e.weight, walk.a_sym(e.source), walk.a(e.source))
         if fine:
             term = e.weight * walk.a(e.source)
-            lhs = _term_symbol(e.id, walk.a_sym(e.source))
+            lhs = f"{e.id}·{walk.a_sym(e.source)}"
             yield emit("forward", e.id, (e.source, e.id), (e.id,),
-                       [Equation(lhs, product, term)], [walk.put("term", e.id, term)])
-            terms.append(Var(lhs, walk.get("term", e.id), PROD))
+                       [Equation(lhs, (part, product), term)], [walk.put("term", e.id, term)])
+            parts.append((lhs, term))
         else:
-            terms.append(product)
+            parts.append(product)
     z, a = walk.forward_neuron(nid)
-    terms.append(Var(f"b_{nid}", walk.neuron[nid].bias))
+    parts.append((f"b_{nid}", walk.neuron[nid].bias))
     values = [walk.put("z", nid, z), walk.put("a", nid, a)]
-    equations = [Equation(f"z_{nid}", Sum(terms), z),
-                 Equation(walk.a_sym(nid), activation(walk.neuron[nid].activation,
-                                                      walk.z_var(nid)), a)]
+    equations = [Equation(f"z_{nid}", (total, tuple(parts)), z),
+                 Equation(walk.a_sym(nid),
+                          (activation_of, walk.neuron[nid].activation, f"z_{nid}", z), a)]
     reads = [x for e in edges for x in (e.source, e.id)]
     yield emit("forward", nid, tuple(reads), (nid,), equations, values)
 
 
 # -------------------------------------------------------------------- backward
-def _upstream_terms(walk: Walk, nid: str, fine: bool) -> list[Expr]:
+def _upstream_parts(walk: Walk, nid: str, fine: bool) -> tuple[Part, ...]:
     """The summands of ∂L/∂a_j: ∂L/∂ŷ if j is an output, then w·δ over its consumers."""
-    terms: list[Expr] = []
+    parts: list[Part] = []
     if nid in walk.output_index:
-        terms.append(Var(f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
+        parts.append((f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
     for e in walk.outgoing[nid]:
         if fine:
-            terms.append(Var(_term_symbol(e.id, f"δ_{e.target}"),
-                             walk.get("back_term", e.id), PROD))
+            parts.append((f"{e.id}·δ_{e.target}", walk.get("back_term", e.id)))
         else:
-            terms.append(Prod([Var(e.id, e.weight),
-                               Var(f"δ_{e.target}", walk.get("delta", e.target))]))
-    return terms
-
-
-def _sum(terms: list[Expr]) -> Expr:
-    return Sum(terms) if terms else ZERO
+            parts.append((e.id, e.weight, f"δ_{e.target}", walk.get("delta", e.target)))
+    return tuple(parts)
 
 
 def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
-                     delta: float) -> list[Equation]:
+                     delta_value: float) -> list[Equation]:
     """δ_j = f′(z_j)·∂L/∂a_j. With a single upstream term it is one equation, in the
     seed's form δ_h1 = (1 − a_h1²)·(w7·δ_y); otherwise ∂L/∂a_j comes first."""
-    terms = _upstream_terms(walk, nid, fine)
-    a_grad = f"∂L/∂{walk.a_sym(nid)}"
-    if fine or len(terms) > 1:
-        return [Equation(a_grad, _sum(terms), grad_a),
-                Equation(f"δ_{nid}", Prod([walk.derivative(nid), Var(a_grad, grad_a)]), delta)]
-    term = terms[0] if terms else ZERO
-    upstream = Group(term) if isinstance(term, Prod) else term
-    return [Equation(f"δ_{nid}", Prod([walk.derivative(nid), upstream]), delta)]
+    parts = _upstream_parts(walk, nid, fine)
+    local = (walk.neuron[nid].activation, f"z_{nid}", walk.get("z", nid), walk.a_sym(nid),
+             walk.a(nid))
+    if fine or len(parts) > 1:
+        a_grad = f"∂L/∂{walk.a_sym(nid)}"
+        return [Equation(a_grad, (total, parts), grad_a),
+                Equation(f"δ_{nid}", (delta, *local, (a_grad, grad_a)), delta_value)]
+    return [Equation(f"δ_{nid}", (delta, *local, parts[0] if parts else None), delta_value)]
 
 
 def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
@@ -143,30 +136,30 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
     is_output = nid in walk.output_index
     if fine:
         for e in walk.outgoing[nid]:
-            delta_var = Var(f"δ_{e.target}", walk.get("delta", e.target))
-            term = e.weight * delta_var.value
+            d = walk.get("delta", e.target)
+            term = e.weight * d
             yield emit("backward", e.id, (e.id, e.target), (e.id,),
-                       [Equation(_term_symbol(e.id, delta_var.symbol),
-                                 Prod([Var(e.id, e.weight), delta_var]), term)],
+                       [Equation(f"{e.id}·δ_{e.target}",
+                                 (part, (e.id, e.weight, f"δ_{e.target}", d)), term)],
                        [walk.put("back_term", e.id, term)], reuses=(e.target,))
     reads = ((LOSS_ID,) if is_output else ()) + tuple(
         x for e in walk.outgoing[nid] for x in (e.id, e.target))
     grad_a = walk.grad_a(nid)
     if walk.neuron[nid].is_input:
-        equations = [Equation(f"∂L/∂{nid}", _sum(_upstream_terms(walk, nid, fine)), grad_a)]
+        equations = [Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad_a)]
         values = [walk.put("grad_a", nid, grad_a)]
     else:
-        delta = walk.local_derivative(nid) * grad_a
-        equations = _delta_equations(walk, nid, fine, grad_a, delta)
-        values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta)]
+        delta_value = walk.local_derivative(nid) * grad_a
+        equations = _delta_equations(walk, nid, fine, grad_a, delta_value)
+        values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta_value)]
     yield emit("backward", nid, reads, (nid,), equations, values, reuses=consumers)
 
 
 # ------------------------------------------------------- gradients and update
 def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
-    a, delta = walk.a(e.source), walk.get("delta", e.target)
-    g = a * delta
-    eq = Equation(f"∂L/∂{e.id}", Prod([walk.a_var(e.source), Var(f"δ_{e.target}", delta)]), g)
+    a, d = walk.a(e.source), walk.get("delta", e.target)
+    g = a * d
+    eq = Equation(f"∂L/∂{e.id}", (part, (walk.a_sym(e.source), a, f"δ_{e.target}", d)), g)
     return eq, walk.put("grad_w", e.id, g)
 
 
@@ -197,7 +190,7 @@ def _update(walk: Walk, param: Edge | str) -> tuple[str, Equation, tuple[Quantit
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
     new = old - eta * g
-    eq = Equation(name, update(name, old, eta, Var(f"∂L/∂{name}", g)), new, "←", before=old)
+    eq = Equation(name, (update_of, name, old, eta, f"∂L/∂{name}", g), new, "←", before=old)
     return ident, eq, walk.put(kind, ident, new)
 
 

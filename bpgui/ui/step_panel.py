@@ -185,7 +185,11 @@ def row_text(row: int, record: StepRecord, digits: int) -> str:
     """
     text = f"{row + 1}. {record.phase}: "
     for k, equation in enumerate(record.equations):
-        text += ("" if k == 0 else ";  ") + equation.text(digits)
+        text += "" if k == 0 else ";  "
+        head = f"{equation.lhs} {equation.relation} {equation.symbols}"
+        if equation.symbols and len(text + head) > ROW_CHARS:
+            return (text + head)[:ROW_CHARS] + "…"     # the numbers would not show
+        text += equation.text(digits)
         if len(text) > ROW_CHARS:
             return text[:ROW_CHARS] + "…"
     return text
