@@ -56,6 +56,22 @@ _positive_int = _whole_number(1)
 _count = _whole_number(0)
 
 
+def _digits_from(low: int, high: int) -> Callable[[str], int]:
+    """Significant digits: beyond 17 a double has no more to show."""
+
+    def parse(text: str) -> int:
+        value = _positive_int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high}, not {value}")
+        return value
+
+    return parse
+
+
+_digits = _digits_from(1, 17)
+_window_digits = _digits_from(2, 10)     # the Step panel's range
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -82,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--sample", type=_count, default=0, metavar="K")
     trace.add_argument("--granularity", choices=("edge", "node", "layer"), default="node",
                        help="step granularity of the 'steps' list (default: node)")
-    trace.add_argument("--digits", type=_positive_int, default=4,
+    trace.add_argument("--digits", type=_digits, default=4,
                        help="significant digits in the step text (default: 4)")
 
     train = sub.add_parser("train", help="gradient descent, as JSON")
@@ -112,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="leave the results blank, for students to fill in")
     sheet.add_argument("--blank", nargs="+", default=[], metavar="ID",
                        help="with --questions: blank only these ids' steps and paths")
-    sheet.add_argument("--digits", type=_positive_int, default=4)
+    sheet.add_argument("--digits", type=_digits, default=4)
     sheet.add_argument("-o", "--out", required=True, metavar="OUT")
 
     torch = sub.add_parser("export-torch", help="the same network as a standalone PyTorch "
@@ -133,6 +149,10 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")
+    parser.add_argument("--granularity", choices=("edge", "node", "layer"),
+                        help="step granularity of the pass (default: node)")
+    parser.add_argument("--digits", type=_window_digits, metavar="D",
+                        help="significant digits in formulas and on the canvas (2 to 10)")
     return parser
 
 

@@ -21,6 +21,8 @@ from bpgui.engine.guard_digits import MAX_DIGITS, Digits, operand_digits
 from bpgui.numbers import DEFAULT_DIGITS, fmt
 
 PHASES = ("forward", "loss", "backward", "gradient", "update")
+GUARD_NOTE = ("A number with more digits than the rest carries guard digits: without them "
+              "the numbers as printed would not give the printed result.")
 GRANULARITIES = ("edge", "node", "layer")
 LOSS_ID = ":loss"  # not a valid neuron id, so it never collides with one
 
@@ -85,7 +87,7 @@ class Equation:
         self.result = result            # a float, or a tuple for a vector or matrix
         self.relation = relation
         self.before = before
-        self._parts: dict[int, EquationParts] | None = None
+        self._parts: dict[int, tuple[EquationParts, bool]] | None = None
 
     @property
     def formula(self) -> Expr | None:
@@ -125,21 +127,30 @@ class Equation:
         return numbers[0] if numbers else ""
 
     def parts(self, digits: int = DEFAULT_DIGITS) -> EquationParts:
+        return self._rendered(digits)[0]
+
+    def guarded(self, digits: int = DEFAULT_DIGITS) -> bool:
+        """Whether some number carries more than ``digits`` digits for the arithmetic."""
+        return self._rendered(digits)[1]
+
+    def _rendered(self, digits: int) -> tuple[EquationParts, bool]:
         if self._parts is None:
             self._parts = {}
         if digits not in self._parts:
             self._parts[digits] = self._render(digits)
         return self._parts[digits]
 
-    def _render(self, digits: int) -> EquationParts:
+    def _render(self, digits: int) -> tuple[EquationParts, bool]:
         shown = change_digits(self.before, self.result, digits)
         forms = [] if self.formula is None else [self.formula]
         if self.before is not None and not isinstance(self.result, tuple) and shown > digits:
             forms.append(_change(self.before, self.result))
-        numbers = tuple(form.write(Writer(_speller(
-            operand_digits(form, self.result, digits, shown), digits)))[0] for form in forms)
-        return EquationParts(self.lhs, self.relation, self.symbols, numbers,
-                             number_text(self.result, shown))
+        guards = [operand_digits(form, self.result, digits, shown) for form in forms]
+        numbers = tuple(form.write(Writer(_speller(guard, digits)))[0]
+                        for form, guard in zip(forms, guards, strict=True))
+        parts = EquationParts(self.lhs, self.relation, self.symbols, numbers,
+                              number_text(self.result, shown))
+        return parts, any(guards)
 
     def lines(self, digits: int = DEFAULT_DIGITS, result: str | None = None) -> tuple[str, ...]:
         """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats
@@ -233,6 +244,10 @@ class StepRecord:
         if not self.reuses:
             return ""
         return f"Reuses the cached δ of {', '.join(self.reuses)}: computed once, never again."
+
+    def guarded(self, digits: int = DEFAULT_DIGITS) -> bool:
+        """Whether a number of the step carries guard digits at ``digits``."""
+        return any(e.guarded(digits) for e in self.equations)
 
     @property
     def notes(self) -> tuple[str, ...]:

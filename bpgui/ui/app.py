@@ -85,8 +85,10 @@ def _debian_package(soname: str) -> str:
         else stem
 
 
-def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
-    """Open the window on ``network`` (from ``path`` if given); return the exit status."""
+def run_gui(args: Namespace, network: Network, path: Path | None,
+            settings: object | None = None) -> int:
+    """Open the window on ``network`` (from ``path`` if given); return the exit status.
+    ``settings`` (a QSettings) stands in for the user's own, for tests."""
     size = parse_size(args.size) if args.size else None
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise BpguiError(f"--screenshot {args.screenshot}: folder "
@@ -102,7 +104,7 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("bpgui")
     app.setOrganizationName("bpgui")
-    settings = QSettings("bpgui", "bpgui")
+    settings = QSettings("bpgui", "bpgui") if settings is None else settings
     document = Document(network, path)
     window = MainWindow(document, settings)
     if args.train:
@@ -112,6 +114,10 @@ def run_gui(args: Namespace, network: Network, path: Path | None) -> int:
         if args.screenshot:
             while window.training.session.running:
                 app.processEvents()
+    if args.granularity:
+        window.stepping.session.set_granularity(args.granularity)
+    if args.digits:
+        window.stepping.session.set_digits(args.digits)
     if args.steps is not None:
         window.stepping.take_steps(args.steps)
     if args.select and not window.scene.select_id(args.select):

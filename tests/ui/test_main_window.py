@@ -16,6 +16,7 @@ from bpgui.ui.commands import SetEdge
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED000 = ROOT / "sample_networks" / "seed000_worked_example.bpnet.json"
+SEED003 = ROOT / "sample_networks" / "seed003_layered.bpnet.json"
 
 
 def test_every_action_has_an_object_name_and_a_tooltip(window) -> None:  # type: ignore[no-untyped-def]
@@ -152,6 +153,27 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
+def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch,  # type: ignore[no-untyped-def]
+                                                          settings) -> None:
+    """``--granularity`` and ``--digits`` set the pass up before ``--steps`` walks it."""
+    from bpgui.cli import build_gui_parser
+    from bpgui.ui import app as app_module
+    from bpgui.ui.main_window import MainWindow
+
+    seen: list[MainWindow] = []
+    monkeypatch.setattr(app_module, "_screenshot",
+                        lambda app, window, *rest: seen.append(window) or 0)
+    args = build_gui_parser().parse_args([str(SEED003), "--screenshot", str(tmp_path / "x.png"),
+                                          "--granularity", "layer", "--digits", "6",
+                                          "--steps", "3"])
+    assert app_module.run_gui(args, fileformat.load(SEED003), SEED003, settings) == 0
+    session = seen[0].stepping.session
+    assert (session.granularity, session.digits, session.position) == ("layer", 6, 3)
+    assert session.current.target == "level 2"
+    seen[0].document.undo_stack.setClean()
+    seen[0].close()
+
+
 def test_screenshot_mode_renders_the_window(tmp_path) -> None:
     png = tmp_path / "shot.png"
     result = run_bpgui(str(SEED000), "--screenshot", str(png), "--size", "1280x800",
@@ -165,6 +187,8 @@ def test_screenshot_mode_renders_the_window(tmp_path) -> None:
     (["--screenshot", "x.png", "--size", "big"], "--size 'big'"),
     (["--screenshot", "x.png", "--select", "w99"], "--select w99"),
     (["--screenshot", "/no/such/folder/x.png"], "does not exist"),
+    (["--screenshot", "x.png", "--granularity", "neuron"], "--granularity"),
+    (["--screenshot", "x.png", "--digits", "1"], "--digits: must be 2 to 10, not 1"),
     (["missing.bpnet.json", "--screenshot", "x.png"], "missing.bpnet.json: no such file"),
 ])
 def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) -> None:  # type: ignore[no-untyped-def]
