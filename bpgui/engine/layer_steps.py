@@ -111,10 +111,13 @@ def _forward(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
         zs.append(z)
         acts.append(a)
     n = lv.name
-    weights = Var(f"A{n}", lv.matrix(lambda e: e.weight))
-    x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
     b = Var(f"b{n}", tuple(walk.neuron[m].bias for m in lv.members))
-    eqs = [Equation(f"z{n}", Sum([Prod([weights, x]), b]), tuple(zs)),
+    z_formula: Expr = b                      # a level no edge reaches: z = b
+    if lv.edges:
+        weights = Var(f"A{n}", lv.matrix(lambda e: e.weight))
+        x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
+        z_formula = Sum([Prod([weights, x]), b])
+    eqs = [Equation(f"z{n}", z_formula, tuple(zs)),
            Equation(f"f{n}", elementwise(_activations(walk, lv), Var(f"z{n}", tuple(zs))),
                     tuple(acts))]
     reads = tuple(lv.sources) + tuple(e.id for e in lv.edges)
@@ -186,15 +189,16 @@ def _gradient(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
     for m in lv.members:
         values.append(walk.put("grad_b", m, walk.get("delta", m)))
     deltas = Var(f"δ{n}", _vector(walk, "delta", lv.members))
-    x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
-    outer: Expr = Prod([deltas, Transpose(x)])
-    notes = []
-    if len(lv.edges) < len(lv.members) * len(lv.sources):      # some pairs have no edge
-        outer = Hadamard(outer, Var(f"M{n}", _mask(lv, lambda e: True)))
-        notes.append(f"M{n} is 1 where an edge exists and 0 where none does: "
-                     "a missing weight has no gradient.")
-    eqs = [Equation(f"∂L/∂A{n}", outer, lv.matrix(lambda e: walk.get("grad_w", e.id))),
-           Equation(f"∂L/∂b{n}", deltas, deltas.value)]
+    eqs, notes = [], []
+    if lv.edges:                             # a level no edge reaches has only biases
+        x = Var(_x_symbol(walk, lv, levels), tuple(walk.a(s) for s in lv.sources))
+        outer: Expr = Prod([deltas, Transpose(x)])
+        if len(lv.edges) < len(lv.members) * len(lv.sources):      # some pairs have no edge
+            outer = Hadamard(outer, Var(f"M{n}", _mask(lv, lambda e: True)))
+            notes.append(f"M{n} is 1 where an edge exists and 0 where none does: "
+                         "a missing weight has no gradient.")
+        eqs.append(Equation(f"∂L/∂A{n}", outer, lv.matrix(lambda e: walk.get("grad_w", e.id))))
+    eqs.append(Equation(f"∂L/∂b{n}", deltas, deltas.value))
     reads = tuple(lv.sources) + tuple(lv.members)
     writes = tuple(e.id for e in lv.edges) + tuple(lv.members)
     return emit("gradient", f"level {lv.index}", reads, writes, eqs, values,
