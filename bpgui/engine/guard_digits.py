@@ -120,14 +120,15 @@ class _Leaf:
 class _Search:
     """One equation's search over its inexact leaves."""
 
-    def __init__(self, expr: Expr, shown: Shown, digits: int) -> None:
+    def __init__(self, expr: Expr, shown: Shown, digits: int, minimum: Digits) -> None:
         self.expr = expr
         self.shown = shown
         self.base = digits
         self.by_id: dict[int, _Leaf] = {}     # a quantity written twice is one object
         for var in expr.leaves():
             if id(var) not in self.by_id:
-                self.by_id[id(var)] = _Leaf(var, digits)
+                self.by_id[id(var)] = leaf = _Leaf(var, digits)
+                leaf.digits = max(digits, minimum.get(id(var), digits))
         self.leaves = [leaf for leaf in self.by_id.values() if leaf.inexact.any()]
         self.noise = NOISE * magnitude(expr, lambda v: as_array(v.value))
 
@@ -175,24 +176,28 @@ class _Search:
                 if leaf.digits != self.base}
 
 
-def operand_digits(expr: Expr, result: Any, digits: int, result_digits: Any = None) -> Digits:
+def operand_digits(expr: Expr, result: Any, digits: int, result_digits: Any = None,
+                   minimum: Digits | None = None) -> Digits:
     """Significant digits for the Vars of ``expr`` that need more than ``digits``, such that
     ``expr`` evaluated from its printed numbers gives ``result`` as printed with
     ``result_digits`` (``digits`` by default) within :data:`TOLERANCE` of a unit of its
     last digit, or within double-precision noise where the result is far below its terms.
+    ``minimum`` holds Vars (by id) that need at least so many digits anyway (an update's
+    old value, printed as precisely as its new one).
     """
     result_digits = digits if result_digits is None else result_digits
+    minimum = minimum or {}
     with np.errstate(all="ignore"):          # a rounded operand may leave ln's domain
-        face = expr.evaluate(lambda v: _rounded_value(v.value, digits))
-        if not isinstance(result, tuple):    # the usual case, without arrays
-            g = int(result_digits)
-            shown, unit = rounded(result, g), _unit(rounded(result, g), g)
-            if abs(float(face) - shown) <= TOLERANCE * unit:
-                return {}
-        shown_result = Shown(result, result_digits)
-        if shown_result.close(face):
-            return {}                        # the shown digits suffice
-        return _Search(expr, shown_result, digits).run()
+        if not minimum:
+            face = expr.evaluate(lambda v: _rounded_value(v.value, digits))
+            if not isinstance(result, tuple):    # the usual case, without arrays
+                g = int(result_digits)
+                shown, unit = rounded(result, g), _unit(rounded(result, g), g)
+                if abs(float(face) - shown) <= TOLERANCE * unit:
+                    return {}
+            if Shown(result, result_digits).close(face):
+                return {}                        # the shown digits suffice
+        return _Search(expr, Shown(result, result_digits), digits, minimum).run()
 
 
 def _unit(shown: float, digits: int) -> float:

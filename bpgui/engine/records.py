@@ -145,12 +145,22 @@ class Equation:
         forms = [] if self.formula is None else [self.formula]
         if self.before is not None and not isinstance(self.result, tuple) and shown > digits:
             forms.append(_change(self.before, self.result))
-        guards = [operand_digits(form, self.result, digits, shown) for form in forms]
+        guards = [operand_digits(form, self.result, digits, shown,
+                                 self._old_value(form, digits, shown)) for form in forms]
         numbers = tuple(form.write(Writer(_speller(guard, digits)))[0]
                         for form, guard in zip(forms, guards, strict=True))
         parts = EquationParts(self.lhs, self.relation, self.symbols, numbers,
                               number_text(self.result, shown))
         return parts, any(guards)
+
+    def _old_value(self, form: Expr, digits: int, shown: Any) -> Digits:
+        """An update's old value, where its new one needs extra digits to differ from it,
+        is printed with as many: ``1.9999999999999998 − 0.05·(−5×10⁻¹⁵) = 2``."""
+        extra = int(np.max(shown))
+        if self.before is None or extra <= digits:
+            return {}
+        return {id(v): extra for v in form.leaves()
+                if v.symbol in (self.lhs, "") and v.value == self.before}
 
     def lines(self, digits: int = DEFAULT_DIGITS, result: str | None = None) -> tuple[str, ...]:
         """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats
