@@ -70,9 +70,14 @@ class Expr:
     """
 
     __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        cls._fields = tuple(name for klass in reversed(cls.__mro__)
+                            for name in klass.__dict__.get("__slots__", ()))
 
     def _key(self) -> tuple[Any, ...]:
-        return (type(self), *(getattr(self, name) for name in self.__slots__))
+        return (type(self), *(getattr(self, name) for name in self._fields))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Expr) and self._key() == other._key()
@@ -147,6 +152,26 @@ def _wrap(piece: tuple[str, int], below: int) -> str:
     return f"({text})" if precedence < below else text
 
 
+class _Unary(Expr):
+    __slots__ = ("operand",)
+
+    def __init__(self, operand: Expr) -> None:
+        self.operand = operand
+
+    def children(self) -> Sequence[Expr]:
+        return (self.operand,)
+
+
+class _Binary(Expr):
+    __slots__ = ("left", "right")
+
+    def __init__(self, left: Expr, right: Expr) -> None:
+        self.left, self.right = left, right
+
+    def children(self) -> Sequence[Expr]:
+        return self.left, self.right
+
+
 class Sum(Expr):
     """``a + b + c``; a negative term after the first is parenthesised: ``1 + (−2)``."""
 
@@ -169,16 +194,10 @@ class Sum(Expr):
         return total
 
 
-class Diff(Expr):
+class Diff(_Binary):
     """``a − b``."""
 
-    __slots__ = ("left", "right")
-
-    def __init__(self, left: Expr, right: Expr) -> None:
-        self.left, self.right = left, right
-
-    def children(self) -> Sequence[Expr]:
-        return self.left, self.right
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
         return f"{self.left.write(w)[0]} − {_wrap(self.right.write(w), SCI)}", SUM
@@ -187,16 +206,10 @@ class Diff(Expr):
         return self.left.evaluate(leaf) - self.right.evaluate(leaf)
 
 
-class Neg(Expr):
+class Neg(_Unary):
     """``−a``."""
 
-    __slots__ = ("operand",)
-
-    def __init__(self, operand: Expr) -> None:
-        self.operand = operand
-
-    def children(self) -> Sequence[Expr]:
-        return (self.operand,)
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
         return "−" + _wrap(self.operand.write(w), SCI), NEG
@@ -253,35 +266,22 @@ class Prod(Expr):
         return value
 
 
-class Quot(Expr):
+class Quot(_Binary):
     """``a/b``: ``2(ŷ − y)/3``, ``(p − y)/(p(1 − p))``."""
 
-    __slots__ = ("denominator", "numerator")
-
-    def __init__(self, numerator: Expr, denominator: Expr) -> None:
-        self.numerator, self.denominator = numerator, denominator
-
-    def children(self) -> Sequence[Expr]:
-        return self.numerator, self.denominator
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
-        return (f"{_wrap(self.numerator.write(w), PROD)}/"
-                f"{_wrap(self.denominator.write(w), POW)}"), PROD
+        return f"{_wrap(self.left.write(w), PROD)}/{_wrap(self.right.write(w), POW)}", PROD
 
     def evaluate(self, leaf: Leaf) -> Any:
-        return self.numerator.evaluate(leaf) / self.denominator.evaluate(leaf)
+        return self.left.evaluate(leaf) / self.right.evaluate(leaf)
 
 
-class Hadamard(Expr):
+class Hadamard(_Binary):
     """``a ⊙ b``, elementwise; a product on either side is parenthesised."""
 
-    __slots__ = ("left", "right")
-
-    def __init__(self, left: Expr, right: Expr) -> None:
-        self.left, self.right = left, right
-
-    def children(self) -> Sequence[Expr]:
-        return self.left, self.right
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
         return f"{_wrap(self.left.write(w), POW)} ⊙ {_wrap(self.right.write(w), POW)}", PROD
@@ -290,35 +290,23 @@ class Hadamard(Expr):
         return self.left.evaluate(leaf) * self.right.evaluate(leaf)
 
 
-class Square(Expr):
+class Square(_Unary):
     """``a²``; a negative or scientific base is parenthesised: ``(−0.964)²``, ``(2×10⁻⁵)²``."""
 
-    __slots__ = ("base",)
-
-    def __init__(self, base: Expr) -> None:
-        self.base = base
-
-    def children(self) -> Sequence[Expr]:
-        return (self.base,)
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
-        return _wrap(self.base.write(w), ATOM) + "²", POW
+        return _wrap(self.operand.write(w), ATOM) + "²", POW
 
     def evaluate(self, leaf: Leaf) -> Any:
-        value = self.base.evaluate(leaf)
+        value = self.operand.evaluate(leaf)
         return value * value
 
 
-class Transpose(Expr):
+class Transpose(_Unary):
     """``aᵀ``."""
 
-    __slots__ = ("operand",)
-
-    def __init__(self, operand: Expr) -> None:
-        self.operand = operand
-
-    def children(self) -> Sequence[Expr]:
-        return (self.operand,)
+    __slots__ = ()
 
     def write(self, w: Writer) -> tuple[str, int]:
         return _wrap(self.operand.write(w), ATOM) + "ᵀ", POW
@@ -373,16 +361,14 @@ class Call(Expr):
         return value if isinstance(value, np.ndarray) and value.ndim else np.float64(value)
 
 
-class Indicator(Expr):
+class Indicator(_Unary):
     """The step of ReLU and leaky ReLU: ``[z > 0]``, ``(1 if z > 0 else 0.01)``."""
 
-    __slots__ = ("low", "operand")
+    __slots__ = ("low",)
 
     def __init__(self, operand: Expr, low: float = 0.0) -> None:
-        self.operand, self.low = operand, low
-
-    def children(self) -> Sequence[Expr]:
-        return (self.operand,)
+        super().__init__(operand)
+        self.low = low
 
     def write(self, w: Writer) -> tuple[str, int]:
         text = self.operand.write(w)[0]
