@@ -32,11 +32,13 @@ def fmt(value: float, digits: int = DEFAULT_DIGITS) -> str:
     return text.replace("-", MINUS)
 
 
-def fmt_value(value: Any, digits: int = DEFAULT_DIGITS) -> str:
-    """A number, a vector ``[a, b]`` or a matrix ``[[a, b], [c, d]]``."""
+def fmt_value(value: Any, digits: Any = DEFAULT_DIGITS) -> str:
+    """A number, a vector ``[a, b]`` or a matrix ``[[a, b], [c, d]]``; ``digits`` is one
+    number for all, or one per element in the value's shape (guard digits)."""
     if isinstance(value, Sequence | _ndarray()):
-        return "[" + ", ".join(fmt_value(v, digits) for v in value) + "]"
-    return fmt(value, digits)
+        per = digits if isinstance(digits, Sequence | _ndarray()) else [digits] * len(value)
+        return "[" + ", ".join(fmt_value(v, d) for v, d in zip(value, per, strict=True)) + "]"
+    return fmt(value, int(digits))
 
 
 def _ndarray() -> type:

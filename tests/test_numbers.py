@@ -30,3 +30,10 @@ def test_fmt(value: float, digits: int, text: str) -> None:
 def test_vectors_and_matrices() -> None:
     assert fmt_value((1.0, -2.5)) == "[1, −2.5]"
     assert fmt_value(((1.0, 2.0), (-3.0, 4.0))) == "[[1, 2], [−3, 4]]"
+
+
+def test_fmt_value_with_digits_per_element() -> None:
+    """Guard digits: one entry of a vector or matrix may carry more digits than the rest."""
+    assert fmt_value((0.123456, -2.5), (3, 5)) == "[0.123, −2.5]"
+    assert fmt_value(((0.123456, 2.0), (-3.0, 0.987654)), ((2, 2), (2, 6))) == \
+        "[[0.12, 2], [−3, 0.987654]]"

@@ -29,15 +29,6 @@ Leaf = Callable[["Var"], Any]          # a Var's value for an evaluation
 Spell = Callable[["Var"], str]         # a Var's text in the numbers line
 
 
-def number_text(value: Any, digits: int | Any) -> str:
-    """A value (scalar, vector, matrix) as the numbers line prints it; ``digits`` is an
-    int or an array of ints of the value's shape."""
-    if isinstance(value, tuple):
-        per = np.broadcast_to(np.asarray(digits), np.shape(np.asarray(value, dtype=float)))
-        return "[" + ", ".join(number_text(v, d) for v, d in zip(value, per, strict=True)) + "]"
-    return fmt(value, int(digits))
-
-
 def _number_precedence(text: str) -> int:
     if text.startswith("−"):
         return NEG

@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bpgui.engine.expression import Diff, Expr, Sum, Var, Writer, number_text
+from bpgui.engine.expression import Diff, Expr, Sum, Var, Writer
 from bpgui.engine.guard_digits import MAX_DIGITS, Digits, operand_digits
-from bpgui.numbers import DEFAULT_DIGITS, fmt
+from bpgui.numbers import DEFAULT_DIGITS, fmt, fmt_value
 
 PHASES = ("forward", "loss", "backward", "gradient", "update")
 GUARD_NOTE = ("A number with more digits than the rest carries guard digits: without them "
@@ -150,7 +150,7 @@ class Equation:
         numbers = tuple(form.write(Writer(_speller(guard, digits)))[0]
                         for form, guard in zip(forms, guards, strict=True))
         parts = EquationParts(self.lhs, self.relation, self.symbols, numbers,
-                              number_text(self.result, shown))
+                              fmt_value(self.result, shown))
         return parts, any(guards)
 
     def _old_value(self, form: Expr, digits: int, shown: Any) -> Digits:
@@ -214,7 +214,7 @@ def _change(before: float, after: float) -> Expr:
 
 
 def _speller(digits: Digits, base: int) -> Callable[[Var], str]:
-    return lambda var: number_text(var.value, digits.get(id(var), base))
+    return lambda var: fmt_value(var.value, digits.get(id(var), base))
 
 
 @dataclass(frozen=True)
