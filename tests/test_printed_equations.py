@@ -110,7 +110,7 @@ class Checker:
         if terms is not None and first is not None:
             self.path_terms(first, terms)
         if p.relation == "←" and lhs is not None:
-            self.update_shows(lhs, paired)
+            self.update_shows(lhs, paired, first)
         if p.lhs:
             self.layout()
         return self.failures
@@ -231,26 +231,33 @@ class Checker:
                           f"product {float(true)!r} = {_fmt(true, self.d)} at d={self.d}")
 
     # --------------------------------------------------------------------------- D
-    def update_shows(self, lhs: Node, paired: list[tuple[Node, Node]]) -> None:
-        """An entry whose double changes is printed unlike its old value in the same
-        equation (or at d digits when none is printed), and a single parameter whose change
-        does not show at d digits gets a second line old + Δ."""
+    def update_shows(self, lhs: Node, paired: list[tuple[Node, Node]],
+                     first: Node | None) -> None:
+        """An entry whose double changes, and whose printed numbers say it changes, is
+        printed unlike its old value in the same equation (or at d digits when none is
+        printed), and a single parameter whose change does not show at d digits gets a
+        second line old + Δ."""
         try:
             old, _ = self.values.true_value(lhs)
             new, _ = self.values.true_value(lhs, new=True)
+            claimed = pm.entries(pm.evaluate(first, pm.Exact())) if first is not None else []
         except (KeyError, pm.EvalError):
-            return                                   # already reported by C
+            return                                   # already reported by C or A
         if pm.shape(new) != pm.shape(self.result):
             return                                   # already reported by C
         shown_old = next((pn.literal_texts(num) for sym, num in paired
                           if sym.op == "sym" and sym.text == self.parts.lhs), None)
         if shown_old is None or len(shown_old) != len(self.texts):
             shown_old = [_fmt(o, self.d).replace("-", "−") for o in pm.entries(old)]
-        for o, n, was, shown, printed in zip(pm.entries(old), pm.entries(new), shown_old,
-                                             self.texts, pm.entries(self.result), strict=True):
-            if float(o) == float(n):                 # as doubles, nothing changes
-                continue
-            if printed == pn.number_value(_unsigned(was)) * (-1 if was.startswith("−") else 1):
+        if len(claimed) != len(self.texts):
+            claimed = [None] * len(self.texts)
+        for o, n, was, shown, printed, says in zip(pm.entries(old), pm.entries(new), shown_old,
+                                                   self.texts, pm.entries(self.result),
+                                                   claimed, strict=True):
+            was_value = pn.number_value(_unsigned(was)) * (-1 if was.startswith("−") else 1)
+            if float(o) == float(n) or says == was_value:
+                continue       # as doubles nothing changes, or the numbers say it does not
+            if printed == was_value:
                 self.fail("D (update shows)", f"the new value prints {shown}, as the old one "
                           f"does ({was}), though it changes {float(o)!r} → {float(n)!r}")
             if _fmt(o, self.d) == _fmt(n, self.d) and len(self.parts.numbers) < 2 \

@@ -6,7 +6,9 @@ operand to the shown digits is usually enough, but not where the formula cancels
 terms) or where several operands each lose up to half a unit. There the operands
 that matter get more digits, one digit at a time, to the one whose rounding moves
 the result most, until the numbers as printed give the printed result within
-:data:`TOLERANCE` of a unit of its last digit. (The alternative, printing a
+:data:`TOLERANCE` of a unit of its last digit; if even 17 digits (a double's own
+value) cannot, the result is rounding noise and the text shows the doubles that make
+it. (The alternative, printing a
 cancelling factor's value as an intermediate, needs the same guard digits inside
 the intermediate, so it would only add a line.) A vector or matrix gains its digit
 as a whole, so a layer's matrices stay evenly written.
@@ -17,7 +19,7 @@ and an operand shows more digits only where it is reused and must.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -130,7 +132,14 @@ class _Search:
                 self.by_id[id(var)] = leaf = _Leaf(var, digits)
                 leaf.digits = max(digits, minimum.get(id(var), digits))
         self.leaves = [leaf for leaf in self.by_id.values() if leaf.inexact.any()]
-        self.noise = NOISE * magnitude(expr, lambda v: as_array(v.value))
+        self._noise: float | None = None
+
+    @property
+    def noise(self) -> float:
+        """Double-precision noise of the evaluation (needed only for a result of 0)."""
+        if self._noise is None:
+            self._noise = NOISE * magnitude(self.expr, lambda v: as_array(v.value))
+        return self._noise
 
     def face(self, exact: _Leaf | None = None) -> np.ndarray:
         """The formula evaluated from its numbers as printed (``exact`` unrounded)."""
@@ -141,22 +150,31 @@ class _Search:
         return np.asarray(self.expr.evaluate(leaf), dtype=np.float64).ravel()
 
     def excess(self, face: np.ndarray) -> float:
-        """How far the worst element misses, in its allowance (≤ 1 is true enough)."""
+        """How far the worst element misses, in its allowance (≤ 1 is true enough).
+
+        The allowance is :data:`TOLERANCE` of a unit of the last digit; double-precision
+        noise counts only for a result that is exactly 0 (which no number of digits can
+        hit exactly), so a tiny result of cancelling terms gets the digits that show
+        why it is not 0, even all 17 of them."""
         miss = self.shown.misses(face)
         if not np.all(np.isfinite(miss)):
             return float("inf")
-        allowance = TOLERANCE * self.shown.units + self.noise
+        units = self.shown.units
+        allowance = TOLERANCE * units
+        if not np.all(units > 0):
+            allowance = allowance + np.where(units > 0, 0.0, self.noise)
         return float(np.max(np.where(miss > 0, miss / np.where(allowance > 0, allowance,
                                                                  1e-300), 0.0)))
 
     def effect(self, leaf: _Leaf, base: np.ndarray) -> float:
         """How much the leaf's rounding moves the result, in units of its last digit."""
         units = self.shown.units
-        scale = np.where(units > 0, units, max(self.noise, 1e-300))
+        scale = units if np.all(units > 0) else np.where(units > 0, units,
+                                                          max(self.noise, 1e-300))
         moved = np.abs(self.face(exact=leaf) - base) / scale
         return float(np.max(np.where(np.isfinite(moved), moved, np.inf)))
 
-    def run(self) -> Digits:
+    def run(self) -> Guard:
         face = self.face()
         if self.excess(face) > 1 and self.leaves:
             # Each leaf's effect is measured once and then re-measured only for the leaf
@@ -172,32 +190,76 @@ class _Search:
                 if self.excess(face) <= 1:
                     break
                 effects[id(best)] = self.effect(best, face)
-        return {key: leaf.shown_digits(self.base) for key, leaf in self.by_id.items()
-                if leaf.digits != self.base}
+        digits = {key: leaf.shown_digits(self.base) for key, leaf in self.by_id.items()
+                  if leaf.digits != self.base}
+        return Guard(digits, self.excess(face) > 1)
+
+
+class Guard(NamedTuple):
+    """The digits an equation's numbers need, and whether its result is rounding noise
+    that no number of digits makes come out (0.1·3 + (−0.3) = 5.551×10⁻¹⁷)."""
+
+    digits: Digits
+    noise: bool = False
 
 
 def operand_digits(expr: Expr, result: Any, digits: int, result_digits: Any = None,
-                   minimum: Digits | None = None) -> Digits:
+                   minimum: Digits | None = None) -> Guard:
     """Significant digits for the Vars of ``expr`` that need more than ``digits``, such that
     ``expr`` evaluated from its printed numbers gives ``result`` as printed with
     ``result_digits`` (``digits`` by default) within :data:`TOLERANCE` of a unit of its
-    last digit, or within double-precision noise where the result is far below its terms.
-    ``minimum`` holds Vars (by id) that need at least so many digits anyway (an update's
-    old value, printed as precisely as its new one).
+    last digit (or a result of 0 within double-precision noise; where no digits can do
+    it, every inexact operand gets all 17 and the result is noise). ``minimum`` holds Vars
+    (by id) that need at least so many digits anyway (an update's old value, printed as
+    precisely as its new one).
     """
     result_digits = digits if result_digits is None else result_digits
     minimum = minimum or {}
     with np.errstate(all="ignore"):          # a rounded operand may leave ln's domain
-        if not minimum:
-            face = expr.evaluate(lambda v: _rounded_value(v.value, digits))
-            if not isinstance(result, tuple):    # the usual case, without arrays
-                g = int(result_digits)
-                shown, unit = rounded(result, g), _unit(rounded(result, g), g)
-                if abs(float(face) - shown) <= TOLERANCE * unit:
-                    return {}
-            if Shown(result, result_digits).close(face):
-                return {}                        # the shown digits suffice
-        return _Search(expr, Shown(result, result_digits), digits, minimum).run()
+        guard = _guard(expr, result, digits, result_digits, minimum)
+        if not guard.noise and _below_rounding(expr, result, result_digits):
+            return Guard(guard.digits, True)
+        return guard
+
+
+def _guard(expr: Expr, result: Any, digits: int, result_digits: Any,
+           minimum: Digits) -> Guard:
+    if not minimum:
+        face = expr.evaluate(lambda v: _rounded_value(v.value, digits))
+        if not isinstance(result, tuple):    # the usual case, without arrays
+            g = int(result_digits)
+            shown, unit = rounded(result, g), _unit(rounded(result, g), g)
+            if abs(float(face) - shown) <= TOLERANCE * unit:
+                return Guard({})
+        if Shown(result, result_digits).close(face):
+            return Guard({})                 # the shown digits suffice
+    return _Search(expr, Shown(result, result_digits), digits, minimum).run()
+
+
+def _largest_operand(expr: Expr) -> float:
+    largest = 0.0
+    for v in expr.leaves():
+        value = v.value
+        size = abs(value) if not isinstance(value, tuple) else \
+            float(np.max(np.abs(np.asarray(value, dtype=np.float64)), initial=0.0))
+        largest = max(largest, size)
+    return largest
+
+
+def _below_rounding(expr: Expr, result: Any, result_digits: Any) -> bool:
+    """Whether a unit of the result's last digit is below the doubles' own rounding of
+    the terms it comes from (0.1·3 − 0.3 = 5.551×10⁻¹⁷): arithmetic in doubles, the
+    search's included, cannot tell such a result from noise."""
+    if not isinstance(result, tuple):
+        smallest = abs(result)
+    else:
+        flat = np.abs(np.asarray(result, dtype=np.float64).ravel())
+        smallest = float(np.min(flat[flat > 0], initial=np.inf))
+    if smallest == 0 or smallest >= 1e-10 * _largest_operand(expr):
+        return False                           # the usual case: no cancellation to speak of
+    units = Shown(result, result_digits).units
+    scale = magnitude(expr, lambda v: as_array(v.value))
+    return bool(np.any((units > 0) & (units < 10 * NOISE * scale)))
 
 
 def _unit(shown: float, digits: int) -> float:

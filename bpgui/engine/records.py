@@ -23,6 +23,9 @@ from bpgui.numbers import DEFAULT_DIGITS, fmt, fmt_value
 PHASES = ("forward", "loss", "backward", "gradient", "update")
 GUARD_NOTE = ("A number with more digits than the rest carries guard digits: without them "
               "the numbers as printed would not give the printed result.")
+NOISE_NOTE = ("A result far smaller than the terms it comes from is double-precision "
+              "rounding: 0.1 and 0.3 are not exact in binary, so 0.1·3 − 0.3 is 5.551×10⁻¹⁷, "
+              "and the printed numbers, taken exactly, give a slightly different value.")
 GRANULARITIES = ("edge", "node", "layer")
 LOSS_ID = ":loss"  # not a valid neuron id, so it never collides with one
 
@@ -64,6 +67,11 @@ class EquationParts(NamedTuple):
 Deferred = tuple[Any, ...]     # (builder, *plain values): the formula, built when first shown
 
 
+class _Marks(NamedTuple):
+    guarded: bool                 # some number carries guard digits
+    noise: bool                   # the result is rounding noise no digits make come out
+
+
 class Equation:
     """``lhs = formula = result``, or ``lhs ← formula = result`` for an update.
 
@@ -87,7 +95,7 @@ class Equation:
         self.result = result            # a float, or a tuple for a vector or matrix
         self.relation = relation
         self.before = before
-        self._parts: dict[int, tuple[EquationParts, bool]] | None = None
+        self._parts: dict[int, tuple[EquationParts, _Marks]] | None = None
 
     @property
     def formula(self) -> Expr | None:
@@ -131,27 +139,31 @@ class Equation:
 
     def guarded(self, digits: int = DEFAULT_DIGITS) -> bool:
         """Whether some number carries more than ``digits`` digits for the arithmetic."""
-        return self._rendered(digits)[1]
+        return self._rendered(digits)[1].guarded
 
-    def _rendered(self, digits: int) -> tuple[EquationParts, bool]:
+    def noisy(self, digits: int = DEFAULT_DIGITS) -> bool:
+        """Whether the result is double-precision rounding noise of cancelling terms."""
+        return self._rendered(digits)[1].noise
+
+    def _rendered(self, digits: int) -> tuple[EquationParts, _Marks]:
         if self._parts is None:
             self._parts = {}
         if digits not in self._parts:
             self._parts[digits] = self._render(digits)
         return self._parts[digits]
 
-    def _render(self, digits: int) -> tuple[EquationParts, bool]:
+    def _render(self, digits: int) -> tuple[EquationParts, _Marks]:
         shown = change_digits(self.before, self.result, digits)
         forms = [] if self.formula is None else [self.formula]
         if self.before is not None and not isinstance(self.result, tuple) and shown > digits:
             forms.append(_change(self.before, self.result))
         guards = [operand_digits(form, self.result, digits, shown,
                                  self._old_value(form, digits, shown)) for form in forms]
-        numbers = tuple(form.write(Writer(_speller(guard, digits)))[0]
+        numbers = tuple(form.write(Writer(_speller(guard.digits, digits)))[0]
                         for form, guard in zip(forms, guards, strict=True))
         parts = EquationParts(self.lhs, self.relation, self.symbols, numbers,
                               fmt_value(self.result, shown))
-        return parts, any(guards)
+        return parts, _Marks(any(g.digits for g in guards), any(g.noise for g in guards))
 
     def _old_value(self, form: Expr, digits: int, shown: Any) -> Digits:
         """An update's old value, where its new one needs extra digits to differ from it,
@@ -258,6 +270,12 @@ class StepRecord:
     def guarded(self, digits: int = DEFAULT_DIGITS) -> bool:
         """Whether a number of the step carries guard digits at ``digits``."""
         return any(e.guarded(digits) for e in self.equations)
+
+    def digit_notes(self, digits: int = DEFAULT_DIGITS) -> tuple[str, ...]:
+        """What the step panel and the handout say about the step's numbers at ``digits``:
+        guard digits, and a result that is rounding noise."""
+        return ((GUARD_NOTE,) if self.guarded(digits) else ()) + (
+            (NOISE_NOTE,) if any(e.noisy(digits) for e in self.equations) else ())
 
     @property
     def notes(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bpgui.engine.functions import LOSS_TABLE
 from bpgui.engine.paths import whole_gradient_cost
-from bpgui.engine.records import GUARD_NOTE, LOSS_ID, Quantity, StepRecord
+from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.update_step import update_record
 from bpgui.errors import BpguiError
@@ -83,8 +83,8 @@ def build_document(network: Network, sample: int, select: Sequence[str], blanks:
             sections.append(_paths_section(network, sample, select, values, blanks, digits))
     updates = next((numbered for phase, numbered in groups if phase == "update"), [])
     sections.append(_update_section(network, updates, select, blanks, digits))
-    guarded = any(r.guarded(digits) for r in records)
-    return Document(title, tuple(intro), tuple(sections), _footer(source_name, blanks, guarded))
+    notes = tuple(dict.fromkeys(note for r in records for note in r.digit_notes(digits)))
+    return Document(title, tuple(intro), tuple(sections), _footer(source_name, blanks, notes))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -212,13 +212,13 @@ def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
                                           numbered=False)), "dataset-update", level=3)
 
 
-def _footer(source_name: str | None, blanks: Blanks, guarded: bool) -> tuple[Paragraph, ...]:
+def _footer(source_name: str | None, blanks: Blanks,
+            digit_notes: tuple[str, ...]) -> tuple[Paragraph, ...]:
     source = f" from {source_name}" if source_name else ""
     lines = [Paragraph(rich(
         f"Made with bpgui{source}. Every step is one of the engine's step records: the same "
         "text as the step panel of the app and bpgui trace."), "note")]
-    if guarded:
-        lines.append(Paragraph(rich(GUARD_NOTE), "note"))
+    lines.extend(Paragraph(rich(note), "note") for note in digit_notes)
     if blanks.questions:
         lines.append(Paragraph(rich("Answers: ", formula(
             f"bpgui worksheet {source_name or 'FILE'}"), " without ", formula("--questions"),

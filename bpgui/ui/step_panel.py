@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpgui.engine.records import GUARD_NOTE, StepRecord
+from bpgui.engine.records import StepRecord
 from bpgui.ui.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
@@ -51,9 +51,8 @@ def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
         blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
     blocks.extend(f"<p style='color:#1f6f9f; font-size:{note_px}px'>{html.escape(note)}</p>"
                   for note in record.notes)
-    if record.guarded(digits):
-        blocks.append(f"<p style='color:#555555; font-size:{note_px - 2}px'>"
-                      f"{html.escape(GUARD_NOTE)}</p>")
+    blocks.extend(f"<p style='color:#555555; font-size:{note_px - 2}px'>{html.escape(note)}</p>"
+                  for note in record.digit_notes(digits))
     return "".join(blocks)
 
 
