@@ -54,8 +54,8 @@ def elementwise(names: Sequence[str], z: Expr) -> Expr:
 
     def apply(column: Any) -> Any:
         values = np.asarray(column, dtype=np.float64).reshape(-1)
-        return np.array([float(f(np.float64(v))) for f, v in zip(functions, values,
-                                                                  strict=True)]).reshape(-1, 1)
+        return np.array([float(f(np.array(v))) for f, v in zip(functions, values,
+                                                                strict=True)]).reshape(-1, 1)
 
     return Call(level_symbol(names), z, apply)
 

@@ -156,9 +156,9 @@ def _backward(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
             name = f"A{later.name}[:, f{n}]"
             notes.append(f"{name} is the block of A{later.name} that reads f{n} "
                          f"(0 where level {later.index} does not read a neuron of f{n}).")
-        deltas = Var(f"δ{later.name}", _vector(walk, "delta", later.members))
-        terms.append(Prod([Transpose(Var(name, block.matrix(lambda e: e.weight))), deltas],
-                          implicit=True))
+        later_deltas = Var(f"δ{later.name}", _vector(walk, "delta", later.members))
+        terms.append(Prod([Transpose(Var(name, block.matrix(lambda e: e.weight))),
+                           later_deltas], implicit=True))
         reads += [e.id for e in block.edges] + later.members
         reuses += later.members
     grads = tuple(walk.grad_a(m) for m in lv.members)

@@ -148,7 +148,7 @@ def path_report(network: Network, target: str, kind: str | None = None, sample: 
         gradient = values[Quantity("grad_a" if is_input else "delta", target)]
     n_paths = counts[head]
     n_factors = factor_totals[head] + (n_paths if last is not None else 0)
-    paths = []
+    paths: list[Path] = []
     for chain in _chains(walk, head):
         if len(paths) == limit:
             break

@@ -102,6 +102,7 @@ class Equation:
         if isinstance(self._formula, tuple):
             builder, *values = self._formula
             self._formula = builder(*values)
+        assert self._formula is None or isinstance(self._formula, Expr)
         return self._formula
 
     def __repr__(self) -> str:
