@@ -339,6 +339,9 @@ def test_questions_blank_every_result(seed: Network, records: list[StepRecord]) 
     assert SEED_PRODUCT not in text
     assert f"{SEED_NUMBERS} = {BLANK}" in text
     assert f"Σ over paths: ∂L/∂w5 = path 1 = {BLANK}" in text
+    two = plain(worksheet(seed, select=["x3"], questions=True, source_name=SEED.name))
+    assert f"Σ over paths: ∂L/∂x3 = path 1 + path 2 = {BLANK}" in two
+    assert "0.025 + (−0.0003163)" not in two          # the path products are the answers
     assert f"L = {BLANK}" in text and "L = 0.112" not in text
     assert "δ =" not in " ".join(svg_of(page).itertext())
     assert f"bpgui worksheet {SEED.name}" in text and "--questions" in text

@@ -51,7 +51,9 @@ def sum_sentence(report: PathReport, digits: int, blank: bool = False) -> str:
         total = BLANK if blank else fmt(report.gradient, digits)
         return (f"The listed paths are part of the sum; all {report.path_count:,} paths "
                 f"(counted exactly) sum to {report.name} = {total}.")
-    return "Σ over paths: " + " ".join(equation.lines(digits, BLANK if blank else None))
+    if blank:        # the numbers that go in are the path products, themselves blanks
+        return f"Σ over paths: {equation.lhs} = {equation.symbols} = {BLANK}"
+    return "Σ over paths: " + " ".join(equation.lines(digits))
 
 
 def bias_sentence(report: PathReport, digits: int, blank: bool = False) -> str:
