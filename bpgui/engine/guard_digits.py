@@ -115,7 +115,7 @@ class _Leaf:
         """What to print with: its digits where rounding matters, ``base`` elsewhere (an
         exact 0.1 stays 0.1; it would read 0.10000000000000001 at 17 digits)."""
         if self.scalar:
-            return self.digits
+            return self.digits if self.inexact[0] else base
         return np.where(self.inexact, self.digits, base).reshape(self.shape)
 
 
