@@ -21,8 +21,10 @@ $(VENV)/.installed-test: $(VENV)/pyvenv.cfg pyproject.toml
 run: $(VENV)/.installed-run
 	$(PY) -m bpgui $(ARGS)
 
+# ruff, then the layer contracts of pyproject.toml (a broken one is named in the output).
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check bpgui tests benchmarks tools
+	$(VENV)/bin/lint-imports
 
 # The property tests draw a fixed, derandomised set of examples here (see tests/conftest.py);
 # HYPOTHESIS_PROFILE=default make test draws fresh ones.

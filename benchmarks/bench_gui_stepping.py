@@ -23,12 +23,12 @@ import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from bpgui.builders import LayeredSpec, layered_network
-from bpgui.model import Network, Sample
-from bpgui.samples import default_network
-from bpgui.ui.commands import SetEdge
-from bpgui.ui.document import Document
-from bpgui.ui.main_window import MainWindow
+from bpgui.network.builders import LayeredSpec, layered_network
+from bpgui.network.model import Network, Sample
+from bpgui.network.samples import default_network
+from bpgui.ui.document.commands import SetEdge
+from bpgui.ui.document.document import Document
+from bpgui.ui.shell.main_window import MainWindow
 
 
 def hundred_neurons(dense: bool) -> Network:

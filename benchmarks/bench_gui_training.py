@@ -32,13 +32,13 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from bpgui import fileformat
 from bpgui.engine.history import History
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.training import Trainer
 from bpgui.engine.worker import shared_worker
-from bpgui.ui.document import Document
-from bpgui.ui.main_window import MainWindow
+from bpgui.network import fileformat
+from bpgui.ui.document.document import Document
+from bpgui.ui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 NETWORKS = [ROOT / "sample_networks" / name for name in
@@ -98,7 +98,7 @@ def plot_frames(app: QApplication, points: int = 1_000_000) -> tuple[float, list
     """Milliseconds of the first frame (the whole history new to the dock, scanned once)
     and per update after it while the history grows to ``points`` points, the repaint
     included."""
-    from bpgui.ui.loss_plot import LossPlotDock
+    from bpgui.ui.training.loss_plot import LossPlotDock
 
     rng = np.random.default_rng(0)
     losses = np.exp(-np.linspace(0, 8, points)) + 0.01 * rng.random(points)

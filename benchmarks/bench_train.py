@@ -52,14 +52,14 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # runs from a clean clone without installing bpgui
 
-from bpgui import datasets  # noqa: E402
 from bpgui.engine.plan import compile_plan, sample_arrays  # noqa: E402
 from bpgui.engine.stepper import all_steps, iter_steps  # noqa: E402
 from bpgui.engine.stepthrough import StepThrough  # noqa: E402
 from bpgui.engine.training import Trainer  # noqa: E402
-from bpgui.fileformat import load  # noqa: E402
-from bpgui.graph import topological_levels  # noqa: E402
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
+from bpgui.network import datasets  # noqa: E402
+from bpgui.network.fileformat import load  # noqa: E402
+from bpgui.network.graph import topological_levels  # noqa: E402
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 
 try:
     import torch

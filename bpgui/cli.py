@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bpgui import fileformat
-from bpgui.errors import BpguiError
-from bpgui.model import MODES, Network
+from bpgui.network import fileformat
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import MODES, Network
 
 SUBCOMMANDS = ("trace", "train", "check", "validate", "worksheet", "export-torch")
 CHECK_TOLERANCE = 1e-5
@@ -188,7 +188,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from bpgui.engine.plan import compile_plan, sample_arrays
     from bpgui.engine.training import Trainer
-    from bpgui.errors import TrainingDiverged
+    from bpgui.network.errors import TrainingDiverged
 
     network = fileformat.load(args.file)
     for option, path in (("--out", args.out), ("--history", args.history)):
@@ -281,8 +281,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
     for name in GUI_THREADS:
         os.environ.setdefault(name, "1")
-    from bpgui.layout import fill_missing_positions
-    from bpgui.ui.app import run_gui
+    from bpgui.network.layout import fill_missing_positions
+    from bpgui.ui.shell.app import run_gui
 
     network = load_network(args.file)
     fill_missing_positions(network)
@@ -296,7 +296,7 @@ COMMANDS = {"trace": cmd_trace, "train": cmd_train, "check": cmd_check,
 
 def load_network(path: str | None) -> Network:
     """The network named on the command line (used by the GUI entry point too)."""
-    from bpgui.samples import default_network
+    from bpgui.network.samples import default_network
 
     return fileformat.load(path) if path else default_network()
 
@@ -314,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return COMMANDS[args.command](args)
         return cmd_gui(build_gui_parser().parse_args(argv))
     except BpguiError as exc:
-        from bpgui.errors import TrainingDiverged
+        from bpgui.network.errors import TrainingDiverged
 
         print(f"bpgui: error: {exc}", file=sys.stderr)
         return 3 if isinstance(exc, TrainingDiverged) else 2

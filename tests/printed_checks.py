@@ -33,7 +33,7 @@ from typing import Any
 from bpgui.engine.paths import path_report
 from bpgui.engine.stepper import all_steps
 from bpgui.engine.update_step import update_record
-from bpgui.model import Network
+from bpgui.network.model import Network
 from tests import printed_math as pm
 from tests import printed_notation as pn
 from tests.conftest import SAMPLES

@@ -7,7 +7,7 @@ network, and evaluates a symbols-line tree of :mod:`tests.printed_math` with tho
 
 The values come from ``tests/reference.py`` (an independent scalar autograd) and the
 network's plain data; the levels of layer granularity are computed here from
-``bpgui.graph.topological_levels``. Nothing comes from ``bpgui.engine``. Each value comes
+``bpgui.network.graph.topological_levels``. Nothing comes from ``bpgui.engine``. Each value comes
 with its rounding spread (nonzero only for ℓ and ∂ℓ/∂ŷ, see ``reference.loss_spread``).
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from bpgui.graph import topological_levels
-from bpgui.model import Network
+from bpgui.network.graph import topological_levels
+from bpgui.network.model import Network
 from tests import printed_math as pm
 from tests import printed_notation as pn
 from tests.printed_math import Value

@@ -7,7 +7,7 @@ loss and mean gradients (:func:`reference_dataset`) and gradient descent in
 every mode (:func:`reference_train`).
 
 It deliberately shares no code with ``bpgui.engine``: it uses Python's
-``math`` only, reads networks through ``bpgui.model`` (plain data), sorts the
+``math`` only, reads networks through ``bpgui.network.model`` (plain data), sorts the
 graph itself, and lets the autograd do the chain rule. NumPy appears in one
 place, :func:`epoch_orders`, because the spec defines the shuffle by NumPy's
 ``default_rng(seed).permutation(n)``.
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from bpgui.model import Network, TrainingSettings
+from bpgui.network.model import Network, TrainingSettings
 
 BCE_CLAMP = 1e-12
 LEAKY_SLOPE = 0.01

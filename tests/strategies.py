@@ -1,4 +1,4 @@
-"""Hypothesis strategies for random valid ``bpgui.model.Network`` objects.
+"""Hypothesis strategies for random valid ``bpgui.network.model.Network`` objects.
 
 This module owns the shape of the random networks the reference tests use:
 any DAG, not only layered ones. A random topological order is drawn first
@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bpgui.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample, TrainingSettings
 
 Draw = Any  # hypothesis' draw function
 

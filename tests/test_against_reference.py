@@ -49,7 +49,6 @@ from reference import (
 )
 from strategies import networks, training_settings
 
-from bpgui import fileformat
 from bpgui.engine import fastpath
 from bpgui.engine.gradcheck import check_gradients, dataset_gradients
 from bpgui.engine.paths import PathReport, path_report
@@ -58,7 +57,8 @@ from bpgui.engine.records import GRANULARITIES, LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.trace import trace_document
 from bpgui.engine.training import Trainer
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network import fileformat
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 REL, ABS = 1e-9, 1e-12
 TRAIN_REL, TRAIN_ABS = 1e-8, 1e-10

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from cli_helpers import error_line, run_cli, snapshot, write_json
 
-from bpgui import fileformat
+from bpgui.network import fileformat
 
 INPUT = "net.bpnet.json"
 OLD_HISTORY = "old_history.csv"

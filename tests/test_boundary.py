@@ -15,8 +15,8 @@ import pytest
 from bpgui.engine.boundary import boundary_map, input_extent, value_range
 from bpgui.engine.fastpath import forward
 from bpgui.engine.plan import compile_plan
-from bpgui.errors import BpguiError
-from bpgui.model import Edge, Network, Neuron, Sample
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Edge, Network, Neuron, Sample
 from tests.conftest import load_sample
 
 # A 5×5 grid on this extent has the round coordinates x = −2…2 and y = −1…3.

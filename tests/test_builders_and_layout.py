@@ -1,4 +1,5 @@
-"""Tests for bpgui.builders (size strings, layered networks) and bpgui.layout (auto positions)."""
+"""Tests for bpgui.network.builders (size strings, layered networks) and
+bpgui.network.layout (auto positions)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from itertools import pairwise
 
 import pytest
 
-from bpgui import fileformat
-from bpgui.builders import LayeredSpec, layered_network, parse_sizes
-from bpgui.errors import BpguiError
-from bpgui.layout import LAYER_GAP, ROW_GAP, fill_missing_positions, level_positions
-from bpgui.model import ACTIVATIONS, Edge, Network, Neuron, Sample
+from bpgui.network import fileformat
+from bpgui.network.builders import LayeredSpec, layered_network, parse_sizes
+from bpgui.network.errors import BpguiError
+from bpgui.network.layout import LAYER_GAP, ROW_GAP, fill_missing_positions, level_positions
+from bpgui.network.model import ACTIVATIONS, Edge, Network, Neuron, Sample
 
 
 def spec(sizes: list[int], **kw: object) -> LayeredSpec:

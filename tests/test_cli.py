@@ -34,7 +34,7 @@ from cli_helpers import (
     write_json,
 )
 
-from bpgui import fileformat
+from bpgui.network import fileformat
 
 REL = 1e-13  # full double precision, allowing for a different order of the same operations
 

@@ -1,4 +1,5 @@
-"""Tests for bpgui.datasets: shapes, determinism, balance, encoding, geometry, bad arguments."""
+"""Tests for bpgui.network.datasets: shapes, determinism, balance, encoding, geometry,
+bad arguments."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpgui import datasets
-from bpgui.errors import BpguiError
-from bpgui.model import Sample
+from bpgui.network import datasets
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Sample
 
 RANDOM = ("moons", "circles", "spiral", "Gaussian blobs")
 
@@ -173,7 +174,7 @@ def test_to_samples_refuses_mismatched_arrays() -> None:
 
 
 def test_module_does_not_import_qt() -> None:
-    code = "import sys, bpgui.datasets; print(any('PySide' in m for m in sys.modules))"
+    code = "import sys, bpgui.network.datasets; print(any('PySide' in m for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parents[1])
     assert result.stdout.strip() == "False"

@@ -44,12 +44,12 @@ from hypothesis import strategies as st
 from strategies import networks
 
 import bpgui.export.torch_script
-from bpgui import fileformat
 from bpgui.engine.trace import trace_document
 from bpgui.engine.walk import Walk
-from bpgui.errors import BpguiError, NetworkError
 from bpgui.export.torch_script import torch_script
-from bpgui.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample
+from bpgui.network import fileformat
+from bpgui.network.errors import BpguiError, NetworkError
+from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample
 
 REL, ABS = 1e-10, 1e-12
 ALLOWED_IMPORTS = {"torch", "json", "math"}
@@ -476,8 +476,8 @@ def test_the_exporter_never_imports_torch() -> None:
         modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         modules |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert not any(m.split(".")[0] == "torch" for m in modules), path
-    code = ("import sys, bpgui.export.torch_script, bpgui.samples\n"
-            "bpgui.export.torch_script.torch_script(bpgui.samples.default_network())\n"
+    code = ("import sys, bpgui.export.torch_script, bpgui.network.samples\n"
+            "bpgui.export.torch_script.torch_script(bpgui.network.samples.default_network())\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, check=False)

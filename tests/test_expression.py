@@ -31,7 +31,7 @@ from bpgui.engine.expression import (
 from bpgui.engine.formulas import activation, ln
 from bpgui.engine.guard_digits import operand_digits
 from bpgui.engine.records import Equation
-from bpgui.numbers import fmt_value
+from bpgui.network.numbers import fmt_value
 
 
 def numbers(expr: Expr, digits: int = 4) -> str:

@@ -1,4 +1,4 @@
-"""Tests for bpgui.fileformat: load, validate and save network files (format v1).
+"""Tests for bpgui.network.fileformat: load, validate and save network files (format v1).
 
 Round trips (load -> save -> load) are lossless for every shipped sample and for a
 hand-written network that uses every optional key, and a second save is byte-identical
@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from cli_helpers import SAMPLE_FILES, snapshot
 
-from bpgui import fileformat
-from bpgui.errors import BpguiError, NetworkError
-from bpgui.fileformat import FileError
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network import fileformat
+from bpgui.network.errors import BpguiError, NetworkError
+from bpgui.network.fileformat import FileError
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 # Every optional key, written the way network_to_dict writes it, so that
 # network_to_dict(load(FULL)) must equal FULL exactly.

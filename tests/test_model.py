@@ -1,4 +1,4 @@
-"""Tests for bpgui.model.Network: its mutators, the Change events they emit, and copy().
+"""Tests for bpgui.network.model.Network: its mutators, the Change events they emit, and copy().
 
 A mutator emits one event per value that really changes (setting a weight to the same
 value, or 1 then 1.0, emits nothing new); a refused change raises NetworkError with a
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bpgui.errors import NetworkError
-from bpgui.model import Change, Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network.errors import NetworkError
+from bpgui.network.model import Change, Edge, Network, Neuron, Sample, TrainingSettings
 
 
 def make_network() -> Network:

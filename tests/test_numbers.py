@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bpgui.numbers import fmt, fmt_value
+from bpgui.network.numbers import fmt, fmt_value
 
 
 @pytest.mark.parametrize(("value", "digits", "text"), [

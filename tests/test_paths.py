@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bpgui import fileformat
 from bpgui.engine.paths import path_report
 from bpgui.engine.records import GRANULARITIES
 from bpgui.engine.stepper import all_steps, final_values
-from bpgui.model import Network
+from bpgui.network import fileformat
+from bpgui.network.model import Network
 
 TARGETS = [("w5", "weight"), ("h1", "bias"), ("h1", "neuron"), ("x3", "neuron"), ("y", "neuron")]
 MOONS = Path(__file__).resolve().parent.parent / "sample_networks" / "moons_2-8-8-1.bpnet.json"

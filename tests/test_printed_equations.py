@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from bpgui.engine.stepper import all_steps
-from bpgui.model import Edge, Network, Neuron, Sample
+from bpgui.network.model import Edge, Network, Neuron, Sample
 from tests import printed_notation as pn
 from tests.conftest import load_sample
 from tests.printed_checks import (

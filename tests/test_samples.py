@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bpgui import fileformat
-from bpgui.model import Network
+from bpgui.network import fileformat
+from bpgui.network.model import Network
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_networks"
 FILES = sorted(SAMPLES.glob("*.json"))

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bpgui import fileformat
-from bpgui.errors import NetworkError
+from bpgui.network import fileformat
+from bpgui.network.errors import NetworkError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "resources" / "bpgui-network.schema.json").read_text("utf-8"))

@@ -14,8 +14,8 @@ from bpgui.engine.paths import path_report
 from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.trace import trace_document
-from bpgui.model import Network
-from bpgui.numbers import fmt
+from bpgui.network.model import Network
+from bpgui.network.numbers import fmt
 from tests.conftest import load_sample
 
 

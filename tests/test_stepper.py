@@ -10,8 +10,8 @@ import pytest
 from bpgui.engine.records import LOSS_ID, PHASES, Quantity
 from bpgui.engine.stepper import all_steps, final_values, iter_steps
 from bpgui.engine.stepthrough import StepThrough
-from bpgui.errors import BpguiError
-from bpgui.model import Edge, Network, Neuron, Sample
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Edge, Network, Neuron, Sample
 from tests.conftest import load_sample
 
 

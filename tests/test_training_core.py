@@ -15,16 +15,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bpgui import fileformat
-from bpgui.builders import random_parameters
 from bpgui.engine.gradcheck import dataset_gradients
 from bpgui.engine.history import History
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.trace import trace_document
 from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
-from bpgui.errors import BpguiError
-from bpgui.model import Change, Edge, Network, Neuron, Sample
+from bpgui.network import fileformat
+from bpgui.network.builders import random_parameters
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Change, Edge, Network, Neuron, Sample
 from tests.cli_helpers import SAMPLES
 
 CHAIN = SAMPLES / "seed002_chain.bpnet.json"

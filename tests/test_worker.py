@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpgui import fileformat
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.training import BatchSchedule, Trainer
 from bpgui.engine.worker import (
@@ -29,8 +28,9 @@ from bpgui.engine.worker import (
     RunawayWatch,
     TrainingWorker,
 )
-from bpgui.errors import BpguiError
-from bpgui.model import TrainingSettings
+from bpgui.network import fileformat
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import TrainingSettings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_networks"
 XOR = SAMPLES / "xor_2-2-1.bpnet.json"

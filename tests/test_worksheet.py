@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from bpgui.builders import LayeredSpec, layered_network
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.trace import trace_document
 from bpgui.engine.update_step import update_record
-from bpgui.errors import BpguiError
-from bpgui.fileformat import load
 from bpgui.handout import format_for_path, network_svg, worksheet, write_worksheet
 from bpgui.handout.blocks import BLANK
 from bpgui.handout.network_svg import NEGATIVE, POSITIVE, weight_width
-from bpgui.model import Network, Sample
-from bpgui.samples import sample_files
+from bpgui.network.builders import LayeredSpec, layered_network
+from bpgui.network.errors import BpguiError
+from bpgui.network.fileformat import load
+from bpgui.network.model import Network, Sample
+from bpgui.network.samples import sample_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sample_networks" / "seed000_worked_example.bpnet.json"

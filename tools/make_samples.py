@@ -2,7 +2,7 @@
 
 This script owns the content of ``sample_networks/``: the networks, their teacher-facing
 descriptions, their canvas layout and their generated weights. It writes every file with
-``bpgui.fileformat.save`` (so each one is valid), reads it back with ``load``, and checks
+``bpgui.network.fileformat.save`` (so each one is valid), reads it back with ``load``, and checks
 with a small independent NumPy trainer that the networks meant for training really train.
 """
 
@@ -19,9 +19,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # runs from a clean clone without installing bpgui
 
-from bpgui import datasets, fileformat  # noqa: E402
-from bpgui.graph import topological_levels, topological_order  # noqa: E402
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
+from bpgui.network import datasets, fileformat  # noqa: E402
+from bpgui.network.graph import topological_levels, topological_order  # noqa: E402
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 
 OUT = ROOT / "sample_networks"
 LAYER_DX, NEURON_DY, MARGIN = 280.0, 150.0, 80.0

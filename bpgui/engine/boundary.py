@@ -23,8 +23,8 @@ from numpy.typing import NDArray
 
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan
-from bpgui.errors import BpguiError
-from bpgui.model import Network
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
 
 Extent = tuple[float, float, float, float]          # (x_min, x_max, y_min, y_max)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from bpgui.numbers import fmt
+from bpgui.network.numbers import fmt
 
 # Precedence of a written piece, loosest first. A scientific number (2×10⁻⁵) is a
 # product in disguise, so products and powers bracket it.

@@ -32,7 +32,7 @@ from bpgui.engine.functions import (
     log_softmax,
     sigmoid,
 )
-from bpgui.model import ACTIVATIONS
+from bpgui.network.model import ACTIVATIONS
 
 
 def activation(name: str, z: Expr) -> Expr:

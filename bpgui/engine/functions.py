@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bpgui.model import ACTIVATIONS, LOSSES
+from bpgui.network.model import ACTIVATIONS, LOSSES
 
 Array = NDArray[np.float64]
 BCE_CLAMP = 1e-12

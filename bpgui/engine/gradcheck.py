@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from bpgui.engine.fastpath import backward, dataset_loss, forward
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
-from bpgui.errors import BpguiError
-from bpgui.model import Network
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
 
 FLOOR = 1e-4
 

@@ -33,7 +33,7 @@ Digits = dict[int, Any]   # id(Var) → its significant digits (int or array); a
 
 
 def rounded(value: float, digits: int) -> float:
-    """``value`` rounded to ``digits`` significant digits, as :func:`bpgui.numbers.fmt`
+    """``value`` rounded to ``digits`` significant digits, as :func:`bpgui.network.numbers.fmt`
     prints it."""
     return float(f"{value:.{digits}g}")
 

@@ -20,8 +20,8 @@ from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.engine.walk import Walk
-from bpgui.model import Edge
-from bpgui.numbers import subscript
+from bpgui.network.model import Edge
+from bpgui.network.numbers import subscript
 
 Matrix = tuple[tuple[float, ...], ...]
 

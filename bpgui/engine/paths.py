@@ -19,9 +19,9 @@ from bpgui.engine.loss_steps import output_gradient
 from bpgui.engine.records import Equation, Quantity
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.walk import Walk
-from bpgui.errors import BpguiError
-from bpgui.model import Network
-from bpgui.numbers import DEFAULT_DIGITS
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
+from bpgui.network.numbers import DEFAULT_DIGITS
 
 DEFAULT_LIMIT = 64
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
-from bpgui.errors import BpguiError
-from bpgui.graph import topological_levels
-from bpgui.model import Network
+from bpgui.network.errors import BpguiError
+from bpgui.network.graph import topological_levels
+from bpgui.network.model import Network
 
 
 @dataclass

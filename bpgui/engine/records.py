@@ -18,7 +18,7 @@ import numpy as np
 
 from bpgui.engine.expression import Diff, Expr, Sum, Var, Writer
 from bpgui.engine.guard_digits import MAX_DIGITS, Digits, operand_digits
-from bpgui.numbers import DEFAULT_DIGITS, fmt, fmt_value
+from bpgui.network.numbers import DEFAULT_DIGITS, fmt, fmt_value
 
 PHASES = ("forward", "loss", "backward", "gradient", "update")
 GUARD_NOTE = ("A number with more digits than the rest carries guard digits: without them "

@@ -24,8 +24,8 @@ from bpgui.engine.formulas import Part, activation_of, delta, part, total, updat
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
 from bpgui.engine.walk import Walk
-from bpgui.errors import BpguiError
-from bpgui.model import Edge, Network
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Edge, Network
 
 Emit = Callable[..., StepRecord]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bpgui.engine.records import PHASES, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps
-from bpgui.model import Network
+from bpgui.network.model import Network
 
 
 class StepThrough:

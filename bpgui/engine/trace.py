@@ -12,8 +12,8 @@ from bpgui.engine.gradcheck import dataset_gradients
 from bpgui.engine.plan import compile_plan
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
-from bpgui.model import Network
-from bpgui.numbers import DEFAULT_DIGITS
+from bpgui.network.model import Network
+from bpgui.network.numbers import DEFAULT_DIGITS
 
 
 def trace_document(network: Network, sample: int = 0, granularity: str = "node",

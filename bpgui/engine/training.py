@@ -16,8 +16,8 @@ import numpy as np
 from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward, sample_losses
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan
-from bpgui.errors import BpguiError
-from bpgui.model import TrainingSettings, check_training
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import TrainingSettings, check_training
 
 
 def seed_for_numpy(seed: int) -> int:

@@ -21,9 +21,9 @@ from bpgui.engine.formulas import update
 from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
-from bpgui.errors import BpguiError
-from bpgui.model import Network
-from bpgui.numbers import subscript
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
+from bpgui.network.numbers import subscript
 
 MAX_LISTED = 10          # samples written out in the mean; the rest are summed in one term
 

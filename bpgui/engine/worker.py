@@ -35,7 +35,7 @@ import numpy as np
 
 from bpgui.engine.functions import Array
 from bpgui.engine.training import Trainer
-from bpgui.errors import BpguiError
+from bpgui.network.errors import BpguiError
 
 CHUNK_SECONDS = 0.02        # iterations between two looks at the pipe
 MAX_CHUNK = 100_000

@@ -30,7 +30,7 @@ import textwrap
 
 from bpgui.engine.functions import BCE_CLAMP, LEAKY_SLOPE, LOSS_TABLE
 from bpgui.engine.walk import Walk
-from bpgui.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron
+from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron
 
 LINE = 100           # generated lines are wrapped to this many characters where they can be
 DOC_WIDTH = 88       # the docstring's paragraphs
@@ -134,7 +134,7 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None) -
     """The text of a standalone script that runs ``sample``'s pass with torch autograd.
 
     ``source`` (the network file's path, if any) is named in the script's docstring.
-    Raises :class:`~bpgui.errors.BpguiError` for an invalid network, a network with no
+    Raises :class:`~bpgui.network.errors.BpguiError` for an invalid network, a network with no
     output or no sample, and a sample index out of range, as ``bpgui trace`` does.
     """
     network.validate()

@@ -14,7 +14,6 @@ from bpgui.engine.paths import whole_gradient_cost
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.update_step import update_record
-from bpgui.errors import BpguiError
 from bpgui.handout.blocks import (
     BLANK,
     Block,
@@ -40,8 +39,9 @@ from bpgui.handout.steps import (
     step_entry,
     step_title,
 )
-from bpgui.model import Network
-from bpgui.numbers import fmt, subscript
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
+from bpgui.network.numbers import fmt, subscript
 
 LOSS_NAMES = {"half_sse": "half the sum of squared errors", "sse": "sum of squared errors",
               "mse": "mean squared error", "bce": "binary cross-entropy",

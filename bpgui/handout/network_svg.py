@@ -14,9 +14,9 @@ from html import escape
 from typing import Any
 
 from bpgui.engine.records import LOSS_ID, Quantity
-from bpgui.layout import fill_missing_positions
-from bpgui.model import Edge, Network, Neuron
-from bpgui.numbers import fmt
+from bpgui.network.layout import fill_missing_positions
+from bpgui.network.model import Edge, Network, Neuron
+from bpgui.network.numbers import fmt
 
 # The light theme (bpgui/ui/theme.py LIGHT), repeated here because ui/ imports Qt.
 FILL = {"input": "#e8f1f8", "output": "#fdf1e6", "hidden": "#ffffff"}

@@ -22,8 +22,8 @@ from bpgui.handout.blocks import (
     formula,
     rich,
 )
-from bpgui.model import Network
-from bpgui.numbers import fmt
+from bpgui.network.model import Network
+from bpgui.network.numbers import fmt
 
 
 def gradient_name(report: PathReport) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.handout.blocks import BLANK, Entry, Formula
-from bpgui.model import Network, Neuron
+from bpgui.network.model import Network, Neuron
 
 PHASE_TITLES = {"forward": "Forward pass", "loss": "The loss", "backward": "Backward pass",
                 "gradient": "Gradients", "update": "Update"}

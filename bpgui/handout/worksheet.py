@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bpgui.engine.records import LOSS_ID
-from bpgui.errors import BpguiError
-from bpgui.fileformat import atomic_write_text
 from bpgui.handout.content import build_document
 from bpgui.handout.render_html import render_html
 from bpgui.handout.render_markdown import render_markdown
 from bpgui.handout.steps import Blanks
-from bpgui.model import Network
-from bpgui.numbers import DEFAULT_DIGITS
+from bpgui.network.errors import BpguiError
+from bpgui.network.fileformat import atomic_write_text
+from bpgui.network.model import Network
+from bpgui.network.numbers import DEFAULT_DIGITS
 
 FORMATS = ("html", "md")
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bpgui.model import Change, Edge, Network, Neuron, Sample
-from bpgui.ui.document import Document
+from bpgui.network.model import Change, Edge, Network, Neuron, Sample
+from bpgui.ui.document.document import Document
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def two_in_one_out() -> Iterator[Document]:
 @pytest.fixture
 def session(document: Document):  # type: ignore[no-untyped-def]
     """The step session of the seed 000 document (as the window's panels use it)."""
-    from bpgui.ui.session import StepSession
+    from bpgui.ui.stepping.session import StepSession
 
     s = StepSession(document)
     yield s
@@ -64,7 +64,7 @@ def window(qtbot, document, settings, monkeypatch):  # type: ignore[no-untyped-d
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from bpgui.ui.main_window import MainWindow
+    from bpgui.ui.shell.main_window import MainWindow
 
     def no_dialog(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError(f"an unexpected modal dialog opened: {args[1:3]}")

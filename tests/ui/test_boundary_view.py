@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QLabel
 
 from bpgui.engine.boundary import boundary_map
 from bpgui.engine.plan import compile_plan
-from bpgui.model import Edge, Network, Neuron, Sample
-from bpgui.ui.boundary_view import CLASS_COLOURS, BoundaryDock, class_rgb, diverging_rgb
-from bpgui.ui.theme import DARK, LIGHT
+from bpgui.network.model import Edge, Network, Neuron, Sample
+from bpgui.ui.base.theme import DARK, LIGHT
+from bpgui.ui.training.boundary_view import CLASS_COLOURS, BoundaryDock, class_rgb, diverging_rgb
 from tests.conftest import load_sample
 
 

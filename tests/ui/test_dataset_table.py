@@ -9,12 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableWidget, QWidget
 
-from bpgui.errors import BpguiError
-from bpgui.model import Network, Neuron, Sample
-from bpgui.parsing import parse_csv
-from bpgui.ui.commands import AddNeuron, DeleteItems, SetNeuron, SetSamples
-from bpgui.ui.dataset_table import DatasetDock
-from bpgui.ui.document import Document
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network, Neuron, Sample
+from bpgui.network.parsing import parse_csv
+from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetNeuron, SetSamples
+from bpgui.ui.document.document import Document
+from bpgui.ui.editing.dataset_table import DatasetDock
 
 SEED000_SAMPLE = [Sample([0.0, 1.0, 1.0], [1.0])]
 

@@ -7,11 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from qt_helpers import choose, enter_text
 
-from bpgui.model import Change, Network, Neuron
+from bpgui.network.model import Change, Network, Neuron
 from bpgui.ui.canvas.scene import NetworkScene
-from bpgui.ui.commands import AddNeuron, DeleteItems, SetEdge
-from bpgui.ui.document import Document
-from bpgui.ui.inspector import InspectorDock
+from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetEdge
+from bpgui.ui.document.document import Document
+from bpgui.ui.editing.inspector import InspectorDock
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from bpgui.datasets import GENERATORS
-from bpgui.model import LOSSES, Network
-from bpgui.ui.layered_dialog import LayeredNetworkDialog
+from bpgui.network.datasets import GENERATORS
+from bpgui.network.model import LOSSES, Network
+from bpgui.ui.editing.layered_dialog import LayeredNetworkDialog
 
 pytestmark = pytest.mark.gui
 

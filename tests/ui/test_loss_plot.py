@@ -13,8 +13,9 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QPushButton
 
 from bpgui.engine.history import History
-from bpgui.numbers import fmt
-from bpgui.ui.loss_plot import (
+from bpgui.network.numbers import fmt
+from bpgui.ui.base.theme import DARK, LIGHT
+from bpgui.ui.training.loss_plot import (
     EXPORT_WIDTH,
     HUGE,
     MAX_SAMPLE_CURVES,
@@ -22,7 +23,6 @@ from bpgui.ui.loss_plot import (
     NOTHING_YET,
     LossPlotDock,
 )
-from bpgui.ui.theme import DARK, LIGHT
 
 pytestmark = pytest.mark.gui
 

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMessageBox
 
-from bpgui import fileformat
-from bpgui.ui.commands import SetEdge
+from bpgui.network import fileformat
+from bpgui.ui.document.commands import SetEdge
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED000 = ROOT / "sample_networks" / "seed000_worked_example.bpnet.json"
@@ -123,7 +123,7 @@ def test_export_svg_is_vector_xml_with_the_labels(window, tmp_path) -> None:  # 
     text = "".join(root.itertext())
     for n in window.document.network.neurons:
         assert n.display_label in text, n.id
-    from bpgui.numbers import fmt
+    from bpgui.network.numbers import fmt
 
     for e in window.document.network.edges:            # every weight label, as text
         assert fmt(e.weight, 3) in text, e.id
@@ -157,8 +157,8 @@ def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch
                                                           settings) -> None:
     """``--granularity`` and ``--digits`` set the pass up before ``--steps`` walks it."""
     from bpgui.cli import build_gui_parser
-    from bpgui.ui import app as app_module
-    from bpgui.ui.main_window import MainWindow
+    from bpgui.ui.shell import app as app_module
+    from bpgui.ui.shell.main_window import MainWindow
 
     seen: list[MainWindow] = []
     monkeypatch.setattr(app_module, "_screenshot",

@@ -6,14 +6,14 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTextBrowser
 
-from bpgui.builders import LayeredSpec, layered_network
 from bpgui.engine.paths import path_report, whole_gradient_cost
-from bpgui.model import Sample
-from bpgui.ui import path_panel
-from bpgui.ui.commands import DeleteItems, SetEdge
-from bpgui.ui.document import Document
-from bpgui.ui.path_panel import PATH_COLOURS, PLACEHOLDER, PathPanelDock
-from bpgui.ui.session import StepSession
+from bpgui.network.builders import LayeredSpec, layered_network
+from bpgui.network.model import Sample
+from bpgui.ui.document.commands import DeleteItems, SetEdge
+from bpgui.ui.document.document import Document
+from bpgui.ui.stepping import path_panel
+from bpgui.ui.stepping.path_panel import PATH_COLOURS, PLACEHOLDER, PathPanelDock
+from bpgui.ui.stepping.session import StepSession
 
 Route = tuple[tuple[str, ...], tuple[str, ...], QColor]
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
-from bpgui.ui.presentation import MAX_SCALE, MIN_SCALE
+from bpgui.ui.classroom.presentation import MAX_SCALE, MIN_SCALE
 
 
 def layout(window) -> dict[str, bool]:  # type: ignore[no-untyped-def]

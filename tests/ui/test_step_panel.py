@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListView, QSpinBox, QTextBrowser
 
-from bpgui import fileformat
 from bpgui.engine.records import GRANULARITIES
 from bpgui.engine.trace import trace_document
-from bpgui.ui.commands import SetEdge, SetSamples
-from bpgui.ui.document import Document
-from bpgui.ui.session import StepSession
-from bpgui.ui.step_panel import HINT, ROW_CHARS, StepPanelDock
+from bpgui.network import fileformat
+from bpgui.ui.document.commands import SetEdge, SetSamples
+from bpgui.ui.document.document import Document
+from bpgui.ui.stepping.session import StepSession
+from bpgui.ui.stepping.step_panel import HINT, ROW_CHARS, StepPanelDock
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView
 
 from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.engine.stepper import all_steps
-from bpgui.numbers import fmt
+from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, READ, TARGET
-from bpgui.ui.commands import SetEdge
+from bpgui.ui.document.commands import SetEdge
 
 
 def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:  # type: ignore[no-untyped-def]

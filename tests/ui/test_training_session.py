@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpgui import fileformat
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.training import Trainer
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings
-from bpgui.ui.commands import SetEdge
-from bpgui.ui.document import Document
-from bpgui.ui.training_session import TrainingSession
+from bpgui.network import fileformat
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.ui.document.commands import SetEdge
+from bpgui.ui.document.document import Document
+from bpgui.ui.training.session import TrainingSession
 from tests.cli_helpers import SAMPLES, run_cli
 
 MOONS = SAMPLES / "moons_2-8-8-1.bpnet.json"

@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QPushButton
 
-from bpgui import fileformat
-from bpgui.model import Edge, Network, Neuron, Sample, TrainingSettings
-from bpgui.ui.document import Document
-from bpgui.ui.main_window import MainWindow
-from bpgui.ui.training_dock import LearningRateSpin, log_step
+from bpgui.network import fileformat
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.ui.document.document import Document
+from bpgui.ui.shell.main_window import MainWindow
+from bpgui.ui.training.dock import LearningRateSpin, log_step
 from tests.cli_helpers import SAMPLES, run_cli
 
 MOONS = SAMPLES / "moons_2-8-8-1.bpnet.json"

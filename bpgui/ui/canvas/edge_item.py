@@ -27,8 +27,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from bpgui.model import Edge
-from bpgui.numbers import fmt
+from bpgui.network.model import Edge
+from bpgui.network.numbers import fmt
+from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_colour, weight_width
 from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, faded, stroke_width
 from bpgui.ui.canvas.look import (
     DIM,
@@ -41,7 +42,6 @@ from bpgui.ui.canvas.look import (
     tell_scene_hover,
 )
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.theme import LIGHT, NEURON_RADIUS, Theme, weight_colour, weight_width
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
 SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a"))

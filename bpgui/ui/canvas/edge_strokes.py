@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpgui.ui.base.theme import LIGHT, Theme, weight_colour, weight_width
 from bpgui.ui.canvas.look import DIM, READ, TARGET
-from bpgui.ui.theme import LIGHT, Theme, weight_colour, weight_width
 
 EDGE_DIM_ALPHA = 0.22
 RING = 10.0                 # how much wider than the line a highlight ring is

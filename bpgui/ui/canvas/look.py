@@ -14,8 +14,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from bpgui.numbers import DEFAULT_DIGITS
-from bpgui.ui.theme import Theme, font
+from bpgui.network.numbers import DEFAULT_DIGITS
+from bpgui.ui.base.theme import Theme, font
 
 GLYPH_POINTS = 24
 LABEL_FONT = font(16, bold=True)

@@ -11,10 +11,10 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.engine.records import LOSS_ID
-from bpgui.numbers import DEFAULT_DIGITS, fmt
+from bpgui.network.numbers import DEFAULT_DIGITS, fmt
+from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, font
 from bpgui.ui.canvas.look import DIM, NORMAL, TARGET, halo
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.theme import LIGHT, NEURON_RADIUS, Theme, font
 
 GAP = 190.0
 SIZE = 56.0

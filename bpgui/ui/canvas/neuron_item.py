@@ -8,14 +8,15 @@ own look changed. It draws the model and the pass; it never writes the model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from bpgui.model import Neuron
-from bpgui.numbers import fmt
+from bpgui.network.model import Neuron
+from bpgui.network.numbers import fmt
+from bpgui.ui.base.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font
 from bpgui.ui.canvas.look import (
     DIM,
     READ,
@@ -28,10 +29,13 @@ from bpgui.ui.canvas.look import (
     set_z,
     tell_scene_hover,
 )
-from bpgui.ui.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font
 
-if TYPE_CHECKING:
-    from bpgui.ui.canvas.edge_item import EdgeItem
+
+class FollowsNeuron(Protocol):
+    """What is attached to a neuron and must follow it when it moves: its edges."""
+
+    def adjust(self) -> None: ...
+
 
 RESERVED_BADGE = "δ −0.0000"      # the widest badge a pass usually shows
 
@@ -46,7 +50,7 @@ class NeuronItem(QGraphicsObject):
         self.neuron_id = neuron.id
         self.theme = theme
         self.snap = False
-        self.edges: list[EdgeItem] = []
+        self.edges: list[FollowsNeuron] = []
         self.step = StepLook()
         self.delta_lit = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable

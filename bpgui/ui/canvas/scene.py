@@ -15,16 +15,16 @@ from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from bpgui.model import Change, Edge, Neuron
+from bpgui.network.model import Change, Edge, Neuron
+from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.commands import AddEdge, AddNeuron, MoveNeurons
-from bpgui.ui.document import Document
-from bpgui.ui.theme import LIGHT, Theme
+from bpgui.ui.document.commands import AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document.document import Document
 
 DEFAULT_WEIGHT = 0.5
 

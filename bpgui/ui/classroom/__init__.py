@@ -1,0 +1,1 @@
+"""The classroom: presentation mode for a projector."""

@@ -1,0 +1,242 @@
+"""Undoable edits. Each calls only model mutators, so the model's rules hold for all of them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bpgui.network.model import Edge, Neuron, Sample, TrainingSettings
+from bpgui.ui.document.document import Document, ModelCommand
+
+
+class AddNeuron(ModelCommand):
+    def __init__(self, document: Document, neuron: Neuron) -> None:
+        super().__init__(document, f"Add neuron {neuron.id}")
+        self.neuron = neuron
+
+    def apply(self) -> None:
+        self.network.add_neuron(replace(self.neuron))
+
+    def revert(self) -> None:
+        self.network.remove_neuron(self.neuron.id)
+
+
+class AddEdge(ModelCommand):
+    def __init__(self, document: Document, edge: Edge) -> None:
+        super().__init__(document, f"Connect {edge.source} → {edge.target}")
+        self.edge = edge
+
+    def apply(self) -> None:
+        self.network.add_edge(replace(self.edge))
+
+    def revert(self) -> None:
+        self.network.remove_edge(self.edge.id)
+
+
+class DeleteItems(ModelCommand):
+    """Delete neurons (with their edges) and edges; undo puts each back at its index."""
+
+    def __init__(self, document: Document, neuron_ids: list[str], edge_ids: list[str]) -> None:
+        count = len(neuron_ids) + len(edge_ids)
+        super().__init__(document, f"Delete {count} item{'s' * (count != 1)}")
+        self.neuron_ids, self.edge_ids = neuron_ids, edge_ids
+        self._removed_edges: list[tuple[int, Edge]] = []
+        self._removed_neurons: list[tuple[int, Neuron, list[float]]] = []
+
+    def apply(self) -> None:
+        net = self.network
+        doomed = set(self.edge_ids) | {e.id for e in net.edges
+                                       if {e.source, e.target} & set(self.neuron_ids)}
+        self._removed_edges = [(i, e) for i, e in enumerate(net.edges) if e.id in doomed]
+        for _, e in reversed(self._removed_edges):
+            net.remove_edge(e.id)
+        removed = []
+        for n in reversed([n for n in net.neurons if n.id in set(self.neuron_ids)]):
+            index, neuron, _, column = net.remove_neuron(n.id)
+            removed.append((index, neuron, column))
+        self._removed_neurons = removed[::-1]       # ascending index: re-insert in order
+
+    def revert(self) -> None:
+        for i, n, column in self._removed_neurons:
+            self.network.add_neuron(n, i, column or None)
+        for i, e in self._removed_edges:
+            self.network.add_edge(e, i)
+
+
+class _SetFields(ModelCommand):
+    """Change fields of one neuron or edge. Consecutive changes of the same fields merge
+    (a Ctrl+wheel nudge, a drag of a slider) when ``merge_key`` is given."""
+
+    kind = ""
+
+    def __init__(self, document: Document, ident: str, text: str, merge_key: int = -1,
+                 **changes: Any) -> None:
+        super().__init__(document, text)
+        self.ident = ident
+        self.changes = changes
+        self.merge_key = merge_key
+        current = self._get(ident)
+        self.old = {k: getattr(current, k) for k in changes}
+        self.new_ident = changes.get("id", ident)
+
+    def _get(self, ident: str) -> Neuron | Edge:
+        raise NotImplementedError
+
+    def _update(self, ident: str, **changes: Any) -> None:
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        self._update(self.ident, **self.changes)
+
+    def revert(self) -> None:
+        self._update(self.new_ident, **self.old)
+
+    def id(self) -> int:
+        return self.merge_key
+
+    def mergeWith(self, other: Any) -> bool:
+        if not isinstance(other, type(self)) or other.ident != self.ident \
+                or other.changes.keys() != self.changes.keys() or "id" in self.changes:
+            return False
+        self.changes = other.changes
+        self.setText(other.text())
+        return True
+
+
+class SetNeuron(_SetFields):
+    def __init__(self, document: Document, neuron_id: str, merge_key: int = -1,
+                 **changes: Any) -> None:
+        fields = ", ".join(changes)
+        super().__init__(document, neuron_id, f"Set {fields} of {neuron_id}", merge_key,
+                         **changes)
+
+    def _get(self, ident: str) -> Neuron:
+        return self.network.neuron(ident)
+
+    def _update(self, ident: str, **changes: Any) -> None:
+        self.network.update_neuron(ident, **changes)
+
+    def apply(self) -> None:
+        # A role change moves the neuron's sample column; undo must give the values back.
+        self._samples_before = [Sample(list(s.inputs), list(s.targets))
+                                for s in self.network.samples]
+        super().apply()
+
+    def revert(self) -> None:
+        super().revert()
+        if "role" in self.changes:
+            self.network.set_samples(self._samples_before)
+
+
+class SetEdge(_SetFields):
+    def __init__(self, document: Document, edge_id: str, merge_key: int = -1,
+                 **changes: Any) -> None:
+        fields = ", ".join(changes)
+        super().__init__(document, edge_id, f"Set {fields} of {edge_id}", merge_key, **changes)
+
+    def _get(self, ident: str) -> Edge:
+        return self.network.edge(ident)
+
+    def _update(self, ident: str, **changes: Any) -> None:
+        self.network.update_edge(ident, **changes)
+
+
+class MoveNeurons(ModelCommand):
+    """One drag, or one auto layout: many neurons move as one undo entry."""
+
+    def __init__(self, document: Document, moves: dict[str, tuple[float | None, float | None]],
+                 text: str = "") -> None:
+        count = len(moves)
+        super().__init__(document, text or f"Move {count} neuron{'s' * (count != 1)}")
+        self.new = moves
+        self.old = {nid: (document.network.neuron(nid).x, document.network.neuron(nid).y)
+                    for nid in moves}
+
+    def apply(self) -> None:
+        for nid, (x, y) in self.new.items():
+            self.network.update_neuron(nid, x=x, y=y)
+
+    def revert(self) -> None:
+        for nid, (x, y) in self.old.items():
+            self.network.update_neuron(nid, x=x, y=y)
+
+
+class SetSamples(ModelCommand):
+    def __init__(self, document: Document, samples: list[Sample], text: str = "Edit samples"):
+        super().__init__(document, text)
+        self.new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
+        self.old = [Sample(list(s.inputs), list(s.targets)) for s in document.network.samples]
+
+    def apply(self) -> None:
+        self.network.set_samples(self.new)
+
+    def revert(self) -> None:
+        self.network.set_samples(self.old)
+
+
+class SetLoss(ModelCommand):
+    def __init__(self, document: Document, loss: str) -> None:
+        super().__init__(document, f"Set loss to {loss}")
+        self.new, self.old = loss, document.network.loss
+
+    def apply(self) -> None:
+        self.network.set_loss(self.new)
+
+    def revert(self) -> None:
+        self.network.set_loss(self.old)
+
+
+class SetTraining(ModelCommand):
+    def __init__(self, document: Document, settings: TrainingSettings) -> None:
+        super().__init__(document, "Change training settings")
+        self.new, self.old = replace(settings), replace(document.network.training)
+
+    def apply(self) -> None:
+        self.network.set_training(self.new)
+
+    def revert(self) -> None:
+        self.network.set_training(self.old)
+
+
+class SetText(ModelCommand):
+    """The network's name or description."""
+
+    def __init__(self, document: Document, name: str | None, description: str | None) -> None:
+        super().__init__(document, "Edit name and description")
+        self.new = (name, description)
+        self.old = (document.network.name, document.network.description)
+
+    def apply(self) -> None:
+        self.network.set_text(name=self.new[0], description=self.new[1])
+
+    def revert(self) -> None:
+        self.network.set_text(name=self.old[0], description=self.old[1])
+
+
+Parameters = tuple[dict[str, float], dict[str, float]]     # (weights, biases) by id
+
+
+class SetParameters(ModelCommand):
+    """Many weights and biases at once: a training run, a single update, a reset.
+
+    ``before`` defaults to the network's parameters now; a training run passes the
+    ones from before it started (the model already holds the trained ones), and the
+    training settings from before it, since the learning rate may change mid-run.
+    """
+
+    def __init__(self, document: Document, after: Parameters, text: str,
+                 before: Parameters | None = None,
+                 settings_before: TrainingSettings | None = None) -> None:
+        super().__init__(document, text)
+        self.after = after
+        self.before = before if before is not None else document.network.parameters()
+        self.settings_after = replace(document.network.training)
+        self.settings_before = replace(settings_before or document.network.training)
+
+    def apply(self) -> None:
+        self.network.set_parameters(*self.after)
+        self.network.set_training(self.settings_after)
+
+    def revert(self) -> None:
+        self.network.set_parameters(*self.before)
+        self.network.set_training(self.settings_before)

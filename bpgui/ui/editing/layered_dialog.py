@@ -1,0 +1,268 @@
+"""The New layered network dialog: sizes such as ``2-3-1``, activations, loss, weights, data.
+
+Every field is checked as it changes; the first problem is shown in plain words
+under the form and OK stays disabled until it is fixed. The network itself is
+built by :func:`bpgui.network.builders.layered_network`, so the dialog and the core
+agree on ids, weights and positions.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, parse_sizes
+from bpgui.network.datasets import GENERATORS, to_samples
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import ACTIVATIONS, LOSSES, Network, Sample
+
+NO_DATA = "None"
+GATES = ("AND", "OR", "XOR")
+HIDDEN_DEFAULT, OUTPUT_DEFAULT = "tanh", "sigmoid"
+MAX_SEED = 2**31 - 1
+
+
+class LayeredNetworkDialog(QDialog):
+    """Ask for a fully connected layered network; :meth:`network` returns it after OK."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("layeredDialog")
+        self.setWindowTitle("New layered network")
+        self._network: Network | None = None
+        self._samples: list[Sample] = []
+        self._sizes: list[int] = []
+        self.activation_combos: list[QComboBox] = []
+        self._choices: dict[str, str] = {}  # "hidden1"…, "output" -> the user's activation
+
+        self.sizes_edit = QLineEdit("2-3-1", objectName="sizesEdit", placeholderText="e.g. 2-3-1",
+                                    toolTip="Neurons per layer, inputs first, e.g. 2-3-1")
+        self.loss_combo = self._combo("lossCombo", LOSSES, "half_sse",
+                                      "The per-sample loss the network is trained on")
+        self.init_combo = QComboBox(objectName="initCombo", toolTip="Uniform in ±√(6 / (fan in "
+                                    "+ fan out)) from the seed, or every weight the same value")
+        self.init_combo.addItem("Random (Xavier, seeded)", "xavier")
+        self.init_combo.addItem("Constant", "constant")
+        self.seed_spin = self._spin("seedSpin", 0, MAX_SEED, 0,
+                                    "The same seed always gives the same weights")
+        self.constant_edit = QLineEdit("0.5", objectName="constantEdit",
+                                       toolTip="The value of every weight (biases start at 0)")
+        self.dataset_combo = self._combo("datasetCombo", (NO_DATA, *GENERATORS), NO_DATA,
+                                         "Training samples to start with (editable later)")
+        self.count_spin = self._spin("countSpin", 1, 5000, 100, "How many samples to generate")
+        self.noise_spin = QDoubleSpinBox(
+            objectName="noiseSpin", decimals=2, singleStep=0.05, maximum=2.0, value=0.1,
+            toolTip="Standard deviation of the Gaussian noise on each coordinate")
+        self.data_seed_spin = self._spin("dataSeedSpin", 0, MAX_SEED, 0,
+                                         "The same seed always gives the same samples")
+        self.data_info = QLabel(objectName="dataInfo", enabled=False)  # greyed: a remark
+        self.error_label = QLabel(objectName="errorLabel", wordWrap=True,
+                                  styleSheet="color: #c0392b;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        self.activation_form = QFormLayout()
+        network_box = self._group("Network", [("Layer &sizes:", self.sizes_edit),
+                                              ("&Loss:", self.loss_combo)])
+        activation_box = QGroupBox("Activations")
+        activation_box.setLayout(self.activation_form)
+        weights_box = self._group("Initial weights", [("&Weights:", self.init_combo),
+                                                      ("S&eed:", self.seed_spin),
+                                                      ("&Constant:", self.constant_edit)])
+        data_box = self._group("Training data", [("&Dataset:", self.dataset_combo),
+                                                 ("Sa&mples:", self.count_spin),
+                                                 ("&Noise:", self.noise_spin),
+                                                 ("D&ata seed:", self.data_seed_spin),
+                                                 ("", self.data_info)])
+        layout = QVBoxLayout(self)
+        for widget in (network_box, activation_box, weights_box, data_box, self.error_label,
+                       self.buttons):
+            layout.addWidget(widget)
+        self.setMinimumWidth(380)
+
+        for edit in (self.sizes_edit, self.constant_edit):
+            edit.textChanged.connect(self._refresh)
+        for signal in (self.init_combo.currentIndexChanged, self.count_spin.valueChanged,
+                       self.dataset_combo.currentIndexChanged, self.noise_spin.valueChanged,
+                       self.data_seed_spin.valueChanged):
+            signal.connect(self._refresh)
+        self._refresh()
+        self.sizes_edit.selectAll()
+        self.sizes_edit.setFocus()
+
+    # ------------------------------------------------------------------ public
+    def network(self) -> Network:
+        """The network built when OK was pressed."""
+        if self._network is None:
+            raise RuntimeError("network() is only available after the dialog was accepted")
+        return self._network
+
+    @staticmethod
+    def ask(parent: QWidget | None = None) -> Network | None:
+        """Show the dialog modally; the new network, or None when cancelled."""
+        dialog = LayeredNetworkDialog(parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.network() if accepted else None
+
+    def spec(self) -> LayeredSpec:
+        """What the fields say now (valid only while OK is enabled)."""
+        return LayeredSpec(
+            sizes=list(self._sizes), activations=[c.currentText() for c in self.activation_combos],
+            loss=self.loss_combo.currentText(), init=self.init_combo.currentData(),
+            seed=self.seed_spin.value(), constant=self._constant() or 0.0,
+            samples=[Sample(list(s.inputs), list(s.targets)) for s in self._samples],
+            name="-".join(map(str, self._sizes)) + " network")
+
+    def accept(self) -> None:
+        if self._problem() is not None:
+            return
+        try:
+            self._network = layered_network(self.spec())
+        except BpguiError as exc:  # the live checks should have caught it; say so anyway
+            self._show_problem(str(exc))
+            return
+        super().accept()
+
+    # --------------------------------------------------------------- checking
+    def _refresh(self) -> None:
+        self._show_problem(self._problem())
+
+    def _problem(self) -> str | None:
+        """Re-read every field; the first problem in plain words, or None."""
+        text = self.sizes_edit.text()
+        try:
+            self._sizes = parse_sizes(text)
+        except (BpguiError, ValueError) as exc:  # ValueError: "²" passes isdigit(), not int()
+            self._sizes = []
+            problem: str | None = str(exc) if isinstance(exc, BpguiError) else \
+                f"layer sizes {text!r}: use whole numbers from 1 to {MAX_LAYER}, like 2-3-1"
+        else:
+            problem = None
+            self._sync_activations()
+        constant = self.init_combo.currentData() == "constant"
+        self.seed_spin.setEnabled(not constant)
+        self.constant_edit.setEnabled(constant)
+        if problem is None and constant and self._constant() is None:
+            problem = f"the constant weight {self.constant_edit.text()!r} is not a finite number"
+        data_problem = self._load_dataset()
+        return problem or data_problem
+
+    def _constant(self) -> float | None:
+        try:
+            value = float(self.constant_edit.text().strip())
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def _load_dataset(self) -> str | None:
+        """Generate the chosen samples into ``_samples``; a reason if they do not fit."""
+        name = self.dataset_combo.currentText()
+        generated = name not in (NO_DATA, *GATES)
+        for spin in (self.count_spin, self.noise_spin, self.data_seed_spin):
+            spin.setEnabled(generated)
+        self._samples = []
+        if name == NO_DATA:
+            self.data_info.setText("No samples yet; add them in the sample table.")
+            return None
+        try:
+            inputs, targets = GENERATORS[name](self.count_spin.value(),
+                                               self.noise_spin.value(),
+                                               self.data_seed_spin.value())
+        except BpguiError as exc:
+            self.data_info.setText("")
+            return str(exc)
+        n_in, n_out = inputs.shape[1], targets.shape[1]
+        self.data_info.setText(f"{_count(len(inputs), 'sample')}, {_count(n_in, 'input')} → "
+                               f"{_count(n_out, 'target')} each")
+        if self._sizes and (self._sizes[0], self._sizes[-1]) != (n_in, n_out):
+            return (f"{name} has {_count(n_in, 'input')} and {_count(n_out, 'target')} per "
+                    f"sample, but these sizes give {_count(self._sizes[0], 'input')} and "
+                    f"{_count(self._sizes[-1], 'output')}: try "
+                    f"{'-'.join(map(str, [n_in, *self._sizes[1:-1], n_out]))}.")
+        self._samples = to_samples(inputs, targets)
+        return None
+
+    def _show_problem(self, problem: str | None) -> None:
+        if problem:
+            problem = problem[0].upper() + problem[1:]
+        self.error_label.setText(f"⚠ {problem}" if problem else "")
+        self.error_label.setVisible(bool(problem))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    # ------------------------------------------------------------ activations
+    def _sync_activations(self) -> None:
+        """One combo per non-input layer; a choice outlives typing its layer away and back."""
+        wanted = len(self._sizes) - 1
+        if wanted != len(self.activation_combos):
+            while self.activation_form.rowCount():
+                self.activation_form.removeRow(0)
+            self.activation_combos = []
+            for i in range(1, wanted + 1):
+                key = "output" if i == wanted else f"hidden{i}"
+                default = OUTPUT_DEFAULT if i == wanted else HIDDEN_DEFAULT
+                combo = self._combo(f"activationCombo{i}", ACTIVATIONS,
+                                    self._choices.get(key, default), "")
+                combo.currentTextChanged.connect(partial(self._choices.__setitem__, key))
+                self.activation_combos.append(combo)
+                self.activation_form.addRow(QLabel(), combo)
+        for i, combo in enumerate(self.activation_combos, start=1):
+            what = "Output layer" if i == wanted else f"Hidden layer {i}"
+            label = self.activation_form.labelForField(combo)
+            label.setText(f"{what} ({_count(self._sizes[i], 'neuron')}):")
+            combo.setToolTip(f"Activation of every neuron in the {what.lower()}")
+        self._align_labels()
+
+    def _align_labels(self) -> None:
+        """Give every form's label column one width so the fields line up across groups."""
+        labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+                  for form in self.findChildren(QFormLayout)
+                  for row in range(form.rowCount())
+                  if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def _combo(name: str, items: tuple[str, ...], current: str, tip: str) -> QComboBox:
+        combo = QComboBox(objectName=name, toolTip=tip)
+        combo.addItems(list(items))
+        combo.setCurrentText(current)
+        return combo
+
+    @staticmethod
+    def _spin(name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
+        spin = QSpinBox(objectName=name, toolTip=tip)
+        spin.setRange(low, high)
+        spin.setValue(value)
+        return spin
+
+    @staticmethod
+    def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        for label, widget in rows:
+            form.addRow(label, widget)
+        return box
+
+
+def _count(n: int, word: str) -> str:
+    """``_count(1, "input")`` → "1 input", ``_count(3, "input")`` → "3 inputs"."""
+    return f"{n} {word}{'s' * (n != 1)}"

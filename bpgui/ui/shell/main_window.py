@@ -1,0 +1,405 @@
+"""The main window: canvas in the centre, inspector and dataset docks, menus, status bar.
+
+It wires views to the :class:`~bpgui.ui.document.document.Document`; every edit goes
+through the document's undo stack. The title shows the network's name with
+``*`` while there are unsaved changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+)
+
+from bpgui import __version__
+from bpgui.network.layout import level_positions
+from bpgui.network.model import ROLES
+from bpgui.network.samples import sample_files
+from bpgui.ui.base.dock_layout import hide_stray_tab_bars
+from bpgui.ui.base.theme import THEMES, Theme, presentation_theme
+from bpgui.ui.canvas.export import canvas_image
+from bpgui.ui.canvas.scene import NetworkScene, Tool
+from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.classroom.presentation import Presentation
+from bpgui.ui.document.commands import DeleteItems, MoveNeurons, SetEdge
+from bpgui.ui.document.document import Document
+from bpgui.ui.editing.dataset_table import DatasetDock
+from bpgui.ui.editing.inspector import InspectorDock
+from bpgui.ui.editing.layered_dialog import LayeredNetworkDialog
+from bpgui.ui.shell import exports
+from bpgui.ui.shell.actions import make_action, shortcut_rows, undo_actions
+from bpgui.ui.shell.files import FileController
+from bpgui.ui.stepping.stepping_ui import SteppingUi
+from bpgui.ui.training.training_ui import TrainingUi
+
+NUDGE_MERGE_KEY = 7001   # consecutive Ctrl+wheel nudges of one edge merge into one undo entry
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.document = document
+        self.settings = settings or QSettings("bpgui", "bpgui")
+        self.files = FileController(document, self, self.settings)
+        self.scene = NetworkScene(document)
+        self.view = CanvasView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.inspector = InspectorDock(document, self.scene, self)
+        self.dataset = DatasetDock(document, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
+        self.stepping = SteppingUi(self, document, self.scene, self.view, self.show_status)
+        self.training = TrainingUi(self, document, self.scene, self.show_status,
+                                   clear_pass=self.stepping.session.reset,
+                                   show_update=self.stepping.step_panel.show_record)
+        self._arrange_docks()
+        self._docks_sized = False
+        self.presentation = Presentation(self, self.view, self.stepping.session)
+        # Parented last, so Qt deletes it after the docks that watch its selection.
+        self.scene.setParent(self)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+        self.presentation.changed.connect(self._on_presentation)
+        self._build_menus()
+        self._build_toolbar()
+        # Editing tools on the first row; stepping and training on the second.
+        self.addToolBarBreak()
+        self.addToolBar(self.stepping.toolbar)
+        self.addToolBar(self.training.toolbar)
+        for source in (self.scene.status, self.files.status, self.inspector.status,
+                       self.dataset.status):
+            source.connect(self.show_status)
+        self.view.nudge.connect(self.nudge_weight)
+        self.view.edit_label.connect(self.edit_weight_inline)
+        document.dirty_changed.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.replaced.connect(self._on_replaced)
+        document.changed.connect(lambda change: self._update_title()
+                                 if change.kind == "text_changed" else None)
+        self._apply_theme(str(self.settings.value("theme", "light")))
+        self._update_title()
+        self.resize(1440, 900)
+        self.statusBar().showMessage("Ready. Double-click empty space to add a neuron; "
+                                     "Shift+drag from a neuron to connect.")
+
+    def _arrange_docks(self) -> None:
+        """Step panel left; inspector and training, then dataset and boundary, right;
+        paths and the loss plot below (each pair tabbed)."""
+        t = self.training
+        # tabifyDockWidget adds the second dock itself (adding it first leaves a stray
+        # empty tab bar in the layout).
+        self.tabifyDockWidget(self.inspector, t.dock)
+        self.tabifyDockWidget(self.dataset, t.boundary)
+        self.tabifyDockWidget(self.stepping.path_panel, t.plot)
+        for first in (self.inspector, self.dataset, self.stepping.path_panel):
+            first.raise_()
+        self.resizeDocks([self.stepping.step_panel, self.inspector], [460, 360],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.stepping.path_panel], [260], Qt.Orientation.Vertical)
+
+    # ----------------------------------------------------------- building
+    def _action(self, name: str, slot: object = None) -> QAction:
+        action = make_action(self, name, slot)  # type: ignore[arg-type]
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        a("New", lambda: self.files.new())
+        a("NewLayered", self.new_layered)
+        a("Open", lambda: self.files.open())
+        a("Save", self.files.save)
+        a("SaveAs", self.files.save_as)
+        a("ExportImage", lambda: self.export_image())
+        a("ExportWorksheet", lambda: self.export_worksheet())
+        a("ExportQuestions", lambda: self.export_worksheet(questions=True))
+        a("Quit", self.close)
+        undo, redo = undo_actions(self, self.document)
+        self.addActions([undo, redo])
+        self.actions_by_name.update(Undo=undo, Redo=redo)
+        a("Delete", self.delete_selection)
+        a("SelectAll", self._select_all)
+        a("AutoLayout", self.auto_layout)
+        a("ZoomIn", lambda: self._zoom(True))
+        a("ZoomOut", lambda: self._zoom(False))
+        a("Presentation", lambda: self.presentation.toggle())
+        a("LeavePresentation", lambda: self.presentation.leave()).setEnabled(False)
+        a("BlankScreen", lambda: self.presentation.blank()).setEnabled(False)
+        a("Fit", self.view.fit)
+        a("WeightLabels", self.scene.set_weight_labels).setChecked(True)
+        a("SnapToGrid", self._set_snap)
+        themes = QActionGroup(self)
+        for name, theme in (("ThemeLight", "light"), ("ThemeDark", "dark")):
+            themes.addAction(a(name, lambda _=False, t=theme: self._apply_theme(t)))
+        tools = QActionGroup(self)
+        for name, tool in (("ToolSelect", Tool.SELECT), ("ToolAddNeuron", Tool.ADD_NEURON),
+                           ("ToolConnect", Tool.CONNECT)):
+            tools.addAction(a(name, lambda _=False, t=tool: self._set_tool(t)))
+        self.actions_by_name["ToolSelect"].setChecked(True)
+        a("Shortcuts", self.show_shortcuts)
+        a("About", self.show_about)
+
+    def _build_menus(self) -> None:
+        act = self.actions_by_name
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([act["New"], act["NewLayered"], act["Open"]])
+        self.samples_menu = file_menu.addMenu("Open &sample")
+        self.samples_menu.setObjectName("menuSamples")
+        for path in sample_files():
+            sample = self.samples_menu.addAction(path.name.removesuffix(".bpnet.json"))
+            sample.setToolTip(f"Open {path.name}")
+            sample.triggered.connect(lambda _=False, p=path: self.files.open(p))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("menuRecent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addActions([act["Save"], act["SaveAs"]])
+        file_menu.addSeparator()
+        file_menu.addActions([act["ExportImage"], act["ExportWorksheet"],
+                              act["ExportQuestions"]])
+        file_menu.addSeparator()
+        file_menu.addAction(act["Quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([act["Undo"], act["Redo"]])
+        edit.addSeparator()
+        edit.addActions([act["Delete"], act["SelectAll"], act["AutoLayout"]])
+        view = bar.addMenu("&View")
+        view.addActions([act["Presentation"], act["BlankScreen"]])
+        view.addSeparator()
+        view.addActions([act["ZoomIn"], act["ZoomOut"], act["Fit"]])
+        view.addSeparator()
+        view.addActions([act["WeightLabels"], act["SnapToGrid"]])
+        theme = view.addMenu("&Theme")
+        theme.addActions([act["ThemeLight"], act["ThemeDark"]])
+        view.addSeparator()
+        view.addActions([self.inspector.toggleViewAction(), self.dataset.toggleViewAction()])
+        run = bar.addMenu("&Run")
+        self.stepping.build_menu(run)
+        train = bar.addMenu("&Train")
+        self.training.build_menu(train)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([act["Shortcuts"], act["About"]])
+
+    def _build_toolbar(self) -> None:
+        act = self.actions_by_name
+        bar = QToolBar("Tools", self)
+        bar.setObjectName("toolsToolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        bar.addActions([act["ToolSelect"], act["ToolAddNeuron"]])
+        self.role_combo = QComboBox(self)
+        self.role_combo.setObjectName("newRoleCombo")
+        self.role_combo.addItems(list(ROLES))
+        self.role_combo.setCurrentText("hidden")
+        self.role_combo.setToolTip("Role of the neurons that Add neuron and double-click create")
+        self.role_combo.currentTextChanged.connect(lambda role: setattr(self.scene, "new_role",
+                                                                        role))
+        bar.addWidget(self.role_combo)
+        bar.addAction(act["ToolConnect"])
+        bar.addSeparator()
+        bar.addActions([act["Undo"], act["Redo"], act["Delete"], act["AutoLayout"], act["Fit"]])
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Nudge step ", self))
+        self.nudge_step = QDoubleSpinBox(self)
+        self.nudge_step.setObjectName("nudgeStepSpin")
+        self.nudge_step.setRange(0.001, 10.0)
+        self.nudge_step.setDecimals(3)
+        self.nudge_step.setSingleStep(0.05)
+        self.nudge_step.setValue(float(self.settings.value("nudgeStep", 0.1)))
+        self.nudge_step.setToolTip("How much one Ctrl+wheel notch over an edge changes its weight")
+        self.nudge_step.valueChanged.connect(lambda v: self.settings.setValue("nudgeStep", v))
+        bar.addWidget(self.nudge_step)
+
+    # ------------------------------------------------------------- status
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _update_title(self, *_: object) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — bpgui")
+        self.setWindowModified(self.document.dirty)
+
+    def _on_replaced(self) -> None:
+        self._update_title()
+        self.view.fit()
+
+    # ------------------------------------------------------------ editing
+    def _set_tool(self, tool: Tool) -> None:
+        self.scene.tool = tool
+        self.show_status({Tool.SELECT: "Select: drag to move, Shift+drag to connect.",
+                          Tool.ADD_NEURON: "Add neuron: click empty space.",
+                          Tool.CONNECT: "Connect: drag from one neuron to another."}[tool])
+
+    def _set_snap(self, on: bool) -> None:
+        self.scene.set_snap(on)
+        self.view.show_grid = on
+        self.view.viewport().update()
+
+    def _select_all(self) -> None:
+        for item in self.scene.items():
+            item.setSelected(True)
+
+    def delete_selection(self) -> None:
+        neurons, edges = self.scene.selected_ids()
+        if not neurons and not edges:
+            self.show_status("Nothing selected to delete.")
+            return
+        error = self.document.execute(DeleteItems(self.document, neurons, edges))
+        self.show_status(error or f"Deleted {len(neurons)} neurons and {len(edges)} edges.")
+
+    def auto_layout(self) -> None:
+        positions = level_positions(self.document.network)
+        net = self.document.network
+        moves = {nid: xy for nid, xy in positions.items()
+                 if (net.neuron(nid).x, net.neuron(nid).y) != xy}
+        if not moves:
+            self.show_status("Already laid out by level.")
+            return
+        self.document.execute(MoveNeurons(self.document, moves, "Auto layout"))
+        self.view.fit()
+        self.show_status("Laid out by topological level.")
+
+    def nudge_weight(self, edge_id: str, notches: int) -> None:
+        weight = self.document.network.edge(edge_id).weight
+        new = round(weight + notches * self.nudge_step.value(), 10)
+        error = self.document.execute(SetEdge(self.document, edge_id, NUDGE_MERGE_KEY,
+                                              weight=new))
+        self.show_status(error or f"{edge_id} = {new:g}")
+
+    def edit_weight_inline(self, edge_id: str) -> None:
+        """Type a new weight over the edge's label; Enter applies, Escape cancels."""
+        item = self.scene.edge_items[edge_id]
+        rect = self.view.mapFromScene(item.label_rect()).boundingRect()
+        editor = QLineEdit(repr(self.document.network.edge(edge_id).weight), self.view.viewport())
+        editor.setObjectName("inlineWeightEditor")
+        editor.setGeometry(rect.adjusted(-20, -4, 20, 4))
+        editor.selectAll()
+        editor.show()
+        editor.setFocus()
+
+        def commit() -> None:
+            text = editor.text().strip()
+            editor.deleteLater()
+            try:
+                value = float(text.replace("−", "-"))
+            except ValueError:
+                self.show_status(f"Refused: {text!r} is not a number; {edge_id} is unchanged.")
+                return
+            error = self.document.execute(SetEdge(self.document, edge_id, weight=value))
+            self.show_status(f"Refused: {error}" if error else f"{edge_id} = {value:g}")
+
+        editor.returnPressed.connect(commit)
+        editor.editingFinished.connect(lambda: editor.isVisible() and editor.deleteLater())
+        self.inline_editor = editor
+
+    # ---------------------------------------------------------- files etc.
+    def new_layered(self) -> None:
+        network = LayeredNetworkDialog.ask(self)
+        if network is not None and self.files.new(network):
+            self.show_status(f"New layered network {network.name}.")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.files.recent_files()
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        for f in files:
+            self.recent_menu.addAction(f).triggered.connect(
+                lambda _=False, p=f: self.files.open(p))
+
+    def render_canvas(self, scale: float = 2.0) -> QImage:
+        """The whole network as an image, ``scale`` pixels per scene unit."""
+        return canvas_image(self.scene, scale)
+
+    def export_image(self, path: str | None = None, scale: float | None = None) -> bool:
+        """File ▸ Export image: the canvas as PNG, or as SVG for print."""
+        return exports.export_image(self, self.scene, self.document, self.show_status,
+                                    path, scale)
+
+    def export_worksheet(self, path: str | None = None, questions: bool = False) -> bool:
+        """File ▸ Export worked solution: the pass shown, as a handout."""
+        return exports.export_worksheet(self, self.scene, self.document,
+                                        self.stepping.session, self.show_status,
+                                        path, questions)
+
+    def _apply_theme(self, name: str) -> None:
+        """View ▸ Theme: light or dark (in presentation mode, its high-contrast twin)."""
+        theme = THEMES.get(name, THEMES["light"])
+        self.settings.setValue("theme", theme.name)
+        presenting = self.presentation.active
+        if presenting:
+            self.presentation.adopt_theme(theme)
+        self.set_theme(theme, presentation=presenting)
+        key = "ThemeDark" if theme.name == "dark" else "ThemeLight"
+        if key in self.actions_by_name:
+            self.actions_by_name[key].setChecked(True)
+
+    def set_theme(self, theme: Theme, presentation: bool = False) -> None:
+        """Colour every view with ``theme`` (or its high-contrast twin)."""
+        shown = presentation_theme(theme) if presentation else theme
+        self.scene.set_theme(shown)
+        self.view.viewport().update()
+        self.training.plot.set_theme(shown)
+        self.training.boundary.set_theme(shown)
+        if presentation:
+            self.presentation.restyle()
+
+    # ------------------------------------------------------ presentation
+    def _zoom(self, inward: bool) -> None:
+        """Ctrl+= / Ctrl+−: the canvas, or in presentation mode the presentation scale."""
+        if self.presentation.active:
+            self.presentation.grow() if inward else self.presentation.shrink()
+        else:
+            self.view.zoom_in() if inward else self.view.zoom_out()
+
+    def _on_presentation(self, active: bool) -> None:
+        act = self.actions_by_name
+        act["Presentation"].setChecked(active)
+        for name in ("LeavePresentation", "BlankScreen"):
+            act[name].setEnabled(active)
+
+    def show_shortcuts(self) -> None:
+        rows = shortcut_rows(list(self.actions_by_name.values()))
+        rows.append(("Connect two neurons", "Shift+drag"))
+        rows.append(("Nudge a weight", "Ctrl+wheel over an edge"))
+        rows.append(("Pan", "Middle-drag or Space+drag"))
+        table = "".join(f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>" for what, keys in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{table}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About bpgui", f"<h3>bpgui {__version__}</h3><p>Makes "
+                          "backpropagation visible: every value, every cached δ, every path.</p>")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._tidy_docks)      # once the layout has settled
+
+    def _tidy_docks(self) -> None:
+        hide_stray_tab_bars(self)
+        if not self._docks_sized:              # the window has its size now
+            self._docks_sized = True
+            self.resizeDocks([self.stepping.path_panel], [max(260, self.height() // 4)],
+                             Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.presentation.active:        # full screen arrives after enter(): fit again
+            QTimer.singleShot(0, self.presentation.enter_view)
+        if self.presentation.blanked:
+            self.presentation.curtain.setGeometry(self.rect())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.files.maybe_save():
+            event.accept()
+        else:
+            event.ignore()
+

@@ -1,0 +1,223 @@
+"""The teaching session: which sample, which granularity, how far through the pass.
+
+It wraps the engine's :class:`~bpgui.engine.stepthrough.StepThrough` (the same
+records ``bpgui trace`` prints) for the views. Every model edit that can change
+a value regenerates the records at once and keeps the cursor where it was;
+:attr:`StepSession.edited` then says which visible values changed, old → new,
+so the canvas can flash them. Views only read the session and call its
+methods; none of them computes a value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from bpgui.engine.records import GRANULARITIES, Quantity, StepRecord
+from bpgui.engine.stepthrough import StepThrough
+from bpgui.network.errors import BpguiError
+from bpgui.network.model import Change
+from bpgui.network.numbers import DEFAULT_DIGITS
+from bpgui.ui.document.document import Document
+
+# Edits that cannot change any value of the pass: the canvas redraws them itself.
+_LOOK_ONLY = {"x", "y", "label"}
+
+
+class StepSession(QObject):
+    changed = Signal()                 # cursor, records or settings changed: redraw
+    edited = Signal(object)            # dict[Quantity, (old, new)] after a model edit
+    playing_changed = Signal(bool)
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.sample = 0
+        self.granularity = "node"
+        self.digits = DEFAULT_DIGITS
+        self.walk: StepThrough | None = None
+        self.reason = ""                # why stepping is unavailable, when walk is None
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        # One command can emit many model events; they are folded into one rebuild,
+        # run on the next turn of the event loop or as soon as anyone asks (flush).
+        self._pending = False
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(0)
+        self._coalesce.timeout.connect(self.flush)
+        self.set_speed(2.0)
+        document.changed.connect(self._on_model_change)
+        document.replaced.connect(self._on_replaced)
+        self._build()
+
+    # ------------------------------------------------------------- queries
+    @property
+    def available(self) -> bool:
+        self.flush()
+        return self.walk is not None
+
+    @property
+    def position(self) -> int:
+        self.flush()
+        return self.walk.position if self.walk else 0
+
+    @property
+    def records(self) -> list[StepRecord]:
+        self.flush()
+        return self.walk.records if self.walk else []
+
+    @property
+    def current(self) -> StepRecord | None:
+        self.flush()
+        return self.walk.current if self.walk else None
+
+    def state(self) -> dict[Quantity, float]:
+        self.flush()
+        return self.walk.state() if self.walk else {}
+
+    def progress_text(self) -> str:
+        """``backward 3 / 8`` and the overall position, for the panel and the status bar."""
+        if self.walk is None:
+            return self.reason
+        phase, index, total = self.walk.progress()
+        overall = f"step {self.position} of {len(self.walk)}"
+        return overall if phase == "ready" else f"{phase} {index} / {total}  ·  {overall}"
+
+    @property
+    def sample_count(self) -> int:
+        return len(self.document.network.samples)
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    # ------------------------------------------------------------ stepping
+    def step(self) -> bool:
+        self.flush()
+        if self.walk is None or self.walk.step() is None:
+            self.pause()
+            return False
+        self.changed.emit()
+        return True
+
+    def back(self) -> None:
+        self.flush()
+        if self.walk and self.walk.position:
+            self.walk.back()
+            self.changed.emit()
+
+    def jump(self, position: int) -> None:
+        self.flush()
+        if self.walk and position != self.walk.position:
+            self.walk.jump(position)
+            self.changed.emit()
+
+    def run_to_phase_end(self) -> None:
+        self.flush()
+        if self.walk:
+            self.jump(self.walk.phase_end())
+
+    def reset(self) -> None:
+        self.pause()
+        self.jump(0)
+
+    # ----------------------------------------------------- play and pause
+    def set_speed(self, steps_per_second: float) -> None:
+        self.speed = max(0.2, min(20.0, steps_per_second))
+        self._timer.setInterval(round(1000 / self.speed))
+
+    def play(self) -> None:
+        if self.walk and not self.walk.at_end and not self.playing:
+            self._timer.start()
+            self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if self.playing:
+            self._timer.stop()
+            self.playing_changed.emit(False)
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def _tick(self) -> None:
+        if not self.step() or (self.walk and self.walk.at_end):
+            self.pause()
+
+    # ----------------------------------------------------------- settings
+    def set_sample(self, sample: int) -> None:
+        if sample == self.sample or not 0 <= sample < max(self.sample_count, 1):
+            return
+        self.sample = sample
+        self._rebuild(sample=sample)
+
+    def next_sample(self) -> None:
+        if self.sample_count:
+            self.set_sample((self.sample + 1) % self.sample_count)
+
+    def set_granularity(self, granularity: str) -> None:
+        if granularity not in GRANULARITIES:
+            raise BpguiError(f"unknown granularity {granularity!r}")
+        if granularity != self.granularity:
+            self.granularity = granularity
+            self._rebuild(granularity=granularity)
+
+    def set_digits(self, digits: int) -> None:
+        if digits != self.digits:
+            self.digits = max(1, min(12, digits))
+            self.changed.emit()
+
+    # ------------------------------------------------------- model changes
+    def _build(self) -> None:
+        try:
+            self.walk = StepThrough(self.document.network, self.sample, self.granularity)
+            self.reason = ""
+        except BpguiError as exc:
+            self.walk = None
+            self.reason = f"Cannot step through a pass: {exc}"
+
+    def _rebuild(self, **kwargs: Any) -> dict[Quantity, tuple[Any, Any]]:
+        if self.walk is None:
+            self._build()
+            self.changed.emit()
+            return {}
+        try:
+            changed = self.walk.rebuild(self.document.network, **kwargs)
+        except BpguiError as exc:
+            self.walk = None
+            self.reason = f"Cannot step through a pass: {exc}"
+            self.pause()
+            changed = {}
+        self.changed.emit()
+        return changed
+
+    def _on_model_change(self, change: Change) -> None:
+        if change.kind in ("neuron_changed", "edge_changed") and change.field in _LOOK_ONLY:
+            return
+        if change.kind in ("text_changed",):
+            return
+        self._pending = True
+        self._coalesce.start()
+
+    def flush(self) -> None:
+        """Bring the records up to date with the model now, if an edit is waiting."""
+        if not self._pending:
+            return
+        self._pending = False
+        self._coalesce.stop()
+        if self.sample >= self.sample_count:
+            self.sample = max(0, self.sample_count - 1)
+            kwargs: dict[str, Any] = {"sample": self.sample}
+        else:
+            kwargs = {}
+        changed = self._rebuild(**kwargs)
+        if changed:
+            self.edited.emit(changed)
+
+    def _on_replaced(self) -> None:
+        self._pending = False
+        self.pause()
+        self.sample = 0
+        self._build()
+        self.changed.emit()

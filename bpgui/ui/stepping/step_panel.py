@@ -1,0 +1,247 @@
+"""The step panel: the current step in large type, the progress, and every step of the pass.
+
+The text is the step records' own (the same as ``bpgui trace``), laid out as
+the formula in symbols, then with numbers, then the result. Clicking a step in
+the list jumps there, forward or back.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpgui.engine.records import StepRecord
+from bpgui.ui.stepping.session import StepSession
+
+MIN_WIDTH = 380             # room for a formula line in the panel's large type
+ROW_CHARS = 72              # a row of the list is one line; its tooltip holds the rest
+HINT = "Press Space, → or PageDown to take the first step of the forward pass."
+MIN_STEP_HEIGHT = 150     # the current step: a node step fits without scrolling
+MIN_LIST_HEIGHT = 120     # the list of steps: a few rows stay clickable
+
+
+def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
+    blocks = []
+    for eq in record.equations:
+        lines = eq.lines(digits)
+        body = "<br>".join(html.escape(line) for line in lines[:-1])
+        last = f"<b>{html.escape(lines[-1])}</b>"
+        blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
+    blocks.extend(f"<p style='color:#1f6f9f; font-size:{note_px}px'>{html.escape(note)}</p>"
+                  for note in record.notes)
+    blocks.extend(f"<p style='color:#555555; font-size:{note_px - 2}px'>{html.escape(note)}</p>"
+                  for note in record.digit_notes(digits))
+    return "".join(blocks)
+
+
+def _step_view() -> QTextBrowser:
+    """The current step in large type. A text browser lays a long step (a layer's
+    matrices) out once and scrolls it; a word-wrapped label measured it several times
+    per step, which cost more than the rest of a step put together."""
+    view = QTextBrowser()
+    view.setObjectName("currentStep")
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setMinimumHeight(MIN_STEP_HEIGHT)
+    view.setOpenLinks(False)
+    view.setStyleSheet("font-size: 22px; background: transparent;")
+    view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+    return view
+
+
+class StepPanelDock(QDockWidget):
+    def __init__(self, session: StepSession, parent: QWidget | None = None) -> None:
+        super().__init__("Step", parent)
+        self.setObjectName("stepPanel")
+        self.session = session
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        top = QHBoxLayout()
+        self.progress = QLabel(body)
+        self.progress.setObjectName("stepProgress")
+        self.progress.setStyleSheet("font-size: 18px; font-weight: bold;")
+        top.addWidget(self.progress, 1)
+        top.addWidget(QLabel("Digits", body))
+        self.digits = QSpinBox(body)
+        self.digits.setObjectName("digitsSpin")
+        self.digits.setRange(2, 10)
+        self.digits.setValue(session.digits)
+        self.digits.setToolTip("Significant digits in formulas and on the canvas; "
+                               "hover a value for full precision")
+        self.digits.valueChanged.connect(session.set_digits)
+        top.addWidget(self.digits)
+        layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Vertical, body)
+        splitter.setObjectName("stepSplitter")
+        splitter.setChildrenCollapsible(False)
+        self.current = _step_view()
+        self.current_html = ""              # what the step view shows, as given to it
+        self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        splitter.addWidget(self.current)
+        self.model = StepListModel(session)
+        self.steps = QListView(splitter)
+        self.steps.setMinimumHeight(MIN_LIST_HEIGHT)
+        self.steps.setObjectName("stepList")
+        self.steps.setModel(self.model)
+        # One line per step (full text in the tooltip), formatted only when drawn: a pass
+        # of hundreds of steps costs nothing until it scrolls into view.
+        self.steps.setUniformItemSizes(True)
+        # Rows are elided at the panel's width, so no horizontal scroll bar comes and goes
+        # (re-laying out and repainting the whole list at every step).
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.steps.setAutoScroll(False)        # _mark_position scrolls, once in many steps
+        self.steps.setStyleSheet("font-size: 14px;")
+        self.steps.setToolTip("Every step of the pass; click one to jump there")
+        self.steps.clicked.connect(self._jump_to)
+        self.steps.activated.connect(self._jump_to)
+        splitter.addWidget(self.steps)
+        # The step gets three fifths, room for a node step of the seed's example in
+        # large type; a longer one (a layer step's matrices) scrolls.
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 280])
+        layout.addWidget(splitter, 1)
+        self.setWidget(body)
+        self.setMinimumWidth(MIN_WIDTH)
+        self._shown: StepRecord | None = None
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        session = self.session
+        self.progress.setText(session.progress_text() if session.available else "")
+        with QSignalBlocker(self.digits):
+            self.digits.setValue(session.digits)
+        if not session.available:
+            text = html.escape(session.reason)
+        elif session.current is None:
+            text = f"<p style='color:#555'>{HINT}</p>"
+        else:
+            text = step_html(session.current, session.digits)
+        bar = self.current.verticalScrollBar()
+        # A new step starts at its top; the same step re-rendered stays where it was.
+        keep = bar.value() if session.current is self._shown else 0
+        if text != self.current_html:
+            self.current_html = text
+            self.current.setHtml(text)
+        self._shown = session.current
+        bar.setValue(keep)
+        self._mark_position()
+
+    def show_record(self, record: StepRecord, title: str) -> None:
+        """Show a step that is not part of the pass (a gradient-descent update) until the
+        pass view changes again."""
+        self.progress.setText(title)
+        text = step_html(record, self.session.digits)
+        self.current_html = text
+        self.current.setHtml(text)
+        self._shown = record
+        self.current.verticalScrollBar().setValue(0)
+
+    def _mark_position(self) -> None:
+        self.model.refresh()
+        position = self.session.position
+        # The selection model's signals are left on: the view repaints just the rows
+        # whose selection changed (with them blocked it repainted everything it shows).
+        if position:
+            index = self.model.index(position - 1)
+            self.steps.setCurrentIndex(index)
+            row = self.steps.visualRect(index)
+            if row.top() < 0 or row.bottom() > self.steps.viewport().height():
+                # Centred, so the list scrolls (and repaints whole) once in many steps.
+                self.steps.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self.steps.clearSelection()
+
+    def _jump_to(self, index: QModelIndex) -> None:
+        self.session.jump(index.row() + 1)
+
+
+def row_text(row: int, record: StepRecord, digits: int) -> str:
+    """``12. gradient: …`` on one line, cut at ROW_CHARS (the tooltip has it all).
+
+    Only the equations that reach the cut are formatted: a gradient step of a dense
+    layer has dozens, and laying a whole one out for one line cost more than a step.
+    """
+    text = f"{row + 1}. {record.phase}: "
+    for k, equation in enumerate(record.equations):
+        text += "" if k == 0 else ";  "
+        head = f"{equation.lhs} {equation.relation} {equation.symbols}"
+        if equation.symbols and len(text + head) > ROW_CHARS:
+            return (text + head)[:ROW_CHARS] + "…"     # the numbers would not show
+        text += equation.text(digits)
+        if len(text) > ROW_CHARS:
+            return text[:ROW_CHARS] + "…"
+    return text
+
+
+class StepListModel(QAbstractListModel):
+    """The pass's records as rows; the text of a row is made when a view asks for it."""
+
+    def __init__(self, session: StepSession) -> None:
+        super().__init__()
+        self.session = session
+        self._records: list[StepRecord] = []
+        self._digits = session.digits
+        self._position = 0
+        self._cache: dict[int, str] = {}
+
+    def refresh(self) -> None:
+        records, digits = self.session.records, self.session.digits
+        if records is not self._records or digits != self._digits:
+            self.beginResetModel()
+            self._records, self._digits, self._cache = records, digits, {}
+            self._position = self.session.position
+            self.endResetModel()
+        elif self.session.position != self._position:
+            low, high = sorted((self._position, self.session.position))
+            self._position = self.session.position
+            last = len(self._records) - 1
+            if high - low <= 2:
+                # Row by row: a range of rows makes the view repaint all it shows.
+                for row in range(max(low - 1, 0), min(high, last) + 1):
+                    self.dataChanged.emit(self.index(row), self.index(row))
+            elif self._records:
+                self.dataChanged.emit(self.index(max(low - 1, 0)), self.index(min(high, last)))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._records)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        row = index.row()
+        if not index.isValid() or row >= len(self._records):
+            return None
+        record = self._records[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if row not in self._cache:
+                self._cache[row] = row_text(row, record, self._digits)
+            return self._cache[row]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return record.text(self._digits) + "\n\n" + "\n".join(
+                f"{q.kind} {q.id} = {v!r}" for q, v in record.values)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#1a1a1a" if row < self._position else "#8a8a8a"))
+        return None

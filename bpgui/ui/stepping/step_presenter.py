@@ -1,0 +1,120 @@
+"""Shows the session's pass on the canvas: values, emphasis, the δ cache, and flashes.
+
+After every step it gives each item the values visible at the cursor, marks
+what the current step computes (highlight) and reads (green), dims the rest,
+and lights the δ badges the step reuses from the cache. After an edit it
+flashes every item whose visible value changed, with old → new in its tooltip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from bpgui.engine.records import LOSS_ID, Quantity
+from bpgui.network.model import Change
+from bpgui.network.numbers import fmt
+from bpgui.ui.canvas.look import DIM, FLASH_SECONDS, NORMAL, READ, TARGET
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.stepping.session import StepSession
+
+EDGE_KINDS = ("grad_w", "term", "back_term", "weight")
+MAX_FORCED_LABELS = 40
+
+
+class StepPresenter(QObject):
+    def __init__(self, session: StepSession, scene: NetworkScene) -> None:
+        super().__init__(scene)
+        self.session = session
+        self.scene = scene
+        # What the items show now, so a refresh visits only what changed.
+        self._state: dict[Quantity, float] = {}
+        self._touched: frozenset[str] = frozenset()
+        self._key: tuple[bool, int] | None = None
+        self._stale = True
+        self._unflash = QTimer(self)
+        self._unflash.setSingleShot(True)
+        self._unflash.timeout.connect(self._end_flash)
+        session.changed.connect(self.refresh)
+        session.edited.connect(self.flash)
+        scene.rebuilt.connect(self._on_rebuilt)
+        session.document.changed.connect(self._on_model_change)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Give every item whose values or emphasis changed its new look.
+
+        Only those items are visited: on a dense network a step changes a few dozen
+        of thousands, and visiting them all cost more than drawing them.
+        """
+        session, scene = self.session, self.scene
+        state = session.state()
+        current = session.current
+        touched = frozenset(current.reads) | frozenset(current.writes) if current else frozenset()
+        key = (current is None, session.digits)
+        if key != self._key or self._stale:
+            dirty: set[str] | None = None            # everything
+        else:
+            dirty = {q.id for q in state.keys() ^ self._state.keys()}
+            dirty.update(q.id for q, v in state.items() if self._state.get(q, v) != v)
+            dirty |= touched | self._touched
+        self._state, self._touched, self._key, self._stale = state, touched, key, False
+        by_id: dict[str, dict[str, float]] = {}
+        for q, value in state.items():
+            if dirty is None or q.id in dirty:
+                by_id.setdefault(q.id, {})[q.kind] = value
+        digits = session.digits
+
+        def emphasis(ident: str) -> str:
+            if current is None:
+                return NORMAL
+            if ident in current.writes:
+                return TARGET
+            return READ if ident in touched else DIM
+
+        reused = set(current.reuses) if current else set()
+        for nid in scene.neuron_items if dirty is None else dirty & scene.neuron_items.keys():
+            scene.neuron_items[nid].set_step(by_id.get(nid, {}), emphasis(nid), nid in reused,
+                                             digits)
+        # The labels of the edges a step computes show even where they do not fit, unless
+        # the step computes so many (a layer's matrix) that they would bury each other.
+        forced = set(current.writes) if current and len(current.writes) <= MAX_FORCED_LABELS \
+            else set()
+        for eid in scene.edge_items if dirty is None else dirty & scene.edge_items.keys():
+            values = {k: v for k, v in by_id.get(eid, {}).items() if k in EDGE_KINDS}
+            scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
+        loss = state.get(Quantity("loss", LOSS_ID))
+        scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
+        scene.set_pass_shown(current is not None)
+        scene.place_step_labels(forced)
+
+    def _on_rebuilt(self) -> None:
+        self._stale = True
+        self.refresh()
+
+    def _on_model_change(self, change: Change) -> None:
+        if change.kind in ("neuron_added", "edge_added") or change.field == "id":
+            self._stale = True           # a new or renamed item: visit everything once
+
+    def flash(self, changed: dict[Quantity, tuple[Any, Any]]) -> None:
+        """Mark every item whose visible value an edit changed."""
+        digits = self.session.digits
+        notes: dict[str, list[str]] = {}
+        for q, (old, new) in changed.items():
+            if q.kind in ("term", "back_term"):
+                continue
+            before = "—" if old is None else fmt(old, digits)
+            after = "—" if new is None else fmt(new, digits)
+            notes.setdefault(q.id, []).append(f"{q.kind} {before} → {after}")
+        for ident, lines in notes.items():
+            item = self.scene.neuron_items.get(ident) or self.scene.edge_items.get(ident)
+            if item is not None:
+                item.flash("; ".join(lines))
+        self._unflash.start(round(FLASH_SECONDS * 1000) + 50)
+
+    def _end_flash(self) -> None:
+        for item in self.scene.neuron_items.values():
+            item.update()
+        for edge in self.scene.edge_items.values():
+            edge.refresh_look()

@@ -1,0 +1,106 @@
+"""Everything the window needs to step through a pass, wired together in one place.
+
+The session (what is computed), the canvas presenter (what it looks like),
+the step and path panels, the path overlay, the Run menu and toolbar and the
+step keys. The main window creates one :class:`SteppingUi` and adds its menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from bpgui.network.errors import BpguiError
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.canvas.path_overlay import PathOverlay
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.document.document import Document
+from bpgui.ui.stepping.path_panel import PathPanelDock
+from bpgui.ui.stepping.session import StepSession
+from bpgui.ui.stepping.step_controls import StepKeys, build_run_controls
+from bpgui.ui.stepping.step_panel import StepPanelDock
+from bpgui.ui.stepping.step_presenter import StepPresenter
+
+
+class SteppingUi:
+    def __init__(self, window: QMainWindow, document: Document, scene: NetworkScene,
+                 view: CanvasView, status: Callable[[str], None]) -> None:
+        self.window = window
+        self.scene = scene
+        self.session = StepSession(document, window)
+        self.presenter = StepPresenter(self.session, scene)
+        self.step_panel = StepPanelDock(self.session, window)
+        self.path_panel = PathPanelDock(self.session, window)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.step_panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.path_panel)
+        self.overlay = PathOverlay(scene)
+        self.path_panel.paths_changed.connect(self._show_paths)
+        scene.selectionChanged.connect(self._on_selection)
+        scene.hovered.connect(self._on_hover)
+        self.keys = StepKeys(window, self.session, view)
+        self.actions, self.toolbar = build_run_controls(window, self.session, self._make_action)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.session.changed.connect(lambda: status(self.session.progress_text()))
+
+    def _make_action(self, name: str, text: str, tip: str, keys: list[str],
+                     slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(f"action{name}")
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        # StepKeys delivers these keys itself (so no focused widget swallows them); the
+        # shortcuts are shown in the menu but never fire through Qt's shortcut map.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.setToolTip(f"{tip} ({', '.join(keys)})")
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        self.window.addAction(action)
+        return action
+
+    def build_menu(self, menu: QMenu) -> None:
+        menu.addActions(self.actions)
+        menu.addSeparator()
+        menu.addActions([self.step_panel.toggleViewAction(), self.path_panel.toggleViewAction()])
+
+    # ------------------------------------------------------------ selection
+    def _on_selection(self) -> None:
+        try:
+            selected = self.scene.selectedItems()
+        except RuntimeError:          # the scene is being destroyed
+            return
+        if len(selected) == 1 and isinstance(selected[0], EdgeItem):
+            self.path_panel.set_target(selected[0].edge_id, "weight")
+        elif len(selected) == 1 and isinstance(selected[0], NeuronItem):
+            self.path_panel.set_target(selected[0].neuron_id, "neuron")
+        else:
+            self.path_panel.set_target(None)
+
+    def _on_hover(self, hovered: tuple[str, str] | None) -> None:
+        """With nothing selected, the item under the pointer shows its paths."""
+        try:
+            if self.scene.selectedItems():
+                return
+        except RuntimeError:          # the scene is being destroyed
+            return
+        if hovered is None:
+            self.path_panel.set_target(None)
+        else:
+            kind, ident = hovered
+            self.path_panel.set_target(ident, kind)
+
+    def _show_paths(self, paths: object) -> None:
+        self.overlay.show(list(paths))  # type: ignore[call-overload]
+
+    # ---------------------------------------------------------- screenshots
+    def take_steps(self, count: int) -> None:
+        """``--steps N``: take N steps from the start, or say why not."""
+        if not self.session.available:
+            raise BpguiError(f"--steps {count}: {self.session.reason}")
+        total = len(self.session.records)
+        if count > total:
+            raise BpguiError(f"--steps {count}: this pass has only {total} steps")
+        self.session.jump(count)
