@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, sigmoid
+from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, sigmoid
 from bpgui.network.model import ACTIVATIONS, LOSSES
 
 Z = np.array([-3.0, -0.7, -0.1, 0.2, 0.9, 2.5])

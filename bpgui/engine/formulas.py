@@ -25,7 +25,7 @@ from bpgui.engine.expression import (
     Sum,
     Var,
 )
-from bpgui.engine.functions import (
+from bpgui.network.functions import (
     ACTIVATION_TABLE,
     BCE_CLAMP,
     LEAKY_SLOPE,

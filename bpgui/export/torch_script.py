@@ -28,8 +28,8 @@ import keyword
 import re
 import textwrap
 
-from bpgui.engine.functions import BCE_CLAMP, LEAKY_SLOPE, LOSS_TABLE
 from bpgui.engine.walk import Walk
+from bpgui.network.functions import BCE_CLAMP, LEAKY_SLOPE, LOSS_TABLE
 from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron
 
 LINE = 100           # generated lines are wrapped to this many characters where they can be
