@@ -11,7 +11,7 @@ import builtins
 import keyword
 import re
 
-from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE
+from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Loss
 from bpgui.network.model import Network
 
 
@@ -21,13 +21,13 @@ def defined_names(text: str) -> set[str]:
     return set(re.findall(r"^(?:def |class )?([A-Za-z_]\w*)", text, re.MULTILINE))
 
 
+_ENTRIES: tuple[Activation | Loss, ...] = (*ACTIVATION_TABLE.values(), *LOSS_TABLE.values())
 # Every global name the script itself uses; no tensor may take one of them.
 SCRIPT_NAMES = frozenset({
     "torch", "json", "math", "inputs", "weights", "biases", "pre_activations",
     "activations", "NEURON_IDS", "yhat", "y", "shifted", "log_s", "loss", "tensor",
     "gradient", "neuron_values", "report",
-}).union(*(defined_names(f"{entry.torch_helper}\n{entry.torch_constant}")
-           for entry in (*ACTIVATION_TABLE.values(), *LOSS_TABLE.values())))
+}).union(*(defined_names(f"{entry.torch_helper}\n{entry.torch_constant}") for entry in _ENTRIES))
 RESERVED = SCRIPT_NAMES | frozenset(vars(builtins))
 
 

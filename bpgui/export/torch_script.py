@@ -38,7 +38,7 @@ from bpgui.export.python_text import (
     wrap,
 )
 from bpgui.export.torch_names import Symbols
-from bpgui.network.functions import ACTIVATION_TABLE, ACTIVATIONS, LOSS_TABLE
+from bpgui.network.functions import ACTIVATION_TABLE, ACTIVATIONS, LOSS_TABLE, Activation, Loss
 from bpgui.network.model import Edge, Network, Neuron
 
 FLOAT64 = "dtype=torch.float64"
@@ -105,7 +105,7 @@ def _helpers(network: Network) -> list[str]:
     """Constants, then functions, of the activations (in table order) and the loss this
     network uses, as their table entries write them."""
     used = {n.activation for n in network.neurons if not n.is_input}
-    entries = [ACTIVATION_TABLE[name] for name in ACTIVATIONS if name in used]
+    entries: list[Activation | Loss] = [ACTIVATION_TABLE[n] for n in ACTIVATIONS if n in used]
     entries.append(LOSS_TABLE[network.loss])
     lines = [entry.torch_constant for entry in entries if entry.torch_constant]
     for entry in entries:
