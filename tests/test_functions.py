@@ -1,4 +1,5 @@
-"""Every activation and loss of the spec: values by hand, derivatives by finite difference."""
+"""Every activation and loss of the spec: values by hand, derivatives by finite difference,
+and every facet of a table entry present and agreeing with f and f′."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, sigmoid
+from bpgui.engine.expression import Var
+from bpgui.engine.formulas import derivative_expr
+from bpgui.network import functions
+from bpgui.network.functions import ACTIVATION_TABLE, GLYPH_POINTS, LOSS_TABLE, sigmoid
 from bpgui.network.model import ACTIVATIONS, LOSSES
 
 Z = np.array([-3.0, -0.7, -0.1, 0.2, 0.9, 2.5])
@@ -40,6 +44,37 @@ def test_activation_derivative_matches_central_difference(name: str) -> None:
     h = 1e-6
     numeric = (act.f(Z + h) - act.f(Z - h)) / (2 * h)
     np.testing.assert_allclose(act.derivative_from(Z, act.f(Z)), numeric, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_written_derivative_evaluates_as_the_engine_computes(name: str) -> None:
+    """The step text's f′ (built from the entry's written form) has the value of the
+    entry's f′, at every z, so the table cannot write one derivative and compute another."""
+    act = ACTIVATION_TABLE[name]
+    for z in Z:
+        a = float(act.f(np.float64(z)))
+        written = derivative_expr(name, Var("z", z), Var("a", a)).evaluate(lambda v: v.value)
+        assert float(written) == pytest.approx(float(act.derivative_from(np.float64(z),
+                                                                         np.float64(a))),
+                                               rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_every_activation_has_every_facet(name: str) -> None:
+    act = ACTIVATION_TABLE[name]
+    assert act.name == name and act.symbol
+    assert act.prime.form in {functions.ONE, functions.A_ONE_MINUS_A,
+                              functions.ONE_MINUS_A_SQUARED, functions.STEP, functions.CALL}
+    assert len(act.glyph) == GLYPH_POINTS + 1
+    assert [t for t, _ in act.glyph] == sorted(t for t, _ in act.glyph)
+    assert act.glyph[0][0] == -1 and act.glyph[-1][0] == 1
+    assert all(-1 <= y <= 1 for _, y in act.glyph)
+    assert "{z}" in act.torch and act.torch_note
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_every_loss_has_its_torch_code(name: str) -> None:
+    assert LOSS_TABLE[name].torch[-1].startswith("loss = ")
 
 
 def test_piecewise_derivatives_at_and_around_zero() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 
 from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
+from bpgui.network.functions import ACTIVATIONS, LOSSES
+from bpgui.network.model import MODES, ROLES, Network, Neuron, TrainingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "resources" / "bpgui-network.schema.json").read_text("utf-8"))
@@ -55,3 +58,46 @@ def test_schema_and_reader_both_refuse(patch: dict[str, Any], why: str) -> None:
 def test_schema_and_reader_both_accept_the_base() -> None:
     VALIDATOR.validate(BASE)
     fileformat.network_from_dict(BASE)
+
+
+def _enums(node: Any, path: str = "") -> dict[str, list[Any]]:
+    """Every ``enum`` in the schema, by the JSON path of the object that holds it."""
+    found: dict[str, list[Any]] = {}
+    if isinstance(node, dict):
+        if "enum" in node:
+            found[path] = node["enum"]
+        for key, value in node.items():
+            found.update(_enums(value, f"{path}/{key}"))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.update(_enums(value, f"{path}/{i}"))
+    return found
+
+
+# The code's list behind each enum of the schema, in the code's order.
+CODE_LISTS: dict[str, tuple[str, ...]] = {
+    "/properties/loss": LOSSES,
+    "/$defs/neuron/properties/role": ROLES,
+    "/$defs/neuron/properties/activation": ACTIVATIONS,
+    "/$defs/training/properties/mode": MODES,
+}
+
+
+def test_every_enum_of_the_schema_is_the_codes_list() -> None:
+    """The schema spells out the names the reader takes; when the code gains a name (an
+    activation added to the table, say), the schema must gain it too, in the same order."""
+    enums = _enums(SCHEMA)
+    assert set(enums) == set(CODE_LISTS), "an enum of the schema has no code list here"
+    for path, names in CODE_LISTS.items():
+        assert enums[path] == list(names), path
+
+
+def test_the_schemas_constants_and_defaults_are_the_codes() -> None:
+    props, defs = SCHEMA["properties"], SCHEMA["$defs"]
+    assert props["format"]["const"] == fileformat.FORMAT
+    assert props["version"]["const"] == fileformat.VERSION
+    assert props["loss"]["default"] == Network([], []).loss
+    assert defs["neuron"]["properties"]["activation"]["default"] == Neuron("h", "hidden").activation
+    assert defs["neuron"]["properties"]["bias"]["default"] == Neuron("h", "hidden").bias
+    training = defs["training"]["properties"]
+    assert {k: v["default"] for k, v in training.items()} == asdict(TrainingSettings())

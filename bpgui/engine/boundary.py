@@ -21,9 +21,9 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import Array
 from bpgui.network.model import Network
 
 Extent = tuple[float, float, float, float]          # (x_min, x_max, y_min, y_max)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan
+from bpgui.network.functions import Array
 
 
 @dataclass

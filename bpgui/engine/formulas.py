@@ -2,12 +2,14 @@
 
 The steps, the paths and the single update all build their formulas from these,
 so a derivative reads the same in a backward step and on a path, and each
-function evaluates exactly as the engine computes it.
+function evaluates exactly as the engine computes it. How an activation's f and f′ are
+written is data in its entry of :mod:`bpgui.network.functions`; this module turns that
+data into trees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,14 +27,8 @@ from bpgui.engine.expression import (
     Sum,
     Var,
 )
-from bpgui.engine.functions import (
-    ACTIVATION_TABLE,
-    BCE_CLAMP,
-    LEAKY_SLOPE,
-    log_softmax,
-    sigmoid,
-)
-from bpgui.network.model import ACTIVATIONS
+from bpgui.network import functions
+from bpgui.network.functions import ACTIVATION_TABLE, BCE_CLAMP, log_softmax
 
 
 def activation(name: str, z: Expr) -> Expr:
@@ -66,22 +62,21 @@ def level_symbol(names: Sequence[str]) -> str:
     return symbols[0] if len(set(symbols)) == 1 else "(" + ", ".join(symbols) + ")"
 
 
-_DERIVATIVES: dict[str, Callable[[Var, Var], Expr]] = {
-    "identity": lambda z, a: ONE,
-    "sigmoid": lambda z, a: Prod([a, Diff(ONE, a)], implicit=True),
-    "tanh": lambda z, a: Diff(ONE, Square(a)),
-    "relu": lambda z, a: Indicator(z),
-    "leaky_relu": lambda z, a: Indicator(z, LEAKY_SLOPE),
-    "softplus": lambda z, a: Call("σ", z, sigmoid),
-    "sin": lambda z, a: Call("cos", z, np.cos),
-}
-assert tuple(_DERIVATIVES) == ACTIVATIONS
-
-
 def derivative_expr(name: str, z: Var, a: Var) -> Expr:
-    """f′ written from the cached a where the seeds do (σ: a(1 − a), tanh: 1 − a²), else
-    from z."""
-    return _DERIVATIVES[name](z, a)
+    """f′ in the form its table entry gives: from the cached a where the seeds do
+    (σ: a(1 − a), tanh: 1 − a²), else from z."""
+    act = ACTIVATION_TABLE[name]
+    prime = act.prime
+    if prime.form == functions.ONE:
+        return ONE
+    if prime.form == functions.A_ONE_MINUS_A:
+        return Prod([a, Diff(ONE, a)], implicit=True)
+    if prime.form == functions.ONE_MINUS_A_SQUARED:
+        return Diff(ONE, Square(a))
+    if prime.form == functions.STEP:
+        return Indicator(z, prime.low)
+    of = prime.of or (lambda v: act.derivative_from(v, act.f(v)))
+    return Call(prime.symbol or f"{act.symbol}′", z, of)
 
 
 def ln(argument: Expr) -> Expr:

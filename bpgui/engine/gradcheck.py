@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpgui.engine.fastpath import backward, dataset_loss, forward
-from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import Array
 from bpgui.network.model import Network
 
 FLOOR = 1e-4

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bpgui.engine.functions import Array
+from bpgui.network.functions import Array
 
 
 class _Buffer:

@@ -25,10 +25,10 @@ from bpgui.engine.expression import (
     Var,
 )
 from bpgui.engine.formulas import clamp, ln, softmax
-from bpgui.engine.functions import BCE_CLAMP
-from bpgui.engine.functions import softmax as softmax_values
 from bpgui.engine.records import LOSS_ID, Equation, Quantity
 from bpgui.engine.walk import Walk
+from bpgui.network.functions import BCE_CLAMP
+from bpgui.network.functions import softmax as softmax_values
 
 
 def loss_step(walk: Walk) -> tuple[tuple[Equation, ...], list[tuple[Quantity, float]]]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
 from bpgui.network.graph import topological_levels
 from bpgui.network.model import Network
 

@@ -14,9 +14,9 @@ import math
 import numpy as np
 
 from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward, sample_losses
-from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import Array
 from bpgui.network.model import TrainingSettings, check_training
 
 

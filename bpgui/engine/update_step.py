@@ -18,10 +18,10 @@ import numpy as np
 from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
 from bpgui.engine.fastpath import Backward, Forward, backward, forward
 from bpgui.engine.formulas import update
-from bpgui.engine.functions import Array
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import Array
 from bpgui.network.model import Network
 from bpgui.network.numbers import subscript
 

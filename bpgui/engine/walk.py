@@ -16,10 +16,10 @@ import numpy as np
 
 from bpgui.engine.expression import Expr, Var
 from bpgui.engine.formulas import derivative_expr
-from bpgui.engine.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.engine.plan import require_outputs
 from bpgui.engine.records import Quantity
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.network.graph import topological_levels, topological_order
 from bpgui.network.model import Edge, Network, Neuron
 from bpgui.network.numbers import subscript

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from bpgui.engine.functions import Array
 from bpgui.engine.training import Trainer
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import Array
 
 CHUNK_SECONDS = 0.02        # iterations between two looks at the pipe
 MAX_CHUNK = 100_000

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bpgui.engine.functions import LOSS_TABLE
 from bpgui.engine.paths import whole_gradient_cost
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
@@ -40,6 +39,7 @@ from bpgui.handout.steps import (
     step_title,
 )
 from bpgui.network.errors import BpguiError
+from bpgui.network.functions import LOSS_TABLE
 from bpgui.network.model import Network
 from bpgui.network.numbers import fmt, subscript
 

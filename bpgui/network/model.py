@@ -18,11 +18,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from bpgui.network.errors import NetworkError
+from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
 
 ROLES = ("input", "hidden", "output")
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "sin")
-LOSSES = ("half_sse", "sse", "mse", "bce", "softmax_ce")
 MODES = ("batch", "sgd", "minibatch")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 

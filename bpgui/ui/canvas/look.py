@@ -6,7 +6,6 @@ its values go.
 
 from __future__ import annotations
 
-import math
 import time
 from functools import cache
 
@@ -14,10 +13,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from bpgui.network.functions import ACTIVATION_TABLE
 from bpgui.network.numbers import DEFAULT_DIGITS
 from bpgui.ui.base.theme import Theme, font
 
-GLYPH_POINTS = 24
 LABEL_FONT = font(16, bold=True)
 GRAD_FONT = font(14)
 VALUE_FONT = font(15, bold=True)
@@ -30,22 +29,12 @@ NORMAL, TARGET, READ, DIM = "normal", "target", "read", "dim"
 
 @cache
 def activation_glyph(name: str, width: float, height: float) -> QPainterPath:
-    """A tiny plot of the activation, centred on (0, 0), for the neuron's face (made
-    once per activation: QPainterPath is copied on write, so sharing it is safe)."""
-    functions = {
-        "identity": lambda t: t,
-        "sigmoid": lambda t: 2 / (1 + math.exp(-4 * t)) - 1,
-        "tanh": lambda t: math.tanh(2.5 * t),
-        "relu": lambda t: max(0.0, t),
-        "leaky_relu": lambda t: t if t > 0 else 0.1 * t,
-        "softplus": lambda t: math.log1p(math.exp(3 * t)) / 3,
-        "sin": lambda t: math.sin(math.pi * t),
-    }
-    f = functions[name]
+    """The activation's glyph from its table entry, centred on (0, 0) and scaled to
+    ``width`` × ``height``, for the neuron's face (made once per activation and size:
+    QPainterPath is copied on write, so sharing it is safe)."""
     path = QPainterPath()
-    for i in range(GLYPH_POINTS + 1):
-        t = -1 + 2 * i / GLYPH_POINTS
-        point = QPointF(t * width / 2, -max(-1.0, min(1.0, f(t))) * height / 2)
+    for i, (t, y) in enumerate(ACTIVATION_TABLE[name].glyph):
+        point = QPointF(t * width / 2, -y * height / 2)
         if i == 0:
             path.moveTo(point)
         else:
