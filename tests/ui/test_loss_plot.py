@@ -15,14 +15,9 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QPus
 from bpgui.engine.history import History
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import DARK, LIGHT
-from bpgui.ui.training.loss_plot import (
-    EXPORT_WIDTH,
-    HUGE,
-    MAX_SAMPLE_CURVES,
-    NO_DATA,
-    NOTHING_YET,
-    LossPlotDock,
-)
+from bpgui.ui.training.loss_curves import HUGE, MAX_SAMPLE_CURVES
+from bpgui.ui.training.loss_export import EXPORT_WIDTH, NOTHING_YET
+from bpgui.ui.training.loss_plot import NO_DATA, LossPlotDock
 
 pytestmark = pytest.mark.gui
 

@@ -5,7 +5,8 @@ cheap: its line and arrowhead by :class:`EdgeStrokes` (with every other
 edge's, in a few batched calls), its weight label by a small child
 :class:`EdgeLabel` cached as a pixmap. The edge item itself paints nothing
 (``ItemHasNoContents``), so Qt never calls into Python to draw it, and a
-repaint blits labels instead of laying out their text again.
+repaint blits labels instead of laying out their text again. What the label says, its
+size and its box are :mod:`bpgui.ui.canvas.weight_label`'s; the edge caches them.
 
 Colour says the weight's sign, thickness its magnitude; the label shows the
 weight and, once computed, ∂L/∂w (or the step's product term).
@@ -16,35 +17,17 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QColor,
-    QFontMetricsF,
-    QPainter,
-    QPainterPath,
-    QPainterPathStroker,
-    QPen,
-    QPolygonF,
-)
+from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.network.model import Edge
 from bpgui.network.numbers import fmt
-from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_colour, weight_width
-from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, faded, stroke_width
-from bpgui.ui.canvas.look import (
-    DIM,
-    GRAD_FONT,
-    LABEL_FONT,
-    READ,
-    TARGET,
-    StepLook,
-    set_z,
-    tell_scene_hover,
-)
+from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_width
+from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, stroke_width
+from bpgui.ui.canvas.look import DIM, READ, TARGET, StepLook, set_z, tell_scene_hover
 from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.canvas.weight_label import SECOND_LINES, label_size, label_texts, paint_label
 
-RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
-SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a"))
 Flag = QGraphicsItem.GraphicsItemFlag
 
 
@@ -76,7 +59,9 @@ class EdgeLabel(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.edge.draw_label(painter, self._rect)
+        edge = self.edge
+        paint_label(painter, self._rect, edge.theme, edge.weight, edge.step.emphasis == DIM,
+                    edge.label_text(), edge.second_line())
 
 
 class EdgeItem(QGraphicsObject):
@@ -176,8 +161,9 @@ class EdgeItem(QGraphicsObject):
         # only when a label shows, hides or outgrows it: a geometry change re-indexes the
         # item, the dearest call of a step, and a layer step touches a thousand edges.
         visible = self._label_visible(force_label)
-        if (visible, visible and self._label_size(True, self._texts_for(values, digits))) != \
-                (self.label_visible, self.label_visible and self._label_size(True)):
+        size = visible and self._label_size(True, label_texts(self.weight, values, digits))
+        if (visible, size) != (self.label_visible,
+                               self.label_visible and self._label_size(True)):
             self.prepareGeometryChange()
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
@@ -350,17 +336,9 @@ class EdgeItem(QGraphicsObject):
         key = (self.weight, digits, tuple(values.items()))
         cached = getattr(self, "_text_cache", None)
         if cached is None or cached[0] != key:
-            cached = (key, self._texts_for(values, digits))
+            cached = (key, label_texts(self.weight, values, digits))
             self._text_cache = cached
         return cached[1]
-
-    def _texts_for(self, values: dict[str, float], digits: int) -> tuple[str, str]:
-        text = fmt(self.weight, 3)
-        if "weight" in values:
-            text += f" → {fmt(values['weight'], 4)}"
-        second = next((f"{name} = {fmt(values[kind], digits)}"
-                       for kind, name in SECOND_LINES if kind in values), "")
-        return text, second
 
     def _label_size(self, room: bool, texts: tuple[str, str] | None = None
                     ) -> tuple[float, float]:
@@ -375,13 +353,9 @@ class EdgeItem(QGraphicsObject):
         key = (first, second, room)
         cache = self.__dict__.setdefault("_sizes", {})
         if key not in cache:
-            width = QFontMetricsF(LABEL_FONT).horizontalAdvance(first)
-            lines = [second] + ([RESERVED_LINE] if key[2] else [])
-            width = max([width] + [QFontMetricsF(GRAD_FONT).horizontalAdvance(line)
-                                   for line in lines if line])
             if len(cache) > 8:
                 cache.clear()
-            cache[key] = (width + 16, 46.0 if any(lines) else 28.0)
+            cache[key] = label_size(first, second, room)
         return cache[key]
 
     def label_rect_at(self, t: float, room: bool = False) -> QRectF:
@@ -393,24 +367,3 @@ class EdgeItem(QGraphicsObject):
 
     def label_rect(self) -> QRectF:
         return self.label_rect_at(self.label_at)
-
-    def draw_label(self, painter: QPainter, rect: QRectF) -> None:
-        """The rounded box with the weight, and ∂L/∂w (or w·a, w·δ) once computed."""
-        t = self.theme
-        colour = QColor(weight_colour(t, self.weight))
-        text, fill = QColor(t.text), QColor(t.label_fill)
-        if self.step.emphasis == DIM:
-            text = faded(text, t.background, t.dim_alpha)
-            fill = QColor(t.background)
-        painter.setPen(QPen(colour, 1.5))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(rect, 8, 8)
-        painter.setPen(text)
-        painter.setFont(LABEL_FONT)
-        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 28),
-                         Qt.AlignmentFlag.AlignCenter, self.label_text())
-        second = self.second_line()
-        if second:
-            painter.setFont(GRAD_FONT)
-            painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
-                             Qt.AlignmentFlag.AlignCenter, second)

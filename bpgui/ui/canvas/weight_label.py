@@ -1,0 +1,64 @@
+"""What an edge's weight label says and how its box is drawn.
+
+The two lines of text for a weight and the current step's values, the size of the box
+for them, and the painting of that box: functions of their arguments alone, so the edge
+item (:mod:`bpgui.ui.canvas.edge_item`) caches their results by its own state and its
+label item calls :func:`paint_label` from its ``paint``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+
+from bpgui.network.numbers import fmt
+from bpgui.ui.base.theme import Theme, weight_colour
+from bpgui.ui.canvas.edge_strokes import faded
+from bpgui.ui.canvas.look import GRAD_FONT, LABEL_FONT
+
+RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
+SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a"))
+
+
+def label_texts(weight: float, values: dict[str, float], digits: int) -> tuple[str, str]:
+    """(weight line, second line): the weight (and its value after the update, once
+    computed), then ∂L/∂w, w·δ or w·a, whichever of them the step computed."""
+    text = fmt(weight, 3)
+    if "weight" in values:
+        text += f" → {fmt(values['weight'], 4)}"
+    second = next((f"{name} = {fmt(values[kind], digits)}"
+                   for kind, name in SECOND_LINES if kind in values), "")
+    return text, second
+
+
+def label_size(first: str, second: str, room: bool) -> tuple[float, float]:
+    """Width and height of the box for the lines ``first`` and ``second``; with ``room``,
+    at least as wide as :data:`RESERVED_LINE` on a second line."""
+    width = QFontMetricsF(LABEL_FONT).horizontalAdvance(first)
+    lines = [second] + ([RESERVED_LINE] if room else [])
+    width = max([width] + [QFontMetricsF(GRAD_FONT).horizontalAdvance(line)
+                           for line in lines if line])
+    return width + 16, 46.0 if any(lines) else 28.0
+
+
+def paint_label(painter: QPainter, rect: QRectF, theme: Theme, weight: float, dim: bool,
+                first: str, second: str) -> None:
+    """The rounded box at ``rect``, edged in the weight's colour, with ``first`` (the
+    weight) and ``second`` (∂L/∂w, w·a or w·δ, if any) in it; faded when ``dim``."""
+    t = theme
+    colour = QColor(weight_colour(t, weight))
+    text, fill = QColor(t.text), QColor(t.label_fill)
+    if dim:
+        text = faded(text, t.background, t.dim_alpha)
+        fill = QColor(t.background)
+    painter.setPen(QPen(colour, 1.5))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, 8, 8)
+    painter.setPen(text)
+    painter.setFont(LABEL_FONT)
+    painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 28),
+                     Qt.AlignmentFlag.AlignCenter, first)
+    if second:
+        painter.setFont(GRAD_FONT)
+        painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
+                         Qt.AlignmentFlag.AlignCenter, second)
