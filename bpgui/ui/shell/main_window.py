@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLineEdit, QMainWindow, QMessageBox
 
 from bpgui import __version__
 from bpgui.network.layout import level_positions
+from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.actions import build_actions
 from bpgui.ui.base.dock_layout import hide_stray_tab_bars
 from bpgui.ui.base.theme import THEMES, Theme, presentation_theme
@@ -228,9 +229,9 @@ class MainWindow(QMainWindow):
             text = editor.text().strip()
             editor.deleteLater()
             try:
-                value = float(text.replace("−", "-"))
-            except ValueError:
-                self.show_status(f"Refused: {text!r} is not a number; {edge_id} is unchanged.")
+                value = parse_finite(text)
+            except ValueError as why:     # "'big' is not a number", "… not a finite number"
+                self.show_status(f"Refused: {why}; {edge_id} is unchanged.")
                 return
             error = self.document.execute(SetEdge(self.document, edge_id, weight=value))
             self.show_status(f"Refused: {error}" if error else f"{edge_id} = {value:g}")
