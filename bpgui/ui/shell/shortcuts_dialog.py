@@ -50,7 +50,8 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(640, 560)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.resize(640, 760)
 
     def rows(self) -> list[tuple[str, str]]:
         """What the table shows, row by row."""
