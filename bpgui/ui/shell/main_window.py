@@ -7,22 +7,16 @@ through the document's undo stack. The title shows the network's name with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
-)
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QMessageBox
 
 from bpgui import __version__
 from bpgui.network.layout import level_positions
-from bpgui.network.model import ROLES
-from bpgui.network.samples import sample_files
+from bpgui.network.parsing import parse_finite
+from bpgui.ui.base.actions import build_actions
 from bpgui.ui.base.dock_layout import hide_stray_tab_bars
 from bpgui.ui.base.theme import THEMES, Theme, presentation_theme
 from bpgui.ui.canvas.export import canvas_image
@@ -35,8 +29,17 @@ from bpgui.ui.editing.dataset_table import DatasetDock
 from bpgui.ui.editing.inspector import InspectorDock
 from bpgui.ui.editing.layered_dialog import LayeredNetworkDialog
 from bpgui.ui.shell import exports
-from bpgui.ui.shell.actions import make_action, shortcut_rows, undo_actions
+from bpgui.ui.shell.actions import (
+    GESTURES,
+    HELP_ROWS,
+    SHELL_ROWS,
+    UNDO_ROWS,
+    action_table,
+    undo_actions,
+)
 from bpgui.ui.shell.files import FileController
+from bpgui.ui.shell.menus import RecentMenu, ToolsToolbar, build_menu_bar, samples_menu
+from bpgui.ui.shell.shortcuts_dialog import ShortcutsDialog
 from bpgui.ui.stepping.stepping_ui import SteppingUi
 from bpgui.ui.training.training_ui import TrainingUi
 
@@ -66,11 +69,13 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, self.view, self.stepping.session)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
+        self.action_table = action_table(self.stepping.rows, self.training.rows)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self.presentation.changed.connect(self._on_presentation)
         self._build_menus()
-        self._build_toolbar()
+        tools = ToolsToolbar(self, self.actions_by_name, self.scene, self.settings)
+        self.role_combo, self.nudge_step = tools.role_combo, tools.nudge_step
         # Editing tools on the first row; stepping and training on the second.
         self.addToolBarBreak()
         self.addToolBar(self.stepping.toolbar)
@@ -107,118 +112,52 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.stepping.path_panel], [260], Qt.Orientation.Vertical)
 
     # ----------------------------------------------------------- building
-    def _action(self, name: str, slot: object = None) -> QAction:
-        action = make_action(self, name, slot)  # type: ignore[arg-type]
-        self.actions_by_name[name] = action
-        return action
-
     def _build_actions(self) -> None:
-        a = self._action
-        a("New", lambda: self.files.new())
-        a("NewLayered", self.new_layered)
-        a("Open", lambda: self.files.open())
-        a("Save", self.files.save)
-        a("SaveAs", self.files.save_as)
-        a("ExportImage", lambda: self.export_image())
-        a("ExportWorksheet", lambda: self.export_worksheet())
-        a("ExportQuestions", lambda: self.export_worksheet(questions=True))
-        a("Quit", self.close)
+        """Every action of the table: the shell's connected here, the rooms' their own."""
+        themes = {"ThemeLight": "light", "ThemeDark": "dark"}
+        tools = {"ToolSelect": Tool.SELECT, "ToolAddNeuron": Tool.ADD_NEURON,
+                 "ToolConnect": Tool.CONNECT}
+        slots: dict[str, Callable[..., object]] = {
+            "New": lambda: self.files.new(), "NewLayered": self.new_layered,
+            "Open": lambda: self.files.open(), "Save": self.files.save,
+            "SaveAs": self.files.save_as, "ExportImage": lambda: self.export_image(),
+            "ExportWorksheet": lambda: self.export_worksheet(),
+            "ExportQuestions": lambda: self.export_worksheet(questions=True),
+            "Quit": self.close, "Delete": self.delete_selection,
+            "SelectAll": self._select_all, "AutoLayout": self.auto_layout,
+            "ZoomIn": lambda: self._zoom(True), "ZoomOut": lambda: self._zoom(False),
+            "Presentation": lambda: self.presentation.toggle(),
+            "LeavePresentation": lambda: self.presentation.leave(),
+            "BlankScreen": lambda: self.presentation.blank(), "Fit": self.view.fit,
+            "WeightLabels": self.scene.set_weight_labels, "SnapToGrid": self._set_snap,
+            "Shortcuts": self.show_shortcuts, "About": self.show_about,
+            **{name: lambda _=False, t=theme: self._apply_theme(t)
+               for name, theme in themes.items()},
+            **{name: lambda _=False, t=tool: self._set_tool(t) for name, tool in tools.items()},
+        }
         undo, redo = undo_actions(self, self.document)
-        self.addActions([undo, redo])
-        self.actions_by_name.update(Undo=undo, Redo=redo)
-        a("Delete", self.delete_selection)
-        a("SelectAll", self._select_all)
-        a("AutoLayout", self.auto_layout)
-        a("ZoomIn", lambda: self._zoom(True))
-        a("ZoomOut", lambda: self._zoom(False))
-        a("Presentation", lambda: self.presentation.toggle())
-        a("LeavePresentation", lambda: self.presentation.leave()).setEnabled(False)
-        a("BlankScreen", lambda: self.presentation.blank()).setEnabled(False)
-        a("Fit", self.view.fit)
-        a("WeightLabels", self.scene.set_weight_labels).setChecked(True)
-        a("SnapToGrid", self._set_snap)
-        themes = QActionGroup(self)
-        for name, theme in (("ThemeLight", "light"), ("ThemeDark", "dark")):
-            themes.addAction(a(name, lambda _=False, t=theme: self._apply_theme(t)))
-        tools = QActionGroup(self)
-        for name, tool in (("ToolSelect", Tool.SELECT), ("ToolAddNeuron", Tool.ADD_NEURON),
-                           ("ToolConnect", Tool.CONNECT)):
-            tools.addAction(a(name, lambda _=False, t=tool: self._set_tool(t)))
-        self.actions_by_name["ToolSelect"].setChecked(True)
-        a("Shortcuts", self.show_shortcuts)
-        a("About", self.show_about)
+        act = self.actions_by_name
+        own = [r for r in SHELL_ROWS + HELP_ROWS if r.name not in UNDO_ROWS]
+        act.update(build_actions(self, own, slots), Undo=undo, Redo=redo)
+        for room in (self.stepping, self.training):
+            act.update(zip([r.name for r in room.rows], room.actions, strict=True))
+        act["LeavePresentation"].setEnabled(False)
+        act["BlankScreen"].setEnabled(False)
+        act["WeightLabels"].setChecked(True)
+        for group in (themes, tools):
+            exclusive = QActionGroup(self)
+            for name in group:
+                exclusive.addAction(act[name])
+        act["ToolSelect"].setChecked(True)
 
     def _build_menus(self) -> None:
-        act = self.actions_by_name
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([act["New"], act["NewLayered"], act["Open"]])
-        self.samples_menu = file_menu.addMenu("Open &sample")
-        self.samples_menu.setObjectName("menuSamples")
-        for path in sample_files():
-            sample = self.samples_menu.addAction(path.name.removesuffix(".bpnet.json"))
-            sample.setToolTip(f"Open {path.name}")
-            sample.triggered.connect(lambda _=False, p=path: self.files.open(p))
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.setObjectName("menuRecent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file_menu.addSeparator()
-        file_menu.addActions([act["Save"], act["SaveAs"]])
-        file_menu.addSeparator()
-        file_menu.addActions([act["ExportImage"], act["ExportWorksheet"],
-                              act["ExportQuestions"]])
-        file_menu.addSeparator()
-        file_menu.addAction(act["Quit"])
-        edit = bar.addMenu("&Edit")
-        edit.addActions([act["Undo"], act["Redo"]])
-        edit.addSeparator()
-        edit.addActions([act["Delete"], act["SelectAll"], act["AutoLayout"]])
-        view = bar.addMenu("&View")
-        view.addActions([act["Presentation"], act["BlankScreen"]])
-        view.addSeparator()
-        view.addActions([act["ZoomIn"], act["ZoomOut"], act["Fit"]])
-        view.addSeparator()
-        view.addActions([act["WeightLabels"], act["SnapToGrid"]])
-        theme = view.addMenu("&Theme")
-        theme.addActions([act["ThemeLight"], act["ThemeDark"]])
-        view.addSeparator()
-        view.addActions([self.inspector.toggleViewAction(), self.dataset.toggleViewAction()])
-        run = bar.addMenu("&Run")
-        self.stepping.build_menu(run)
-        train = bar.addMenu("&Train")
-        self.training.build_menu(train)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([act["Shortcuts"], act["About"]])
-
-    def _build_toolbar(self) -> None:
-        act = self.actions_by_name
-        bar = QToolBar("Tools", self)
-        bar.setObjectName("toolsToolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(bar)
-        bar.addActions([act["ToolSelect"], act["ToolAddNeuron"]])
-        self.role_combo = QComboBox(self)
-        self.role_combo.setObjectName("newRoleCombo")
-        self.role_combo.addItems(list(ROLES))
-        self.role_combo.setCurrentText("hidden")
-        self.role_combo.setToolTip("Role of the neurons that Add neuron and double-click create")
-        self.role_combo.currentTextChanged.connect(lambda role: setattr(self.scene, "new_role",
-                                                                        role))
-        bar.addWidget(self.role_combo)
-        bar.addAction(act["ToolConnect"])
-        bar.addSeparator()
-        bar.addActions([act["Undo"], act["Redo"], act["Delete"], act["AutoLayout"], act["Fit"]])
-        bar.addSeparator()
-        bar.addWidget(QLabel(" Nudge step ", self))
-        self.nudge_step = QDoubleSpinBox(self)
-        self.nudge_step.setObjectName("nudgeStepSpin")
-        self.nudge_step.setRange(0.001, 10.0)
-        self.nudge_step.setDecimals(3)
-        self.nudge_step.setSingleStep(0.05)
-        self.nudge_step.setValue(float(self.settings.value("nudgeStep", 0.1)))
-        self.nudge_step.setToolTip("How much one Ctrl+wheel notch over an edge changes its weight")
-        self.nudge_step.valueChanged.connect(lambda v: self.settings.setValue("nudgeStep", v))
-        bar.addWidget(self.nudge_step)
+        self.samples_menu = samples_menu(self, self.files)
+        self.recent_menu = RecentMenu(self, self.files)
+        build_menu_bar(self.menuBar(), self.action_table, self.actions_by_name, {
+            ("&File", 0): [self.samples_menu, self.recent_menu],
+            ("&View", 3): [self.inspector.toggleViewAction(), self.dataset.toggleViewAction()],
+            ("&Run", 1): self.stepping.menu_extras(),
+            ("&Train", 2): self.training.menu_extras()})
 
     # ------------------------------------------------------------- status
     def show_status(self, message: str) -> None:
@@ -290,9 +229,9 @@ class MainWindow(QMainWindow):
             text = editor.text().strip()
             editor.deleteLater()
             try:
-                value = float(text.replace("−", "-"))
-            except ValueError:
-                self.show_status(f"Refused: {text!r} is not a number; {edge_id} is unchanged.")
+                value = parse_finite(text)
+            except ValueError as why:     # "'big' is not a number", "… not a finite number"
+                self.show_status(f"Refused: {why}; {edge_id} is unchanged.")
                 return
             error = self.document.execute(SetEdge(self.document, edge_id, weight=value))
             self.show_status(f"Refused: {error}" if error else f"{edge_id} = {value:g}")
@@ -306,15 +245,6 @@ class MainWindow(QMainWindow):
         network = LayeredNetworkDialog.ask(self)
         if network is not None and self.files.new(network):
             self.show_status(f"New layered network {network.name}.")
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        files = self.files.recent_files()
-        if not files:
-            self.recent_menu.addAction("(no recent files)").setEnabled(False)
-        for f in files:
-            self.recent_menu.addAction(f).triggered.connect(
-                lambda _=False, p=f: self.files.open(p))
 
     def render_canvas(self, scale: float = 2.0) -> QImage:
         """The whole network as an image, ``scale`` pixels per scene unit."""
@@ -367,13 +297,11 @@ class MainWindow(QMainWindow):
         for name in ("LeavePresentation", "BlankScreen"):
             act[name].setEnabled(active)
 
-    def show_shortcuts(self) -> None:
-        rows = shortcut_rows(list(self.actions_by_name.values()))
-        rows.append(("Connect two neurons", "Shift+drag"))
-        rows.append(("Nudge a weight", "Ctrl+wheel over an edge"))
-        rows.append(("Pan", "Middle-drag or Space+drag"))
-        table = "".join(f"<tr><td>{what}</td><td><b>{keys}</b></td></tr>" for what, keys in rows)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{table}</table>")
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help ▸ Keyboard shortcuts: every key of the action table, in menu order."""
+        dialog = ShortcutsDialog(self, self.action_table, GESTURES)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About bpgui", f"<h3>bpgui {__version__}</h3><p>Makes "

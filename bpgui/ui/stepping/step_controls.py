@@ -1,4 +1,4 @@
-"""Run menu, Run toolbar and the keys that step through a pass.
+"""The Run menu's action rows, the Run toolbar and the keys that step through a pass.
 
 Step forward: Space, Right, PageDown, N (presenter clickers send PageDown and
 PageUp). Step back: Left, PageUp, Backspace. An application-wide key filter
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.engine.records import GRANULARITIES
+from bpgui.ui.base.actions import ActionSpec, build_actions, without_checked
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.stepping.session import StepSession
 
@@ -93,24 +94,41 @@ class StepKeys(QObject):
         return True
 
 
-def build_run_controls(window: QMainWindow, session: StepSession,
-                       make: object) -> tuple[list[QAction], QToolBar]:
-    """The Run actions (made with ``make(name, text, tip, keys, slot)``) and toolbar."""
-    mk = make  # type: ignore[assignment]
-    actions = [
-        mk("StepForward", "Step &forward", "Take the next step of the pass",
-           ["Space", "Right", "PageDown", "N"], session.step),
-        mk("StepBack", "Step &back", "Undo the last step of the pass (exactly)",
-           ["Left", "PageUp", "Backspace"], session.back),
-        mk("PlayPause", "&Play / pause", "Step automatically at the chosen speed", ["P"],
-           session.toggle_play),
-        mk("RunPhase", "Run to end of p&hase", "Take every remaining step of this phase",
-           ["End"], session.run_to_phase_end),
-        mk("ResetPass", "&Reset the pass", "Back to before the first step", ["Home"],
-           session.reset),
-        mk("NextSample", "Next &sample", "Step through the next sample of the dataset",
-           ["]"], session.next_sample),
-    ]
+def _names(keys: tuple[Qt.Key, ...]) -> tuple[str, ...]:
+    return tuple(QKeySequence(key).toString() for key in keys)
+
+
+R = "&Run"
+
+# The Run menu's rows of the window's action table. The step keys are exactly those
+# StepKeys answers; the actions only show them (``shown_only``), so no key acts twice.
+RUN_ROWS: tuple[ActionSpec, ...] = (
+    ActionSpec("StepForward", "Step &forward", "Take the next step of the pass",
+               _names((Qt.Key.Key_Space, *FORWARD_KEYS)), R, shown_only=True),
+    ActionSpec("StepBack", "Step &back", "Undo the last step of the pass (exactly)",
+               _names(BACK_KEYS), R, shown_only=True),
+    ActionSpec("PlayPause", "&Play / pause", "Step automatically at the chosen speed",
+               ("P",), R, shown_only=True),
+    ActionSpec("RunPhase", "Run to end of p&hase", "Take every remaining step of this phase",
+               ("End",), R, shown_only=True),
+    ActionSpec("ResetPass", "&Reset the pass", "Back to before the first step", ("Home",), R,
+               shown_only=True),
+    ActionSpec("NextSample", "Next &sample", "Step through the next sample of the dataset",
+               ("]",), R, shown_only=True),
+)
+
+
+def build_run_controls(window: QMainWindow,
+                       session: StepSession) -> tuple[list[QAction], QToolBar]:
+    """The Run actions (from :data:`RUN_ROWS`) and the Run toolbar."""
+    made = build_actions(window, RUN_ROWS, {
+        "StepForward": without_checked(session.step),
+        "StepBack": without_checked(session.back),
+        "PlayPause": without_checked(session.toggle_play),
+        "RunPhase": without_checked(session.run_to_phase_end),
+        "ResetPass": without_checked(session.reset),
+        "NextSample": without_checked(session.next_sample)})
+    actions = list(made.values())
     bar = QToolBar("Run", window)
     bar.setObjectName("runToolbar")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -158,7 +176,3 @@ def build_run_controls(window: QMainWindow, session: StepSession,
     sync()
     return actions, bar
 
-
-def key_names(action: QAction) -> str:
-    return ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                     for s in action.shortcuts())

@@ -2,7 +2,8 @@
 
 The session (what is computed), the canvas presenter (what it looks like),
 the step and path panels, the path overlay, the Run menu and toolbar and the
-step keys. The main window creates one :class:`SteppingUi` and adds its menu.
+step keys. The main window creates one :class:`SteppingUi` and puts its action rows
+and panel toggles in the Run menu.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow
 
 from bpgui.network.errors import BpguiError
+from bpgui.ui.base.actions import ActionSpec
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.canvas.path_overlay import PathOverlay
@@ -22,12 +24,14 @@ from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.document.document import Document
 from bpgui.ui.stepping.path_panel import PathPanelDock
 from bpgui.ui.stepping.session import StepSession
-from bpgui.ui.stepping.step_controls import StepKeys, build_run_controls
+from bpgui.ui.stepping.step_controls import RUN_ROWS, StepKeys, build_run_controls
 from bpgui.ui.stepping.step_panel import StepPanelDock
 from bpgui.ui.stepping.step_presenter import StepPresenter
 
 
 class SteppingUi:
+    rows: tuple[ActionSpec, ...] = RUN_ROWS     # the Run menu's rows of the action table
+
     def __init__(self, window: QMainWindow, document: Document, scene: NetworkScene,
                  view: CanvasView, status: Callable[[str], None]) -> None:
         self.window = window
@@ -43,28 +47,13 @@ class SteppingUi:
         scene.selectionChanged.connect(self._on_selection)
         scene.hovered.connect(self._on_hover)
         self.keys = StepKeys(window, self.session, view)
-        self.actions, self.toolbar = build_run_controls(window, self.session, self._make_action)
+        self.actions, self.toolbar = build_run_controls(window, self.session)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.session.changed.connect(lambda: status(self.session.progress_text()))
 
-    def _make_action(self, name: str, text: str, tip: str, keys: list[str],
-                     slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(f"action{name}")
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        # StepKeys delivers these keys itself (so no focused widget swallows them); the
-        # shortcuts are shown in the menu but never fire through Qt's shortcut map.
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        action.setToolTip(f"{tip} ({', '.join(keys)})")
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _=False: slot())
-        self.window.addAction(action)
-        return action
-
-    def build_menu(self, menu: QMenu) -> None:
-        menu.addActions(self.actions)
-        menu.addSeparator()
-        menu.addActions([self.step_panel.toggleViewAction(), self.path_panel.toggleViewAction()])
+    def menu_extras(self) -> list[QAction]:
+        """What the Run menu lists after its actions: the panels' show/hide toggles."""
+        return [self.step_panel.toggleViewAction(), self.path_panel.toggleViewAction()]
 
     # ------------------------------------------------------------ selection
     def _on_selection(self) -> None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from bpgui.engine.worker import RUNAWAY_FROM_LOWEST
 from bpgui.network.model import MODES, Change, TrainingSettings
 from bpgui.network.numbers import fmt
+from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.dock_layout import scrollable
 from bpgui.ui.document.commands import SetTraining
 from bpgui.ui.training.session import TrainingSession
@@ -81,8 +82,8 @@ class LearningRateSpin(QDoubleSpinBox):
 
     def valueFromText(self, text: str) -> float:
         try:
-            return float(text.replace("−", "-"))
-        except ValueError:
+            return parse_finite(text)
+        except ValueError:      # not a number, or not finite: keep the value shown
             return self.value()
 
     def follow(self, session: TrainingSession) -> None:

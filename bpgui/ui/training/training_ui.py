@@ -1,9 +1,10 @@
 """Everything the window needs to train, wired together in one place.
 
 The session (what runs), the Training dock, the loss plot, the decision
-boundary, the Train menu and toolbar. While a run goes on the plot and the
-boundary follow the session's 10 Hz progress in turns (the boundary from the
-parameters being trained); otherwise they follow the model, a moment after it changes.
+boundary, the Train menu's rows of the action table and the Train toolbar.
+While a run goes on the plot and the boundary follow the session's 10 Hz
+progress in turns (the boundary from the parameters being trained); otherwise
+they follow the model, a moment after it changes.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
 
 from bpgui.engine.records import StepRecord
 from bpgui.network.model import Change
+from bpgui.ui.base.actions import ActionSpec, build_actions, without_checked
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.document import Document
 from bpgui.ui.training.boundary_view import BoundaryDock
@@ -25,13 +27,31 @@ from bpgui.ui.training.session import TrainingSession
 
 FOLLOW_MS = 60       # how soon after an edit the plot and the boundary catch up
 
+TR = "&Train"
+
+# The Train menu's rows of the window's action table.
+TRAIN_ROWS: tuple[ActionSpec, ...] = (
+    ActionSpec("TrainPlay", "&Play / pause training", "Train until paused; the loss plot "
+               "and the canvas follow", ("Ctrl+T",), TR),
+    ActionSpec("TrainN", "&Train N iterations", "Make 'iterations per run' updates",
+               ("Ctrl+Shift+T",), TR),
+    ActionSpec("TrainStep", "&Single update", "One update θ ← θ − η·g, written out in the "
+               "Step panel", ("Ctrl+U",), TR),
+    ActionSpec("ResetWeights", "&Reset weights to the file's", "Back to the weights the file "
+               "had when opened; the history starts again", (), TR, 1),
+    ActionSpec("RandomiseWeights", "R&andomise weights", "Fresh random weights from the "
+               "Training dock's seed; the history starts again", (), TR, 1),
+)
+
 
 class TrainingUi:
-    """The Train menu, toolbar and docks around one `TrainingSession`.
+    """The Train actions, toolbar and docks around one `TrainingSession`.
 
     It knows nothing of the pass being stepped through; the shell hands it two callbacks:
     ``clear_pass`` when a run starts (the pass on the canvas would show the values of
     weights that are moving) and ``show_update`` for a single update's record and title."""
+
+    rows: tuple[ActionSpec, ...] = TRAIN_ROWS   # the Train menu's rows of the action table
 
     def __init__(self, window: QMainWindow, document: Document, scene: NetworkScene,
                  status: Callable[[str], None], clear_pass: Callable[[], None],
@@ -63,34 +83,16 @@ class TrainingUi:
         self.refresh()
 
     # ------------------------------------------------------------ building
-    def _action(self, name: str, text: str, tip: str, keys: list[str],
-                slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(f"action{name}")
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        shown = f" ({keys[0]})" if keys else ""
-        action.setToolTip(f"{tip}{shown}")
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _=False: slot())
-        self.window.addAction(action)
-        return action
-
     def _build_actions(self) -> list[QAction]:
         s = self.session
-        return [
-            self._action("TrainPlay", "&Play / pause training", "Train until paused; the "
-                         "loss plot and the canvas follow", ["Ctrl+T"], s.toggle),
-            self._action("TrainN", "&Train N iterations", "Make 'iterations per run' updates",
-                         ["Ctrl+Shift+T"], lambda: s.train(s.iterations_per_run)),
-            self._action("TrainStep", "&Single update", "One update θ ← θ − η·g, written out "
-                         "in the Step panel", ["Ctrl+U"], lambda: s.step()),
-            self._action("ResetWeights", "&Reset weights to the file's", "Back to the weights "
-                         "the file had when opened; the history starts again", [],
-                         lambda: self.dock.reset_weights(None)),
-            self._action("RandomiseWeights", "R&andomise weights", "Fresh random weights from "
-                         "the Training dock's seed; the history starts again", [],
-                         lambda: self.dock.reset_weights(self.dock.seed.value())),
-        ]
+        return list(build_actions(self.window, TRAIN_ROWS, {
+            "TrainPlay": without_checked(s.toggle),
+            "TrainN": without_checked(lambda: s.train(s.iterations_per_run)),
+            "TrainStep": without_checked(lambda: s.step()),
+            "ResetWeights": without_checked(lambda: self.dock.reset_weights(None)),
+            "RandomiseWeights": without_checked(
+                lambda: self.dock.reset_weights(self.dock.seed.value())),
+        }).values())
 
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar("Train", self.window)
@@ -104,13 +106,10 @@ class TrainingUi:
         bar.addWidget(self.rate)
         return bar
 
-    def build_menu(self, menu: QMenu) -> None:
-        menu.addActions(self.actions[:3])
-        menu.addSeparator()
-        menu.addActions(self.actions[3:])
-        menu.addSeparator()
-        menu.addActions([self.dock.toggleViewAction(), self.plot.toggleViewAction(),
-                         self.boundary.toggleViewAction()])
+    def menu_extras(self) -> list[QAction]:
+        """What the Train menu lists after its actions: the docks' show/hide toggles."""
+        return [self.dock.toggleViewAction(), self.plot.toggleViewAction(),
+                self.boundary.toggleViewAction()]
 
     # ------------------------------------------------------------ following
     def refresh(self) -> None:
