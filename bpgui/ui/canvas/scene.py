@@ -15,7 +15,8 @@ from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from bpgui.network.model import Change, Edge, Neuron
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.model import Edge, Neuron
 from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
@@ -146,35 +147,43 @@ class NetworkScene(QGraphicsScene):
 
     def _on_change(self, change: Change) -> None:
         self._apply_change(change)
-        if change.kind in ("neuron_added", "neuron_removed", "loss_changed") or (
-                change.kind == "neuron_changed" and change.field in ("role", "id")):
+        if change.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED,
+                           ChangeKind.LOSS_CHANGED) or (
+                change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
-        if change.kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed") or \
-                (change.kind == "neuron_changed" and change.field in ("x", "y")):
+        if change.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED,
+                           ChangeKind.EDGE_ADDED, ChangeKind.EDGE_REMOVED) or \
+                (change.kind is ChangeKind.NEURON_CHANGED and change.field in ("x", "y")):
             self.arrange_labels()
 
     def _apply_change(self, change: Change) -> None:
         net = self.document.network
-        if change.kind == "neuron_added":
+        if change.kind == ChangeKind.NEURON_ADDED:
             self._add_neuron_item(net.neuron(change.id))
-        elif change.kind == "neuron_removed":
+        elif change.kind == ChangeKind.NEURON_REMOVED:
             self.removeItem(self.neuron_items.pop(change.id))
-        elif change.kind == "neuron_changed":
+        elif change.kind == ChangeKind.NEURON_CHANGED:
             item = self.neuron_items.pop(change.id)
             new_id = change.new if change.field == "id" else change.id
             self.neuron_items[new_id] = item
             item.sync(net.neuron(new_id))
-        elif change.kind == "edge_added":
+        elif change.kind == ChangeKind.EDGE_ADDED:
             self._add_edge_item(net.edge(change.id))
-        elif change.kind == "edge_removed":
+        elif change.kind == ChangeKind.EDGE_REMOVED:
             item = self.edge_items.pop(change.id)
             item.detach()
             self.removeItem(item)
-        elif change.kind == "edge_changed":
+        elif change.kind == ChangeKind.EDGE_CHANGED:
             item = self.edge_items.pop(change.id)
             new_id = change.new if change.field == "id" else change.id
             self.edge_items[new_id] = item
             item.sync(net.edge(new_id))
+        elif change.kind == ChangeKind.PARAMETERS_CHANGED:
+            weights, biases = change.new
+            for eid in weights:
+                self.edge_items[eid].sync(net.edge(eid))
+            for nid in biases:
+                self.neuron_items[nid].sync(net.neuron(nid))
 
     # ------------------------------------------------------------- options
     def set_theme(self, theme: Theme) -> None:

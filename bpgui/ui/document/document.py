@@ -1,6 +1,6 @@
 """The open document: one network, its file, and the undo stack that is its only writer.
 
-Views listen to :attr:`Document.changed` (every model :class:`~bpgui.network.model.Change`)
+Views listen to :attr:`Document.changed` (every model :class:`~bpgui.network.changes.Change`)
 and :attr:`Document.replaced` (a whole new network: New, Open). They change
 the model only through :meth:`Document.execute`, which applies an undoable
 command or, if the model refuses it, returns the reason and changes nothing.
@@ -13,8 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from bpgui.network.changes import Change
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Network
+from bpgui.network.model import Network
 
 
 class ModelCommand(QUndoCommand):
@@ -54,7 +55,7 @@ class Document(QObject):
     """Owns the network, its path and the undo stack; says when any of them change."""
 
     about_to_edit = Signal(str)     # "edit", "undo" or "redo" is about to run
-    changed = Signal(object)        # a bpgui.network.model.Change
+    changed = Signal(object)        # a bpgui.network.changes.Change
     replaced = Signal()             # self.network is a different network now
     dirty_changed = Signal(bool)
     path_changed = Signal(object)   # Path | None

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Sample
+from bpgui.network.model import Sample
 from bpgui.network.numbers import fmt
 from bpgui.network.parsing import parse_csv, parse_finite, plural
 from bpgui.ui.base.dock_layout import scrollable
@@ -129,8 +130,9 @@ class DatasetDock(QDockWidget):
 
     # ------------------------------------------------------------- showing
     def _on_change(self, change: Change) -> None:
-        if change.kind in ("samples_changed", "neuron_added", "neuron_removed") or (
-                change.kind == "neuron_changed" and change.field in REBUILD_FIELDS):
+        if change.kind in (ChangeKind.SAMPLES_CHANGED, ChangeKind.NEURON_ADDED,
+                           ChangeKind.NEURON_REMOVED) or (
+                change.kind is ChangeKind.NEURON_CHANGED and change.field in REBUILD_FIELDS):
             self.refresh()
 
     def refresh(self) -> None:

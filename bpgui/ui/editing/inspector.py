@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from bpgui.network.model import ACTIVATIONS, LOSSES, ROLES, Change, Edge, Neuron
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.model import ACTIVATIONS, LOSSES, ROLES, Edge, Neuron
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.commands import SetEdge, SetLoss, SetNeuron, SetText
@@ -211,11 +212,17 @@ class InspectorDock(QDockWidget):
 
     def _on_change(self, change: Change) -> None:
         if self.kind == "network":
-            if change.kind in ("text_changed", "loss_changed"):
+            if change.kind in (ChangeKind.TEXT_CHANGED, ChangeKind.LOSS_CHANGED):
                 self.refresh()
             return
-        if change.kind not in (f"{self.kind}_changed", f"{self.kind}_removed") \
-                or change.id != self.ident:
+        if change.kind is ChangeKind.PARAMETERS_CHANGED:
+            weights, biases = change.new
+            if self.ident in (biases if self.kind == "neuron" else weights):
+                self.refresh()
+            return
+        kinds = (ChangeKind.NEURON_CHANGED, ChangeKind.NEURON_REMOVED) if self.kind == "neuron" \
+            else (ChangeKind.EDGE_CHANGED, ChangeKind.EDGE_REMOVED)
+        if change.kind not in kinds or change.id != self.ident:
             return
         if change.field == "id":
             self.ident = change.new

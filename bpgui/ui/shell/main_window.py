@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui import __version__
+from bpgui.network.changes import ChangeKind
 from bpgui.network.layout import level_positions
 from bpgui.network.model import ROLES
 from bpgui.network.samples import sample_files
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.replaced.connect(self._on_replaced)
         document.changed.connect(lambda change: self._update_title()
-                                 if change.kind == "text_changed" else None)
+                                 if change.kind == ChangeKind.TEXT_CHANGED else None)
         self._apply_theme(str(self.settings.value("theme", "light")))
         self._update_title()
         self.resize(1440, 900)

@@ -16,13 +16,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpgui.engine.records import GRANULARITIES, Quantity, StepRecord
 from bpgui.engine.stepthrough import StepThrough
+from bpgui.network.changes import Change
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change
 from bpgui.network.numbers import DEFAULT_DIGITS
 from bpgui.ui.document.document import Document
-
-# Edits that cannot change any value of the pass: the canvas redraws them itself.
-_LOOK_ONLY = {"x", "y", "label"}
 
 
 class StepSession(QObject):
@@ -193,9 +190,7 @@ class StepSession(QObject):
         return changed
 
     def _on_model_change(self, change: Change) -> None:
-        if change.kind in ("neuron_changed", "edge_changed") and change.field in _LOOK_ONLY:
-            return
-        if change.kind in ("text_changed",):
+        if change.looks_only:
             return
         self._pending = True
         self._coalesce.start()

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.engine.worker import RUNAWAY_FROM_LOWEST
-from bpgui.network.model import MODES, Change, TrainingSettings
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.model import MODES, TrainingSettings
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.dock_layout import scrollable
 from bpgui.ui.document.commands import SetTraining
@@ -95,7 +96,7 @@ class LearningRateSpin(QDoubleSpinBox):
         self._fill()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind == "training_changed":
+        if change.kind == ChangeKind.TRAINING_CHANGED:
             self._fill()
 
     def _fill(self) -> None:
@@ -259,7 +260,7 @@ class TrainingDock(QDockWidget):
         self._enable()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind == "training_changed":
+        if change.kind == ChangeKind.TRAINING_CHANGED:
             self._fill()
 
     def _set_rate(self, value: float) -> None:

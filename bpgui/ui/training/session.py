@@ -47,8 +47,9 @@ from bpgui.engine.worker import (
     take_progress,
 )
 from bpgui.network.builders import random_parameters
+from bpgui.network.changes import Change
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Network, TrainingSettings
+from bpgui.network.model import Network, TrainingSettings
 from bpgui.ui.document.commands import Parameters, SetParameters, SetTraining
 from bpgui.ui.document.document import Document
 
@@ -412,10 +413,7 @@ class TrainingSession(QObject):
     def _on_change(self, change: Change) -> None:
         if self._applying:
             return
-        if change.kind in ("neuron_changed", "edge_changed") and change.field in (
-                "x", "y", "label"):
-            return
-        if change.kind == "text_changed":
+        if change.looks_only:
             return
         # Weights, structure, samples, loss or settings changed: train on them from now.
         if self.running:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar
 
 from bpgui.engine.records import StepRecord
-from bpgui.network.model import Change
+from bpgui.network.changes import Change
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.document import Document
 from bpgui.ui.training.boundary_view import BoundaryDock
