@@ -1,5 +1,6 @@
 """Document.edited: one Edit per undoable command executed, undone or redone, holding
-every model Change the command made."""
+every model Change the command made; and a training run writes the model only through
+commands."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bpgui.ui.document.commands import (
     SetTraining,
 )
 from bpgui.ui.document.document import Compound, Document, Edit
+from tests.ui.test_training_session import XOR, finish, open_session
 
 
 @pytest.fixture
@@ -87,3 +89,33 @@ def test_a_compound_is_one_edit_per_part_applied_then_one_per_undo_and_redo(
 def test_a_refused_command_says_nothing(document: Document, edits: list[Edit]) -> None:
     assert document.execute(SetEdge(document, "w1", weight=float("nan"))) is not None
     assert edits == []
+
+
+def test_a_training_run_writes_the_model_only_through_commands(qtbot) -> None:  # type: ignore[no-untyped-def]
+    document, session = open_session(XOR)
+    changes: list[Change] = []
+    edits: list[Edit] = []
+    document.changed.connect(changes.append)
+    document.edited.connect(edits.append)
+    try:
+        session.play()
+        qtbot.waitUntil(lambda: session.iteration >= 40, timeout=30_000)
+        assert session.set_learning_rate(0.25) is None          # mid-run: a part of the run
+        qtbot.waitUntil(lambda: session.iteration >= 80, timeout=30_000)
+        session.pause()
+        session.step()
+        finish(qtbot, session)
+        # every change the model made came inside a command's edit, none outside one
+        assert [c for e in edits for c in e.changes] == changes
+        assert [c.kind for c in changes] == [ChangeKind.TRAINING_CHANGED,
+                                             ChangeKind.PARAMETERS_CHANGED,
+                                             ChangeKind.PARAMETERS_CHANGED]
+        stack = document.undo_stack
+        assert stack.count() == 2                                # the run, the update
+        run = stack.command(0)
+        assert isinstance(run, Compound) and stack.text(0).startswith("Train")
+        assert [type(p) for p in run.parts] == [SetTraining, SetParameters]
+        assert stack.text(1) == "Single gradient-descent update"
+    finally:
+        session.pause()
+        document.undo_stack.clear()
