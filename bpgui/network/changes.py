@@ -56,14 +56,3 @@ class Change:
         return self.kind is ChangeKind.TEXT_CHANGED or (
             self.kind in (ChangeKind.NEURON_CHANGED, ChangeKind.EDGE_CHANGED)
             and self.field in LOOK_FIELDS)
-
-    def parameter_ids(self) -> tuple[set[str], set[str]]:
-        """(edge ids, neuron ids) whose weight or bias this change set."""
-        if self.kind is ChangeKind.PARAMETERS_CHANGED:
-            weights, biases = self.new
-            return set(weights), set(biases)
-        if self.kind is ChangeKind.EDGE_CHANGED and self.field == "weight":
-            return {self.id or ""}, set()
-        if self.kind is ChangeKind.NEURON_CHANGED and self.field == "bias":
-            return set(), {self.id or ""}
-        return set(), set()
