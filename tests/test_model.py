@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.errors import NetworkError
-from bpgui.network.model import Change, Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 
 def make_network() -> Network:
@@ -71,14 +72,14 @@ def test_add_neuron_appends_and_emits(net: Network, events: list[Change]) -> Non
     neuron = Neuron("h3", "hidden", "relu", 0.5)
     net.add_neuron(neuron)
     assert net.neurons[-1] is neuron
-    assert events == [Change("neuron_added", "h3", new=neuron)]
+    assert events == [Change(ChangeKind.NEURON_ADDED, "h3", new=neuron)]
     net.validate()
 
 
 def test_add_neuron_at_an_index(net: Network, events: list[Change]) -> None:
     net.add_neuron(Neuron("x3", "input"), index=2)
     assert [n.id for n in net.neurons] == ["x1", "x2", "x3", "h1", "h2", "y"]
-    assert [e.kind for e in events] == ["neuron_added", "samples_changed"]
+    assert [e.kind for e in events] == [ChangeKind.NEURON_ADDED, ChangeKind.SAMPLES_CHANGED]
     assert all(s.inputs[2] == 0.0 and len(s.inputs) == 3 for s in net.samples)
     net.validate()                      # the samples grew a column with the new input
 
@@ -129,8 +130,8 @@ def test_remove_neuron_removes_its_edges_and_returns_what_undo_needs(
     assert not net.has_neuron("h1")
     assert [e.id for e in net.edges] == ["w3", "w4", "w6"]
     assert [(c.kind, c.id) for c in events] == [
-        ("edge_removed", "w5"), ("edge_removed", "w2"), ("edge_removed", "w1"),
-        ("neuron_removed", "h1")]
+        (ChangeKind.EDGE_REMOVED, "w5"), (ChangeKind.EDGE_REMOVED, "w2"),
+        (ChangeKind.EDGE_REMOVED, "w1"), (ChangeKind.NEURON_REMOVED, "h1")]
     assert events[-1].old is neuron
     net.validate()
     # undo: the neuron back at its index, then the edges at theirs, in ascending order
@@ -156,8 +157,8 @@ def test_remove_unknown_neuron_raises_key_error(net: Network, events: list[Chang
 def test_update_neuron_emits_one_event_per_changed_field(net: Network,
                                                           events: list[Change]) -> None:
     net.update_neuron("h1", bias=0.7, activation="relu", label="h\u2081")  # label unchanged
-    assert events == [Change("neuron_changed", "h1", "activation", "tanh", "relu"),
-                      Change("neuron_changed", "h1", "bias", 0.1, 0.7)]
+    assert events == [Change(ChangeKind.NEURON_CHANGED, "h1", "activation", "tanh", "relu"),
+                      Change(ChangeKind.NEURON_CHANGED, "h1", "bias", 0.1, 0.7)]
     assert net.neuron("h1").bias == 0.7 and net.neuron("h1").activation == "relu"
 
 
@@ -166,7 +167,7 @@ def test_update_neuron_to_the_same_value_emits_nothing(net: Network,
     net.update_neuron("h2", bias=1)
     net.update_neuron("h2", bias=1)
     net.update_neuron("h2", bias=1.0)
-    assert events == [Change("neuron_changed", "h2", "bias", -0.2, 1)]
+    assert events == [Change(ChangeKind.NEURON_CHANGED, "h2", "bias", -0.2, 1)]
     net.update_neuron("y", x=10.0, y=20, label="ŷ", train_bias=True)
     assert len(events) == 1
 
@@ -186,10 +187,10 @@ def test_renaming_a_neuron_updates_its_edges(net: Network, events: list[Change])
             ] == [("w1", "x1", "hidden_1"), ("w2", "x2", "hidden_1"), ("w5", "hidden_1", "y")]
     assert not any("h1" in (e.source, e.target) for e in net.edges)
     assert events == [
-        Change("neuron_changed", "h1", "id", "h1", "hidden_1"),
-        Change("edge_changed", "w1", "target", "h1", "hidden_1"),
-        Change("edge_changed", "w2", "target", "h1", "hidden_1"),
-        Change("edge_changed", "w5", "source", "h1", "hidden_1"),
+        Change(ChangeKind.NEURON_CHANGED, "h1", "id", "h1", "hidden_1"),
+        Change(ChangeKind.EDGE_CHANGED, "w1", "target", "h1", "hidden_1"),
+        Change(ChangeKind.EDGE_CHANGED, "w2", "target", "h1", "hidden_1"),
+        Change(ChangeKind.EDGE_CHANGED, "w5", "source", "h1", "hidden_1"),
     ]
     net.validate()
     net.update_neuron("hidden_1", id="h1")  # and back
@@ -229,7 +230,7 @@ def test_add_edge_appends_and_emits(net: Network, events: list[Change]) -> None:
     edge = Edge("skip", "x1", "y", 0.25, trainable=False)
     net.add_edge(edge)
     assert net.edges[-1] is edge
-    assert events == [Change("edge_added", "skip", new=edge)]
+    assert events == [Change(ChangeKind.EDGE_ADDED, "skip", new=edge)]
     net.validate()
 
 
@@ -279,7 +280,7 @@ def test_remove_edge_returns_what_undo_needs(net: Network, events: list[Change])
     original = state(net)
     index, edge = net.remove_edge("w4")
     assert index == 3 and edge.id == "w4" and not net.has_edge("w4")
-    assert events == [Change("edge_removed", "w4", old=edge)]
+    assert events == [Change(ChangeKind.EDGE_REMOVED, "w4", old=edge)]
     net.add_edge(edge, index)
     assert state(net) == original
 
@@ -295,7 +296,7 @@ def test_remove_unknown_edge_raises_key_error(net: Network, events: list[Change]
 def test_update_edge_weight_emits_once(net: Network, events: list[Change]) -> None:
     net.update_edge("w3", weight=0.25)
     net.update_edge("w3", weight=0.25)
-    assert events == [Change("edge_changed", "w3", "weight", 1.0, 0.25)]
+    assert events == [Change(ChangeKind.EDGE_CHANGED, "w3", "weight", 1.0, 0.25)]
     assert net.edge("w3").weight == 0.25
 
 
@@ -303,7 +304,7 @@ def test_update_edge_one_then_one_point_zero_emits_nothing_new(net: Network,
                                                                events: list[Change]) -> None:
     net.update_edge("w5", weight=1)
     net.update_edge("w5", weight=1.0)
-    assert events == [Change("edge_changed", "w5", "weight", 1.5, 1)]
+    assert events == [Change(ChangeKind.EDGE_CHANGED, "w5", "weight", 1.5, 1)]
     net.update_edge("w3", weight=1)  # w3 already holds 1.0
     assert len(events) == 1
 
@@ -348,7 +349,7 @@ def test_set_samples_emits_and_copies(net: Network, events: list[Change]) -> Non
     old = net.samples
     new = [Sample([1.0, 1.0], [0.0])]
     net.set_samples(new)
-    assert events == [Change("samples_changed", old=old, new=[Sample([1.0, 1.0], [0.0])])]
+    assert events == [Change(ChangeKind.SAMPLES_CHANGED, old=old, new=[Sample([1.0, 1.0], [0.0])])]
     new[0].inputs[0] = 99.0  # the caller's list is not the model's
     assert net.samples == [Sample([1.0, 1.0], [0.0])]
 
@@ -361,7 +362,7 @@ def test_set_samples_unchanged_emits_nothing(net: Network, events: list[Change])
 
 def test_set_samples_to_empty(net: Network, events: list[Change]) -> None:
     net.set_samples([])
-    assert net.samples == [] and [c.kind for c in events] == ["samples_changed"]
+    assert net.samples == [] and [c.kind for c in events] == [ChangeKind.SAMPLES_CHANGED]
 
 
 @pytest.mark.parametrize(("samples", "words"), [
@@ -384,7 +385,7 @@ def test_set_loss(net: Network, events: list[Change]) -> None:
     assert events == []
     net.set_loss("bce")
     net.set_loss("bce")
-    assert events == [Change("loss_changed", old="half_sse", new="bce")]
+    assert events == [Change(ChangeKind.LOSS_CHANGED, old="half_sse", new="bce")]
     assert_refused(net, events, lambda: net.set_loss("mae"), "mae", "loss")
 
 
@@ -392,7 +393,7 @@ def test_set_training(net: Network, events: list[Change]) -> None:
     settings = TrainingSettings(learning_rate=0.1, mode="sgd", shuffle=True, seed=7)
     net.set_training(settings)
     assert [(c.kind, c.old, c.new) for c in events] == [
-        ("training_changed", TrainingSettings(), settings)]
+        (ChangeKind.TRAINING_CHANGED, TrainingSettings(), settings)]
     settings.learning_rate = 5.0  # the model keeps its own copy
     assert net.training.learning_rate == 0.1
     net.set_training(TrainingSettings(learning_rate=0.1, mode="sgd", shuffle=True, seed=7))
@@ -438,9 +439,9 @@ def test_set_text(net: Network, events: list[Change]) -> None:
     net.set_text(name="test", description="a test network")
     assert events == []
     net.set_text(name="renamed", description="a test network")
-    assert events == [Change("text_changed", field="name", old="test", new="renamed")]
+    assert events == [Change(ChangeKind.TEXT_CHANGED, field="name", old="test", new="renamed")]
     net.set_text(name="renamed", description=None)
-    assert events[-1] == Change("text_changed", field="description", old="a test network")
+    assert events[-1] == Change(ChangeKind.TEXT_CHANGED, field="description", old="a test network")
     assert net.description is None and len(events) == 2
 
 
@@ -519,3 +520,22 @@ def test_copy_has_no_observers(net: Network, events: list[Change]) -> None:
     assert seen == [] and len(events) == 1
     clone.update_edge("w1", weight=5.0)
     assert len(seen) == 1 and net.edge("w1").weight == 4.0
+
+
+def test_set_parameters_emits_one_change_with_what_changed(net: Network,
+                                                           events: list[Change]) -> None:
+    net.set_parameters({"w1": 0.5, "w2": 2.0, "w3": -3.0}, {"h1": 0.1, "y": 0.9})
+    assert events == [Change(ChangeKind.PARAMETERS_CHANGED,
+                             old=({"w2": -0.5, "w3": 1.0}, {"y": 0.3}),
+                             new=({"w2": 2.0, "w3": -3.0}, {"y": 0.9}))]
+    net.set_parameters({"w2": 2.0}, {"y": 0.9})                 # nothing changes
+    assert len(events) == 1
+
+
+def test_change_kinds_are_typed_and_know_what_only_looks(net: Network,
+                                                         events: list[Change]) -> None:
+    net.update_neuron("h1", x=5.0, label="first")
+    net.update_edge("w1", weight=0.25)
+    net.set_text(name="other")
+    assert all(isinstance(c.kind, ChangeKind) for c in events)
+    assert [c.looks_only for c in events] == [True, True, False, True]

@@ -23,8 +23,9 @@ from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
 from bpgui.network import fileformat
 from bpgui.network.builders import random_parameters
+from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Edge, Network, Neuron, Sample
+from bpgui.network.model import Edge, Network, Neuron, Sample
 from tests.cli_helpers import SAMPLES
 
 CHAIN = SAMPLES / "seed002_chain.bpnet.json"
@@ -128,8 +129,9 @@ def test_set_parameters_checks_everything_first() -> None:
             network.set_parameters(weights, biases)
     assert network.parameters() == before and seen == []
     network.set_parameters({"w1": 2.0, "w2": before[0]["w2"]}, {"a1": 0.5})
-    assert [(c.id, c.field, c.new) for c in seen] == [("w1", "weight", 2.0),
-                                                      ("a1", "bias", 0.5)]
+    assert seen == [Change(ChangeKind.PARAMETERS_CHANGED, old=({"w1": before[0]["w1"]},
+                                                              {"a1": before[1]["a1"]}),
+                           new=({"w1": 2.0}, {"a1": 0.5}))]          # one event for all
 
 
 def test_random_parameters_are_seeded_bounded_and_leave_frozen_ones() -> None:

@@ -1,109 +1,34 @@
-"""The network as plain data: neurons, edges, samples and training settings.
+"""The network as plain data: :class:`Network`, its tables of names, and its mutators.
 
 The model owns every rule of the v1 format that is not about JSON syntax, so
 the file reader, the command line and the GUI's undo commands all refuse the
-same things with the same words. It has no Qt and no NumPy. Observers
-subscribe to :class:`Change` events; a mutator emits one only when a value
-really changes.
+same things with the same words (the rules between parts are in
+:mod:`bpgui.network.validation`, the parts themselves in :mod:`bpgui.network.items`;
+both are importable from here too). It has no Qt and no NumPy. Observers
+subscribe to :class:`~bpgui.network.changes.Change` events; a mutator emits one
+only when a value really changes.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.columns import column_of, insert_column, move_column, remove_column
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
+from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.validation import check_endpoints, check_finite, check_sample
 
 ROLES = ("input", "hidden", "output")
 MODES = ("batch", "sgd", "minibatch")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-
-
-@dataclass
-class Neuron:
-    """One unit. For inputs, ``activation``, ``bias`` and ``train_bias`` are unused."""
-
-    id: str
-    role: str
-    activation: str = "sigmoid"
-    bias: float = 0.0
-    train_bias: bool = True
-    label: str | None = None
-    x: float | None = None
-    y: float | None = None
-
-    @property
-    def is_input(self) -> bool:
-        return self.role == "input"
-
-    @property
-    def display_label(self) -> str:
-        return self.id if self.label is None else self.label
-
-
-@dataclass
-class Edge:
-    """A weighted connection ``source -> target``; its id names the weight."""
-
-    id: str
-    source: str
-    target: str
-    weight: float
-    trainable: bool = True
-    label: str | None = None
-
-    @property
-    def display_label(self) -> str:
-        return self.id if self.label is None else self.label
-
-
-@dataclass
-class Sample:
-    """One training example: one input per input neuron, one target per output."""
-
-    inputs: list[float]
-    targets: list[float]
-
-
-@dataclass
-class TrainingSettings:
-    """Gradient-descent settings, the file's ``training`` block."""
-
-    learning_rate: float = 0.5
-    mode: str = "batch"
-    batch_size: int = 2
-    shuffle: bool = False
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a mutator changed. ``kind`` is e.g. ``"neuron_changed"``."""
-
-    kind: str
-    id: str | None = None
-    field: str | None = None
-    old: Any = None
-    new: Any = None
-
-
-def _finite(value: Any, path: str, what: str = "a finite number") -> None:
-    try:
-        finite = not isinstance(value, bool) and isinstance(value, int | float) \
-            and math.isfinite(value)
-    except OverflowError:          # an integer too large for a double
-        finite = False
-    if not finite:
-        shown = f"{str(value)[:12]}… ({len(str(value))} digits)" if isinstance(value, int) \
-            and len(str(value)) > 20 else repr(value)
-        raise NetworkError(f"must be {what}, not {shown}", path)
 
 
 def check_id(value: Any, path: str) -> None:
@@ -124,14 +49,14 @@ def check_neuron(neuron: Neuron, path: str) -> None:
         raise NetworkError(
             f"unknown activation {neuron.activation!r} (known: {', '.join(ACTIVATIONS)})",
             f"{path}.activation")
-    _finite(neuron.bias, f"{path}.bias")
+    check_finite(neuron.bias, f"{path}.bias")
     if not isinstance(neuron.train_bias, bool):
         raise NetworkError("must be true or false", f"{path}.train_bias")
     if neuron.label is not None and not isinstance(neuron.label, str):
         raise NetworkError("must be a string", f"{path}.label")
     for axis in ("x", "y"):
         if getattr(neuron, axis) is not None:
-            _finite(getattr(neuron, axis), f"{path}.{axis}")
+            check_finite(getattr(neuron, axis), f"{path}.{axis}")
 
 
 def check_edge(edge: Edge, path: str) -> None:
@@ -140,7 +65,7 @@ def check_edge(edge: Edge, path: str) -> None:
     for end in ("source", "target"):
         if not isinstance(getattr(edge, end), str):
             raise NetworkError("must be a neuron id", f"{path}.{end}")
-    _finite(edge.weight, f"{path}.weight")
+    check_finite(edge.weight, f"{path}.weight")
     if not isinstance(edge.trainable, bool):
         raise NetworkError("must be true or false", f"{path}.trainable")
     if edge.label is not None and not isinstance(edge.label, str):
@@ -149,7 +74,7 @@ def check_edge(edge: Edge, path: str) -> None:
 
 def check_training(settings: TrainingSettings, path: str = "training") -> None:
     lr = settings.learning_rate
-    _finite(lr, f"{path}.learning_rate", "a finite number > 0")
+    check_finite(lr, f"{path}.learning_rate", "a finite number > 0")
     if lr <= 0:
         raise NetworkError(f"must be a finite number > 0, not {lr!r}", f"{path}.learning_rate")
     if settings.mode not in MODES:
@@ -253,7 +178,7 @@ class Network:
                 raise NetworkError(f"duplicate edge id {e.id!r} (also edges[{seen_edges[e.id]}])",
                                    f"{path}.id")
             seen_edges[e.id] = i
-            self._check_endpoints(e, path, pairs, roles)
+            check_endpoints(e, path, pairs, roles)
             pairs[(e.source, e.target)] = i
         cycle = find_cycle(len(self.neurons), self.index_pairs())
         if cycle is not None:
@@ -268,36 +193,8 @@ class Network:
             raise NetworkError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})", "loss")
         n_in, n_out = len(self.inputs), len(self.outputs)
         for i, s in enumerate(self.samples):
-            self._check_sample(s, f"samples[{i}]", n_in, n_out)
+            check_sample(s, f"samples[{i}]", n_in, n_out)
         check_training(self.training)
-
-    @staticmethod
-    def _check_endpoints(e: Edge, path: str, pairs: dict[tuple[str, str], int],
-                         roles: dict[str, str]) -> None:
-        for end in ("source", "target"):
-            if getattr(e, end) not in roles:
-                raise NetworkError(f"unknown neuron {getattr(e, end)!r}", f"{path}.{end}")
-        if e.source == e.target:
-            raise NetworkError(f"a neuron cannot feed itself ({e.source!r})", f"{path}.target")
-        if roles[e.target] == "input":
-            raise NetworkError(f"an edge cannot end at input neuron {e.target!r}",
-                               f"{path}.target")
-        if (e.source, e.target) in pairs:
-            raise NetworkError(
-                f"{e.source!r} -> {e.target!r} is already connected by "
-                f"edges[{pairs[(e.source, e.target)]}]", path)
-
-    @staticmethod
-    def _check_sample(s: Sample, path: str, n_in: int, n_out: int) -> None:
-        for key, want in (("inputs", n_in), ("targets", n_out)):
-            values = getattr(s, key)
-            if len(values) != want:
-                raise NetworkError(
-                    f"sample {path[8:-1]} has {len(values)} {key}, but the network has {want} "
-                    f"{'input' if key == 'inputs' else 'output'} neuron{'s' * (want != 1)}",
-                    f"{path}.{key}")
-            for j, v in enumerate(values):
-                _finite(v, f"{path}.{key}[{j}]")
 
     # ----------------------------------------------------------- observation
     def subscribe(self, observer: Callable[[Change], None]) -> None:
@@ -322,8 +219,8 @@ class Network:
             raise NetworkError(f"{len(column)} sample values for {len(self.samples)} samples",
                                "neuron")
         self.neurons.insert(len(self.neurons) if index is None else index, neuron)
-        changes = self._insert_column(neuron, column)
-        self._emit(Change("neuron_added", neuron.id, new=neuron))
+        changes = insert_column(self.samples, self.neurons, neuron, column)
+        self._emit(Change(ChangeKind.NEURON_ADDED, neuron.id, new=neuron))
         for change in changes:
             self._emit(change)
 
@@ -335,9 +232,10 @@ class Network:
         attached = [(i, e) for i, e in enumerate(self.edges) if neuron_id in (e.source, e.target)]
         for _, e in reversed(attached):
             self.remove_edge(e.id)
-        column, changes = self._remove_column(neuron.role, self._column_of(neuron))
+        column, changes = remove_column(self.samples, neuron.role,
+                                        column_of(self.neurons, neuron))
         self.neurons.pop(index)
-        self._emit(Change("neuron_removed", neuron_id, old=neuron))
+        self._emit(Change(ChangeKind.NEURON_REMOVED, neuron_id, old=neuron))
         for change in changes:
             self._emit(change)
         return index, neuron, attached, column
@@ -354,15 +252,15 @@ class Network:
                 e.target == neuron_id for e in self.edges):
             raise NetworkError(f"{neuron_id!r} has incoming edges, so it cannot be an input",
                                "neuron.role")
-        column = self._column_of(current)
-        changes = self._assign(current, candidate, "neuron_changed", neuron_id)
+        column = column_of(self.neurons, current)
+        changes = self._assign(current, candidate, ChangeKind.NEURON_CHANGED, neuron_id)
         if candidate.id != neuron_id:
             for e in self.edges:
                 renamed = replace(e, source=candidate.id if e.source == neuron_id else e.source,
                                   target=candidate.id if e.target == neuron_id else e.target)
-                changes += self._assign(e, renamed, "edge_changed", e.id)
+                changes += self._assign(e, renamed, ChangeKind.EDGE_CHANGED, e.id)
         if candidate.role != current_role:
-            changes += self._move_column(current, current_role, column)
+            changes += move_column(self.samples, self.neurons, current, current_role, column)
         for change in changes:       # only now, when every edge agrees with the new id
             self._emit(change)
 
@@ -372,19 +270,19 @@ class Network:
         if self.has_edge(edge.id):
             raise NetworkError(f"an edge with id {edge.id!r} already exists", "edge.id")
         pairs = {(e.source, e.target): i for i, e in enumerate(self.edges)}
-        self._check_endpoints(edge, "edge", pairs, {n.id: n.role for n in self.neurons})
+        check_endpoints(edge, "edge", pairs, {n.id: n.role for n in self.neurons})
         ids = {n.id: i for i, n in enumerate(self.neurons)}
         if reaches(ids[edge.target], ids[edge.source], len(self.neurons), self.index_pairs()):
             raise NetworkError(
                 f"{edge.source!r} -> {edge.target!r} would close a cycle, because "
                 f"{edge.target!r} already feeds {edge.source!r}", "edge")
         self.edges.insert(len(self.edges) if index is None else index, edge)
-        self._emit(Change("edge_added", edge.id, new=edge))
+        self._emit(Change(ChangeKind.EDGE_ADDED, edge.id, new=edge))
 
     def remove_edge(self, edge_id: str) -> tuple[int, Edge]:
         index = self.edges.index(self.edge(edge_id))
         edge = self.edges.pop(index)
-        self._emit(Change("edge_removed", edge_id, old=edge))
+        self._emit(Change(ChangeKind.EDGE_REMOVED, edge_id, old=edge))
         return index, edge
 
     def update_edge(self, edge_id: str, **changes: Any) -> None:
@@ -397,38 +295,40 @@ class Network:
         check_edge(candidate, f"edge {edge_id!r}")
         if candidate.id != edge_id and self.has_edge(candidate.id):
             raise NetworkError(f"an edge with id {candidate.id!r} already exists", "edge.id")
-        for change in self._assign(current, candidate, "edge_changed", edge_id):
+        for change in self._assign(current, candidate, ChangeKind.EDGE_CHANGED, edge_id):
             self._emit(change)
 
     def set_parameters(self, weights: dict[str, float], biases: dict[str, float]) -> None:
         """Set many weights and biases at once (a training update, an undo of one).
 
         Every value is checked before any changes, so a refused call changes nothing;
-        then one event per value that really changed.
+        then one :attr:`~ChangeKind.PARAMETERS_CHANGED` event holds the values that
+        really changed (none if nothing did).
         """
         edges = {e.id: e for e in self.edges}
         neurons = {n.id: n for n in self.neurons}
         for ident, value in weights.items():
             if ident not in edges:
                 raise NetworkError(f"no edge with id {ident!r}", "edges")
-            _finite(value, f"edge {ident!r}.weight")
+            check_finite(value, f"edge {ident!r}.weight")
         for ident, value in biases.items():
             if ident not in neurons or neurons[ident].is_input:
                 raise NetworkError(f"no hidden or output neuron with id {ident!r}", "neurons")
-            _finite(value, f"neuron {ident!r}.bias")
-        changes = []
+            check_finite(value, f"neuron {ident!r}.bias")
+        old: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        new: tuple[dict[str, float], dict[str, float]] = ({}, {})
         for ident, value in weights.items():
             edge = edges[ident]
             if edge.weight != value:
-                changes.append(Change("edge_changed", ident, "weight", edge.weight, value))
-                edge.weight = float(value)
+                old[0][ident], edge.weight = edge.weight, float(value)
+                new[0][ident] = edge.weight
         for ident, value in biases.items():
             neuron = neurons[ident]
             if neuron.bias != value:
-                changes.append(Change("neuron_changed", ident, "bias", neuron.bias, value))
-                neuron.bias = float(value)
-        for change in changes:
-            self._emit(change)
+                old[1][ident], neuron.bias = neuron.bias, float(value)
+                new[1][ident] = neuron.bias
+        if new != ({}, {}):
+            self._emit(Change(ChangeKind.PARAMETERS_CHANGED, old=old, new=new))
 
     def parameters(self) -> tuple[dict[str, float], dict[str, float]]:
         """(weights by edge id, biases by non-input neuron id), as :meth:`set_parameters`
@@ -439,23 +339,23 @@ class Network:
     def set_samples(self, samples: Iterable[Sample]) -> None:
         new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
         for i, s in enumerate(new):
-            self._check_sample(s, f"samples[{i}]", len(self.inputs), len(self.outputs))
+            check_sample(s, f"samples[{i}]", len(self.inputs), len(self.outputs))
         if new != self.samples:
             old, self.samples = self.samples, new
-            self._emit(Change("samples_changed", old=old, new=new))
+            self._emit(Change(ChangeKind.SAMPLES_CHANGED, old=old, new=new))
 
     def set_loss(self, loss: str) -> None:
         if loss not in LOSSES:
             raise NetworkError(f"unknown loss {loss!r} (known: {', '.join(LOSSES)})", "loss")
         if loss != self.loss:
             old, self.loss = self.loss, loss
-            self._emit(Change("loss_changed", old=old, new=loss))
+            self._emit(Change(ChangeKind.LOSS_CHANGED, old=old, new=loss))
 
     def set_training(self, settings: TrainingSettings) -> None:
         check_training(settings)
         if settings != self.training:
             old, self.training = self.training, replace(settings)
-            self._emit(Change("training_changed", old=replace(old), new=replace(settings)))
+            self._emit(Change(ChangeKind.TRAINING_CHANGED, old=replace(old), new=replace(settings)))
 
     def set_text(self, **texts: str | None) -> None:
         """Set ``name`` and/or ``description`` (``None`` removes one); others stay."""
@@ -468,10 +368,10 @@ class Network:
             if getattr(self, key) != value:
                 old = getattr(self, key)
                 setattr(self, key, value)
-                self._emit(Change("text_changed", field=key, old=old, new=value))
+                self._emit(Change(ChangeKind.TEXT_CHANGED, field=key, old=old, new=value))
 
     @staticmethod
-    def _assign(target: Neuron | Edge, candidate: Neuron | Edge, kind: str,
+    def _assign(target: Neuron | Edge, candidate: Neuron | Edge, kind: ChangeKind,
                 ident: str) -> list[Change]:
         """Copy ``candidate``'s fields onto ``target``; return one event per real change."""
         changes = []
@@ -481,34 +381,3 @@ class Network:
                 setattr(target, f.name, new)
                 changes.append(Change(kind, ident, f.name, old, new))
         return changes
-
-    # ----------------------------------------------- samples follow the graph
-    def _column_of(self, neuron: Neuron) -> int | None:
-        """The neuron's column in samples' inputs or targets (None for hidden ones)."""
-        group = self.inputs if neuron.role == "input" else \
-            self.outputs if neuron.role == "output" else None
-        return None if group is None else [n.id for n in group].index(neuron.id)
-
-    def _insert_column(self, neuron: Neuron, values: list[float] | None) -> list[Change]:
-        column = self._column_of(neuron)
-        if column is None or not self.samples:
-            return []
-        old = copy.deepcopy(self.samples)
-        values = values or [0.0] * len(self.samples)
-        for s, v in zip(self.samples, values, strict=True):
-            (s.inputs if neuron.role == "input" else s.targets).insert(column, v)
-        return [Change("samples_changed", old=old, new=copy.deepcopy(self.samples))]
-
-    def _remove_column(self, role: str, column: int | None) -> tuple[list[float], list[Change]]:
-        if column is None or role == "hidden" or not self.samples:
-            return [], []
-        old = copy.deepcopy(self.samples)
-        removed = [(s.inputs if role == "input" else s.targets).pop(column)
-                   for s in self.samples]
-        return removed, [Change("samples_changed", old=old, new=copy.deepcopy(self.samples))]
-
-    def _move_column(self, neuron: Neuron, old_role: str, column: int | None) -> list[Change]:
-        """A role change: the neuron's old column goes, a zero column comes."""
-        _, changes = self._remove_column(old_role, column)
-        return changes + self._insert_column(neuron, None)
-

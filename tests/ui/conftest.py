@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bpgui.network.model import Change, Edge, Network, Neuron, Sample
+from bpgui.network.changes import Change
+from bpgui.network.model import Edge, Network, Neuron, Sample
 from bpgui.ui.document.document import Document
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableWidget, QWidget
 
+from bpgui.network.changes import ChangeKind
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network, Neuron, Sample
 from bpgui.network.parsing import parse_csv
@@ -84,7 +85,7 @@ def test_columns_and_rows(dock: DatasetDock) -> None:
 def test_cell_edit_is_one_undoable_command(qtbot, dock, document, changes) -> None:
     edit_cell(qtbot, dock.table, 0, 1, "0.25")
     assert document.network.samples == [Sample([0.0, 0.25, 1.0], [1.0])]
-    assert [c.kind for c in changes] == ["samples_changed"]
+    assert [c.kind for c in changes] == [ChangeKind.SAMPLES_CHANGED]
     assert document.undo_stack.count() == 1
     assert dock.table.item(0, 1).text() == "0.25"
     document.undo_stack.undo()

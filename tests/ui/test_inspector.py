@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from qt_helpers import choose, enter_text
 
-from bpgui.network.model import Change, Network, Neuron
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.model import Network, Neuron
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetEdge
 from bpgui.ui.document.document import Document
@@ -56,7 +57,7 @@ def test_weight_edit_is_one_undoable_command(qtbot, dock, scene, document, chang
     before = document.undo_stack.count()
     enter_text(qtbot, dock.fields["edgeWeight"], "0.25")
     assert document.network.edge("w5").weight == 0.25
-    assert changes == [Change("edge_changed", "w5", "weight", -1.0, 0.25)]
+    assert changes == [Change(ChangeKind.EDGE_CHANGED, "w5", "weight", -1.0, 0.25)]
     assert document.undo_stack.count() == before + 1
     document.undo_stack.undo()
     assert document.network.edge("w5").weight == -1.0
@@ -193,7 +194,7 @@ def test_edge_label_empty_means_the_id(qtbot, dock, scene, document) -> None:
 def test_trainable_toggle_is_one_command(dock, scene, document, changes) -> None:
     scene.select_id("w5")
     dock.fields["edgeTrainable"].click()
-    assert changes == [Change("edge_changed", "w5", "trainable", True, False)]
+    assert changes == [Change(ChangeKind.EDGE_CHANGED, "w5", "trainable", True, False)]
     document.undo_stack.undo()
     assert dock.fields["edgeTrainable"].isChecked()
 

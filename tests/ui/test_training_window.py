@@ -180,6 +180,14 @@ def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:
     assert panel.progress.text().startswith("update: iteration 1")
 
 
+def test_the_single_update_stays_written_out(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+    """The pass follows the update within the command that wrote it, so it no longer
+    replaces the update's text on the next turn of the event loop."""
+    qtbot.mouseClick(button(moons, "trainStepButton"), Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    assert moons.stepping.step_panel.progress.text().startswith("update: iteration 1")
+
+
 def test_the_banner_comes_to_the_front(qtbot, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for window in make_window(qtbot, settings, monkeypatch, diverging()):
         window.inspector.raise_()

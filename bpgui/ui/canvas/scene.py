@@ -1,9 +1,12 @@
 """The scene: one item per neuron and edge, kept in step with the document.
 
-It listens to the document's model events and keeps an id → item map (as
-orange-canvas-core's scene does). Mouse gestures become undoable commands:
-a drag is one Move, a drag from a neuron with Shift (or with the Connect
-tool) is a new edge, a double-click on empty space adds a neuron.
+It keeps an id → item map (as orange-canvas-core's scene does) in step with
+the model one :class:`~bpgui.network.changes.Change` at a time: each change adds,
+removes or updates single items, so it listens to the per-change
+:attr:`Document.changed`. Re-placing every weight label is a whole-scene job,
+done once per command on :attr:`Document.edited`. Mouse gestures become
+undoable commands: a drag is one Move, a drag from a neuron with Shift (or with
+the Connect tool) is a new edge, a double-click on empty space adds a neuron.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from PySide6.QtCore import QLineF, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from bpgui.network.model import Change, Edge, Neuron
+from bpgui.network.changes import Change, ChangeKind
+from bpgui.network.model import Edge, Neuron
 from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
@@ -24,7 +28,7 @@ from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.document.commands import AddEdge, AddNeuron, MoveNeurons
-from bpgui.ui.document.document import Document
+from bpgui.ui.document.document import Document, Edit
 
 DEFAULT_WEIGHT = 0.5
 
@@ -67,6 +71,7 @@ class NetworkScene(QGraphicsScene):
         self._press_positions: dict[str, QPointF] = {}
         self.setBackgroundBrush(theme.background)
         document.changed.connect(self._on_change)
+        document.edited.connect(self._on_edited)
         document.replaced.connect(self.rebuild)
         self.rebuild()
 
@@ -145,36 +150,50 @@ class NetworkScene(QGraphicsScene):
         self.moved.emit()
 
     def _on_change(self, change: Change) -> None:
+        """One item follows one change (the loss node follows the outputs)."""
         self._apply_change(change)
-        if change.kind in ("neuron_added", "neuron_removed", "loss_changed") or (
-                change.kind == "neuron_changed" and change.field in ("role", "id")):
+        if change.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED,
+                           ChangeKind.LOSS_CHANGED) or (
+                change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
-        if change.kind in ("neuron_added", "neuron_removed", "edge_added", "edge_removed") or \
-                (change.kind == "neuron_changed" and change.field in ("x", "y")):
+
+    def _on_edited(self, edit: Edit) -> None:
+        """After a whole command: re-place the labels if items came, went or moved."""
+        if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
+                    ChangeKind.EDGE_REMOVED) or any(
+                c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y")
+                for c in edit.changes):
             self.arrange_labels()
 
     def _apply_change(self, change: Change) -> None:
         net = self.document.network
-        if change.kind == "neuron_added":
+        kind = change.kind
+        if kind is ChangeKind.NEURON_ADDED:
             self._add_neuron_item(net.neuron(change.id))
-        elif change.kind == "neuron_removed":
+        elif kind is ChangeKind.NEURON_REMOVED:
             self.removeItem(self.neuron_items.pop(change.id))
-        elif change.kind == "neuron_changed":
+        elif kind is ChangeKind.NEURON_CHANGED:
             item = self.neuron_items.pop(change.id)
             new_id = change.new if change.field == "id" else change.id
             self.neuron_items[new_id] = item
             item.sync(net.neuron(new_id))
-        elif change.kind == "edge_added":
+        elif kind is ChangeKind.EDGE_ADDED:
             self._add_edge_item(net.edge(change.id))
-        elif change.kind == "edge_removed":
+        elif kind is ChangeKind.EDGE_REMOVED:
             item = self.edge_items.pop(change.id)
             item.detach()
             self.removeItem(item)
-        elif change.kind == "edge_changed":
+        elif kind is ChangeKind.EDGE_CHANGED:
             item = self.edge_items.pop(change.id)
             new_id = change.new if change.field == "id" else change.id
             self.edge_items[new_id] = item
             item.sync(net.edge(new_id))
+        elif kind is ChangeKind.PARAMETERS_CHANGED:
+            weights, biases = change.new
+            for eid in weights:
+                self.edge_items[eid].sync(net.edge(eid))
+            for nid in biases:
+                self.neuron_items[nid].sync(net.neuron(nid))
 
     # ------------------------------------------------------------- options
     def set_theme(self, theme: Theme) -> None:

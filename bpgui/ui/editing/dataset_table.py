@@ -30,14 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpgui.network.changes import ChangeKind
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Sample
+from bpgui.network.model import Sample
 from bpgui.network.numbers import fmt
 from bpgui.network.parsing import parse_csv, parse_finite, plural
 from bpgui.ui.base.dock_layout import scrollable
 from bpgui.ui.base.widgets import named
 from bpgui.ui.document.commands import SetSamples
-from bpgui.ui.document.document import Document
+from bpgui.ui.document.document import Document, Edit
 from bpgui.ui.editing.generator_box import REPLACES, GeneratorBox
 
 REBUILD_FIELDS = {"id", "label", "role"}  # neuron fields that name or count the columns
@@ -88,7 +89,7 @@ class DatasetDock(QDockWidget):
         self.generator.button.clicked.connect(self.generate)
         layout.addWidget(self.generator)
         self.setWidget(scrollable(body))
-        document.changed.connect(self._on_change)
+        document.edited.connect(self._on_edited)
         document.replaced.connect(self.refresh)
         self.refresh()
 
@@ -128,9 +129,12 @@ class DatasetDock(QDockWidget):
                        (list(s.targets) + [0.0] * n_out)[:n_out]) for s in net.samples]
 
     # ------------------------------------------------------------- showing
-    def _on_change(self, change: Change) -> None:
-        if change.kind in ("samples_changed", "neuron_added", "neuron_removed") or (
-                change.kind == "neuron_changed" and change.field in REBUILD_FIELDS):
+    def _on_edited(self, edit: Edit) -> None:
+        """Refill the table once per command that changed the samples or the columns."""
+        if edit.has(ChangeKind.SAMPLES_CHANGED, ChangeKind.NEURON_ADDED,
+                    ChangeKind.NEURON_REMOVED) or any(
+                c.kind is ChangeKind.NEURON_CHANGED and c.field in REBUILD_FIELDS
+                for c in edit.changes):
             self.refresh()
 
     def refresh(self) -> None:

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from bpgui.network.model import ACTIVATIONS, LOSSES, ROLES, Change, Edge, Neuron
+from bpgui.network.changes import ChangeKind
+from bpgui.network.model import ACTIVATIONS, LOSSES, ROLES, Edge, Neuron
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.commands import SetEdge, SetLoss, SetNeuron, SetText
-from bpgui.ui.document.document import Document, ModelCommand
+from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 ENTER = " Press Enter to apply."
 # Per form: (model field, row label, objectName, tooltip). The widget follows from the field.
@@ -143,7 +144,7 @@ class InspectorDock(QDockWidget):
         layout.addStretch(1)
         self.setWidget(body)
         scene.selectionChanged.connect(self._on_selection)
-        document.changed.connect(self._on_change)
+        document.edited.connect(self._on_edited)
         document.replaced.connect(self._on_selection)
         self._on_selection()
 
@@ -209,17 +210,26 @@ class InspectorDock(QDockWidget):
             self.kind, self.ident = "network", None
         self.refresh()
 
-    def _on_change(self, change: Change) -> None:
+    def _on_edited(self, edit: Edit) -> None:
+        """Refill the form once per command if it touched what the form shows (a
+        rename is followed, so the renamed item stays shown)."""
         if self.kind == "network":
-            if change.kind in ("text_changed", "loss_changed"):
+            if edit.has(ChangeKind.TEXT_CHANGED, ChangeKind.LOSS_CHANGED):
                 self.refresh()
             return
-        if change.kind not in (f"{self.kind}_changed", f"{self.kind}_removed") \
-                or change.id != self.ident:
-            return
-        if change.field == "id":
-            self.ident = change.new
-        self.refresh()
+        changed, removed = (ChangeKind.NEURON_CHANGED, ChangeKind.NEURON_REMOVED) \
+            if self.kind == "neuron" else (ChangeKind.EDGE_CHANGED, ChangeKind.EDGE_REMOVED)
+        touched = False
+        for change in edit.changes:
+            if change.kind is ChangeKind.PARAMETERS_CHANGED:
+                weights, biases = change.new
+                touched |= self.ident in (biases if self.kind == "neuron" else weights)
+            elif change.kind in (changed, removed) and change.id == self.ident:
+                touched = True
+                if change.field == "id":
+                    self.ident = change.new
+        if touched:
+            self.refresh()
 
     def refresh(self) -> None:
         """Fill the form from the model; fall back to the network if the item is gone."""

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QResizeEve
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMessageBox
 
 from bpgui import __version__
+from bpgui.network.changes import ChangeKind
 from bpgui.network.layout import level_positions
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.actions import build_actions
@@ -88,8 +89,8 @@ class MainWindow(QMainWindow):
         document.dirty_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.replaced.connect(self._on_replaced)
-        document.changed.connect(lambda change: self._update_title()
-                                 if change.kind == "text_changed" else None)
+        document.edited.connect(lambda edit: self._update_title()
+                                if edit.has(ChangeKind.TEXT_CHANGED) else None)
         self._apply_theme(str(self.settings.value("theme", "light")))
         self._update_title()
         self.resize(1440, 900)

@@ -2,9 +2,10 @@
 
 It wraps the engine's :class:`~bpgui.engine.stepthrough.StepThrough` (the same
 records ``bpgui trace`` prints) for the views. Every model edit that can change
-a value regenerates the records at once and keeps the cursor where it was;
-:attr:`StepSession.edited` then says which visible values changed, old → new,
-so the canvas can flash them. Views only read the session and call its
+a value regenerates the records once it is done (on :attr:`Document.edited`, so
+once per command however many model changes it made) and keeps the cursor where
+it was; :attr:`StepSession.edited` then says which visible values changed,
+old → new, so the canvas can flash them. Views only read the session and call its
 methods; none of them computes a value.
 """
 
@@ -17,12 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from bpgui.engine.records import GRANULARITIES, Quantity, StepRecord
 from bpgui.engine.stepthrough import StepThrough
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change
 from bpgui.network.numbers import DEFAULT_DIGITS
-from bpgui.ui.document.document import Document
-
-# Edits that cannot change any value of the pass: the canvas redraws them itself.
-_LOOK_ONLY = {"x", "y", "label"}
+from bpgui.ui.document.document import Document, Edit
 
 
 class StepSession(QObject):
@@ -40,41 +37,29 @@ class StepSession(QObject):
         self.reason = ""                # why stepping is unavailable, when walk is None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        # One command can emit many model events; they are folded into one rebuild,
-        # run on the next turn of the event loop or as soon as anyone asks (flush).
-        self._pending = False
-        self._coalesce = QTimer(self)
-        self._coalesce.setSingleShot(True)
-        self._coalesce.setInterval(0)
-        self._coalesce.timeout.connect(self.flush)
         self.set_speed(2.0)
-        document.changed.connect(self._on_model_change)
+        document.edited.connect(self._on_edited)
         document.replaced.connect(self._on_replaced)
         self._build()
 
     # ------------------------------------------------------------- queries
     @property
     def available(self) -> bool:
-        self.flush()
         return self.walk is not None
 
     @property
     def position(self) -> int:
-        self.flush()
         return self.walk.position if self.walk else 0
 
     @property
     def records(self) -> list[StepRecord]:
-        self.flush()
         return self.walk.records if self.walk else []
 
     @property
     def current(self) -> StepRecord | None:
-        self.flush()
         return self.walk.current if self.walk else None
 
     def state(self) -> dict[Quantity, float]:
-        self.flush()
         return self.walk.state() if self.walk else {}
 
     def progress_text(self) -> str:
@@ -95,7 +80,6 @@ class StepSession(QObject):
 
     # ------------------------------------------------------------ stepping
     def step(self) -> bool:
-        self.flush()
         if self.walk is None or self.walk.step() is None:
             self.pause()
             return False
@@ -103,19 +87,16 @@ class StepSession(QObject):
         return True
 
     def back(self) -> None:
-        self.flush()
         if self.walk and self.walk.position:
             self.walk.back()
             self.changed.emit()
 
     def jump(self, position: int) -> None:
-        self.flush()
         if self.walk and position != self.walk.position:
             self.walk.jump(position)
             self.changed.emit()
 
     def run_to_phase_end(self) -> None:
-        self.flush()
         if self.walk:
             self.jump(self.walk.phase_end())
 
@@ -192,20 +173,12 @@ class StepSession(QObject):
         self.changed.emit()
         return changed
 
-    def _on_model_change(self, change: Change) -> None:
-        if change.kind in ("neuron_changed", "edge_changed") and change.field in _LOOK_ONLY:
+    def _on_edited(self, edit: Edit) -> None:
+        """A command is done: regenerate the records (unless it only moved or relabelled
+        items, or changed the network's name or description) and say which visible
+        values it changed."""
+        if edit.looks_only:
             return
-        if change.kind in ("text_changed",):
-            return
-        self._pending = True
-        self._coalesce.start()
-
-    def flush(self) -> None:
-        """Bring the records up to date with the model now, if an edit is waiting."""
-        if not self._pending:
-            return
-        self._pending = False
-        self._coalesce.stop()
         if self.sample >= self.sample_count:
             self.sample = max(0, self.sample_count - 1)
             kwargs: dict[str, Any] = {"sample": self.sample}
@@ -215,8 +188,12 @@ class StepSession(QObject):
         if changed:
             self.edited.emit(changed)
 
+    def flush(self) -> None:
+        """Nothing to do: the records follow each command as soon as it is done. (Edits
+        used to be folded in on the next turn of the event loop, and callers asked for
+        them here first.)"""
+
     def _on_replaced(self) -> None:
-        self._pending = False
         self.pause()
         self.sample = 0
         self._build()

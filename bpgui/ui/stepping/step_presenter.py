@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from bpgui.engine.records import LOSS_ID, Quantity
-from bpgui.network.model import Change
+from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, FLASH_SECONDS, NORMAL, READ, TARGET
 from bpgui.ui.canvas.scene import NetworkScene
@@ -94,7 +94,10 @@ class StepPresenter(QObject):
         self.refresh()
 
     def _on_model_change(self, change: Change) -> None:
-        if change.kind in ("neuron_added", "edge_added") or change.field == "id":
+        """Per change, not per command: a new or renamed item must be known before the
+        session's rebuild (on :attr:`Document.edited`) asks for a refresh."""
+        if change.kind in (ChangeKind.NEURON_ADDED, ChangeKind.EDGE_ADDED) \
+                or change.field == "id":
             self._stale = True           # a new or renamed item: visit everything once
 
     def flash(self, changed: dict[Quantity, tuple[Any, Any]]) -> None:

@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.engine.worker import RUNAWAY_FROM_LOWEST
-from bpgui.network.model import MODES, Change, TrainingSettings
+from bpgui.network.changes import ChangeKind
+from bpgui.network.model import MODES, TrainingSettings
 from bpgui.network.numbers import fmt
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.dock_layout import scrollable
 from bpgui.ui.document.commands import SetTraining
+from bpgui.ui.document.document import Edit
 from bpgui.ui.training.session import TrainingSession
 
 # The 1–2–5 sequence: a log-scale step of a learning rate that stays a round number.
@@ -90,13 +92,13 @@ class LearningRateSpin(QDoubleSpinBox):
         """Show the file's η and set it through ``session`` (the toolbar's box; the
         dock's own box is filled by the dock)."""
         self._session = session
-        session.document.changed.connect(self._on_change)
+        session.document.edited.connect(self._on_edited)
         session.document.replaced.connect(self._fill)
         self.valueChanged.connect(self._apply)
         self._fill()
 
-    def _on_change(self, change: Change) -> None:
-        if change.kind == "training_changed":
+    def _on_edited(self, edit: Edit) -> None:
+        if edit.has(ChangeKind.TRAINING_CHANGED):
             self._fill()
 
     def _fill(self) -> None:
@@ -183,7 +185,7 @@ class TrainingDock(QDockWidget):
         session.running_changed.connect(self._on_running)
         session.progress.connect(self.show_outcome)
         session.diverged.connect(self._on_diverged)
-        self.document.changed.connect(self._on_change)
+        self.document.edited.connect(self._on_edited)
         self.document.replaced.connect(self._fill)
         self._fill()
         self._on_running(False)
@@ -259,8 +261,8 @@ class TrainingDock(QDockWidget):
             widget.blockSignals(False)
         self._enable()
 
-    def _on_change(self, change: Change) -> None:
-        if change.kind == "training_changed":
+    def _on_edited(self, edit: Edit) -> None:
+        if edit.has(ChangeKind.TRAINING_CHANGED):
             self._fill()
 
     def _set_rate(self, value: float) -> None:

@@ -11,16 +11,19 @@ the process's progress into the history and the parameters last heard of;
 every :data:`PUBLISH_SECONDS` the canvas, the plot and the boundary preview
 them, and the model takes them when the run ends (regenerating the pass, the
 paths and the inspector ten times a second would cost more than the training).
+:mod:`bpgui.ui.training.run` prepares the trainer, reads the process's news and
+makes the run's undo entry.
 
 Pausing and changing the learning rate are answered between two chunks of the
 run and wait for that answer (a chunk is about 20 ms), so afterwards the
 history ends exactly where the run stopped or the new rate took over.
 
 A run (from Play to Pause, or one Train N) is one undo entry that restores the
-weights, and the settings, from before it. Any edit, undo or redo first ends
-the running run, so its entry comes before the edit's; an edit other than an
-undo or redo lets the run go on afterwards, on the edited network. A single
-update is small enough to run here, in the window's thread.
+weights, and the settings, from before it; the session writes the model only
+through undoable commands (a learning rate changed mid-run is a part of the
+run's entry). Any edit, undo or redo first ends the running run, so its entry
+comes before the edit's; an edit other than an undo or redo lets the run go on
+afterwards, on the edited network. A single update is small enough to run here.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpgui.engine.history import History
-from bpgui.engine.plan import Plan, compile_plan, sample_arrays
+from bpgui.engine.plan import Plan
 from bpgui.engine.records import StepRecord
 from bpgui.engine.training import Trainer, check_learning_rate
 from bpgui.engine.update_step import update_record
@@ -48,13 +52,13 @@ from bpgui.engine.worker import (
 )
 from bpgui.network.builders import random_parameters
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Change, Network, TrainingSettings
+from bpgui.network.model import Network
 from bpgui.ui.document.commands import Parameters, SetParameters, SetTraining
-from bpgui.ui.document.document import Document
+from bpgui.ui.document.document import Document, Edit
+from bpgui.ui.training.run import RunEntry, ready_trainer, take_messages
 
 POLL_MS = 10                # how often the process's progress is collected
 PUBLISH_SECONDS = 0.09      # the views follow at 10 Hz
-MAX_SAMPLE_CURVES = 16      # per-sample losses are recorded for up to this many samples
 
 
 class TrainingSession(QObject):
@@ -78,7 +82,7 @@ class TrainingSession(QObject):
         self.pace: float | None = None          # at most this many updates a second
         self.focus: str | None = None           # the parameter a single update writes out
         self._remaining: int | None = None      # None: until paused
-        self._run_before: tuple[Parameters, TrainingSettings] | None = None
+        self._entry: RunEntry | None = None     # during a run: its undo entry so far
         self._applying = False                  # our own writes to the model
         self._resume = False
         self._stop_reason = ""                  # said when the run ends, if it ends early
@@ -90,7 +94,7 @@ class TrainingSession(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self.loaded = document.network.parameters()
-        document.changed.connect(self._on_change)
+        document.edited.connect(self._on_edited)
         document.about_to_edit.connect(self._before_edit)
         document.replaced.connect(self._on_replaced)
 
@@ -146,7 +150,7 @@ class TrainingSession(QObject):
         try:
             self._worker.start(self, trainer, iterations, watch, self.pace)
         except BpguiError as exc:
-            self._run_before = None
+            self._entry = None
             self.message.emit(f"Cannot train: {exc}")
             return False
         self.trainer, self._live = None, trainer.plan     # the process's now
@@ -198,11 +202,11 @@ class TrainingSession(QObject):
                 return str(exc)
             if self._collect(self._ask(lambda: self._worker.set_rate(value))):
                 self._finish()          # the run ended first: the rate is for the next one
-        settings = replace(self.network.training, learning_rate=value)
-        if not self.running:
-            return self.document.execute(SetTraining(self.document, settings))
-        self._write(lambda: self.network.set_training(settings))   # in the run's entry
-        return None
+        command = SetTraining(self.document, replace(self.network.training,
+                                                     learning_rate=value))
+        if not self.running or self._entry is None:
+            return self.document.execute(command)
+        return self._write(partial(self._entry.apply, command))   # a part of the run's entry
 
     def undo_run(self) -> None:
         """Undo the last run, and take it out of the history too (a diverged run's
@@ -252,33 +256,15 @@ class TrainingSession(QObject):
     def _ensure_trainer(self) -> bool:
         if self.trainer is not None:
             return True
-        network = self.network
         try:
-            network.validate()
-            plan = compile_plan(network)
-            x, y = sample_arrays(network)
-            record = len(network.samples) <= MAX_SAMPLE_CURVES
-            trainer = Trainer(plan, x, y, replace(network.training), record_norms=True,
-                              record_samples=record)
+            self.trainer, self.history = ready_trainer(self.network, self.history)
         except BpguiError as exc:
             self.message.emit(f"Cannot train: {exc}")
             return False
-        first = trainer.history[0]
-        samples = self.history.sample_losses
-        if samples is not None and samples.shape[1] != len(network.samples):
-            self.history.stop_samples()          # the dataset changed: no more curves
-        if not len(self.history):
-            self.history = History(len(network.samples) if record else None)
-            self.history.extend([first], (), trainer.sample_history or ())
-        elif self.history.losses[-1] != first:
-            # An edit between runs moved the loss without an update: the history says so
-            # at the current iteration, where the next update starts from.
-            self.history.losses[-1] = first
-        self.trainer = trainer
         return True
 
     def _begin_run(self) -> None:
-        self._run_before = (self.network.parameters(), replace(self.network.training))
+        self._entry = RunEntry(self.document)
         self._started = (time.perf_counter(), self.iteration)
         self._last_publish = time.perf_counter()
 
@@ -306,24 +292,14 @@ class TrainingSession(QObject):
     def _collect(self, messages: Sequence[Progress | Finished]) -> bool:
         """Move the process's news into the history and the live plan; True once the
         run is over (its trainer is then ours again, if it came back)."""
-        finished = False
-        for message in messages:
-            if isinstance(message, Progress):
-                self.history.extend(message.losses, () if message.norms is None else
-                                    message.norms,
-                                    () if message.samples is None else message.samples)
-                if self._remaining is not None:
-                    self._remaining -= len(message.losses)
-                if self._live is not None:
-                    for block, (weights, bias) in zip(self._live.blocks, message.parameters,
-                                                      strict=True):
-                        block.weights, block.bias = weights, bias
-            else:
-                finished = True
-                self.trainer = message.trainer
-                if message.divergence is not None:
-                    self._diverge(message.divergence)
-        return finished
+        heard = take_messages(messages, self.history, self._live)
+        if self._remaining is not None:
+            self._remaining -= heard.updates
+        if heard.finished:
+            self.trainer = heard.trainer
+            if heard.divergence is not None:
+                self._diverge(heard.divergence)
+        return heard.finished
 
     def _diverge(self, divergence: Divergence) -> None:
         self.diverged_at = self._started[1] + divergence.update
@@ -336,39 +312,33 @@ class TrainingSession(QObject):
         self._last_publish = time.perf_counter()
         self.progress.emit()
 
-    def _write(self, change: object) -> None:
+    def _write(self, command: Callable[[], str | None]) -> str | None:
+        """Run the session's own command, which must not end the run or its trainer."""
         self._applying = True
         try:
-            change()  # type: ignore[operator]
+            return command()
         finally:
             self._applying = False
 
     def _finish(self, text: str | None = None) -> None:
-        """End the run: the model takes its parameters; publish, record one undo entry,
-        say so."""
+        """End the run: the model takes its parameters, as the run's one undo entry;
+        publish, say so."""
         self._timer.stop()
         self._running = False
         reason, self._stop_reason = (f"{self._stop_reason} " if self._stop_reason else ""), ""
-        if self.trainer is not None or self._live is not None:
-            weights, biases = self.parameters()
-            self._write(lambda: self.network.set_parameters(weights, biases))
+        trained = self.parameters()         # the run's (the trainer's, or the last heard of)
         self._live = None
-        self._publish()
-        before = self._run_before
-        self._run_before = None
+        entry, self._entry = self._entry, None
         t0, i0 = self._started
         done = self.iteration - i0
+        if entry is not None and (done or entry.changed):
+            label = text or (f"Train {done:,} iteration{'s' * (done != 1)}" if done
+                             else "Change training settings")
+            self._write(lambda: entry.record(trained, label))
+            self._last_entry = (self.document.undo_stack.index(), i0)
+        self._publish()
         seconds = time.perf_counter() - t0
         self.rate = done / seconds if seconds > 0 else 0.0
-        if before is not None and done:
-            label = text or f"Train {done:,} iteration{'s' * (done != 1)}"
-            self._applying = True
-            try:
-                self.document.execute(SetParameters(self.document, self.network.parameters(),
-                                                    label, before[0], before[1]))
-            finally:
-                self._applying = False
-            self._last_entry = (self.document.undo_stack.index(), i0)
         self.running_changed.emit(False)
         if self.diverged_at is not None:
             self.diverged.emit(self.diverged_at, self.network.training.learning_rate,
@@ -390,7 +360,7 @@ class TrainingSession(QObject):
         self._timer.stop()
         self._running = False
         self._live = self.trainer = None
-        self._run_before = None
+        self._entry = None
         self.running_changed.emit(False)
 
     # ------------------------------------------------------------ the model
@@ -409,13 +379,8 @@ class TrainingSession(QObject):
         if resume and self.diverged_at is None and self._remaining != 0:
             self.train(self._remaining)
 
-    def _on_change(self, change: Change) -> None:
-        if self._applying:
-            return
-        if change.kind in ("neuron_changed", "edge_changed") and change.field in (
-                "x", "y", "label"):
-            return
-        if change.kind == "text_changed":
+    def _on_edited(self, edit: Edit) -> None:
+        if self._applying or edit.looks_only:
             return
         # Weights, structure, samples, loss or settings changed: train on them from now.
         if self.running:

@@ -16,10 +16,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
 
 from bpgui.engine.records import StepRecord
-from bpgui.network.model import Change
+from bpgui.network.changes import LOOK_FIELDS
 from bpgui.ui.base.actions import ActionSpec, build_actions, without_checked
 from bpgui.ui.canvas.scene import NetworkScene
-from bpgui.ui.document.document import Document
+from bpgui.ui.document.document import Document, Edit
 from bpgui.ui.training.boundary_view import BoundaryDock
 from bpgui.ui.training.dock import LearningRateSpin, TrainingDock
 from bpgui.ui.training.loss_plot import LossPlotDock
@@ -76,7 +76,7 @@ class TrainingUi:
         s.message.connect(status)
         self.dock.status.connect(status)
         self.plot.status.connect(status)
-        document.changed.connect(self._on_change)
+        document.edited.connect(self._on_edited)
         document.replaced.connect(self.refresh)
         scene.hovered.connect(self._on_hover)
         scene.selectionChanged.connect(self._on_selection)
@@ -129,8 +129,10 @@ class TrainingUi:
             self.boundary.show_network(s.document.network, live)
         self.dock.show_outcome()
 
-    def _on_change(self, change: Change) -> None:
-        if not self.session.running and change.field not in ("x", "y", "label"):
+    def _on_edited(self, edit: Edit) -> None:
+        """Between runs, the plot and the boundary catch up FOLLOW_MS after an edit that
+        can change them (a burst of edits, such as wheel nudges, costs one redraw)."""
+        if not self.session.running and any(c.field not in LOOK_FIELDS for c in edit.changes):
             self._follow.start()
 
     def _on_running(self, running: bool) -> None:

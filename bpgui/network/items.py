@@ -1,0 +1,68 @@
+"""The network's parts as plain data: :class:`Neuron`, :class:`Edge`, :class:`Sample` and
+:class:`TrainingSettings`.
+
+Only the data; the rules each part obeys are in :mod:`bpgui.network.validation`
+and :mod:`bpgui.network.model`, the whole network in
+:class:`~bpgui.network.model.Network`. No Qt, no NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Neuron:
+    """One unit. For inputs, ``activation``, ``bias`` and ``train_bias`` are unused."""
+
+    id: str
+    role: str
+    activation: str = "sigmoid"
+    bias: float = 0.0
+    train_bias: bool = True
+    label: str | None = None
+    x: float | None = None
+    y: float | None = None
+
+    @property
+    def is_input(self) -> bool:
+        return self.role == "input"
+
+    @property
+    def display_label(self) -> str:
+        return self.id if self.label is None else self.label
+
+
+@dataclass
+class Edge:
+    """A weighted connection ``source -> target``; its id names the weight."""
+
+    id: str
+    source: str
+    target: str
+    weight: float
+    trainable: bool = True
+    label: str | None = None
+
+    @property
+    def display_label(self) -> str:
+        return self.id if self.label is None else self.label
+
+
+@dataclass
+class Sample:
+    """One training example: one input per input neuron, one target per output."""
+
+    inputs: list[float]
+    targets: list[float]
+
+
+@dataclass
+class TrainingSettings:
+    """Gradient-descent settings, the file's ``training`` block."""
+
+    learning_rate: float = 0.5
+    mode: str = "batch"
+    batch_size: int = 2
+    shuffle: bool = False
+    seed: int = 0

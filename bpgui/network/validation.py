@@ -1,0 +1,64 @@
+"""The rules that hold between parts of a network, and for every number in it.
+
+:func:`check_finite` is the one test of a number the whole format uses;
+:func:`check_endpoints` says whether an edge may join two neurons and
+:func:`check_sample` whether a sample fits the network's inputs and outputs.
+The rules about one neuron, edge or the training settings on their own live with
+the tables of names they check against, in :mod:`bpgui.network.model`. Each rule
+raises :class:`~bpgui.network.errors.NetworkError` naming the JSON path at fault.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from bpgui.network.errors import NetworkError
+from bpgui.network.items import Edge, Sample
+
+
+def check_finite(value: Any, path: str, what: str = "a finite number") -> None:
+    """Refuse anything but a finite int or float (booleans are not numbers here)."""
+    try:
+        finite = not isinstance(value, bool) and isinstance(value, int | float) \
+            and math.isfinite(value)
+    except OverflowError:          # an integer too large for a double
+        finite = False
+    if not finite:
+        shown = f"{str(value)[:12]}… ({len(str(value))} digits)" if isinstance(value, int) \
+            and len(str(value)) > 20 else repr(value)
+        raise NetworkError(f"must be {what}, not {shown}", path)
+
+
+def check_endpoints(e: Edge, path: str, pairs: dict[tuple[str, str], int],
+                    roles: dict[str, str]) -> None:
+    """``e`` joins two known, different neurons, not into an input, not twice.
+
+    ``pairs`` maps the (source, target) pairs already connected to their edge index,
+    ``roles`` every neuron id to its role.
+    """
+    for end in ("source", "target"):
+        if getattr(e, end) not in roles:
+            raise NetworkError(f"unknown neuron {getattr(e, end)!r}", f"{path}.{end}")
+    if e.source == e.target:
+        raise NetworkError(f"a neuron cannot feed itself ({e.source!r})", f"{path}.target")
+    if roles[e.target] == "input":
+        raise NetworkError(f"an edge cannot end at input neuron {e.target!r}",
+                           f"{path}.target")
+    if (e.source, e.target) in pairs:
+        raise NetworkError(
+            f"{e.source!r} -> {e.target!r} is already connected by "
+            f"edges[{pairs[(e.source, e.target)]}]", path)
+
+
+def check_sample(s: Sample, path: str, n_in: int, n_out: int) -> None:
+    """``s`` has one finite input per input neuron and one finite target per output."""
+    for key, want in (("inputs", n_in), ("targets", n_out)):
+        values = getattr(s, key)
+        if len(values) != want:
+            raise NetworkError(
+                f"sample {path[8:-1]} has {len(values)} {key}, but the network has {want} "
+                f"{'input' if key == 'inputs' else 'output'} neuron{'s' * (want != 1)}",
+                f"{path}.{key}")
+        for j, v in enumerate(values):
+            check_finite(v, f"{path}.{key}[{j}]")
