@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import error_line, run_cli, snapshot, write_json
 
 from bpgui.network import fileformat
+from tests.cli_helpers import error_line, run_cli, snapshot, write_json
 
 INPUT = "net.bpnet.json"
 OLD_HISTORY = "old_history.csv"

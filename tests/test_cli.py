@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import (
+
+from bpgui.network import fileformat
+from tests.cli_helpers import (
     CONSOLE_SCRIPT,
     ERROR_PREFIX,
     SAMPLE_FILES,
@@ -33,8 +35,6 @@ from cli_helpers import (
     snapshot,
     write_json,
 )
-
-from bpgui.network import fileformat
 
 REL = 1e-13  # full double precision, allowing for a different order of the same operations
 

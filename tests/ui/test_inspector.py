@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from qt_helpers import choose, enter_text
 
 from bpgui.network.model import Change, Network, Neuron
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetEdge
 from bpgui.ui.document.document import Document
 from bpgui.ui.editing.inspector import InspectorDock
+from tests.ui.qt_helpers import choose, enter_text
 
 
 @pytest.fixture
