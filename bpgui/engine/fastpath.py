@@ -55,7 +55,8 @@ def sample_losses(plan: Plan, fw: Forward, y: Array) -> Array:
 def dataset_loss(plan: Plan, fw: Forward, y: Array) -> float:
     """Mean of the per-sample losses (the spec's dataset loss)."""
     losses = sample_losses(plan, fw, y)
-    return float(np.add.reduce(losses)) / losses.shape[0]   # the same bits as np.mean
+    count: int = losses.shape[0]
+    return float(np.add.reduce(losses)) / count   # the same bits as np.mean
 
 
 def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None, *,
