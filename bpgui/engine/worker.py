@@ -262,10 +262,10 @@ class TrainingWorker:
 
     def _receive(self) -> Progress | Finished | Applied:
         with self._pipe() as conn:
-            message = conn.recv()
+            message: Progress | Finished | Applied = conn.recv()
         if isinstance(message, Finished):
             self.owner = None
-        return message  # type: ignore[no-any-return]
+        return message
 
     def _ready(self, timeout: float) -> bool:
         with self._pipe() as conn:
