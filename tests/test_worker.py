@@ -56,7 +56,7 @@ def spec_schedule(mode: str, n: int, size: int, shuffle: bool, seed: int) -> Ite
     ("batch", 4, False, 0), ("sgd", 1, False, 0), ("sgd", 1, True, 3),
     ("minibatch", 3, False, 0), ("minibatch", 3, True, -5), ("minibatch", 7, True, 11),
 ])
-def test_the_schedule_is_the_spec_s_and_survives_pickling(mode, size, shuffle, seed) -> None:  # type: ignore[no-untyped-def]
+def test_the_schedule_is_the_spec_s_and_survives_pickling(mode, size, shuffle, seed) -> None:
     n = 7
     settings = TrainingSettings(mode=mode, batch_size=size, shuffle=shuffle, seed=seed)
     schedule, expected = BatchSchedule(settings, n), spec_schedule(mode, n, size, shuffle, seed)
@@ -103,7 +103,7 @@ def losses_of(messages: list[Progress | Finished]) -> list[float]:
     return [v for m in messages if isinstance(m, Progress) for v in m.losses.tolist()]
 
 
-def test_a_run_in_the_process_is_exactly_the_run_here(worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_in_the_process_is_exactly_the_run_here(worker) -> None:
     expected = trainer_for(MOONS, mode="sgd", shuffle=True, seed=4)
     expected.run(2500)
     worker.start("test", trainer_for(MOONS, mode="sgd", shuffle=True, seed=4), 2500,
@@ -121,7 +121,7 @@ def test_a_run_in_the_process_is_exactly_the_run_here(worker) -> None:  # type: 
         [b.weights.tolist() for b in expected.plan.blocks]
 
 
-def test_the_rate_changes_exactly_where_the_answer_says(worker) -> None:  # type: ignore[no-untyped-def]
+def test_the_rate_changes_exactly_where_the_answer_says(worker) -> None:
     worker.start("test", trainer_for(XOR), None, RunawayWatch(math.inf, math.inf))
     messages: list[Progress | Finished] = []
     while len(losses_of(messages)) < 200:
@@ -145,7 +145,7 @@ def test_the_rate_changes_exactly_where_the_answer_says(worker) -> None:  # type
     assert returned.run(5) == expected.run(5)
 
 
-def test_a_late_stop_or_rate_is_harmless(worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_stop_or_rate_is_harmless(worker) -> None:
     worker.start("test", trainer_for(XOR), 3, RunawayWatch(math.inf, math.inf))
     finished = collect(worker, [])
     assert finished is not None and finished.trainer.iteration == 3
@@ -155,7 +155,7 @@ def test_a_late_stop_or_rate_is_harmless(worker) -> None:  # type: ignore[no-unt
     assert again is not None and again.trainer.iteration == 4
 
 
-def test_a_runaway_is_caught_at_its_first_update(worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_runaway_is_caught_at_its_first_update(worker) -> None:
     """Moons with η = 100: the loss climbs to about 8 and stays finite."""
     trainer = trainer_for(MOONS, learning_rate=100.0)
     start = trainer.history[0]

@@ -19,7 +19,7 @@ Route = tuple[tuple[str, ...], tuple[str, ...], QColor]
 
 
 @pytest.fixture
-def dock(qtbot, session: StepSession) -> PathPanelDock:  # type: ignore[no-untyped-def]
+def dock(qtbot, session: StepSession) -> PathPanelDock:
     panel = PathPanelDock(session)
     qtbot.addWidget(panel)
     panel.resize(520, 700)
@@ -176,7 +176,7 @@ def test_a_deleted_neuron_shows_a_message(dock: PathPanelDock, session: StepSess
     assert dock.report is None and "h1" in shown(dock)
 
 
-def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:
     network = layered_network(LayeredSpec([2, 10, 10, 10, 1], ["tanh"] * 3 + ["sigmoid"],
                                           samples=[Sample([0.5, -1.0], [1.0])]))
     document = Document(network)
@@ -197,7 +197,7 @@ def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:  # type: igno
     document.undo_stack.clear()
 
 
-def test_a_capped_list_says_so_under_the_heading(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_capped_list_says_so_under_the_heading(qtbot) -> None:
     network = layered_network(LayeredSpec([2, 10, 10, 10, 1], ["tanh"] * 3 + ["sigmoid"],
                                           samples=[Sample([0.5, -1.0], [1.0])]))
     document = Document(network)

@@ -21,7 +21,7 @@ from bpgui.ui.stepping.step_panel import HINT, ROW_CHARS, StepPanelDock
 
 
 @pytest.fixture
-def dock(qtbot, session: StepSession) -> StepPanelDock:  # type: ignore[no-untyped-def]
+def dock(qtbot, session: StepSession) -> StepPanelDock:
     panel = StepPanelDock(session)
     qtbot.addWidget(panel)
     panel.resize(520, 700)
@@ -47,7 +47,7 @@ def row_texts(dock: StepPanelDock) -> list[str]:
     return [model.data(model.index(row)) for row in range(model.rowCount())]
 
 
-def click_row(qtbot, dock: StepPanelDock, row: int) -> None:  # type: ignore[no-untyped-def]
+def click_row(qtbot, dock: StepPanelDock, row: int) -> None:
     view = step_list(dock)
     index = view.model().index(row)
     view.scrollTo(index)
@@ -132,7 +132,7 @@ def test_the_list_follows_the_cursor(dock: StepPanelDock, session: StepSession) 
     assert not view.selectionModel().hasSelection()
 
 
-def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,  # type: ignore[no-untyped-def]
+def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,
                                               session: StepSession) -> None:
     model = step_list(dock).model()
     with qtbot.assertNotEmitted(model.modelReset):
@@ -143,7 +143,7 @@ def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,  # typ
         session.set_digits(6)
 
 
-def test_clicking_a_step_jumps_there_and_back(qtbot, dock: StepPanelDock,  # type: ignore[no-untyped-def]
+def test_clicking_a_step_jumps_there_and_back(qtbot, dock: StepPanelDock,
                                               session: StepSession) -> None:
     click_row(qtbot, dock, 3)
     assert session.position == 4 and session.current.phase == "forward"
@@ -208,7 +208,7 @@ def test_without_samples_the_reason_is_shown(dock: StepPanelDock, session: StepS
 
 
 @pytest.fixture
-def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]:  # type: ignore[no-untyped-def]
+def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]:
     """The moons sample stepped by layers, its panel shown at 520×700."""
     stem = Path(__file__).resolve().parents[2] / "sample_networks" / "moons_2-8-8-1.bpnet.json"
     document = Document(fileformat.load(stem))
@@ -223,7 +223,7 @@ def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]
     document.undo_stack.clear()
 
 
-def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> None:
     _, session, panel = moons_layers
     session.jump(11)                                        # ∂L/∂A₂: an 8×8 matrix
     view = panel.findChild(QTextBrowser, "currentStep")
@@ -232,7 +232,7 @@ def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> No
     assert step_list(panel).height() >= 120                 # still a usable list
 
 
-def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:
     _, session, panel = moons_layers
     session.jump(11)
     bar = panel.findChild(QTextBrowser, "currentStep").verticalScrollBar()
