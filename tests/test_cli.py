@@ -193,7 +193,7 @@ def small_by_hand(k: int) -> dict[str, Any]:
 @pytest.mark.parametrize("k", [0, 2])
 def test_trace_sample_option_selects_the_sample(tmp_path: Path, k: int) -> None:
     path = write_json(tmp_path / "small.json", SMALL)
-    args = ["trace", path] if k == 0 else ["trace", path, "--sample", str(k)]
+    args: list[str | Path] = ["trace", path] if k == 0 else ["trace", path, "--sample", str(k)]
     doc = ok_json(run_cli(*args))
     hand = small_by_hand(k)
     assert doc["sample"] == k

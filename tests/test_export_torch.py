@@ -100,7 +100,8 @@ class Script:
         assert isinstance(node, ast.Dict)
         out: dict[str, str] = {}
         for key, value in zip(node.keys, node.values, strict=True):
-            assert isinstance(key, ast.Constant) and isinstance(value, ast.Name)
+            assert isinstance(key, ast.Constant) and isinstance(key.value, str)
+            assert isinstance(value, ast.Name)
             out[key.value] = value.id
         return out
 

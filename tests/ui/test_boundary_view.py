@@ -13,6 +13,7 @@ from bpgui.network.model import Edge, Network, Neuron, Sample
 from bpgui.ui.base.theme import DARK, LIGHT
 from bpgui.ui.training.boundary_view import CLASS_COLOURS, BoundaryDock, class_rgb, diverging_rgb
 from tests.conftest import load_sample
+from tests.ui.qt_helpers import child
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def dock(qtbot) -> BoundaryDock:
 
 
 def title(dock: BoundaryDock) -> str:
-    return dock.findChild(QLabel, "boundaryTitle").text()
+    return child(dock, QLabel, "boundaryTitle").text()
 
 
 def test_the_dock_is_named_for_the_window(dock) -> None:

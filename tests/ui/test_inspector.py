@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from bpgui.network.model import Change, Network, Neuron
 from bpgui.ui.canvas.scene import NetworkScene
@@ -43,9 +43,12 @@ def test_public_api_and_tooltips(dock: InspectorDock) -> None:
 def test_nothing_selected_shows_the_network(dock: InspectorDock, document: Document) -> None:
     assert dock.pages.currentIndex() == 0
     assert dock.heading.text() == "Network"
-    assert dock.fields["networkName"].text() == document.network.name
-    assert dock.fields["networkDescription"].toPlainText() == document.network.description
-    assert dock.fields["networkLoss"].currentText() == "half_sse"
+    name, description, loss = (dock.fields[f"network{field}"]
+                               for field in ("Name", "Description", "Loss"))
+    assert isinstance(name, QLineEdit) and name.text() == document.network.name
+    assert isinstance(description, QPlainTextEdit)
+    assert description.toPlainText() == document.network.description
+    assert isinstance(loss, QComboBox) and loss.currentText() == "half_sse"
 
 
 def test_weight_edit_is_one_undoable_command(qtbot, dock, scene, document, changes) -> None:

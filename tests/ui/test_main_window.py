@@ -85,7 +85,12 @@ def test_an_invalid_file_keeps_the_current_network(window, tmp_path, monkeypatch
 ])
 def test_new_asks_before_discarding(window, monkeypatch, answer, replaced) -> None:
     asked: list[bool] = []
-    monkeypatch.setattr(window.files, "ask_discard", lambda: asked.append(True) or answer)
+
+    def ask_discard() -> QMessageBox.StandardButton:
+        asked.append(True)
+        return answer
+
+    monkeypatch.setattr(window.files, "ask_discard", ask_discard)
     window.document.execute(SetEdge(window.document, "w1", weight=2.0))
     window.actions_by_name["New"].trigger()
     assert asked == [True]
@@ -161,15 +166,18 @@ def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch
     from bpgui.ui.shell.main_window import MainWindow
 
     seen: list[MainWindow] = []
-    monkeypatch.setattr(app_module, "_screenshot",
-                        lambda app, window, *rest: seen.append(window) or 0)
+    def screenshot(app, window, *rest) -> int:
+        seen.append(window)
+        return 0
+
+    monkeypatch.setattr(app_module, "_screenshot", screenshot)
     args = build_gui_parser().parse_args([str(SEED003), "--screenshot", str(tmp_path / "x.png"),
                                           "--granularity", "layer", "--digits", "6",
                                           "--steps", "3"])
     assert app_module.run_gui(args, fileformat.load(SEED003), SEED003, settings) == 0
     session = seen[0].stepping.session
     assert (session.granularity, session.digits, session.position) == ("layer", 6, 3)
-    assert session.current.target == "level 2"
+    assert session.current is not None and session.current.target == "level 2"
     seen[0].document.undo_stack.setClean()
     seen[0].close()
 

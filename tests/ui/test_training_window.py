@@ -18,6 +18,7 @@ from bpgui.ui.document.document import Document
 from bpgui.ui.shell.main_window import MainWindow
 from bpgui.ui.training.dock import LearningRateSpin, log_step
 from tests.cli_helpers import SAMPLES, run_cli
+from tests.ui.qt_helpers import child
 
 MOONS = SAMPLES / "moons_2-8-8-1.bpnet.json"
 
@@ -47,7 +48,7 @@ def moons(qtbot, settings, monkeypatch) -> Iterator[MainWindow]:
 
 
 def button(window: MainWindow, name: str) -> QPushButton:
-    return window.findChild(QPushButton, name)
+    return child(window, QPushButton, name)
 
 
 def test_train_n_from_the_dock_matches_bpgui_train(qtbot, moons) -> None:
