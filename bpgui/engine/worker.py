@@ -230,6 +230,7 @@ class TrainingWorker:
         """Whatever has arrived, waiting up to ``timeout`` seconds for the first of it."""
         messages: list[Progress | Finished] = []
         while self.busy and self._ready(0.0 if messages else timeout):
+            # Only a request is answered with Applied, and _request reads that answer.
             messages.append(self._receive())   # type: ignore[arg-type]
         return messages
 
