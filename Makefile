@@ -21,10 +21,12 @@ $(VENV)/.installed-test: $(VENV)/pyvenv.cfg pyproject.toml
 run: $(VENV)/.installed-run
 	$(PY) -m bpgui $(ARGS)
 
-# ruff, then the layer contracts of pyproject.toml (a broken one is named in the output).
+# ruff, then the layer contracts of pyproject.toml (a broken one is named in the output),
+# then mypy over bpgui/ and tests/ ([tool.mypy] in pyproject.toml).
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check bpgui tests benchmarks tools
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 # The property tests draw a fixed, derandomised set of examples here (see tests/conftest.py);
 # HYPOTHESIS_PROFILE=default make test draws fresh ones.
@@ -40,4 +42,4 @@ bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui_training.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis

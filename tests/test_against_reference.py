@@ -36,18 +36,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from reference import (
-    BCE_CLAMP,
-    SPREAD_ULPS,
-    DatasetResult,
-    TrainRun,
-    local_derivative,
-    reference_dataset,
-    reference_loss,
-    reference_pass,
-    reference_train,
-)
-from strategies import networks, training_settings
 
 from bpgui.engine import fastpath
 from bpgui.engine.gradcheck import check_gradients, dataset_gradients
@@ -59,6 +47,18 @@ from bpgui.engine.trace import trace_document
 from bpgui.engine.training import Trainer
 from bpgui.network import fileformat
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from tests.reference import (
+    BCE_CLAMP,
+    SPREAD_ULPS,
+    DatasetResult,
+    TrainRun,
+    local_derivative,
+    reference_dataset,
+    reference_loss,
+    reference_pass,
+    reference_train,
+)
+from tests.strategies import networks, training_settings
 
 REL, ABS = 1e-9, 1e-12
 TRAIN_REL, TRAIN_ABS = 1e-8, 1e-10

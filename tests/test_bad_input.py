@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import error_line, run_cli, snapshot, write_json
 
 from bpgui.network import fileformat
+from tests.cli_helpers import error_line, run_cli, snapshot, write_json
 
 INPUT = "net.bpnet.json"
 OLD_HISTORY = "old_history.csv"
@@ -81,7 +81,7 @@ def setting(*path_and_value: Any) -> bytes:
     *path, value = path_and_value
 
     def change(document: dict[str, Any]) -> None:
-        parent = document
+        parent: Any = document
         for key in path[:-1]:
             parent = parent[key]
         if isinstance(parent, list) and path[-1] == len(parent):
@@ -94,7 +94,7 @@ def setting(*path_and_value: Any) -> bytes:
 
 def deleting(*path: Key) -> bytes:
     def change(document: dict[str, Any]) -> None:
-        parent = document
+        parent: Any = document
         for key in path[:-1]:
             parent = parent[key]
         del parent[path[-1]]
@@ -120,7 +120,7 @@ def with_duplicate_key(*path: Key, key: str) -> tuple[bytes, int, int]:
     """BASE where the object at ``path`` holds ``key`` twice; returns the second one's place."""
     marker = "dup\u2603"
     document = copy.deepcopy(BASE)
-    parent = document
+    parent: Any = document
     for k in path:
         parent = parent[k]
     parent[marker] = parent[key]

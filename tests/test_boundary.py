@@ -74,6 +74,7 @@ def test_the_grid_is_resolution_by_resolution() -> None:
         assert m.values.shape == (resolution, resolution)
         assert m.values.dtype == np.float64
     blobs = boundary_map(load_sample("blobs_3class_softmax"), resolution=40)
+    assert blobs.classes is not None
     assert blobs.values.shape == blobs.classes.shape == (40, 40)
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import (
+
+from bpgui.network import fileformat
+from tests.cli_helpers import (
     CONSOLE_SCRIPT,
     ERROR_PREFIX,
     SAMPLE_FILES,
@@ -33,8 +35,6 @@ from cli_helpers import (
     snapshot,
     write_json,
 )
-
-from bpgui.network import fileformat
 
 REL = 1e-13  # full double precision, allowing for a different order of the same operations
 
@@ -193,7 +193,7 @@ def small_by_hand(k: int) -> dict[str, Any]:
 @pytest.mark.parametrize("k", [0, 2])
 def test_trace_sample_option_selects_the_sample(tmp_path: Path, k: int) -> None:
     path = write_json(tmp_path / "small.json", SMALL)
-    args = ["trace", path] if k == 0 else ["trace", path, "--sample", str(k)]
+    args: list[str | Path] = ["trace", path] if k == 0 else ["trace", path, "--sample", str(k)]
     doc = ok_json(run_cli(*args))
     hand = small_by_hand(k)
     assert doc["sample"] == k
@@ -459,7 +459,7 @@ def test_plain_bpgui_opens_the_gui_or_says_why_not(tmp_path: Path) -> None:
         assert len(lines) == 1 and lines[0].startswith(ERROR_PREFIX), stderr
 
 
-def test_worksheet_writes_the_seed_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_worksheet_writes_the_seed_example(tmp_path) -> None:
     import html
 
     out = tmp_path / "sheet.html"
@@ -474,7 +474,7 @@ def test_worksheet_writes_the_seed_example(tmp_path) -> None:  # type: ignore[no
     assert "______" in md.read_text(encoding="utf-8")
 
 
-def test_worksheet_and_export_refuse_bad_input_without_writing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_worksheet_and_export_refuse_bad_input_without_writing(tmp_path) -> None:
     for args, words in ((("worksheet", SEED000, "--select", "nope", "-o", tmp_path / "a.html"),
                          "nope"),
                         (("worksheet", SEED000, "-o", tmp_path / "a.txt"), ".txt"),
@@ -486,7 +486,7 @@ def test_worksheet_and_export_refuse_bad_input_without_writing(tmp_path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_export_torch_writes_a_script_that_compiles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_torch_writes_a_script_that_compiles(tmp_path) -> None:
     out = tmp_path / "net.py"
     result = run_cli("export-torch", SEED000, "-o", out)
     assert result.returncode == 0, result.stderr

@@ -38,10 +38,8 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
-from cli_helpers import SAMPLE_FILES
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import networks
 
 import bpgui.export.torch_script
 from bpgui.engine.trace import trace_document
@@ -50,6 +48,8 @@ from bpgui.export.torch_script import torch_script
 from bpgui.network import fileformat
 from bpgui.network.errors import BpguiError, NetworkError
 from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample
+from tests.cli_helpers import SAMPLE_FILES
+from tests.strategies import networks
 
 REL, ABS = 1e-10, 1e-12
 ALLOWED_IMPORTS = {"torch", "json", "math"}
@@ -100,7 +100,8 @@ class Script:
         assert isinstance(node, ast.Dict)
         out: dict[str, str] = {}
         for key, value in zip(node.keys, node.values, strict=True):
-            assert isinstance(key, ast.Constant) and isinstance(value, ast.Name)
+            assert isinstance(key, ast.Constant) and isinstance(key.value, str)
+            assert isinstance(value, ast.Name)
             out[key.value] = value.id
         return out
 

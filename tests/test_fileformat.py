@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import SAMPLE_FILES, snapshot
 
 from bpgui.network import fileformat
 from bpgui.network.errors import BpguiError, NetworkError
 from bpgui.network.fileformat import FileError
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from tests.cli_helpers import SAMPLE_FILES, snapshot
 
 # Every optional key, written the way network_to_dict writes it, so that
 # network_to_dict(load(FULL)) must equal FULL exactly.

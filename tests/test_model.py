@@ -256,7 +256,7 @@ def test_add_edge_between_hidden_neurons_of_one_layer(net: Network) -> None:
     (Edge("7w", "x1", "y", 1.0), ("7w", "valid id")),
     (Edge("w7", "x1", "y", math.nan), ("weight", "finite")),
     (Edge("w7", "x1", "y", math.inf), ("weight", "finite")),
-    (Edge("w7", "x1", "y", True), ("weight",)),  # type: ignore[arg-type]
+    (Edge("w7", "x1", "y", True), ("weight",)),
     (Edge("w7", "x1", "y", 1.0, trainable="yes"), ("trainable",)),  # type: ignore[arg-type]
 ], ids=["cycle", "self-loop", "duplicate-pair", "into-input", "input-to-input",
         "unknown-source", "unknown-target", "duplicate-id", "bad-id", "nan-weight",

@@ -60,7 +60,8 @@ def test_every_equation_of_a_pass_is_true(network: Network, data: st.DataObject)
 @_property(40)
 @given(network=networks(), data=st.data())
 def test_every_path_equation_is_true(network: Network, data: st.DataObject) -> None:
-    targets = [(e.id, None) for e in network.edges] + [(n.id, None) for n in network.neurons]
+    targets: list[tuple[str, str | None]] = [(e.id, None) for e in network.edges]
+    targets += [(n.id, None) for n in network.neurons]
     targets += [(n.id, "bias") for n in network.neurons if not n.is_input]
     target, kind = data.draw(st.sampled_from(targets), label="target")
     sample = data.draw(st.integers(0, len(network.samples) - 1), label="sample")

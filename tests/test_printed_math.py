@@ -17,14 +17,14 @@ from tests.printed_math import Interval
 from tests.printed_notation import parse
 
 
-def exact(text: str, symbols: dict[str, object] | None = None) -> object:
+def exact(text: str, symbols: dict[str, object] | None = None) -> pm.Value:
     """The exact value of a numbers line, or of a symbols line with the given values."""
     def leaf(node: pn.Node) -> object:
         return pn.number_value(node.text) if node.op == "num" else (symbols or {})[node.text]
     return pm.evaluate(parse(text, numbers=symbols is None), pm.Exact(), leaf)
 
 
-def bounds(text: str, digits: int = 4, constants: tuple[str, ...] = ()) -> object:
+def bounds(text: str, digits: int = 4, constants: tuple[str, ...] = ()) -> pm.Value:
     return pm.evaluate(parse(text, numbers=True),
                        pm.Bounds(digits, lambda node: node.text in constants))
 

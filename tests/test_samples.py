@@ -68,7 +68,9 @@ def test_sample_loads_and_is_presentable(path: Path) -> None:
     positions = {(n.x, n.y) for n in net.neurons}
     assert len(positions) == len(net.neurons), "two neurons share a position"
     for e in net.edges:
-        assert net.neuron(e.source).x < net.neuron(e.target).x, f"{e.id} points leftwards"
+        x_source, x_target = net.neuron(e.source).x, net.neuron(e.target).x
+        assert x_source is not None and x_target is not None     # every neuron has one
+        assert x_source < x_target, f"{e.id} points leftwards"
     assert "training" in json.loads(path.read_text(encoding="utf-8"))
 
 

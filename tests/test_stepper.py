@@ -17,8 +17,8 @@ from tests.conftest import load_sample
 
 def test_iter_steps_is_a_lazy_generator(seed000: Network) -> None:
     steps = iter_steps(seed000)
-    assert inspect.isgenerator(steps)
     first = next(steps)
+    assert inspect.isgenerator(steps)
     assert first.phase == "forward" and first.writes == ("x1", "x2", "x3")
 
 

@@ -38,6 +38,7 @@ def test_history_grows_and_exports_every_row() -> None:
     h.extend([0.25, 0.125], [1.5, 0.75], [np.array([0.2, 0.3]), np.array([0.1, 0.15])])
     assert h.losses.tolist() == [0.5, 0.25, 0.125] and h.iterations == 2
     assert h.gradient_norms.tolist() == [1.5, 0.75]
+    assert h.sample_losses is not None
     assert h.sample_losses.tolist() == [[0.4, 0.6], [0.2, 0.3], [0.1, 0.15]]
     assert h.csv() == ("iteration,loss,gradient_norm\n0,0.5,\n1,0.25,1.5\n"
                        "2,0.125,0.75\n")
@@ -46,6 +47,7 @@ def test_history_grows_and_exports_every_row() -> None:
     assert big.losses.tolist() == list(range(5000))
     h.truncate(1)                                # an undone run leaves the history
     assert h.losses.tolist() == [0.5, 0.25] and h.gradient_norms.tolist() == [1.5]
+    assert h.sample_losses is not None
     assert h.sample_losses.tolist() == [[0.4, 0.6], [0.2, 0.3]] and h.iterations == 1
     h.extend([0.2], [1.0], [np.array([0.1, 0.3])])
     assert h.losses.tolist() == [0.5, 0.25, 0.2] and h.gradient_norms.tolist() == [1.5, 1.0]
@@ -61,6 +63,7 @@ def test_recorded_norm_is_that_of_the_dataset_gradient() -> None:
     trainer = Trainer(compile_plan(network), x, y, replace(network.training),
                       record_norms=True, record_samples=True)
     trainer.run(1)
+    assert trainer.gradient_norms is not None and trainer.sample_history is not None
     assert trainer.gradient_norms[0] == pytest.approx(math.sqrt(sum(g * g for g in trainable)),
                                                       rel=1e-12)
     assert len(trainer.sample_history) == 2          # before, and after the update

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -118,9 +119,10 @@ def grid(extent: Extent, resolution: int) -> tuple[Array, Array, Array]:
     return xs, ys, points
 
 
-def _frozen(array: NDArray, shape: tuple[int, int], dtype: type = np.float64) -> NDArray:
+def _frozen(array: NDArray[Any], shape: tuple[int, int],
+            dtype: type = np.float64) -> NDArray[Any]:
     """A read-only copy of its own: a column view would keep the whole pass alive."""
-    out = np.array(array, dtype=dtype).reshape(shape)
+    out: NDArray[Any] = np.array(array, dtype=dtype).reshape(shape)
     out.setflags(write=False)
     return out
 
@@ -192,8 +194,8 @@ def boundary_map(network: Network, plan: Plan | None = None, neuron: str | None 
     with np.errstate(over="ignore", invalid="ignore"):   # huge weights: inf, not an error
         column = None if neuron is None else plan.column[neuron]
         a = forward32(plan, points, column)
-        if column is not None:
-            values = _frozen(a[:, column], shape)
+        if neuron is not None:
+            values = _frozen(a[:, plan.column[neuron]], shape)
             activation = network.neuron(neuron).activation
             return BoundaryMap("value", values, None, box, neuron,
                                value_range(values, activation))

@@ -55,7 +55,8 @@ def sample_losses(plan: Plan, fw: Forward, y: Array) -> Array:
 def dataset_loss(plan: Plan, fw: Forward, y: Array) -> float:
     """Mean of the per-sample losses (the spec's dataset loss)."""
     losses = sample_losses(plan, fw, y)
-    return float(np.add.reduce(losses)) / losses.shape[0]   # the same bits as np.mean
+    count: int = losses.shape[0]
+    return float(np.add.reduce(losses)) / count   # the same bits as np.mean
 
 
 def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None, *,
@@ -75,17 +76,19 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None, *,
     cols = plan.output_columns
     da[:, cols] = plan.loss.grad(a[:, cols], y) / a.shape[0]
     first_needed = 0 if input_grads else plan.n_inputs
-    g_weights: list[Array] = [None] * len(plan.blocks)  # type: ignore[list-item]
-    g_biases: list[Array] = [None] * len(plan.blocks)  # type: ignore[list-item]
+    g_weights: list[Array] = []          # last block first; reversed at the end
+    g_biases: list[Array] = []
     for k in range(len(plan.blocks) - 1, -1, -1):
         blk = plan.blocks[k]
         delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
         delta *= da[:, blk.start:blk.stop]
-        g_weights[k] = a[:, blk.lo:blk.end].T @ delta
-        g_biases[k] = np.add.reduce(delta, axis=0)
+        g_weights.append(a[:, blk.lo:blk.end].T @ delta)
+        g_biases.append(np.add.reduce(delta, axis=0))
         lo = max(blk.lo, first_needed)
         if lo < blk.end:
             da[:, lo:blk.end] += delta @ blk.weights[lo - blk.lo:].T
+    g_weights.reverse()
+    g_biases.reverse()
     return Backward(g_weights, g_biases, da)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bpgui.engine.expression import Expr, Var, as_array
 
@@ -63,10 +64,10 @@ class Shown:
     def __init__(self, result: Any, digits: Any) -> None:
         flat = np.asarray(result, dtype=np.float64).ravel()
         per = per_element(digits, result)
-        self.values = np.array([rounded(float(v), int(g)) for v, g in zip(flat, per,
-                                                                           strict=True)])
-        self.units = np.array([_unit(float(v), int(g)) for v, g in zip(self.values, per,
-                                                                        strict=True)])
+        self.values: NDArray[np.float64] = np.array(
+            [rounded(float(v), int(g)) for v, g in zip(flat, per, strict=True)])
+        self.units: NDArray[np.float64] = np.array(
+            [_unit(float(v), int(g)) for v, g in zip(self.values, per, strict=True)])
 
     def misses(self, face: Any) -> np.ndarray:
         return np.abs(np.asarray(face, dtype=np.float64).ravel() - self.values)

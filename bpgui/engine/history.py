@@ -47,8 +47,8 @@ class History:
         self._norms = _Buffer()
         self._samples = None if samples is None else _Buffer(samples)
 
-    def extend(self, losses: Sequence[float], norms: Sequence[float] = (),
-               sample_losses: Sequence[Array] = ()) -> None:
+    def extend(self, losses: Sequence[float] | Array, norms: Sequence[float] | Array = (),
+               sample_losses: Sequence[Array] | Array = ()) -> None:
         self._losses.extend(losses)
         self._norms.extend(norms)
         if self._samples is not None and len(sample_losses):

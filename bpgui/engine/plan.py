@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
@@ -47,7 +48,7 @@ class Plan:
     ids: list[str]                         # neuron id of each column
     column: dict[str, int]
     n_inputs: int
-    output_columns: Array | slice          # outputs in file order; a slice when contiguous
+    output_columns: NDArray[np.intp] | slice  # outputs in file order; a slice when contiguous
     blocks: list[Block]
     loss: Loss
     edge_slot: dict[str, tuple[int, int, int]]   # edge id -> (block, row, col)
@@ -136,8 +137,9 @@ def compile_plan(network: Network) -> Plan:
                 edge_slot[edge.id] = (b, row, col)
         blocks.append(Block(level, ACTIVATION_TABLE[act], start, stop, lo, read_end, weights,
                             bias, weight_mask, bias_mask))
-    outputs: Array | slice = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
-    if np.array_equal(outputs, np.arange(outputs[0], outputs[0] + len(outputs))):
-        outputs = slice(int(outputs[0]), int(outputs[0]) + len(outputs))  # a view, not a copy
+    columns = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
+    outputs: NDArray[np.intp] | slice = columns
+    if np.array_equal(columns, np.arange(columns[0], columns[0] + len(columns))):
+        outputs = slice(int(columns[0]), int(columns[0]) + len(columns))  # a view, not a copy
     return Plan([neurons[i].id for i in order], column, len(network.inputs), outputs, blocks,
                 LOSS_TABLE[network.loss], edge_slot, bias_slot)

@@ -230,6 +230,7 @@ class TrainingWorker:
         """Whatever has arrived, waiting up to ``timeout`` seconds for the first of it."""
         messages: list[Progress | Finished] = []
         while self.busy and self._ready(0.0 if messages else timeout):
+            # Only a request is answered with Applied, and _request reads that answer.
             messages.append(self._receive())   # type: ignore[arg-type]
         return messages
 
@@ -262,10 +263,10 @@ class TrainingWorker:
 
     def _receive(self) -> Progress | Finished | Applied:
         with self._pipe() as conn:
-            message = conn.recv()
+            message: Progress | Finished | Applied = conn.recv()
         if isinstance(message, Finished):
             self.owner = None
-        return message  # type: ignore[no-any-return]
+        return message
 
     def _ready(self, timeout: float) -> bool:
         with self._pipe() as conn:

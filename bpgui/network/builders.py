@@ -66,7 +66,7 @@ def layered_network(spec: LayeredSpec) -> Network:
     for i, ids in enumerate(layers[1:], start=1):
         role = "output" if i == len(sizes) - 1 else "hidden"
         neurons += [Neuron(nid, role, spec.activations[i - 1]) for nid in ids]
-    edges = []
+    edges: list[Edge] = []
     for i in range(1, len(layers)):
         fan_in, fan_out = len(layers[i - 1]), len(layers[i])
         limit = float(np.sqrt(6.0 / (fan_in + fan_out)))

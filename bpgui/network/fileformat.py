@@ -42,7 +42,12 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
     result = _Object(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
-        result.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        duplicates: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                duplicates.append(key)
+            seen.add(key)
+        result.duplicates = tuple(duplicates)
     return result
 
 
@@ -191,7 +196,8 @@ def _neuron(obj: Any, path: str) -> Neuron:
 
 
 def _optional_float(obj: dict[str, Any], key: str, path: str) -> float | None:
-    return _number(obj, key, path, None)
+    value: float | None = _number(obj, key, path, None)
+    return value
 
 
 def _edge(obj: Any, path: str) -> Edge:

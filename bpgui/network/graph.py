@@ -35,7 +35,9 @@ def topological_levels(
                 stack.extend(pending)
                 continue
             stack.pop()
-            deepest = max((levels[s] for s in sources[node]), default=0)  # type: ignore[type-var]
+            # Every source has its level now (none is pending).
+            deepest = max((lvl for s in sources[node] if (lvl := levels[s]) is not None),
+                          default=0)
             levels[node] = 0 if is_input[node] else deepest + 1
     return [lvl for lvl in levels if lvl is not None]
 

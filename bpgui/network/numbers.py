@@ -8,8 +8,8 @@ value reads the same everywhere. Full precision stays available through
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, TypeGuard
 
 MINUS = "−"
 DEFAULT_DIGITS = 4
@@ -35,10 +35,22 @@ def fmt(value: float, digits: int = DEFAULT_DIGITS) -> str:
 def fmt_value(value: Any, digits: Any = DEFAULT_DIGITS) -> str:
     """A number, a vector ``[a, b]`` or a matrix ``[[a, b], [c, d]]``; ``digits`` is one
     number for all, or one per element in the value's shape (guard digits)."""
-    if isinstance(value, Sequence | _ndarray()):
-        per = digits if isinstance(digits, Sequence | _ndarray()) else [digits] * len(value)
+    if _is_vector(value):
+        per = digits if _is_vector(digits) else [digits] * len(value)
         return "[" + ", ".join(fmt_value(v, d) for v, d in zip(value, per, strict=True)) + "]"
     return fmt(value, int(digits))
+
+
+class _Vector(Protocol):
+    """What :func:`fmt_value` needs of a vector or matrix: a length and its rows."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def _is_vector(value: object) -> TypeGuard[_Vector]:
+    """A sequence or a NumPy array (not a NumPy scalar)."""
+    return isinstance(value, Sequence | _ndarray())
 
 
 def _ndarray() -> type:

@@ -33,7 +33,7 @@ def two_in_one_out() -> Iterator[Document]:
 
 
 @pytest.fixture
-def session(document: Document):  # type: ignore[no-untyped-def]
+def session(document: Document):
     """The step session of the seed 000 document (as the window's panels use it)."""
     from bpgui.ui.stepping.session import StepSession
 
@@ -52,7 +52,7 @@ def changes(document: Document) -> list[Change]:
 
 
 @pytest.fixture
-def settings(tmp_path):  # type: ignore[no-untyped-def]
+def settings(tmp_path):
     """A QSettings file of the test's own, so no test touches the user's settings."""
     from PySide6.QtCore import QSettings
 
@@ -60,14 +60,14 @@ def settings(tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def window(qtbot, document, settings, monkeypatch):  # type: ignore[no-untyped-def]
+def window(qtbot, document, settings, monkeypatch):
     """The main window on seed 000, shown at 1400×900, with modal prompts refused loudly."""
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from bpgui.ui.shell.main_window import MainWindow
 
-    def no_dialog(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def no_dialog(*args, **kwargs):
         raise AssertionError(f"an unexpected modal dialog opened: {args[1:3]}")
 
     for name in ("question", "warning", "information", "critical"):

@@ -1,9 +1,22 @@
-"""Typing into fields and choosing in combos the way a user does (real key events)."""
+"""Typing into fields and choosing in combos the way a user does (real key events), and
+finding a widget that must be there."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
+
+T = TypeVar("T", bound=QObject)
+
+
+def child(parent: QObject, kind: type[T], name: str = "") -> T:
+    """``parent``'s descendant of type ``kind`` (named ``name`` if given): the test fails
+    here when there is none, rather than later on None."""
+    found = parent.findChild(kind, name)
+    assert found is not None, f"no {kind.__name__} {name!r}"
+    return found
 
 
 def enter_text(qtbot, edit: QLineEdit, text: str) -> None:

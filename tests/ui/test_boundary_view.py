@@ -13,10 +13,11 @@ from bpgui.network.model import Edge, Network, Neuron, Sample
 from bpgui.ui.base.theme import DARK, LIGHT
 from bpgui.ui.training.boundary_view import CLASS_COLOURS, BoundaryDock, class_rgb, diverging_rgb
 from tests.conftest import load_sample
+from tests.ui.qt_helpers import child
 
 
 @pytest.fixture
-def dock(qtbot) -> BoundaryDock:  # type: ignore[no-untyped-def]
+def dock(qtbot) -> BoundaryDock:
     widget = BoundaryDock()
     qtbot.addWidget(widget)
     widget.resize(600, 600)
@@ -26,16 +27,16 @@ def dock(qtbot) -> BoundaryDock:  # type: ignore[no-untyped-def]
 
 
 def title(dock: BoundaryDock) -> str:
-    return dock.findChild(QLabel, "boundaryTitle").text()
+    return child(dock, QLabel, "boundaryTitle").text()
 
 
-def test_the_dock_is_named_for_the_window(dock) -> None:  # type: ignore[no-untyped-def]
+def test_the_dock_is_named_for_the_window(dock) -> None:
     assert dock.objectName() == "boundaryPlot"
     assert dock.windowTitle() == "Decision boundary"
     assert dock.map is None                      # nothing shown yet
 
 
-def test_moons_draws_one_image_and_one_spot_per_sample(dock) -> None:  # type: ignore[no-untyped-def]
+def test_moons_draws_one_image_and_one_spot_per_sample(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     dock.show_network(moons)
     assert dock.map is not None and dock.map.kind == "value"
@@ -54,7 +55,7 @@ def test_moons_draws_one_image_and_one_spot_per_sample(dock) -> None:  # type: i
     assert rect.top() == pytest.approx(y_min - (y_max - y_min) / (dock.resolution - 1) / 2)
 
 
-def test_updates_reuse_the_same_items(dock) -> None:  # type: ignore[no-untyped-def]
+def test_updates_reuse_the_same_items(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     dock.show_network(moons)
     image, samples = dock.image, dock.samples
@@ -67,7 +68,7 @@ def test_updates_reuse_the_same_items(dock) -> None:  # type: ignore[no-untyped-
     assert np.all(dock.map.values > boundary_map(moons).values)   # the plan's parameters
 
 
-def test_samples_are_coloured_by_target(dock) -> None:  # type: ignore[no-untyped-def]
+def test_samples_are_coloured_by_target(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     dock.show_network(moons)
     fills = {(s.targets[0], p.brush().color().name()) for s, p in
@@ -77,7 +78,7 @@ def test_samples_are_coloured_by_target(dock) -> None:  # type: ignore[no-untype
     assert QColor(dock.samples.opts["pen"].color()).lightness() < 60   # a dark outline
 
 
-def test_show_neuron_switches_to_that_neurons_column(dock) -> None:  # type: ignore[no-untyped-def]
+def test_show_neuron_switches_to_that_neurons_column(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     moons.neuron("h1_3").label = "h3"
     plan = compile_plan(moons)
@@ -97,14 +98,14 @@ def test_show_neuron_switches_to_that_neurons_column(dock) -> None:  # type: ign
     assert np.array_equal(dock.map.values, output)
 
 
-def test_a_neuron_that_is_gone_falls_back_to_the_outputs(dock) -> None:  # type: ignore[no-untyped-def]
+def test_a_neuron_that_is_gone_falls_back_to_the_outputs(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     dock.show_network(moons)
     dock.show_neuron("nobody")
     assert dock.map is not None and dock.map.neuron is None
 
 
-def test_three_inputs_show_a_message_instead(dock) -> None:  # type: ignore[no-untyped-def]
+def test_three_inputs_show_a_message_instead(dock) -> None:
     dock.show_network(load_sample("moons_2-8-8-1"))
     dock.show_network(load_sample("seed000_worked_example"))
     assert dock.map is None
@@ -118,7 +119,7 @@ def test_three_inputs_show_a_message_instead(dock) -> None:  # type: ignore[no-u
     assert dock.map is not None and dock.plot_widget.isVisible() and not message.isVisible()
 
 
-def test_no_output_shows_the_reason(dock) -> None:  # type: ignore[no-untyped-def]
+def test_no_output_shows_the_reason(dock) -> None:
     net = Network([Neuron("x1", "input"), Neuron("x2", "input"), Neuron("h", "hidden")],
                   [Edge("a", "x1", "h", 1.0)])
     dock.show_network(net)
@@ -126,14 +127,14 @@ def test_no_output_shows_the_reason(dock) -> None:  # type: ignore[no-untyped-de
     assert "needs an output neuron" in dock.findChild(QLabel, "boundaryMessage").text()
 
 
-def test_a_stale_plan_is_ignored(dock) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_plan_is_ignored(dock) -> None:
     moons = load_sample("moons_2-8-8-1")
     dock.show_network(moons, compile_plan(load_sample("xor_2-2-1")))
     assert dock.map is not None
     assert np.array_equal(dock.map.values, boundary_map(moons).values)
 
 
-def test_blobs_are_drawn_in_class_colours(dock) -> None:  # type: ignore[no-untyped-def]
+def test_blobs_are_drawn_in_class_colours(dock) -> None:
     blobs = load_sample("blobs_3class_softmax")
     dock.show_network(blobs)
     assert dock.map.kind == "classes" and dock.map.classes is not None
@@ -163,7 +164,7 @@ def test_the_diverging_map_runs_vermillion_white_blue() -> None:
     assert abs(high.hue() - QColor("#0072B2").hue()) <= 3
 
 
-def test_the_theme_sets_the_background(dock) -> None:  # type: ignore[no-untyped-def]
+def test_the_theme_sets_the_background(dock) -> None:
     dock.show_network(load_sample("moons_2-8-8-1"))
     dock.set_theme(DARK)
     assert dock.plot_widget.backgroundBrush().color() == DARK.background
@@ -172,14 +173,14 @@ def test_the_theme_sets_the_background(dock) -> None:  # type: ignore[no-untyped
     assert dock.plot_widget.backgroundBrush().color() == LIGHT.background
 
 
-def test_fonts_are_large_enough(dock) -> None:  # type: ignore[no-untyped-def]
+def test_fonts_are_large_enough(dock) -> None:
     dock.show_network(load_sample("moons_2-8-8-1"))
     for name in ("bottom", "left"):
         assert dock.plot_item.getAxis(name).style["tickFont"].pixelSize() >= 14
     assert "font-size: 18px" in dock.findChild(QLabel, "boundaryTitle").styleSheet()
 
 
-def test_edited_samples_are_redrawn(dock) -> None:  # type: ignore[no-untyped-def]
+def test_edited_samples_are_redrawn(dock) -> None:
     net = Network([Neuron("a", "input"), Neuron("b", "input"),
                    Neuron("y", "output", activation="sigmoid")],
                   [Edge("w", "a", "y", 1.0)], samples=[Sample([0.0, 0.0], [1.0])])

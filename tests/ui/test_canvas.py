@@ -10,15 +10,15 @@ from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 
 
-def at(window, scene_point: QPointF) -> QPoint:  # type: ignore[no-untyped-def]
+def at(window, scene_point: QPointF) -> QPoint:
     return window.view.mapFromScene(scene_point)
 
 
-def neuron_point(window, nid: str) -> QPoint:  # type: ignore[no-untyped-def]
+def neuron_point(window, nid: str) -> QPoint:
     return at(window, window.scene.neuron_items[nid].pos())
 
 
-def test_scene_mirrors_the_model(window) -> None:  # type: ignore[no-untyped-def]
+def test_scene_mirrors_the_model(window) -> None:
     net = window.document.network
     assert set(window.scene.neuron_items) == {n.id for n in net.neurons}
     assert set(window.scene.edge_items) == {e.id for e in net.edges}
@@ -27,7 +27,7 @@ def test_scene_mirrors_the_model(window) -> None:  # type: ignore[no-untyped-def
         net.neuron("h1").x, net.neuron("h1").y)
 
 
-def test_double_click_on_empty_space_adds_a_neuron(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_double_click_on_empty_space_adds_a_neuron(qtbot, window) -> None:
     net = window.document.network
     before = len(net.neurons)
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
@@ -40,7 +40,7 @@ def test_double_click_on_empty_space_adds_a_neuron(qtbot, window) -> None:  # ty
     assert len(net.neurons) == before and "h3" not in window.scene.neuron_items
 
 
-def drag(qtbot, window, start: QPoint, end: QPoint,  # type: ignore[no-untyped-def]
+def drag(qtbot, window, start: QPoint, end: QPoint,
          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     viewport = window.view.viewport()
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, start)
@@ -51,7 +51,7 @@ def drag(qtbot, window, start: QPoint, end: QPoint,  # type: ignore[no-untyped-d
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, end)
 
 
-def test_shift_drag_connects_two_neurons(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_shift_drag_connects_two_neurons(qtbot, window) -> None:
     net = window.document.network
     drag(qtbot, window, neuron_point(window, "x1"), neuron_point(window, "y"),
          Qt.KeyboardModifier.ShiftModifier)
@@ -61,7 +61,7 @@ def test_shift_drag_connects_two_neurons(qtbot, window) -> None:  # type: ignore
     assert "Connected x1 → y" in window.statusBar().currentMessage()
 
 
-def test_refused_connection_changes_nothing_and_says_why(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_refused_connection_changes_nothing_and_says_why(qtbot, window) -> None:
     net = window.document.network
     edges_before = [e.id for e in net.edges]
     drag(qtbot, window, neuron_point(window, "y"), neuron_point(window, "h1"),
@@ -79,7 +79,7 @@ def test_refused_connection_changes_nothing_and_says_why(qtbot, window) -> None:
     assert window.document.undo_stack.count() == 0
 
 
-def test_a_drag_moves_a_neuron_as_one_undo_entry(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_a_drag_moves_a_neuron_as_one_undo_entry(qtbot, window) -> None:
     net = window.document.network
     old = (net.neuron("h1").x, net.neuron("h1").y)
     start = neuron_point(window, "h1")
@@ -94,7 +94,7 @@ def test_a_drag_moves_a_neuron_as_one_undo_entry(qtbot, window) -> None:  # type
     assert (item.pos().x(), item.pos().y()) == old
 
 
-def test_delete_selected_neuron_and_undo(window) -> None:  # type: ignore[no-untyped-def]
+def test_delete_selected_neuron_and_undo(window) -> None:
     net = window.document.network
     window.scene.select_id("h2")
     window.actions_by_name["Delete"].trigger()
@@ -106,7 +106,7 @@ def test_delete_selected_neuron_and_undo(window) -> None:  # type: ignore[no-unt
     assert set(window.scene.edge_items) == {f"w{k}" for k in range(1, 9)}
 
 
-def wheel(window, point: QPoint, notches: int,  # type: ignore[no-untyped-def]
+def wheel(window, point: QPoint, notches: int,
           modifiers: Qt.KeyboardModifier) -> None:
     event = QWheelEvent(QPointF(point), QPointF(window.view.viewport().mapToGlobal(point)),
                         QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
@@ -114,7 +114,7 @@ def wheel(window, point: QPoint, notches: int,  # type: ignore[no-untyped-def]
     QApplication.sendEvent(window.view.viewport(), event)
 
 
-def test_ctrl_wheel_over_an_edge_nudges_its_weight_as_one_entry(window) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_wheel_over_an_edge_nudges_its_weight_as_one_entry(window) -> None:
     net = window.document.network
     item: EdgeItem = window.scene.edge_items["w7"]
     point = at(window, item.label_rect().center())
@@ -128,7 +128,7 @@ def test_ctrl_wheel_over_an_edge_nudges_its_weight_as_one_entry(window) -> None:
     assert net.edge("w7").weight == 3.0
 
 
-def test_plain_wheel_zooms(window) -> None:  # type: ignore[no-untyped-def]
+def test_plain_wheel_zooms(window) -> None:
     scale = window.view.transform().m11()
     wheel(window, QPoint(300, 300), 1, Qt.KeyboardModifier.NoModifier)
     assert window.view.transform().m11() > scale
@@ -137,7 +137,7 @@ def test_plain_wheel_zooms(window) -> None:  # type: ignore[no-untyped-def]
     assert window.view.transform().m11() < scale
 
 
-def test_double_click_on_a_weight_label_edits_it_in_place(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_double_click_on_a_weight_label_edits_it_in_place(qtbot, window) -> None:
     item: EdgeItem = window.scene.edge_items["w5"]
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
                       pos=at(window, item.label_rect().center()))
@@ -150,7 +150,7 @@ def test_double_click_on_a_weight_label_edits_it_in_place(qtbot, window) -> None
     assert item.weight == -1.5
 
 
-def test_inline_edit_refuses_text(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_inline_edit_refuses_text(qtbot, window) -> None:
     window.edit_weight_inline("w5")
     editor = window.inline_editor
     editor.selectAll()
@@ -160,7 +160,7 @@ def test_inline_edit_refuses_text(qtbot, window) -> None:  # type: ignore[no-unt
     assert "not a number" in window.statusBar().currentMessage()
 
 
-def test_auto_layout_is_one_undo_entry(window) -> None:  # type: ignore[no-untyped-def]
+def test_auto_layout_is_one_undo_entry(window) -> None:
     net = window.document.network
     window.document.network.update_neuron("h1", x=999.0, y=999.0)  # a messy start
     old = {n.id: (n.x, n.y) for n in net.neurons}
@@ -172,7 +172,7 @@ def test_auto_layout_is_one_undo_entry(window) -> None:  # type: ignore[no-untyp
     assert {n.id: (n.x, n.y) for n in net.neurons} == old
 
 
-def test_weight_labels_toggle(window) -> None:  # type: ignore[no-untyped-def]
+def test_weight_labels_toggle(window) -> None:
     action = window.actions_by_name["WeightLabels"]
     assert action.isChecked()
     action.trigger()
@@ -181,7 +181,7 @@ def test_weight_labels_toggle(window) -> None:  # type: ignore[no-untyped-def]
     assert all(item.show_label for item in window.scene.edge_items.values())
 
 
-def test_weight_labels_never_overlap(window) -> None:  # type: ignore[no-untyped-def]
+def test_weight_labels_never_overlap(window) -> None:
     rects = [item.label_rect() for item in window.scene.edge_items.values()]
     for i, a in enumerate(rects):
         for b in rects[i + 1:]:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from bpgui.network.changes import ChangeKind
 from bpgui.network.errors import BpguiError
@@ -16,6 +23,7 @@ from bpgui.network.parsing import parse_csv
 from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetNeuron, SetSamples
 from bpgui.ui.document.document import Document
 from bpgui.ui.editing.dataset_table import DatasetDock
+from tests.ui.qt_helpers import child
 
 SEED000_SAMPLE = [Sample([0.0, 1.0, 1.0], [1.0])]
 
@@ -33,18 +41,25 @@ def dock(qtbot, document: Document) -> DatasetDock:
 
 
 def headers(table: QTableWidget) -> list[str]:
-    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    return [text(table.horizontalHeaderItem(c)) for c in range(table.columnCount())]
 
 
 def cells(table: QTableWidget) -> list[list[str]]:
-    return [[table.item(r, c).text() for c in range(table.columnCount())]
+    return [[text(table.item(r, c)) for c in range(table.columnCount())]
             for r in range(table.rowCount())]
+
+
+def text(item: QTableWidgetItem | None) -> str:
+    assert item is not None, "every cell has an item"
+    return item.text()
 
 
 def edit_cell(qtbot, table: QTableWidget, row: int, column: int, text: str) -> None:
     """Open the cell's editor, type ``text`` and press Enter, as a user does."""
     table.setCurrentCell(row, column)
-    table.editItem(table.item(row, column))
+    item = table.item(row, column)
+    assert item is not None
+    table.editItem(item)
     editor = table.viewport().findChild(QLineEdit)
     assert editor is not None
     editor.selectAll()
@@ -67,7 +82,7 @@ def test_public_api_and_tooltips(dock: DatasetDock) -> None:
                  "generatorSeed", "generateButton"):
         widget = dock.findChild(QWidget, name)
         assert widget is not None and widget.toolTip(), name
-    assert "REPLACE" in dock.findChild(QPushButton, "pasteCsvButton").toolTip()
+    assert "REPLACE" in child(dock, QPushButton, "pasteCsvButton").toolTip()
     count, noise = dock.generator.count, dock.generator.noise
     assert (count.minimum(), count.maximum(), count.value()) == (4, 2000, 100)
     assert (noise.minimum(), noise.maximum(), noise.singleStep(), noise.value()) \

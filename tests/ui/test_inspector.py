@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
-from qt_helpers import choose, enter_text
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.model import Network, Neuron
@@ -13,6 +12,7 @@ from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.commands import AddNeuron, DeleteItems, SetEdge
 from bpgui.ui.document.document import Document
 from bpgui.ui.editing.inspector import InspectorDock
+from tests.ui.qt_helpers import choose, enter_text
 
 
 @pytest.fixture
@@ -44,9 +44,12 @@ def test_public_api_and_tooltips(dock: InspectorDock) -> None:
 def test_nothing_selected_shows_the_network(dock: InspectorDock, document: Document) -> None:
     assert dock.pages.currentIndex() == 0
     assert dock.heading.text() == "Network"
-    assert dock.fields["networkName"].text() == document.network.name
-    assert dock.fields["networkDescription"].toPlainText() == document.network.description
-    assert dock.fields["networkLoss"].currentText() == "half_sse"
+    name, description, loss = (dock.fields[f"network{field}"]
+                               for field in ("Name", "Description", "Loss"))
+    assert isinstance(name, QLineEdit) and name.text() == document.network.name
+    assert isinstance(description, QPlainTextEdit)
+    assert description.toPlainText() == document.network.description
+    assert isinstance(loss, QComboBox) and loss.currentText() == "half_sse"
 
 
 def test_weight_edit_is_one_undoable_command(qtbot, dock, scene, document, changes) -> None:

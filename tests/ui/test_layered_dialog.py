@@ -41,7 +41,9 @@ def child(dlg: LayeredNetworkDialog, kind: type, name: str) -> Any:
 
 
 def ok_button(dlg: LayeredNetworkDialog) -> QPushButton:
-    return dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    ok = child(dlg, QDialogButtonBox, "").button(QDialogButtonBox.StandardButton.Ok)
+    assert ok is not None
+    return ok
 
 
 def set_sizes(qtbot: QtBot, dlg: LayeredNetworkDialog, text: str) -> None:
@@ -206,7 +208,7 @@ def build(qtbot: QtBot, seed: int) -> Network:
     dialog = LayeredNetworkDialog()
     qtbot.addWidget(dialog)
     set_sizes(qtbot, dialog, "2-4-4-1")
-    dialog.findChild(QSpinBox, "seedSpin").setValue(seed)
+    child(dialog, QSpinBox, "seedSpin").setValue(seed)
     return press_ok(qtbot, dialog)
 
 
@@ -221,7 +223,7 @@ def test_ask_returns_the_network_or_none(qtbot: QtBot) -> None:
     def answer(button: QDialogButtonBox.StandardButton) -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, LayeredNetworkDialog)
-        dialog.findChild(QDialogButtonBox).button(button).click()
+        child(dialog, QDialogButtonBox, "").button(button).click()
 
     QTimer.singleShot(0, lambda: answer(QDialogButtonBox.StandardButton.Ok))
     net = LayeredNetworkDialog.ask(None)

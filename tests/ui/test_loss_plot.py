@@ -26,7 +26,7 @@ NORMS = [2.0, 1.5, 1.0, 0.75]                   # of updates 1…4
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def history(losses=LOSSES, norms=NORMS, samples=None) -> History:  # type: ignore[no-untyped-def]
+def history(losses=LOSSES, norms=NORMS, samples=None) -> History:
     """A History filled by hand; ``samples`` is (len(losses) × samples) or None."""
     h = History(None if samples is None else np.shape(samples)[1])
     h.extend(losses, norms, [] if samples is None else samples)
@@ -34,7 +34,7 @@ def history(losses=LOSSES, norms=NORMS, samples=None) -> History:  # type: ignor
 
 
 @pytest.fixture
-def dock(qtbot) -> LossPlotDock:  # type: ignore[no-untyped-def]
+def dock(qtbot) -> LossPlotDock:
     panel = LossPlotDock()
     qtbot.addWidget(panel)
     panel.resize(900, 650)
@@ -56,7 +56,7 @@ def item_counts(dock: LossPlotDock) -> tuple[int, ...]:
                                   dock.norm_widget.scene().items()))
 
 
-def original(item) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def original(item) -> tuple[np.ndarray, np.ndarray]:
     x, y = item.getOriginalDataset()
     assert x is not None and y is not None
     return x, y
@@ -69,7 +69,7 @@ def marker_at(dock: LossPlotDock) -> tuple[float, float]:
     return float(x[0]), float(y[0])
 
 
-def settle(qtbot, dock: LossPlotDock, last: float) -> None:  # type: ignore[no-untyped-def]
+def settle(qtbot, dock: LossPlotDock, last: float) -> None:
     """Wait until the auto range (applied when the view paints) shows x up to ``last``."""
     box = dock.plot_item.getViewBox()
     qtbot.waitUntil(lambda: box.viewRange()[0][1] >= last and box.viewRange()[0][0] <= 0)
@@ -425,7 +425,7 @@ def test_hovering_the_norm_plot_reads_the_same_iteration(qtbot, dock) -> None:
     qtbot.waitUntil(lambda: dock.readout.text().startswith("iteration 3:"))
 
 
-def test_the_view_follows_the_run_until_the_user_zooms(qtbot, dock) -> None:  # type: ignore[no-untyped-def]
+def test_the_view_follows_the_run_until_the_user_zooms(qtbot, dock) -> None:
     """The dock sets the range itself (pyqtgraph's auto-range would paint twice)."""
     box = dock.plot_item.getViewBox()
     assert not any(box.autoRangeEnabled())

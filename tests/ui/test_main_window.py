@@ -19,7 +19,7 @@ SEED000 = ROOT / "sample_networks" / "seed000_worked_example.bpnet.json"
 SEED003 = ROOT / "sample_networks" / "seed003_layered.bpnet.json"
 
 
-def test_every_action_has_an_object_name_and_a_tooltip(window) -> None:  # type: ignore[no-untyped-def]
+def test_every_action_has_an_object_name_and_a_tooltip(window) -> None:
     actions = window.findChildren(QAction)
     named = [a for a in actions if a.text() and not a.isSeparator()]
     assert len(named) >= 20
@@ -32,18 +32,18 @@ def test_every_action_has_an_object_name_and_a_tooltip(window) -> None:  # type:
         assert window.findChild(QAction, name) is not None, name
 
 
-def test_standard_shortcuts(window) -> None:  # type: ignore[no-untyped-def]
+def test_standard_shortcuts(window) -> None:
     keys = {name: a.shortcut().toString() for name, a in window.actions_by_name.items()}
     assert keys["Save"] == "Ctrl+S" and keys["Open"] == "Ctrl+O" and keys["New"] == "Ctrl+N"
     assert keys["Undo"] == "Ctrl+Z" and keys["Quit"] == "Ctrl+Q"
 
 
-def test_menus_list_the_samples(window) -> None:  # type: ignore[no-untyped-def]
+def test_menus_list_the_samples(window) -> None:
     titles = [a.text() for a in window.samples_menu.actions()]
     assert "seed000_worked_example" in titles and len(titles) == 8
 
 
-def test_title_shows_the_name_and_a_star_while_unsaved(window) -> None:  # type: ignore[no-untyped-def]
+def test_title_shows_the_name_and_a_star_while_unsaved(window) -> None:
     assert window.windowTitle() == "Seed 000: the worked example[*] — bpgui"
     assert not window.isWindowModified()
     window.document.execute(SetEdge(window.document, "w1", weight=2.0))
@@ -52,7 +52,7 @@ def test_title_shows_the_name_and_a_star_while_unsaved(window) -> None:  # type:
     assert not window.isWindowModified()
 
 
-def test_save_as_writes_the_file_and_clears_the_star(window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_save_as_writes_the_file_and_clears_the_star(window, tmp_path, monkeypatch) -> None:
     target = tmp_path / "mine.bpnet.json"
     monkeypatch.setattr(window.files, "ask_save_path", lambda: str(target))
     window.document.execute(SetEdge(window.document, "w1", weight=2.5))
@@ -65,7 +65,7 @@ def test_save_as_writes_the_file_and_clears_the_star(window, tmp_path, monkeypat
     assert fileformat.load(target).edge("w1").weight == 3.5
 
 
-def test_an_invalid_file_keeps_the_current_network(window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_file_keeps_the_current_network(window, tmp_path, monkeypatch) -> None:
     bad = tmp_path / "bad.bpnet.json"
     doc = json.loads(SEED000.read_text("utf-8"))
     doc["edges"][3]["target"] = "nowhere"
@@ -83,29 +83,34 @@ def test_an_invalid_file_keeps_the_current_network(window, tmp_path, monkeypatch
     (QMessageBox.StandardButton.Cancel, False),
     (QMessageBox.StandardButton.Discard, True),
 ])
-def test_new_asks_before_discarding(window, monkeypatch, answer, replaced) -> None:  # type: ignore[no-untyped-def]
+def test_new_asks_before_discarding(window, monkeypatch, answer, replaced) -> None:
     asked: list[bool] = []
-    monkeypatch.setattr(window.files, "ask_discard", lambda: asked.append(True) or answer)
+
+    def ask_discard() -> QMessageBox.StandardButton:
+        asked.append(True)
+        return answer
+
+    monkeypatch.setattr(window.files, "ask_discard", ask_discard)
     window.document.execute(SetEdge(window.document, "w1", weight=2.0))
     window.actions_by_name["New"].trigger()
     assert asked == [True]
     assert (len(window.document.network.neurons) == 0) is replaced
 
 
-def test_clean_documents_are_replaced_without_asking(window) -> None:  # type: ignore[no-untyped-def]
+def test_clean_documents_are_replaced_without_asking(window) -> None:
     window.actions_by_name["New"].trigger()                   # the fixture refuses dialogs
     assert window.document.network.neurons == []
     assert window.windowTitle() == "Untitled[*] — bpgui"
 
 
-def test_open_sample_from_the_menu(window) -> None:  # type: ignore[no-untyped-def]
+def test_open_sample_from_the_menu(window) -> None:
     action = next(a for a in window.samples_menu.actions() if a.text() == "xor_2-2-1")
     action.trigger()
     assert window.document.network.name and "XOR" in window.document.network.name
     assert set(window.scene.neuron_items) == {n.id for n in window.document.network.neurons}
 
 
-def test_export_image_writes_a_png_of_the_canvas_at_its_scale(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_image_writes_a_png_of_the_canvas_at_its_scale(window, tmp_path) -> None:
     small, large = tmp_path / "small.png", tmp_path / "large.png"
     assert window.export_image(str(small), 1.0) and window.export_image(str(large), 3.0)
     a, b = QImage(str(small)), QImage(str(large))
@@ -113,7 +118,7 @@ def test_export_image_writes_a_png_of_the_canvas_at_its_scale(window, tmp_path) 
     assert abs(b.width() - 3 * a.width()) <= 3 and abs(b.height() - 3 * a.height()) <= 3
 
 
-def test_export_svg_is_vector_xml_with_the_labels(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_svg_is_vector_xml_with_the_labels(window, tmp_path) -> None:
     import xml.etree.ElementTree as ET
 
     target = tmp_path / "canvas.svg"
@@ -135,7 +140,7 @@ def test_export_svg_is_vector_xml_with_the_labels(window, tmp_path) -> None:  # 
                for item in window.scene.neuron_items.values())
 
 
-def test_dark_theme_is_remembered(window, settings) -> None:  # type: ignore[no-untyped-def]
+def test_dark_theme_is_remembered(window, settings) -> None:
     window.actions_by_name["ThemeDark"].trigger()
     assert window.scene.theme.name == "dark"
     assert settings.value("theme") == "dark"
@@ -153,7 +158,7 @@ def _env() -> dict[str, str]:
     return dict(os.environ)
 
 
-def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch,  # type: ignore[no-untyped-def]
+def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch,
                                                           settings) -> None:
     """``--granularity`` and ``--digits`` set the pass up before ``--steps`` walks it."""
     from bpgui.cli import build_gui_parser
@@ -161,15 +166,18 @@ def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch
     from bpgui.ui.shell.main_window import MainWindow
 
     seen: list[MainWindow] = []
-    monkeypatch.setattr(app_module, "_screenshot",
-                        lambda app, window, *rest: seen.append(window) or 0)
+    def screenshot(app, window, *rest) -> int:
+        seen.append(window)
+        return 0
+
+    monkeypatch.setattr(app_module, "_screenshot", screenshot)
     args = build_gui_parser().parse_args([str(SEED003), "--screenshot", str(tmp_path / "x.png"),
                                           "--granularity", "layer", "--digits", "6",
                                           "--steps", "3"])
     assert app_module.run_gui(args, fileformat.load(SEED003), SEED003, settings) == 0
     session = seen[0].stepping.session
     assert (session.granularity, session.digits, session.position) == ("layer", 6, 3)
-    assert session.current.target == "level 2"
+    assert session.current is not None and session.current.target == "level 2"
     seen[0].document.undo_stack.setClean()
     seen[0].close()
 
@@ -191,7 +199,7 @@ def test_screenshot_mode_renders_the_window(tmp_path) -> None:
     (["--screenshot", "x.png", "--digits", "1"], "--digits: must be 2 to 10, not 1"),
     (["missing.bpnet.json", "--screenshot", "x.png"], "missing.bpnet.json: no such file"),
 ])
-def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) -> None:
     result = subprocess.run([sys.executable, "-m", "bpgui", *args], capture_output=True,
                             text=True, timeout=120, cwd=tmp_path,
                             env={**_env(), "QT_QPA_PLATFORM": "offscreen"})
@@ -201,7 +209,7 @@ def test_screenshot_mode_refuses_bad_options_in_one_line(tmp_path, args, words) 
     assert not (tmp_path / "x.png").exists()
 
 
-def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:
     """Qt draws stray copies of dock tab bars (see bpgui/ui/dock_layout.py)."""
     from PySide6.QtWidgets import QTabBar
 
@@ -212,7 +220,7 @@ def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:  # 
                         ["Paths from the loss", "Loss"]])))
 
 
-def test_export_worked_solution_of_the_pass_shown(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_worked_solution_of_the_pass_shown(window, tmp_path) -> None:
     import html as html_module
 
     window.scene.select_id("w5")

@@ -14,12 +14,13 @@ from bpgui.ui.document.document import Document
 from bpgui.ui.stepping import path_panel
 from bpgui.ui.stepping.path_panel import PATH_COLOURS, PLACEHOLDER, PathPanelDock
 from bpgui.ui.stepping.session import StepSession
+from tests.ui.qt_helpers import child
 
 Route = tuple[tuple[str, ...], tuple[str, ...], QColor]
 
 
 @pytest.fixture
-def dock(qtbot, session: StepSession) -> PathPanelDock:  # type: ignore[no-untyped-def]
+def dock(qtbot, session: StepSession) -> PathPanelDock:
     panel = PathPanelDock(session)
     qtbot.addWidget(panel)
     panel.resize(520, 700)
@@ -34,7 +35,7 @@ def emitted(dock: PathPanelDock) -> list[list[Route]]:
 
 
 def shown(dock: PathPanelDock) -> str:
-    return dock.findChild(QTextBrowser, "pathText").toPlainText()
+    return child(dock, QTextBrowser, "pathText").toPlainText()
 
 
 def test_dock_identity_and_placeholder(dock: PathPanelDock) -> None:
@@ -91,6 +92,7 @@ def test_headings_for_a_hidden_neuron_and_a_bias(dock: PathPanelDock) -> None:
 def test_the_cost_of_paths_against_backprop(dock: PathPanelDock, session: StepSession) -> None:
     dock.set_target("x3", "neuron")
     report, text = dock.report, " ".join(shown(dock).split())
+    assert report is not None
     naive, backprop = whole_gradient_cost(session.document.network)
     assert "2 paths, counted exactly" in text
     assert f"needs {report.naive_multiplications} multiplications" in text
@@ -114,10 +116,11 @@ def test_numbers_follow_the_digits(dock: PathPanelDock, session: StepSession) ->
 def test_an_edit_recomputes_the_paths(dock: PathPanelDock, session: StepSession,
                                       emitted: list[list[Route]]) -> None:
     dock.set_target("w5")
+    assert dock.report is not None
     before = dock.report.gradient
     session.document.execute(SetEdge(session.document, "w7", weight=2.0))
     session.flush()
-    assert dock.report.gradient != before
+    assert dock.report is not None and dock.report.gradient != before
     assert "·2·" in shown(dock)                             # w7 is now 2 on the path
     assert len(emitted) == 2
 
@@ -145,7 +148,8 @@ def test_stepping_and_digits_do_not_recompute_the_paths(
     session.flush()
     assert calls == ["w5", "w5"] and len(emitted) == 2 and "·2·" in shown(dock)
     session.set_granularity("layer")                        # new records: recomputed
-    assert calls == ["w5", "w5", "w5"] and dock.report.path_count == 1
+    assert calls == ["w5", "w5", "w5"]
+    assert dock.report is not None and dock.report.path_count == 1
 
 
 def test_a_deleted_target_shows_a_message(dock: PathPanelDock, session: StepSession,
@@ -176,7 +180,7 @@ def test_a_deleted_neuron_shows_a_message(dock: PathPanelDock, session: StepSess
     assert dock.report is None and "h1" in shown(dock)
 
 
-def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:
     network = layered_network(LayeredSpec([2, 10, 10, 10, 1], ["tanh"] * 3 + ["sigmoid"],
                                           samples=[Sample([0.5, -1.0], [1.0])]))
     document = Document(network)
@@ -186,6 +190,7 @@ def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:  # type: igno
         panel.set_target("x1", "neuron")
     routes = blocker.args[0]
     report = panel.report
+    assert report is not None
     assert report.path_count == 1000 and len(report.paths) == len(routes) == 64
     assert report.capped
     assert [c for _, _, c in routes[:9]] == PATH_COLOURS + PATH_COLOURS[:2]   # they repeat
@@ -197,7 +202,7 @@ def test_many_paths_are_capped_but_counted_exactly(qtbot) -> None:  # type: igno
     document.undo_stack.clear()
 
 
-def test_a_capped_list_says_so_under_the_heading(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_capped_list_says_so_under_the_heading(qtbot) -> None:
     network = layered_network(LayeredSpec([2, 10, 10, 10, 1], ["tanh"] * 3 + ["sigmoid"],
                                           samples=[Sample([0.5, -1.0], [1.0])]))
     document = Document(network)

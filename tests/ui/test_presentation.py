@@ -13,23 +13,23 @@ from PySide6.QtWidgets import QDockWidget, QToolBar
 from bpgui.ui.classroom.presentation import MAX_SCALE, MIN_SCALE
 
 
-def layout(window) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+def layout(window) -> dict[str, bool]:
     shown = {d.objectName(): d.isVisible() for d in window.findChildren(QDockWidget)}
     shown |= {t.objectName(): t.isVisible() for t in window.findChildren(QToolBar)}
     return shown | {"menu": window.menuBar().isVisible(),
                     "status": window.statusBar().isVisible()}
 
 
-def act(window, name: str):  # type: ignore[no-untyped-def]
+def act(window, name: str):
     return window.actions_by_name[name]
 
 
-def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:  # type: ignore[no-untyped-def]
+def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:
     for _ in range(times):
         qtbot.keyClick(window.focusWidget() or window, key)
 
 
-def test_f5_hides_the_chrome_and_esc_restores_it(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_f5_hides_the_chrome_and_esc_restores_it(qtbot, window) -> None:
     before, transform = layout(window), window.view.transform()
     act(window, "Presentation").trigger()
     p = window.presentation
@@ -44,7 +44,7 @@ def test_f5_hides_the_chrome_and_esc_restores_it(qtbot, window) -> None:  # type
     assert window.scene.theme.name == "light" and window.view.transform() == transform
 
 
-def test_clicker_keys_step_and_the_caption_follows(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_clicker_keys_step_and_the_caption_follows(qtbot, window) -> None:
     window.presentation.enter(full_screen=False)
     session = window.stepping.session
     press(qtbot, window, Qt.Key.Key_PageDown, times=8)
@@ -59,7 +59,7 @@ def test_clicker_keys_step_and_the_caption_follows(qtbot, window) -> None:  # ty
     assert session.position == 7
 
 
-def test_the_scale_runs_from_one_and_a_half_to_three(window) -> None:  # type: ignore[no-untyped-def]
+def test_the_scale_runs_from_one_and_a_half_to_three(window) -> None:
     p = window.presentation
     p.enter(full_screen=False)
     base = window.view.transform().m11()
@@ -77,7 +77,7 @@ def test_the_scale_runs_from_one_and_a_half_to_three(window) -> None:  # type: i
     assert "font-size: 60px" in p.text.styleSheet()
 
 
-def test_b_blanks_and_brings_back(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_b_blanks_and_brings_back(qtbot, window) -> None:
     assert not act(window, "BlankScreen").isEnabled()      # only while presenting
     window.presentation.enter(full_screen=False)
     act(window, "BlankScreen").trigger()
@@ -90,7 +90,7 @@ def test_b_blanks_and_brings_back(qtbot, window) -> None:  # type: ignore[no-unt
     assert not curtain.isVisible()
 
 
-def test_themes_in_both_modes(window) -> None:  # type: ignore[no-untyped-def]
+def test_themes_in_both_modes(window) -> None:
     window.presentation.enter(full_screen=False)
     act(window, "ThemeDark").trigger()
     assert window.scene.theme.name == "contrast-dark"

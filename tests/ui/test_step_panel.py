@@ -18,10 +18,11 @@ from bpgui.ui.document.commands import SetEdge, SetSamples
 from bpgui.ui.document.document import Document
 from bpgui.ui.stepping.session import StepSession
 from bpgui.ui.stepping.step_panel import HINT, ROW_CHARS, StepPanelDock
+from tests.ui.qt_helpers import child
 
 
 @pytest.fixture
-def dock(qtbot, session: StepSession) -> StepPanelDock:  # type: ignore[no-untyped-def]
+def dock(qtbot, session: StepSession) -> StepPanelDock:
     panel = StepPanelDock(session)
     qtbot.addWidget(panel)
     panel.resize(520, 700)
@@ -31,12 +32,12 @@ def dock(qtbot, session: StepSession) -> StepPanelDock:  # type: ignore[no-untyp
 
 
 def step_list(dock: StepPanelDock) -> QListView:
-    return dock.findChild(QListView, "stepList")
+    return child(dock, QListView, "stepList")
 
 
 def current_text(dock: StepPanelDock) -> str:
     """The markup the step view shows (its own text must say the same, without tags)."""
-    view = dock.findChild(QTextBrowser, "currentStep")
+    view = child(dock, QTextBrowser, "currentStep")
     words = html.unescape(re.sub(r"<[^>]+>", " ", dock.current_html)).split()
     assert " ".join(view.toPlainText().split()) == " ".join(words)
     return dock.current_html
@@ -44,12 +45,12 @@ def current_text(dock: StepPanelDock) -> str:
 
 def row_texts(dock: StepPanelDock) -> list[str]:
     model = step_list(dock).model()
-    return [model.data(model.index(row)) for row in range(model.rowCount())]
+    return [model.data(model.index(row, 0)) for row in range(model.rowCount())]
 
 
-def click_row(qtbot, dock: StepPanelDock, row: int) -> None:  # type: ignore[no-untyped-def]
+def click_row(qtbot, dock: StepPanelDock, row: int) -> None:
     view = step_list(dock)
-    index = view.model().index(row)
+    index = view.model().index(row, 0)
     view.scrollTo(index)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                      pos=view.visualRect(index).center())
@@ -77,7 +78,7 @@ def test_one_row_per_record_reading_like_bpgui_trace(dock: StepPanelDock,
     assert len(rows) == len(records) == len(steps) == 17
     for i, (row, record, step) in enumerate(zip(rows, records, steps, strict=True)):
         assert row == one_line(f"{i + 1}. {record.phase}: {record.text(digits)}")
-        assert model.data(model.index(i), Qt.ItemDataRole.ToolTipRole).startswith(
+        assert model.data(model.index(i, 0), Qt.ItemDataRole.ToolTipRole).startswith(
             record.text(digits))
         assert record.text(digits) == step["text"]
     assert any(row.endswith("…") for row in rows) and any(not r.endswith("…") for r in rows)
@@ -86,7 +87,7 @@ def test_one_row_per_record_reading_like_bpgui_trace(dock: StepPanelDock,
 def test_the_tooltip_gives_full_precision(dock: StepPanelDock, session: StepSession) -> None:
     model = step_list(dock).model()
     for row, record in enumerate(session.records):
-        tip = model.data(model.index(row), Qt.ItemDataRole.ToolTipRole)
+        tip = model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
         for _, value in record.values:
             assert repr(value) in tip
 
@@ -94,7 +95,7 @@ def test_the_tooltip_gives_full_precision(dock: StepPanelDock, session: StepSess
 def test_before_the_first_step_a_hint(dock: StepPanelDock, session: StepSession) -> None:
     assert session.position == 0
     assert HINT in current_text(dock)
-    assert dock.findChild(QLabel, "stepProgress").text() == "step 0 of 17"
+    assert child(dock, QLabel, "stepProgress").text() == "step 0 of 17"
     assert not step_list(dock).selectionModel().hasSelection()
 
 
@@ -107,7 +108,7 @@ def test_step_8_in_symbols_then_numbers_then_result(dock: StepPanelDock,
     assert "<b>= −0.025</b>" in text                       # the result, in bold
     assert text.index("δ_h1 =") < text.index("(1 − (−0.96403)²)") < text.index("−0.025")
     assert "Reuses the cached δ of y" in text
-    assert dock.findChild(QLabel, "stepProgress").text().startswith("backward 3 / 6")
+    assert child(dock, QLabel, "stepProgress").text().startswith("backward 3 / 6")
 
 
 def test_the_lines_read_the_same_as_the_trace_text(session: StepSession) -> None:
@@ -125,14 +126,14 @@ def test_the_list_follows_the_cursor(dock: StepPanelDock, session: StepSession) 
     session.jump(8)
     assert view.currentIndex().row() == 7
     assert [i.row() for i in view.selectionModel().selectedIndexes()] == [7]
-    taken = model.data(model.index(6), Qt.ItemDataRole.ForegroundRole).color()
-    future = model.data(model.index(8), Qt.ItemDataRole.ForegroundRole).color()
+    taken = model.data(model.index(6, 0), Qt.ItemDataRole.ForegroundRole).color()
+    future = model.data(model.index(8, 0), Qt.ItemDataRole.ForegroundRole).color()
     assert taken != future                                  # the future is greyed
     session.jump(0)
     assert not view.selectionModel().hasSelection()
 
 
-def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,  # type: ignore[no-untyped-def]
+def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,
                                               session: StepSession) -> None:
     model = step_list(dock).model()
     with qtbot.assertNotEmitted(model.modelReset):
@@ -143,11 +144,13 @@ def test_cursor_moves_do_not_rebuild_the_list(qtbot, dock: StepPanelDock,  # typ
         session.set_digits(6)
 
 
-def test_clicking_a_step_jumps_there_and_back(qtbot, dock: StepPanelDock,  # type: ignore[no-untyped-def]
+def test_clicking_a_step_jumps_there_and_back(qtbot, dock: StepPanelDock,
                                               session: StepSession) -> None:
     click_row(qtbot, dock, 3)
+    assert session.current is not None
     assert session.position == 4 and session.current.phase == "forward"
     click_row(qtbot, dock, 13)
+    assert session.current is not None
     assert session.position == 14 and session.current.phase == "gradient"
     click_row(qtbot, dock, 0)
     assert session.position == 1                            # and back again
@@ -164,15 +167,15 @@ def test_selecting_programmatically_does_not_jump(dock: StepPanelDock,
 
 def test_activating_a_row_jumps(dock: StepPanelDock, session: StepSession) -> None:
     view = step_list(dock)
-    view.activated.emit(view.model().index(9))
+    view.activated.emit(view.model().index(9, 0))
     assert session.position == 10
-    view.activated.emit(view.model().index(2))
+    view.activated.emit(view.model().index(2, 0))
     assert session.position == 3
 
 
 def test_digits_re_render_everything(dock: StepPanelDock, session: StepSession) -> None:
     session.jump(8)
-    spin = dock.findChild(QSpinBox, "digitsSpin")
+    spin = child(dock, QSpinBox, "digitsSpin")
     assert spin.value() == session.digits and (spin.minimum(), spin.maximum()) == (2, 10)
     assert "full precision" in spin.toolTip()
     spin.setValue(6)
@@ -191,6 +194,7 @@ def test_a_model_edit_updates_the_texts(dock: StepPanelDock, session: StepSessio
     assert session.position == 8
     text = current_text(dock)
     assert "(2·(−0.118))" not in text                       # δ_y moved with the weight
+    assert session.current is not None
     assert session.current.equations[0].numbers(session.digits) in text
     assert "(2·(" in text
     rows = row_texts(dock)
@@ -208,7 +212,7 @@ def test_without_samples_the_reason_is_shown(dock: StepPanelDock, session: StepS
 
 
 @pytest.fixture
-def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]:  # type: ignore[no-untyped-def]
+def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]:
     """The moons sample stepped by layers, its panel shown at 520×700."""
     stem = Path(__file__).resolve().parents[2] / "sample_networks" / "moons_2-8-8-1.bpnet.json"
     document = Document(fileformat.load(stem))
@@ -223,7 +227,7 @@ def moons_layers(qtbot) -> Iterator[tuple[Document, StepSession, StepPanelDock]]
     document.undo_stack.clear()
 
 
-def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> None:
     _, session, panel = moons_layers
     session.jump(11)                                        # ∂L/∂A₂: an 8×8 matrix
     view = panel.findChild(QTextBrowser, "currentStep")
@@ -232,7 +236,7 @@ def test_a_long_layer_step_scrolls_and_the_list_stays(qtbot, moons_layers) -> No
     assert step_list(panel).height() >= 120                 # still a usable list
 
 
-def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:
     _, session, panel = moons_layers
     session.jump(11)
     bar = panel.findChild(QTextBrowser, "currentStep").verticalScrollBar()

@@ -13,13 +13,13 @@ from bpgui.ui.canvas.look import DIM, READ, TARGET
 from bpgui.ui.document.commands import SetEdge
 
 
-def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:  # type: ignore[no-untyped-def]
+def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:
     target = window.focusWidget() or window
     for _ in range(times):
         qtbot.keyClick(target, key)
 
 
-def test_every_step_key_moves_the_cursor(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_every_step_key_moves_the_cursor(qtbot, window) -> None:
     session = window.stepping.session
     for key in (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_N):
         before = session.position
@@ -31,7 +31,7 @@ def test_every_step_key_moves_the_cursor(qtbot, window) -> None:  # type: ignore
         assert session.position == before - 1, key
 
 
-def test_highlights_match_the_engine_records(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_highlights_match_the_engine_records(qtbot, window) -> None:
     records = all_steps(window.document.network)
     scene = window.scene
     for k, record in enumerate(records, start=1):
@@ -49,7 +49,7 @@ def test_highlights_match_the_engine_records(qtbot, window) -> None:  # type: ig
             assert scene.neuron_items[nid].delta_lit, (k, nid)
 
 
-def test_the_seed_numbers_appear_on_the_canvas(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_the_seed_numbers_appear_on_the_canvas(qtbot, window) -> None:
     press(qtbot, window, Qt.Key.Key_Space, times=8)      # through backward of h1
     items = window.scene.neuron_items
     assert fmt(items["h1"].step.values["z"]) == "−2"
@@ -66,7 +66,7 @@ def test_the_seed_numbers_appear_on_the_canvas(qtbot, window) -> None:  # type: 
     assert edge.second_line() == "∂L/∂w = −0.025"
 
 
-def test_step_back_restores_exactly(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_step_back_restores_exactly(qtbot, window) -> None:
     session = window.stepping.session
     snapshots = []
     for _ in range(len(session.records)):
@@ -80,7 +80,7 @@ def test_step_back_restores_exactly(qtbot, window) -> None:  # type: ignore[no-u
         assert now == snapshots[k], k
 
 
-def test_an_edit_mid_pass_updates_and_flashes(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_mid_pass_updates_and_flashes(qtbot, window) -> None:
     session = window.stepping.session
     press(qtbot, window, Qt.Key.Key_Space, times=8)
     old_delta = window.scene.neuron_items["h1"].step.values["delta"]
@@ -96,7 +96,7 @@ def test_an_edit_mid_pass_updates_and_flashes(qtbot, window) -> None:  # type: i
         "delta" in window.scene.neuron_items["h2"].step.flash_note
 
 
-def test_granularity_change_keeps_the_place(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_granularity_change_keeps_the_place(qtbot, window) -> None:
     session = window.stepping.session
     press(qtbot, window, Qt.Key.Key_Space, times=4)      # the forward pass is done
     combo = window.findChild(QComboBox, "granularityCombo")
@@ -108,7 +108,7 @@ def test_granularity_change_keeps_the_place(qtbot, window) -> None:  # type: ign
     assert session.current.target == "y" and len(session.records) == 49
 
 
-def test_keys_are_not_swallowed_by_focus(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_keys_are_not_swallowed_by_focus(qtbot, window) -> None:
     session = window.stepping.session
     step_list = window.findChild(QListView, "stepList")
     step_list.setFocus()
@@ -121,7 +121,7 @@ def test_keys_are_not_swallowed_by_focus(qtbot, window) -> None:  # type: ignore
     assert session.position == 3 and combo.currentText() == "node"
 
 
-def test_typing_in_a_field_does_not_step(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_typing_in_a_field_does_not_step(qtbot, window) -> None:
     session = window.stepping.session
     field = window.findChild(QLineEdit, "networkName")
     field.setFocus()
@@ -131,7 +131,7 @@ def test_typing_in_a_field_does_not_step(qtbot, window) -> None:  # type: ignore
     assert session.position == 0
 
 
-def test_run_menu_actions(window) -> None:  # type: ignore[no-untyped-def]
+def test_run_menu_actions(window) -> None:
     session = window.stepping.session
     window.findChild(type(window.actions_by_name["Save"]), "actionRunPhase").trigger()
     assert session.position == 4 and session.current.phase == "forward"
@@ -139,13 +139,13 @@ def test_run_menu_actions(window) -> None:  # type: ignore[no-untyped-def]
     assert session.position == 0
 
 
-def test_loss_node_sits_right_of_the_outputs(window) -> None:  # type: ignore[no-untyped-def]
+def test_loss_node_sits_right_of_the_outputs(window) -> None:
     loss, out = window.scene.loss_item, window.scene.neuron_items["y"]
     assert loss.pos().x() > out.pos().x() and loss.pos().y() == out.pos().y()
     assert loss.item_id == LOSS_ID
 
 
-def test_selecting_w5_shows_the_seeds_product(window) -> None:  # type: ignore[no-untyped-def]
+def test_selecting_w5_shows_the_seeds_product(window) -> None:
     window.scene.select_id("w5")
     report = window.stepping.path_panel.report
     assert report is not None and report.path_count == 1
@@ -153,7 +153,7 @@ def test_selecting_w5_shows_the_seeds_product(window) -> None:  # type: ignore[n
     assert len(window.stepping.overlay.items) == 1
 
 
-def test_the_paths_follow_a_dragged_neuron(window) -> None:  # type: ignore[no-untyped-def]
+def test_the_paths_follow_a_dragged_neuron(window) -> None:
     window.scene.select_id("w5")
     (route,) = window.stepping.overlay.items
     h1 = window.scene.neuron_items["h1"]
@@ -165,7 +165,7 @@ def test_the_paths_follow_a_dragged_neuron(window) -> None:  # type: ignore[no-u
     assert (after.x, after.y) == (h1.pos().x(), h1.pos().y())
 
 
-def test_selecting_an_input_draws_every_path(window) -> None:  # type: ignore[no-untyped-def]
+def test_selecting_an_input_draws_every_path(window) -> None:
     window.scene.select_id("x3")
     report = window.stepping.path_panel.report
     assert report.path_count == 2 and len(window.stepping.overlay.items) == 2
@@ -174,7 +174,7 @@ def test_selecting_an_input_draws_every_path(window) -> None:  # type: ignore[no
     assert window.stepping.overlay.items == []
 
 
-def test_clicking_a_step_in_the_list_jumps_there(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_step_in_the_list_jumps_there(qtbot, window) -> None:
     session = window.stepping.session
     step_list = window.findChild(QListView, "stepList")
     index = step_list.model().index(11)
@@ -187,7 +187,7 @@ def test_clicking_a_step_in_the_list_jumps_there(qtbot, window) -> None:  # type
     assert session.position == 3                          # and back again
 
 
-def test_the_list_says_what_bpgui_trace_says(window) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_says_what_bpgui_trace_says(window) -> None:
     from bpgui.engine.trace import trace_document
 
     model = window.findChild(QListView, "stepList").model()
@@ -201,7 +201,7 @@ def test_the_list_says_what_bpgui_trace_says(window) -> None:  # type: ignore[no
             step["text"])
 
 
-def test_current_step_panel_shows_symbols_numbers_result(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_current_step_panel_shows_symbols_numbers_result(qtbot, window) -> None:
     press(qtbot, window, Qt.Key.Key_Space, times=8)
     text = window.stepping.step_panel.current_html
     assert "δ_h1 = (1 − a_h1²)·(w7·δ_y)" in text
@@ -209,7 +209,7 @@ def test_current_step_panel_shows_symbols_numbers_result(qtbot, window) -> None:
     assert window.findChild(QLabel, "stepProgress").text().startswith("backward 3 / 6")
 
 
-def test_hovering_shows_paths_when_nothing_is_selected(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_hovering_shows_paths_when_nothing_is_selected(qtbot, window) -> None:
     from PySide6.QtCore import QPoint
 
     view = window.view
@@ -226,7 +226,7 @@ def test_hovering_shows_paths_when_nothing_is_selected(qtbot, window) -> None:  
     assert window.stepping.path_panel.report.target == "w5"
 
 
-def test_a_selected_neuron_is_never_dimmed(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_a_selected_neuron_is_never_dimmed(qtbot, window) -> None:
     press(qtbot, window, Qt.Key.Key_Space, times=17)        # the last update: h1 untouched
     h1 = window.scene.neuron_items["h1"]
     assert h1.step.emphasis == DIM and h1.opacity() < 0.5

@@ -51,11 +51,11 @@ def cli_train(path: Path, iterations: int, *options: str) -> dict:  # type: igno
     return json.loads(result.stdout)
 
 
-def finish(qtbot, session: TrainingSession) -> None:  # type: ignore[no-untyped-def]
+def finish(qtbot, session: TrainingSession) -> None:
     qtbot.waitUntil(lambda: not session.running, timeout=30_000)
 
 
-def test_train_n_is_exactly_bpgui_train(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_train_n_is_exactly_bpgui_train(qtbot, xor) -> None:
     document, session = xor
     expected = cli_train(XOR, 700)
     assert session.train(700)
@@ -66,7 +66,7 @@ def test_train_n_is_exactly_bpgui_train(qtbot, xor) -> None:  # type: ignore[no-
     assert session.iteration == 700 and len(session.history.gradient_norms) == 700
 
 
-def test_a_run_is_one_undo_entry(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_is_one_undo_entry(qtbot, xor) -> None:
     document, session = xor
     before = document.network.parameters()
     count = document.undo_stack.count()
@@ -81,7 +81,7 @@ def test_a_run_is_one_undo_entry(qtbot, xor) -> None:  # type: ignore[no-untyped
     assert document.network.parameters() == after
 
 
-def test_pause_and_resume_continue_the_same_run_of_updates(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pause_and_resume_continue_the_same_run_of_updates(qtbot) -> None:
     """Minibatches drawn with a shuffle: resuming continues the same schedule, so any
     split into runs gives the numbers of one uninterrupted Trainer run."""
     document, session = open_session(MOONS, mode="minibatch", batch_size=16, shuffle=True,
@@ -115,7 +115,7 @@ def direct_trainer(network: Network, **kwargs: object) -> Trainer:
     return Trainer(compile_plan(network), x, y, replace(network.training), **kwargs)  # type: ignore[arg-type]
 
 
-def test_the_learning_rate_changes_mid_run(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_the_learning_rate_changes_mid_run(qtbot, xor) -> None:
     document, session = xor
     settings_before = replace(document.network.training)
     before = document.network.parameters()
@@ -139,7 +139,7 @@ def test_the_learning_rate_changes_mid_run(qtbot, xor) -> None:  # type: ignore[
     assert document.network.training == settings_before
 
 
-def test_an_edit_ends_the_run_first_and_training_goes_on(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_ends_the_run_first_and_training_goes_on(qtbot, xor) -> None:
     document, session = xor
     session.play()
     qtbot.waitUntil(lambda: session.iteration >= 20, timeout=30_000)
@@ -151,7 +151,7 @@ def test_an_edit_ends_the_run_first_and_training_goes_on(qtbot, xor) -> None:  #
     assert document.undo_stack.count() == 3                 # run, edit, run
 
 
-def test_undo_while_running_stops_and_undoes_the_run(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_undo_while_running_stops_and_undoes_the_run(qtbot, xor) -> None:
     document, session = xor
     before = document.network.parameters()
     session.play()
@@ -171,7 +171,7 @@ def exploding() -> Document:
     return Document(network)
 
 
-def test_divergence_stops_with_the_last_finite_weights(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_divergence_stops_with_the_last_finite_weights(qtbot) -> None:
     document = exploding()
     session = TrainingSession(document)
     with qtbot.waitSignal(session.diverged, timeout=30_000) as blocker:
@@ -191,7 +191,7 @@ def test_divergence_stops_with_the_last_finite_weights(qtbot) -> None:  # type: 
     document.undo_stack.clear()
 
 
-def test_a_single_update_shows_every_parameter_with_its_numbers(qtbot, two_in_one_out) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_update_shows_every_parameter_with_its_numbers(qtbot, two_in_one_out) -> None:
     document = two_in_one_out
     session = TrainingSession(document)
     old = document.network.parameters()
@@ -220,7 +220,7 @@ def _fresh(parameters: tuple[dict[str, float], dict[str, float]], document: Docu
     return network
 
 
-def test_reset_weights_to_the_file_and_randomise(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_reset_weights_to_the_file_and_randomise(qtbot, xor) -> None:
     document, session = xor
     loaded = document.network.parameters()
     session.train(50)
@@ -235,7 +235,7 @@ def test_reset_weights_to_the_file_and_randomise(qtbot, xor) -> None:  # type: i
     assert document.network.parameters() == first != loaded    # the seed decides
 
 
-def test_a_runaway_loss_stops_too_though_it_stays_finite(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_runaway_loss_stops_too_though_it_stays_finite(qtbot) -> None:
     """Moons with η = 100: the sigmoid saturates and the clamped cross-entropy stays
     finite (about 8), far above the run's start (0.54) and its lowest."""
     document, session = open_session(MOONS, learning_rate=100.0)
@@ -257,14 +257,14 @@ def test_a_runaway_loss_stops_too_though_it_stays_finite(qtbot) -> None:  # type
         document.undo_stack.clear()
 
 
-def test_normal_training_never_runs_away(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_normal_training_never_runs_away(qtbot, xor) -> None:
     _, session = xor
     session.train(3000)
     finish(qtbot, session)
     assert session.diverged_at is None and session.iteration == 3000
 
 
-def test_a_loss_already_infinite_is_refused_at_once(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_loss_already_infinite_is_refused_at_once(qtbot) -> None:
     network = Network([Neuron("x", "input"), Neuron("y", "output", "identity", 0.0)],
                       [Edge("w", "x", "y", 1e200)], samples=[Sample([1e200], [1.0])])
     document = Document(network)
@@ -276,7 +276,7 @@ def test_a_loss_already_infinite_is_refused_at_once(qtbot) -> None:  # type: ign
     assert document.undo_stack.count() == 0                 # nothing happened to undo
 
 
-def test_a_second_window_s_run_ends_the_first_cleanly(qtbot, xor) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_window_s_run_ends_the_first_cleanly(qtbot, xor) -> None:
     """One training process serves the app: a second session's run ends the first one's,
     which keeps what it had trained (its own undo entry) and says why it stopped."""
     document, session = xor

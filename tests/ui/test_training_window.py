@@ -18,13 +18,14 @@ from bpgui.ui.document.document import Document
 from bpgui.ui.shell.main_window import MainWindow
 from bpgui.ui.training.dock import LearningRateSpin, log_step
 from tests.cli_helpers import SAMPLES, run_cli
+from tests.ui.qt_helpers import child
 
 MOONS = SAMPLES / "moons_2-8-8-1.bpnet.json"
 
 
-def make_window(qtbot, settings, monkeypatch, network: Network,  # type: ignore[no-untyped-def]
+def make_window(qtbot, settings, monkeypatch, network: Network,
                 path: Path | None = None) -> Iterator[MainWindow]:
-    def no_dialog(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def no_dialog(*args, **kwargs):
         raise AssertionError(f"an unexpected modal dialog opened: {args[1:3]}")
 
     for name in ("question", "warning", "information", "critical"):
@@ -42,15 +43,15 @@ def make_window(qtbot, settings, monkeypatch, network: Network,  # type: ignore[
 
 
 @pytest.fixture
-def moons(qtbot, settings, monkeypatch) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def moons(qtbot, settings, monkeypatch) -> Iterator[MainWindow]:
     yield from make_window(qtbot, settings, monkeypatch, fileformat.load(MOONS), MOONS)
 
 
 def button(window: MainWindow, name: str) -> QPushButton:
-    return window.findChild(QPushButton, name)
+    return child(window, QPushButton, name)
 
 
-def test_train_n_from_the_dock_matches_bpgui_train(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_train_n_from_the_dock_matches_bpgui_train(qtbot, moons) -> None:
     moons.training.dock.iterations.setValue(120)
     qtbot.mouseClick(button(moons, "trainNButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not moons.training.session.running and
@@ -61,7 +62,7 @@ def test_train_n_from_the_dock_matches_bpgui_train(qtbot, moons) -> None:  # typ
     assert weights == expected["weights"] and biases == expected["biases"]
 
 
-def test_a_slow_pace_still_trains_exactly_as_bpgui_train(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_a_slow_pace_still_trains_exactly_as_bpgui_train(qtbot, moons) -> None:
     """100 updates a second for a class to watch: the numbers do not change, only the
     speed (lifted to full speed mid-run, from the same box)."""
     dock, session = moons.training.dock, moons.training.session
@@ -79,7 +80,7 @@ def test_a_slow_pace_still_trains_exactly_as_bpgui_train(qtbot, moons) -> None: 
     assert session.history.losses.tolist() == expected["loss_history"]
 
 
-def test_the_plot_holds_the_loss_history(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_the_plot_holds_the_loss_history(qtbot, moons) -> None:
     session = moons.training.session
     session.train(80)
     qtbot.waitUntil(lambda: not session.running, timeout=30_000)
@@ -88,7 +89,7 @@ def test_the_plot_holds_the_loss_history(qtbot, moons) -> None:  # type: ignore[
     assert moons.findChild(QPushButton, "trainPlayButton").text() == "Play"
 
 
-def test_play_then_pause_with_the_shortcut(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_play_then_pause_with_the_shortcut(qtbot, moons) -> None:
     session = moons.training.session
     moons.findChild(type(moons.training.actions[0]), "actionTrainPlay").trigger()
     assert session.running and button(moons, "trainPlayButton").text() == "Pause"
@@ -106,7 +107,7 @@ def test_the_learning_rate_steps_log_wise() -> None:
     assert log_step(1e-6, -1) == 1e-6                               # the floor holds
 
 
-def test_the_rate_box_changes_the_file_and_undoes(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_the_rate_box_changes_the_file_and_undoes(qtbot, moons) -> None:
     spin = moons.findChild(LearningRateSpin, "learningRateSpin")
     before = moons.document.network.training.learning_rate
     spin.stepBy(1)
@@ -118,7 +119,7 @@ def test_the_rate_box_changes_the_file_and_undoes(qtbot, moons) -> None:  # type
     assert moons.document.network.training.learning_rate == before == spin.value()
 
 
-def test_settings_are_saved_in_the_training_block(qtbot, moons, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_are_saved_in_the_training_block(qtbot, moons, tmp_path) -> None:
     combo = moons.findChild(QComboBox, "trainModeCombo")
     combo.setCurrentText("minibatch")
     combo.activated.emit(combo.currentIndex())
@@ -131,7 +132,7 @@ def test_settings_are_saved_in_the_training_block(qtbot, moons, tmp_path) -> Non
     assert block["mode"] == "minibatch" and block["batch_size"] == 8 and block["shuffle"]
 
 
-def test_the_boundary_has_one_cell_per_grid_point(moons) -> None:  # type: ignore[no-untyped-def]
+def test_the_boundary_has_one_cell_per_grid_point(moons) -> None:
     boundary = moons.training.boundary
     assert boundary.map is not None
     grid = boundary.map.values
@@ -146,7 +147,7 @@ def diverging() -> Network:
                    training=TrainingSettings(learning_rate=50.0))
 
 
-def test_divergence_shows_a_banner_and_one_click_undoes(qtbot, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_divergence_shows_a_banner_and_one_click_undoes(qtbot, settings, monkeypatch) -> None:
     for window in make_window(qtbot, settings, monkeypatch, diverging()):
         before = window.document.network.parameters()
         session = window.training.session
@@ -169,7 +170,7 @@ def test_divergence_shows_a_banner_and_one_click_undoes(qtbot, settings, monkeyp
         assert window.document.network.training.learning_rate == 5.0
 
 
-def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:
     moons.scene.select_id(moons.document.network.edges[3].id)
     qtbot.mouseClick(button(moons, "trainStepButton"), Qt.MouseButton.LeftButton)
     panel = moons.stepping.step_panel
@@ -180,7 +181,7 @@ def test_a_single_update_is_written_out_in_the_step_panel(qtbot, moons) -> None:
     assert panel.progress.text().startswith("update: iteration 1")
 
 
-def test_the_single_update_stays_written_out(qtbot, moons) -> None:  # type: ignore[no-untyped-def]
+def test_the_single_update_stays_written_out(qtbot, moons) -> None:
     """The pass follows the update within the command that wrote it, so it no longer
     replaces the update's text on the next turn of the event loop."""
     qtbot.mouseClick(button(moons, "trainStepButton"), Qt.MouseButton.LeftButton)
@@ -188,7 +189,7 @@ def test_the_single_update_stays_written_out(qtbot, moons) -> None:  # type: ign
     assert moons.stepping.step_panel.progress.text().startswith("update: iteration 1")
 
 
-def test_the_banner_comes_to_the_front(qtbot, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_banner_comes_to_the_front(qtbot, settings, monkeypatch) -> None:
     for window in make_window(qtbot, settings, monkeypatch, diverging()):
         window.inspector.raise_()
         with qtbot.waitSignal(window.training.session.diverged, timeout=30_000):

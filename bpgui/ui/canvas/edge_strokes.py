@@ -11,6 +11,7 @@ an edge's look changes (a weight, a move, a step's emphasis, the selection).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
@@ -32,7 +33,11 @@ def faded(colour: QColor, background: QColor, amount: float = EDGE_DIM_ALPHA) ->
     """``colour`` at ``amount`` opacity over ``background``, as an opaque colour: opaque
     lines skip alpha blending, and crossing faint lines do not darken each other."""
     return QColor.fromRgbF(*(amount * a + (1 - amount) * b for a, b in
-                             zip(colour.getRgbF()[:3], background.getRgbF()[:3], strict=True)))
+                             zip(_rgb(colour), _rgb(background), strict=True)))
+
+
+def _rgb(colour: QColor) -> tuple[float, float, float]:
+    return colour.redF(), colour.greenF(), colour.blueF()
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,18 @@ class EdgeLook:
     trainable: bool
     emphasis: str
     marked: bool              # selected or flashing: a ring in the selection colour
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _unfile(groups: dict[K, dict[str, V]], key: K, edge_id: str) -> None:
+    """Take ``edge_id`` out of the group under ``key``, and the group out once empty."""
+    group = groups[key]
+    del group[edge_id]
+    if not group:
+        del groups[key]
 
 
 class _Batches:
@@ -79,13 +96,10 @@ class _Batches:
         if where is None:
             return
         ring_key, line_key, arrow_key = where
-        for groups, key in ((self._rings, ring_key), (self._lines, line_key),
-                            (self._arrows, arrow_key)):
-            if key is not None:
-                group = groups[key]  # type: ignore[index]
-                del group[edge_id]
-                if not group:
-                    del groups[key]  # type: ignore[arg-type]
+        if ring_key is not None:
+            _unfile(self._rings, ring_key, edge_id)
+        _unfile(self._lines, line_key, edge_id)
+        _unfile(self._arrows, arrow_key, edge_id)
         self._paths.pop(arrow_key, None)
 
     def draw(self, painter: QPainter) -> None:

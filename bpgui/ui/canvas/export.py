@@ -84,4 +84,6 @@ def write_image(scene: QGraphicsScene, path: str | Path, scale: float = 2.0,
     """PNG or SVG, by the file's extension (PNG when it has none of those)."""
     if Path(path).suffix.lower() == ".svg":
         return write_svg(scene, path, scale, title)
-    return canvas_image(scene, scale).save(str(path), "PNG")
+    # The stub types the format as bytes, but PySide6 6.11 accepts only a str there.
+    saved: bool = canvas_image(scene, scale).save(str(path), "PNG")  # type: ignore[call-overload]
+    return saved

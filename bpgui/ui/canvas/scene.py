@@ -28,7 +28,7 @@ from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.document.commands import AddEdge, AddNeuron, MoveNeurons
-from bpgui.ui.document.document import Document, Edit
+from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 DEFAULT_WEIGHT = 0.5
 
@@ -200,7 +200,8 @@ class NetworkScene(QGraphicsScene):
         self.theme = theme
         self.setBackgroundBrush(theme.background)
         self.strokes.set_theme(theme)
-        for item in [*self.neuron_items.values(), self.loss_item]:
+        items: list[NeuronItem | LossItem] = [*self.neuron_items.values(), self.loss_item]
+        for item in items:
             item.theme = theme
             item.update()
         for neuron in self.neuron_items.values():
@@ -263,7 +264,7 @@ class NetworkScene(QGraphicsScene):
         neuron = Neuron(nid, role, "sigmoid", x=round(pos.x(), 1), y=round(pos.y(), 1))
         self._execute(AddNeuron(self.document, neuron), f"Added {role} neuron {nid}.")
 
-    def connect(self, source: str, target: str) -> None:
+    def connect_neurons(self, source: str, target: str) -> None:
         net = self.document.network
         eid = next_id("w", {e.id for e in net.edges})
         edge = Edge(eid, source, target, DEFAULT_WEIGHT)
@@ -271,8 +272,8 @@ class NetworkScene(QGraphicsScene):
                       f"Connected {source} → {target} as {eid} (weight {DEFAULT_WEIGHT}).",
                       refused="Cannot connect: ")
 
-    def _execute(self, command: object, done: str, refused: str = "Refused: ") -> None:
-        error = self.document.execute(command)  # type: ignore[arg-type]
+    def _execute(self, command: ModelCommand, done: str, refused: str = "Refused: ") -> None:
+        error = self.document.execute(command)
         self.status.emit(done if error is None else refused + error)
 
     def _neuron_at(self, pos: QPointF) -> NeuronItem | None:
@@ -314,7 +315,7 @@ class NetworkScene(QGraphicsScene):
             if target is None:
                 self.status.emit("No connection: release the drag over another neuron.")
             else:
-                self.connect(source, target.neuron_id)
+                self.connect_neurons(source, target.neuron_id)
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -338,7 +339,7 @@ class NetworkScene(QGraphicsScene):
 
     def _commit_moves(self) -> None:
         """Turn whatever the drag moved into one undoable Move."""
-        moves = {}
+        moves: dict[str, tuple[float | None, float | None]] = {}
         for nid, before in self._press_positions.items():
             item = self.neuron_items.get(nid)
             if item is not None and item.pos() != before:

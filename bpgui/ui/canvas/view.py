@@ -3,7 +3,7 @@ Space+drag, rubber-band selection, fit to view, and Ctrl+wheel weight nudges."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -131,7 +131,7 @@ class CanvasView(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     # ---------------------------------------------------------------- grid
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         super().drawBackground(painter, rect)
         if not self.show_grid:
             return

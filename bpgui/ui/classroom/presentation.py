@@ -83,7 +83,7 @@ class Presentation(QObject):
         if self.active:
             return
         w = self.window
-        theme = w.scene.theme  # type: ignore[attr-defined]
+        theme = self.view.network_scene.theme
         self._saved = _Saved(w.saveState(), w.saveGeometry(), w.isFullScreen(),
                              w.menuBar().isVisible(), w.statusBar().isVisible(),
                              self.view.transform(), theme)
@@ -102,6 +102,7 @@ class Presentation(QObject):
             policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         if full_screen:
             w.showFullScreen()
+        # The shell's MainWindow has set_theme; this layer sees it only as a QMainWindow.
         w.set_theme(theme, presentation=True)  # type: ignore[attr-defined]
         self.enter_view()
         self._show_step()
@@ -139,7 +140,7 @@ class Presentation(QObject):
         w.restoreState(saved.state)
         w.menuBar().setVisible(saved.menu)
         w.statusBar().setVisible(saved.status)
-        w.set_theme(saved.theme)  # type: ignore[attr-defined]
+        w.set_theme(saved.theme)  # type: ignore[attr-defined]  # MainWindow's, as in enter()
         self.view.setTransform(saved.transform)
         self._saved = None
         self.changed.emit(False)
@@ -168,7 +169,7 @@ class Presentation(QObject):
     def restyle(self) -> None:
         """The caption in the canvas's colours, at the scale's size."""
         px = self._caption_px()
-        theme = self.window.scene.theme  # type: ignore[attr-defined]
+        theme = self.view.network_scene.theme
         self.text.setStyleSheet(f"QTextBrowser {{ font-size: {px}px; padding: 4px 16px; "
                                 f"background: {theme.background.name()}; "
                                 f"color: {theme.text.name()}; }}")
@@ -187,7 +188,7 @@ class Presentation(QObject):
         elif s.current is None:
             body = f"<p>{HINT}</p>"
         else:
-            theme = self.window.scene.theme  # type: ignore[attr-defined]
+            theme = self.view.network_scene.theme
             body = caption_html(s.current, s.digits, round(self._caption_px() * 0.8),
                                 theme.positive.name())
         progress = html.escape(s.progress_text())
@@ -199,9 +200,9 @@ class Presentation(QObject):
         current = self.session.current if self.session.available else None
         if not self.active or current is None or self.scale <= MIN_SCALE:
             return
-        scene = self.window.scene  # type: ignore[attr-defined]
-        items = [scene.neuron_items.get(i) or scene.edge_items.get(i) for i in current.writes]
-        items = [item for item in items if item is not None]
+        scene = self.view.network_scene
+        found = [scene.neuron_items.get(i) or scene.edge_items.get(i) for i in current.writes]
+        items = [item for item in found if item is not None]
         if items:
             rect = items[0].sceneBoundingRect()
             for item in items[1:]:

@@ -29,6 +29,7 @@ from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, pars
 from bpgui.network.datasets import GENERATORS, to_samples
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import ACTIVATIONS, LOSSES, Network, Sample
+from bpgui.ui.base.widgets import named
 
 NO_DATA = "None"
 GATES = ("AND", "OR", "XOR")
@@ -49,29 +50,32 @@ class LayeredNetworkDialog(QDialog):
         self.activation_combos: list[QComboBox] = []
         self._choices: dict[str, str] = {}  # "hidden1"…, "output" -> the user's activation
 
-        self.sizes_edit = QLineEdit("2-3-1", objectName="sizesEdit", placeholderText="e.g. 2-3-1",
-                                    toolTip="Neurons per layer, inputs first, e.g. 2-3-1")
+        self.sizes_edit = named(QLineEdit("2-3-1", placeholderText="e.g. 2-3-1"), "sizesEdit",
+                                "Neurons per layer, inputs first, e.g. 2-3-1")
         self.loss_combo = self._combo("lossCombo", LOSSES, "half_sse",
                                       "The per-sample loss the network is trained on")
-        self.init_combo = QComboBox(objectName="initCombo", toolTip="Uniform in ±√(6 / (fan in "
-                                    "+ fan out)) from the seed, or every weight the same value")
+        self.init_combo = named(QComboBox(), "initCombo", "Uniform in ±√(6 / (fan in + fan out))"
+                                " from the seed, or every weight the same value")
         self.init_combo.addItem("Random (Xavier, seeded)", "xavier")
         self.init_combo.addItem("Constant", "constant")
         self.seed_spin = self._spin("seedSpin", 0, MAX_SEED, 0,
                                     "The same seed always gives the same weights")
-        self.constant_edit = QLineEdit("0.5", objectName="constantEdit",
-                                       toolTip="The value of every weight (biases start at 0)")
+        self.constant_edit = named(QLineEdit("0.5"), "constantEdit",
+                                   "The value of every weight (biases start at 0)")
         self.dataset_combo = self._combo("datasetCombo", (NO_DATA, *GENERATORS), NO_DATA,
                                          "Training samples to start with (editable later)")
         self.count_spin = self._spin("countSpin", 1, 5000, 100, "How many samples to generate")
-        self.noise_spin = QDoubleSpinBox(
-            objectName="noiseSpin", decimals=2, singleStep=0.05, maximum=2.0, value=0.1,
-            toolTip="Standard deviation of the Gaussian noise on each coordinate")
+        self.noise_spin = named(
+            QDoubleSpinBox(decimals=2, singleStep=0.05, maximum=2.0, value=0.1), "noiseSpin",
+            "Standard deviation of the Gaussian noise on each coordinate")
         self.data_seed_spin = self._spin("dataSeedSpin", 0, MAX_SEED, 0,
                                          "The same seed always gives the same samples")
-        self.data_info = QLabel(objectName="dataInfo", enabled=False)  # greyed: a remark
-        self.error_label = QLabel(objectName="errorLabel", wordWrap=True,
-                                  styleSheet="color: #c0392b;")
+        self.data_info = QLabel()
+        self.data_info.setObjectName("dataInfo")
+        self.data_info.setEnabled(False)  # greyed: a remark
+        self.error_label = QLabel(wordWrap=True)
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setStyleSheet("color: #c0392b;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -225,16 +229,19 @@ class LayeredNetworkDialog(QDialog):
         for i, combo in enumerate(self.activation_combos, start=1):
             what = "Output layer" if i == wanted else f"Hidden layer {i}"
             label = self.activation_form.labelForField(combo)
+            assert isinstance(label, QLabel)  # added with its QLabel() in the loop above
             label.setText(f"{what} ({_count(self._sizes[i], 'neuron')}):")
             combo.setToolTip(f"Activation of every neuron in the {what.lower()}")
         self._align_labels()
 
     def _align_labels(self) -> None:
         """Give every form's label column one width so the fields line up across groups."""
-        labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
-                  for form in self.findChildren(QFormLayout)
-                  for row in range(form.rowCount())
-                  if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+        labels: list[QWidget] = []
+        for form in self.findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and (label := item.widget()) is not None:
+                    labels.append(label)
         width = max(label.sizeHint().width() for label in labels)
         for label in labels:
             label.setMinimumWidth(width)
@@ -242,14 +249,14 @@ class LayeredNetworkDialog(QDialog):
     # ---------------------------------------------------------------- helpers
     @staticmethod
     def _combo(name: str, items: tuple[str, ...], current: str, tip: str) -> QComboBox:
-        combo = QComboBox(objectName=name, toolTip=tip)
+        combo = named(QComboBox(), name, tip)
         combo.addItems(list(items))
         combo.setCurrentText(current)
         return combo
 
     @staticmethod
     def _spin(name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
-        spin = QSpinBox(objectName=name, toolTip=tip)
+        spin = named(QSpinBox(), name, tip)
         spin.setRange(low, high)
         spin.setValue(value)
         return spin
