@@ -10,7 +10,8 @@ from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.engine.stepper import all_steps
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, READ, TARGET
-from bpgui.ui.document.commands import SetEdge
+from bpgui.network.items import Sample
+from bpgui.ui.document.commands import SetEdge, SetSamples
 
 
 def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:
@@ -129,6 +130,11 @@ def test_typing_in_a_field_does_not_step(qtbot, window) -> None:
     qtbot.keyClick(field, Qt.Key.Key_Space)
     qtbot.keyClick(field, Qt.Key.Key_Backspace)
     assert session.position == 0
+    session.step()
+    for key in (Qt.Key.Key_P, Qt.Key.Key_Home, Qt.Key.Key_End):   # the field keeps them
+        qtbot.keyClick(field, key)
+    assert session.position == 1 and not session.playing
+    assert field.text().endswith("p")
 
 
 def test_run_menu_actions(window) -> None:
@@ -234,3 +240,29 @@ def test_a_selected_neuron_is_never_dimmed(qtbot, window) -> None:
     assert h1.opacity() == 1.0
     window.scene.clearSelection()
     assert h1.opacity() < 0.5
+
+
+def test_the_run_menu_keys_work_from_the_canvas(qtbot, window) -> None:
+    """P, End, Home and ] are listed in the Run menu and the shortcuts dialog; pressed
+    with the canvas focused they play, run to the end of the phase, reset and move on."""
+    session = window.stepping.session
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: window.view.hasFocus())
+    press(qtbot, window, Qt.Key.Key_P)
+    assert session.playing
+    press(qtbot, window, Qt.Key.Key_P)
+    assert not session.playing
+    press(qtbot, window, Qt.Key.Key_End)
+    assert session.position > 0
+    assert session.current is not None and session.current.phase == "forward"
+    assert session.position == 1 + max(k for k, r in enumerate(session.records)
+                                       if r.phase == "forward")
+    press(qtbot, window, Qt.Key.Key_Home)
+    assert session.position == 0
+    document = window.document
+    document.execute(SetSamples(document, [*document.network.samples,
+                                           Sample([0.0, 0.0, 0.0], [1.0])]))
+    assert session.sample == 0
+    press(qtbot, window, Qt.Key.Key_BracketRight)
+    assert session.sample == 1

@@ -101,20 +101,21 @@ def _names(keys: tuple[Qt.Key, ...]) -> tuple[str, ...]:
 R = "&Run"
 
 # The Run menu's rows of the window's action table. The step keys are exactly those
-# StepKeys answers; the actions only show them (``shown_only``), so no key acts twice.
+# StepKeys answers; those actions only show them (``shown_only``), so no key acts twice.
+# P, End, Home and ] are ordinary window shortcuts: StepKeys leaves them alone, and a text
+# field still keeps them (Qt asks it first).
 RUN_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("StepForward", "Step &forward", "Take the next step of the pass",
                _names((Qt.Key.Key_Space, *FORWARD_KEYS)), R, shown_only=True),
     ActionSpec("StepBack", "Step &back", "Undo the last step of the pass (exactly)",
                _names(BACK_KEYS), R, shown_only=True),
     ActionSpec("PlayPause", "&Play / pause", "Step automatically at the chosen speed",
-               ("P",), R, shown_only=True),
+               ("P",), R),
     ActionSpec("RunPhase", "Run to end of p&hase", "Take every remaining step of this phase",
-               ("End",), R, shown_only=True),
-    ActionSpec("ResetPass", "&Reset the pass", "Back to before the first step", ("Home",), R,
-               shown_only=True),
+               ("End",), R),
+    ActionSpec("ResetPass", "&Reset the pass", "Back to before the first step", ("Home",), R),
     ActionSpec("NextSample", "Next &sample", "Step through the next sample of the dataset",
-               ("]",), R, shown_only=True),
+               ("]",), R),
 )
 
 
