@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView
 
 from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.engine.stepper import all_steps
+from bpgui.network.items import Sample
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, READ, TARGET
-from bpgui.network.items import Sample
 from bpgui.ui.document.commands import SetEdge, SetSamples
 
 
