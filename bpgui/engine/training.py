@@ -121,8 +121,8 @@ class Trainer:
     def _run(self, iterations: int, new: list[float]) -> None:
         plan, x, y, blocks = self.plan, self.x, self.y, self.plan.blocks
         step = self.optimizer.step
-        n = len(blocks)
         params = [blk.weights for blk in blocks] + [blk.bias for blk in blocks]
+        slots = [(blk, k, len(blocks) + k) for k, blk in enumerate(blocks)]   # in params
         da = None
         norms, samples = self.gradient_norms, self.sample_history
         # None where every parameter of a block trains: ‖g‖ then needs no masking.
@@ -137,8 +137,8 @@ class Trainer:
             spare = self._spare
             step(params, grads.weights + grads.biases, spare)
             self._spare, params = params, spare
-            for k, blk in enumerate(blocks):
-                blk.weights, blk.bias = params[k], params[n + k]
+            for blk, w, b in slots:
+                blk.weights, blk.bias = params[w], params[b]
             self._forward = forward(plan, x)
             if samples is None:
                 loss = dataset_loss(plan, self._forward, y)
