@@ -1,10 +1,10 @@
-"""The formulas of a pass as expression trees: f(z), f′(z), ln, clamp, softmax, updates.
+"""The formulas of a pass as expression trees: f(z), f′(z), ln, clamp, softmax.
 
-The steps, the paths and the single update all build their formulas from these,
-so a derivative reads the same in a backward step and on a path, and each
-function evaluates exactly as the engine computes it. How an activation's f and f′ are
-written is data in its entry of :mod:`bpgui.network.functions`; this module turns that
-data into trees.
+The steps and the paths build their formulas from these, so a derivative reads
+the same in a backward step and on a path, and each function evaluates exactly as
+the engine computes it. How an activation's f and f′ are written is data in its entry
+of :mod:`bpgui.network.functions`; this module turns that data into trees. An update's
+formula belongs to the update rule (:mod:`bpgui.engine.optimizers`).
 """
 
 from __future__ import annotations
@@ -95,11 +95,6 @@ def softmax(argument: Expr) -> Expr:
                 .reshape(np.shape(v)))
 
 
-def update(name: str, old: Any, eta: float, gradient: Expr) -> Expr:
-    """``θ − η·g``."""
-    return Diff(Var(name, old), Prod([Var("η", eta), gradient]))
-
-
 # Builders for deferred formulas (``(builder, *values)``, see records.Equation): plain
 # values in, a tree out. A *part* is ``(symbol, value)``, or ``(symbol, value, symbol,
 # value)`` for the product of two quantities.
@@ -131,7 +126,3 @@ def delta(name: str, z_symbol: str, z: float, a_symbol: str, a: float,
     else:
         rest = part(upstream)
     return Prod([derivative_expr(name, Var(z_symbol, z), Var(a_symbol, a)), rest])
-
-
-def update_of(name: str, old: float, eta: float, gradient_symbol: str, gradient: float) -> Expr:
-    return update(name, old, eta, Var(gradient_symbol, gradient))

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bpgui.engine.expression import ZERO, Diff, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
+from bpgui.engine.expression import ZERO, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
 from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
+from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
@@ -92,8 +93,9 @@ def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRec
         yield _backward(walk, emit, lv, levels)
     for lv in hidden:
         yield _gradient(walk, emit, lv, levels)
+    optimizer = optimizer_for(walk.network.training)
     for lv in hidden:
-        step = _update(walk, emit, lv)
+        step = _update(walk, emit, lv, optimizer)
         if step is not None:
             yield step
 
@@ -205,25 +207,26 @@ def _gradient(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
                 reuses=tuple(lv.members), notes=tuple(notes))
 
 
-def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level) -> StepRecord | None:
-    """A ← A − η·∂L/∂A and b ← b − η·∂L/∂b; where some are frozen, the gradient is
-    masked (T, t are 1 for a trainable parameter, 0 for a frozen one) so the equation
-    holds, and a level with nothing trainable in A or b leaves that equation out."""
-    eta = walk.learning_rate
+def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
+            optimizer: Optimizer) -> StepRecord | None:
+    """A ← A − η·∂L/∂A and b ← b − η·∂L/∂b (in plain gradient descent's words); where
+    some are frozen, the gradient is masked (T, t are 1 for a trainable parameter, 0 for
+    a frozen one) so the equation holds, and a level with nothing trainable in A or b
+    leaves that equation out."""
     trainable_edges = [e for e in lv.edges if e.trainable]
     trainable_biases = [m for m in lv.members if walk.neuron[m].train_bias]
     if not trainable_edges and not trainable_biases:
         return None
-    values = [walk.put("weight", e.id, e.weight - eta * walk.get("grad_w", e.id))
+    values = [walk.put("weight", e.id, optimizer.updated(e.weight, walk.get("grad_w", e.id)))
               for e in trainable_edges]
-    values += [walk.put("bias", m, walk.neuron[m].bias - eta * walk.get("grad_b", m))
+    values += [walk.put("bias", m, optimizer.updated(walk.neuron[m].bias, walk.get("grad_b", m)))
                for m in trainable_biases]
     n = lv.name
     eqs, notes = [], []
     if trainable_edges:
         masked = len(trainable_edges) < len(lv.edges)
         eqs.append(_update_equation(
-            f"A{n}", lv.matrix(lambda e: e.weight), eta,
+            optimizer, f"A{n}", lv.matrix(lambda e: e.weight),
             Var(f"∂L/∂A{n}", lv.matrix(lambda e: walk.get("grad_w", e.id))),
             Var(f"T{n}", _mask(lv, lambda e: e.trainable)) if masked else None,
             lv.matrix(lambda e: walk.get("weight", e.id) if e.trainable else e.weight)))
@@ -234,7 +237,7 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level) -> StepReco
         masked = len(trainable_biases) < len(lv.members)
         trainable = [1.0 if walk.neuron[m].train_bias else 0.0 for m in lv.members]
         eqs.append(_update_equation(
-            f"b{n}", tuple(walk.neuron[m].bias for m in lv.members), eta,
+            optimizer, f"b{n}", tuple(walk.neuron[m].bias for m in lv.members),
             Var(f"∂L/∂b{n}", _vector(walk, "grad_b", lv.members)),
             Var(f"t{n}", tuple(trainable)) if masked else None,
             tuple(walk.get("bias", m) if walk.neuron[m].train_bias else walk.neuron[m].bias
@@ -245,8 +248,7 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level) -> StepReco
     return emit("update", f"level {lv.index}", ids, ids, eqs, values, notes=tuple(notes))
 
 
-def _update_equation(name: str, old: Any, eta: float, gradient: Var, mask: Var | None,
-                     new: Any) -> Equation:
+def _update_equation(optimizer: Optimizer, name: str, old: Any, gradient: Var,
+                     mask: Var | None, new: Any) -> Equation:
     step: Expr = gradient if mask is None else Group(Hadamard(gradient, mask))
-    return Equation(name, Diff(Var(name, old), Prod([Var("η", eta), step])), new, "←",
-                    before=old)
+    return Equation(name, optimizer.formula(name, old, step), new, "←", before=old)

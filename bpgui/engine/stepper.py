@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bpgui.engine.expression import Var
-from bpgui.engine.formulas import Part, activation_of, delta, part, total, update_of
+from bpgui.engine.formulas import Part, activation_of, delta, part, total
 from bpgui.engine.loss_steps import loss_step
+from bpgui.engine.optimizers import Optimizer, optimizer_for, update_formula
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
 from bpgui.engine.walk import Walk
 from bpgui.network.errors import BpguiError
@@ -62,8 +63,9 @@ def iter_steps(network: Network, sample: int = 0,
         yield from backward_steps(walk, emit, nid, fine)
     for nid in walk.non_inputs():
         yield from gradient_steps(walk, emit, nid, fine)
+    optimizer = optimizer_for(network.training)
     for nid in walk.non_inputs():
-        yield from update_steps(walk, emit, nid, fine)
+        yield from update_steps(walk, emit, nid, fine, optimizer)
 
 
 def input_step(walk: Walk, emit: Emit) -> StepRecord:
@@ -181,21 +183,24 @@ def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
                [p[2][1] for p in parts], reuses=(nid,))
 
 
-def _update(walk: Walk, param: Edge | str) -> tuple[str, Equation, tuple[Quantity, float]]:
-    eta = walk.learning_rate
+def _update(walk: Walk, param: Edge | str,
+            optimizer: Optimizer) -> tuple[str, Equation, tuple[Quantity, float]]:
     if isinstance(param, Edge):
         ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
             param.id, "weight"
     else:
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
-    new = old - eta * g
-    eq = Equation(name, (update_of, name, old, eta, f"∂L/∂{name}", g), new, "←", before=old)
+    new = optimizer.updated(old, g)
+    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g), new, "←",
+                  before=old)
     return ident, eq, walk.put(kind, ident, new)
 
 
-def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    updates = [_update(walk, p) for p in walk.trainable(nid)]
+def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
+                 optimizer: Optimizer) -> Iterator[StepRecord]:
+    """The update of neuron ``nid``'s trainable parameters by the rule ``optimizer``."""
+    updates = [_update(walk, p, optimizer) for p in walk.trainable(nid)]
     if not updates:
         return
     if fine:

@@ -1,10 +1,10 @@
 """Gradient descent on the fast path: batch, sgd and minibatch, resumable in chunks.
 
-Semantics follow the spec: every trainable parameter moves by −η·g at once,
-g being the mean gradient over the update's samples; the loss history holds
-the dataset loss before training and after each update. Parameters are
-double-buffered, so when the loss turns non-finite the last finite weights
-are restored at no cost per iteration.
+Semantics follow the spec: every trainable parameter moves at once by the update
+rule (:mod:`bpgui.engine.optimizers`; −η·g for plain gradient descent), g being the
+mean gradient over the update's samples; the loss history holds the dataset loss
+before training and after each update. Parameters are double-buffered, so when the
+loss turns non-finite the last finite weights are restored at no cost per iteration.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward, sample_losses
+from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array
@@ -80,7 +81,12 @@ class Trainer:
         self.settings = settings
         self._schedule = BatchSchedule(settings, x.shape[0])
         self.next_rows: Array | None = next(self._schedule)   # of the coming update
-        self._spare = [(np.empty_like(b.weights), np.empty_like(b.bias)) for b in plan.blocks]
+        # Every block's weights, then every block's bias: the order the optimizer sees.
+        self.optimizer: Optimizer = optimizer_for(settings)
+        self.optimizer.start([b.weight_mask for b in plan.blocks] +
+                             [b.bias_mask for b in plan.blocks])
+        self._spare = [np.empty_like(b.weights) for b in plan.blocks] + \
+            [np.empty_like(b.bias) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
             self._forward: Forward = forward(plan, x)
             first = dataset_loss(plan, self._forward, y)
@@ -97,7 +103,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self.settings.learning_rate = check_learning_rate(value)
+        self.settings.learning_rate = self.optimizer.learning_rate = check_learning_rate(value)
 
     def run(self, iterations: int) -> list[float]:
         """Do up to ``iterations`` updates; return the new loss-history entries.
@@ -114,8 +120,9 @@ class Trainer:
 
     def _run(self, iterations: int, new: list[float]) -> None:
         plan, x, y, blocks = self.plan, self.x, self.y, self.plan.blocks
-        lr = self.settings.learning_rate
-        steps = [(lr * blk.weight_mask, lr * blk.bias_mask) for blk in blocks]
+        step = self.optimizer.step
+        params = [blk.weights for blk in blocks] + [blk.bias for blk in blocks]
+        slots = [(blk, k, len(blocks) + k) for k, blk in enumerate(blocks)]   # in params
         da = None
         norms, samples = self.gradient_norms, self.sample_history
         # None where every parameter of a block trains: ‖g‖ then needs no masking.
@@ -127,15 +134,11 @@ class Trainer:
             da = grads.da
             if norms is not None:
                 norms.append(_norm(grads.weights, grads.biases, masks))
-            for k, blk in enumerate(blocks):
-                w_new, b_new = self._spare[k]
-                g_w, g_b = grads.weights[k], grads.biases[k]
-                g_w *= steps[k][0]
-                g_b *= steps[k][1]
-                np.subtract(blk.weights, g_w, out=w_new)
-                np.subtract(blk.bias, g_b, out=b_new)
-                self._spare[k] = (blk.weights, blk.bias)
-                blk.weights, blk.bias = w_new, b_new
+            spare = self._spare
+            step(params, grads.weights + grads.biases, spare)
+            self._spare, params = params, spare
+            for blk, w, b in slots:
+                blk.weights, blk.bias = params[w], params[b]
             self._forward = forward(plan, x)
             if samples is None:
                 loss = dataset_loss(plan, self._forward, y)
@@ -152,10 +155,11 @@ class Trainer:
 
     def _restore_previous(self) -> None:
         """Swap the buffers back: the parameters before the diverging update."""
-        for k, blk in enumerate(self.plan.blocks):
-            previous = self._spare[k]
-            self._spare[k] = (blk.weights, blk.bias)
-            blk.weights, blk.bias = previous
+        blocks, n = self.plan.blocks, len(self.plan.blocks)
+        previous = self._spare
+        self._spare = [blk.weights for blk in blocks] + [blk.bias for blk in blocks]
+        for k, blk in enumerate(blocks):
+            blk.weights, blk.bias = previous[k], previous[n + k]
         self._forward = forward(self.plan, self.x)
 
 

@@ -1,4 +1,5 @@
-"""One gradient-descent update as a step record: θ ← θ − η·g for every parameter.
+"""One update as a step record: θ ← θ − η·g for every parameter, by the rule of
+:mod:`bpgui.engine.optimizers`.
 
 This is seed 001's update with numbers: the old value, the gradient, the new
 value. With more than one sample in the update, g is the mean of the per-sample
@@ -17,7 +18,7 @@ import numpy as np
 
 from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
 from bpgui.engine.fastpath import Backward, Forward, backward, forward
-from bpgui.engine.formulas import update
+from bpgui.engine.optimizers import optimizer_for
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
 from bpgui.network.errors import BpguiError
@@ -42,7 +43,7 @@ def update_record(network: Network, rows: Array | None = None,
     chosen = np.arange(x.shape[0]) if rows is None else np.asarray(rows)
     fw = forward(plan, x)
     mean = backward(plan, fw, y, None if rows is None else chosen, input_grads=False)
-    eta = network.training.learning_rate
+    optimizer = optimizer_for(network.training)
     params = _trainable(network)
     if not params:
         raise BpguiError("every weight and bias is frozen, so an update changes nothing")
@@ -54,8 +55,8 @@ def update_record(network: Network, rows: Array | None = None,
         old = network.edge(ident).weight if kind == "weight" else network.neuron(ident).bias
         if ident == focus and len(chosen) > 1:
             equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g))
-        new = old - eta * g
-        equations.append(Equation(name, update(name, old, eta, Var(f"g_{name}", g)), new,
+        new = optimizer.updated(old, g)
+        equations.append(Equation(name, optimizer.formula(name, old, Var(f"g_{name}", g)), new,
                                   "←", before=old))
         values.append((Quantity(kind, ident), float(new)))
     ids = tuple(ident for _, ident, _ in params)
