@@ -108,6 +108,11 @@ def test_formula_writes_theta_minus_eta_g() -> None:
     assert update_formula(sgd, "w1", 0.75, "∂L/∂w1", 0.5) == formula
 
 
+def test_the_rule_in_words_names_its_gradient() -> None:
+    assert SGD(0.5).rule() == "θ ← θ − η·g"
+    assert SGD(0.5).rule("∂L/∂θ") == "θ ← θ − η·∂L/∂θ"
+
+
 def test_formula_takes_a_masked_matrix_gradient() -> None:
     """The layer step's A₁ ← A₁ − η·(∂L/∂A₁ ⊙ T₁): the frozen entry keeps its value."""
     sgd = SGD(0.5)

@@ -74,6 +74,10 @@ class Optimizer(Protocol):
         """The update of parameter ``name`` (value ``old``) as the step text writes it,
         ``gradient`` being the gradient's expression: ``w1 − η·∂L/∂w1``."""
 
+    def rule(self, gradient: str = "g") -> str:
+        """The rule in words a handout prints, the gradient written ``gradient``:
+        ``θ ← θ − η·g``."""
+
 
 class SGD:
     """Plain gradient descent, θ ← θ − η·g: no state, each step proportional to g."""
@@ -118,6 +122,9 @@ class SGD:
 
     def formula(self, name: str, old: Any, gradient: Expr) -> Expr:
         return Diff(Var(name, old), Prod([Var("η", self._learning_rate), gradient]))
+
+    def rule(self, gradient: str = "g") -> str:
+        return f"θ ← θ − η·{gradient}"
 
 
 OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {SGD.name: SGD}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bpgui.engine.optimizers import optimizer_for
 from bpgui.engine.paths import whole_gradient_cost
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
@@ -174,11 +175,12 @@ def _paths_section(network: Network, sample: int, select: Sequence[str],
 def _update_section(network: Network, updates: list[tuple[int, StepRecord]],
                     select: Sequence[str], blanks: Blanks, digits: int) -> Section:
     eta = fmt(network.training.learning_rate, digits)
+    rule = optimizer_for(network.training).rule
     blocks: list[Block] = []
     if updates:
         blocks.append(Paragraph(rich(
             "This sample's own gradient-descent step, as bpgui trace lists it: ",
-            formula("θ ← θ − η·∂L/∂θ"), " with ", formula(f"η = {eta}"), "."), "note"))
+            formula(rule("∂L/∂θ")), " with ", formula(f"η = {eta}"), "."), "note"))
         blocks.append(Entries(tuple(step_entry(r, k, step_title(r, network), digits,
                                                blanks.step(r)) for k, r in updates)))
     else:
@@ -202,9 +204,10 @@ def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
         message = str(exc)
         return Section(title, (Paragraph(rich(message[:1].upper() + message[1:] + ".")),),
                        "dataset-update", level=3)
+    rule = optimizer_for(network.training).rule()
     intro = Paragraph(rich(
         f"With all {n} samples each parameter moves by η times the mean of its {n} per-sample "
-        "gradients, ", formula("θ ← θ − η·g"), ": the update one batch iteration of training "
+        "gradients, ", formula(rule), ": the update one batch iteration of training "
         "makes. The first equation writes one mean out sample by sample."), "note")
     entry = step_entry(record, 0, "Every trainable parameter", digits, blanks.step(record))
     return Section(title, (intro, Entries((Entry(entry.number, entry.title, entry.formulas,
