@@ -61,7 +61,6 @@ class Walk:
         self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
         self.y = list(network.samples[sample].targets)
         self.loss = LOSS_TABLE[network.loss]
-        self.learning_rate = network.training.learning_rate
         self.values: dict[Quantity, float] = {}
         # Inputs and weights are written by their bare ids, so a reserved letter that is
         # one of them (an input named y) gets a star instead.
