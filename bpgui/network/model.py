@@ -274,15 +274,15 @@ class Network:
             raise NetworkError(f"{neuron_id!r} has incoming edges, so it cannot be an input",
                                "neuron.role")
         column = column_of(self.neurons, current)
-        changes = self._assign(current, candidate, ChangeKind.NEURON_CHANGED, neuron_id)
+        emitted = self._assign(current, candidate, ChangeKind.NEURON_CHANGED, neuron_id)
         if candidate.id != neuron_id:
             for e in self.edges:
                 renamed = replace(e, source=candidate.id if e.source == neuron_id else e.source,
                                   target=candidate.id if e.target == neuron_id else e.target)
-                changes += self._assign(e, renamed, ChangeKind.EDGE_CHANGED, e.id)
+                emitted += self._assign(e, renamed, ChangeKind.EDGE_CHANGED, e.id)
         if candidate.role != current_role:
-            changes += move_column(self.samples, self.neurons, current, current_role, column)
-        for change in changes:       # only now, when every edge agrees with the new id
+            emitted += move_column(self.samples, self.neurons, current, current_role, column)
+        for change in emitted:       # only now, when every edge agrees with the new id
             self._emit(change)
 
     def add_edge(self, edge: Edge, index: int | None = None) -> None:
