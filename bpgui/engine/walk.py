@@ -113,7 +113,7 @@ class Walk:
         z = self.neuron[nid].bias
         for e in self.incoming[nid]:
             z += e.weight * self.a(e.source)
-        return z, float(self.activation(nid).f(np.float64(z)))
+        return z, float(self.activation(nid).f(np.array(z)))
 
     def loss_and_gradient(self) -> tuple[float, list[float]]:
         yhat = np.array([self.a(o) for o in self.outputs])
@@ -129,7 +129,7 @@ class Walk:
 
     def local_derivative(self, nid: str) -> float:
         z, a = self.get("z", nid), self.a(nid)
-        return float(self.activation(nid).derivative_from(np.float64(z), np.float64(a)))
+        return float(self.activation(nid).derivative_from(np.array(z), np.array(a)))
 
     # ------------------------------------------------------- formula pieces
     def z_var(self, nid: str) -> Var:

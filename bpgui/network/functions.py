@@ -1,7 +1,7 @@
 """Every activation and loss of the v1 spec, one record each: the one place to add one.
 
 An activation's record holds all its facets: its name (the file format's word), f and
-f′ on NumPy arrays and plain floats, how the step text writes f and f′, the canvas's
+f′ on NumPy arrays (one value is a 0-d array), how the step text writes f and f′, the canvas's
 glyph as points in a unit box, and how the PyTorch export computes it. A loss's record
 holds its name, value and gradient, their formulas in symbols, and its torch code.
 Everything else (the model's name lists, the engine's passes and formula trees, the
@@ -21,17 +21,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+# An activation computes in its argument's precision: the engine's float64 arrays, the
+# boundary map's float32 ones (engine/boundary.py's forward32).
+Floats = TypeVar("Floats", NDArray[np.float64], NDArray[np.float32])
 BCE_CLAMP = 1e-12
 LEAKY_SLOPE = 0.01
 GLYPH_POINTS = 24        # a glyph is this many straight pieces
 
 
-def sigmoid(z: Array) -> Array:
+class Elementwise(Protocol):
+    """An activation's f: elementwise, the result in the argument's precision."""
+
+    def __call__(self, z: Floats, /) -> Floats: ...
+
+
+def sigmoid(z: Floats) -> Floats:
     """1 / (1 + e^-z) as exp(-ln(1 + e^-z)): no overflow for any z."""
     return np.exp(-np.logaddexp(0.0, -z))
 
@@ -76,7 +86,7 @@ class Activation:
 
     name: str                # the file format's word
     symbol: str              # how f is written in a formula: "σ", "tanh", ...
-    f: Callable[[Array], Array]
+    f: Elementwise
     derivative_from: Callable[[Array, Array], Array]
     prime: Prime             # how f′ is written in a formula
     glyph: Glyph             # the canvas's and the handout's little plot, in a unit box
@@ -91,7 +101,7 @@ class Activation:
         very same function back."""
         return activation_named, (self.name,)
 
-    def into(self, z: Array, out: Array) -> None:
+    def into(self, z: Floats, out: Floats) -> None:
         """out[...] = f(z), without a temporary when f is a single ufunc."""
         if self.ufunc is not None:
             self.ufunc(z, out=out)
@@ -103,7 +113,7 @@ def _relu_prime(z: Array, a: Array) -> Array:
     return (np.asarray(z) > 0).astype(np.float64)
 
 
-def _leaky(z: Array) -> Array:
+def _leaky(z: Floats) -> Floats:
     return np.where(z > 0, z, LEAKY_SLOPE * z)
 
 
@@ -123,7 +133,7 @@ def softplus(z: torch.Tensor) -> torch.Tensor:
 
 ACTIVATION_TABLE: dict[str, Activation] = {
     a.name: a for a in (
-        Activation("identity", "id", lambda z: np.asarray(z, dtype=np.float64) * 1.0,
+        Activation("identity", "id", lambda z: z * 1.0,
                    lambda z, a: np.ones_like(np.asarray(z, dtype=np.float64)),
                    Prime(ONE), glyph(lambda t: t),
                    "{z}", "a = z; derivative 1"),
@@ -186,7 +196,8 @@ def _bce_clamp(yhat: Array) -> Array:
 
 def _bce(yhat: Array, y: Array) -> Array:
     p = _bce_clamp(yhat)
-    return -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=-1)
+    total: Array = np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=-1)
+    return -total
 
 
 def _bce_grad(yhat: Array, y: Array) -> Array:
@@ -195,8 +206,9 @@ def _bce_grad(yhat: Array, y: Array) -> Array:
 
 
 def log_softmax(yhat: Array) -> Array:
-    shifted = yhat - np.max(yhat, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    shifted: Array = yhat - np.max(yhat, axis=-1, keepdims=True)
+    total: Array = np.sum(np.exp(shifted), axis=-1, keepdims=True)
+    return shifted - np.log(total)
 
 
 def softmax(yhat: Array) -> Array:
@@ -204,7 +216,8 @@ def softmax(yhat: Array) -> Array:
 
 
 def _softmax_ce_grad(yhat: Array, y: Array) -> Array:
-    return softmax(yhat) * np.sum(y, axis=-1, keepdims=True) - y
+    total: Array = np.sum(y, axis=-1, keepdims=True)
+    return softmax(yhat) * total - y
 
 
 CLAMPED_BCE_TORCH = '''\

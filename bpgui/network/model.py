@@ -26,6 +26,27 @@ from bpgui.network.graph import find_cycle, reaches
 from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
 from bpgui.network.validation import check_endpoints, check_finite, check_sample
 
+# The network's public face: its own names, and the parts, name tables and checks it
+# is made of, which stay importable from here though defined in their own modules.
+__all__ = [
+    "ACTIVATIONS",
+    "ID_PATTERN",
+    "LOSSES",
+    "MODES",
+    "ROLES",
+    "Edge",
+    "Network",
+    "Neuron",
+    "Sample",
+    "TrainingSettings",
+    "check_edge",
+    "check_endpoints",
+    "check_finite",
+    "check_id",
+    "check_neuron",
+    "check_sample",
+    "check_training",
+]
 ROLES = ("input", "hidden", "output")
 MODES = ("batch", "sgd", "minibatch")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -253,15 +274,15 @@ class Network:
             raise NetworkError(f"{neuron_id!r} has incoming edges, so it cannot be an input",
                                "neuron.role")
         column = column_of(self.neurons, current)
-        changes = self._assign(current, candidate, ChangeKind.NEURON_CHANGED, neuron_id)
+        emitted = self._assign(current, candidate, ChangeKind.NEURON_CHANGED, neuron_id)
         if candidate.id != neuron_id:
             for e in self.edges:
                 renamed = replace(e, source=candidate.id if e.source == neuron_id else e.source,
                                   target=candidate.id if e.target == neuron_id else e.target)
-                changes += self._assign(e, renamed, ChangeKind.EDGE_CHANGED, e.id)
+                emitted += self._assign(e, renamed, ChangeKind.EDGE_CHANGED, e.id)
         if candidate.role != current_role:
-            changes += move_column(self.samples, self.neurons, current, current_role, column)
-        for change in changes:       # only now, when every edge agrees with the new id
+            emitted += move_column(self.samples, self.neurons, current, current_role, column)
+        for change in emitted:       # only now, when every edge agrees with the new id
             self._emit(change)
 
     def add_edge(self, edge: Edge, index: int | None = None) -> None:

@@ -12,7 +12,7 @@ from bpgui.ui.stepping.step_controls import BACK_KEYS, FORWARD_KEYS
 from bpgui.ui.training.dock import LearningRateSpin
 
 
-def shown_rows(qtbot, window) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def shown_rows(qtbot, window) -> dict[str, str]:
     """Open Help ▸ Keyboard shortcuts with F1 and read its table: {what: keys}."""
     window.actions_by_name["Shortcuts"].trigger()
     table = window.findChild(QTableWidget, "shortcutsTable")
@@ -25,11 +25,12 @@ def shown_rows(qtbot, window) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def menu_actions(menu: QMenu) -> list[QAction]:
     found = []
     for action in menu.actions():
-        found.extend(menu_actions(action.menu()) if action.menu() else [action])
+        submenu = action.menu()
+        found.extend(menu_actions(submenu) if isinstance(submenu, QMenu) else [action])
     return found
 
 
-def test_the_dialog_lists_the_run_and_train_keys(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_the_dialog_lists_the_run_and_train_keys(qtbot, window) -> None:
     rows = shown_rows(qtbot, window)
     assert rows["Run ▸ Step forward"] == "Space, →, PageDown, N"
     assert rows["Run ▸ Step back"] == "←, PageUp, Backspace"
@@ -43,7 +44,7 @@ def test_the_dialog_lists_the_run_and_train_keys(qtbot, window) -> None:  # type
     assert rows["Pan"] == "Middle-drag or Space+drag"
 
 
-def test_every_key_of_every_menu_is_listed_once(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_every_key_of_every_menu_is_listed_once(qtbot, window) -> None:
     listed = [key for keys in shown_rows(qtbot, window).values() for key in keys.split(", ")]
     in_menus = [action for menu in window.menuBar().actions()
                 for action in menu_actions(menu.menu())]
@@ -56,7 +57,7 @@ def test_every_key_of_every_menu_is_listed_once(qtbot, window) -> None:  # type:
     assert len(keys) == len(set(keys)), "a key is listed twice"
 
 
-def test_the_run_actions_show_exactly_the_keys_stepkeys_answers(window) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_actions_show_exactly_the_keys_stepkeys_answers(window) -> None:
     def codes(name: str) -> list[Qt.Key]:
         action = window.findChild(QAction, name)
         assert action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut  # shown only
@@ -66,14 +67,14 @@ def test_the_run_actions_show_exactly_the_keys_stepkeys_answers(window) -> None:
     assert codes("actionStepBack") == list(BACK_KEYS)
 
 
-def test_every_table_row_is_an_action_of_the_window(window) -> None:  # type: ignore[no-untyped-def]
+def test_every_table_row_is_an_action_of_the_window(window) -> None:
     for spec in window.action_table:
         action = window.actions_by_name[spec.name]
         assert action.objectName() == spec.object_name
         assert action.shortcuts() == [QKeySequence(k) for k in spec.keys]
 
 
-def test_inline_edit_refuses_a_number_that_is_not_finite(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_inline_edit_refuses_a_number_that_is_not_finite(qtbot, window) -> None:
     window.edit_weight_inline("w5")
     editor = window.inline_editor
     editor.selectAll()
@@ -84,7 +85,7 @@ def test_inline_edit_refuses_a_number_that_is_not_finite(qtbot, window) -> None:
         "Refused: 'inf' is not a finite number; w5 is unchanged."
 
 
-def test_the_rate_box_reads_a_real_minus_and_keeps_its_value_for_nonsense(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_rate_box_reads_a_real_minus_and_keeps_its_value_for_nonsense(qtbot) -> None:
     spin = LearningRateSpin()
     qtbot.addWidget(spin)
     spin.setValue(0.1)

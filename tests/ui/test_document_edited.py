@@ -91,7 +91,7 @@ def test_a_refused_command_says_nothing(document: Document, edits: list[Edit]) -
     assert edits == []
 
 
-def test_a_training_run_writes_the_model_only_through_commands(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_training_run_writes_the_model_only_through_commands(qtbot) -> None:
     document, session = open_session(XOR)
     changes: list[Change] = []
     edits: list[Edit] = []

@@ -119,7 +119,7 @@ class EdgeItem(QGraphicsObject):
         only if the label, the colour or the thickness would show the change."""
         if weight == self.weight:
             return
-        shown = (stroke_width(weight), weight > 0, weight < 0)
+        shown: tuple[float | bool | str, ...] = (stroke_width(weight), weight > 0, weight < 0)
         if self.label_visible:
             shown += (fmt(weight, 3),)
         if shown == (stroke_width(self.weight), self.weight > 0, self.weight < 0,
@@ -241,13 +241,13 @@ class EdgeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:
         """The line, and a visible label's room wherever along it the label goes, so
         moving the label (placement does, at every pass) does not re-index the item."""
-        bounds = getattr(self, "_bounds", None)
+        bounds: QRectF | None = getattr(self, "_bounds", None)
         if bounds is None:
             width, height = self._label_size(True) if self.label_visible else (0.0, 0.0)
-            self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
-                -max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
-                max(16.0, width / 2 + 6), max(16.0, height - 8.0))
-        return self._bounds
+            bounds = self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized(
+            ).adjusted(-max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
+                       max(16.0, width / 2 + 6), max(16.0, height - 8.0))
+        return bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self._line.p1())
@@ -351,7 +351,8 @@ class EdgeItem(QGraphicsObject):
         """
         first, second = texts or self._texts()
         key = (first, second, room)
-        cache = self.__dict__.setdefault("_sizes", {})
+        cache: dict[tuple[str, str, bool], tuple[float, float]] = \
+            self.__dict__.setdefault("_sizes", {})
         if key not in cache:
             if len(cache) > 8:
                 cache.clear()

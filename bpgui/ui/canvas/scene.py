@@ -168,32 +168,35 @@ class NetworkScene(QGraphicsScene):
     def _apply_change(self, change: Change) -> None:
         net = self.document.network
         kind = change.kind
-        if kind is ChangeKind.NEURON_ADDED:
-            self._add_neuron_item(net.neuron(change.id))
-        elif kind is ChangeKind.NEURON_REMOVED:
-            self.removeItem(self.neuron_items.pop(change.id))
-        elif kind is ChangeKind.NEURON_CHANGED:
-            item = self.neuron_items.pop(change.id)
-            new_id = change.new if change.field == "id" else change.id
-            self.neuron_items[new_id] = item
-            item.sync(net.neuron(new_id))
-        elif kind is ChangeKind.EDGE_ADDED:
-            self._add_edge_item(net.edge(change.id))
-        elif kind is ChangeKind.EDGE_REMOVED:
-            item = self.edge_items.pop(change.id)
-            item.detach()
-            self.removeItem(item)
-        elif kind is ChangeKind.EDGE_CHANGED:
-            item = self.edge_items.pop(change.id)
-            new_id = change.new if change.field == "id" else change.id
-            self.edge_items[new_id] = item
-            item.sync(net.edge(new_id))
-        elif kind is ChangeKind.PARAMETERS_CHANGED:
+        if kind is ChangeKind.PARAMETERS_CHANGED:
             weights, biases = change.new
             for eid in weights:
                 self.edge_items[eid].sync(net.edge(eid))
             for nid in biases:
                 self.neuron_items[nid].sync(net.neuron(nid))
+            return
+        ident = change.id
+        if ident is None:      # samples, loss, training, text: no item follows them
+            return
+        new_id: str = change.new if change.field == "id" else ident
+        if kind is ChangeKind.NEURON_ADDED:
+            self._add_neuron_item(net.neuron(ident))
+        elif kind is ChangeKind.NEURON_REMOVED:
+            self.removeItem(self.neuron_items.pop(ident))
+        elif kind is ChangeKind.NEURON_CHANGED:
+            neuron_item = self.neuron_items.pop(ident)
+            self.neuron_items[new_id] = neuron_item
+            neuron_item.sync(net.neuron(new_id))
+        elif kind is ChangeKind.EDGE_ADDED:
+            self._add_edge_item(net.edge(ident))
+        elif kind is ChangeKind.EDGE_REMOVED:
+            edge_item = self.edge_items.pop(ident)
+            edge_item.detach()
+            self.removeItem(edge_item)
+        elif kind is ChangeKind.EDGE_CHANGED:
+            edge_item = self.edge_items.pop(ident)
+            self.edge_items[new_id] = edge_item
+            edge_item.sync(net.edge(new_id))
 
     # ------------------------------------------------------------- options
     def set_theme(self, theme: Theme) -> None:

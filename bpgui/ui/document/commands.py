@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -144,7 +145,7 @@ class SetEdge(_SetFields):
 class MoveNeurons(ModelCommand):
     """One drag, or one auto layout: many neurons move as one undo entry."""
 
-    def __init__(self, document: Document, moves: dict[str, tuple[float | None, float | None]],
+    def __init__(self, document: Document, moves: Mapping[str, tuple[float | None, float | None]],
                  text: str = "") -> None:
         count = len(moves)
         super().__init__(document, text or f"Move {count} neuron{'s' * (count != 1)}")

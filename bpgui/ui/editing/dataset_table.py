@@ -49,7 +49,7 @@ CSV_FORMAT = ("One row per sample: the inputs, then the targets, separated by co
 class NumberDelegate(QStyledItemDelegate):
     """Shows cells to 6 significant digits; the editor (and tooltip) has full precision."""
 
-    def displayText(self, value: object, locale: QLocale) -> str:
+    def displayText(self, value: object, locale: QLocale | QLocale.Language) -> str:
         try:
             return fmt(float(str(value)), 6)
         except ValueError:

@@ -253,7 +253,9 @@ class InspectorDock(QDockWidget):
         for index in range(self.pages.count()):  # size the stack to the shown form only
             policy = QSizePolicy.Policy.Preferred if index == current \
                 else QSizePolicy.Policy.Ignored
-            self.pages.widget(index).setSizePolicy(policy, policy)
+            page = self.pages.widget(index)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(current)
 
     @staticmethod
@@ -262,7 +264,7 @@ class InspectorDock(QDockWidget):
         if isinstance(widget, QComboBox):
             widget.setCurrentText(value)
         elif isinstance(widget, QCheckBox):
-            widget.setChecked(value)
+            widget.setChecked(bool(value))     # train_bias, trainable: the model's bools
         elif isinstance(widget, DescriptionEdit):
             if widget.toPlainText() != (value or ""):  # keep the cursor if nothing changed
                 widget.setPlainText(value or "")

@@ -14,9 +14,13 @@ import subprocess
 import sys
 from argparse import Namespace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
+
+if TYPE_CHECKING:           # Qt is imported only once the window is really opened
+    from PySide6.QtCore import QSettings
 
 DEFAULT_SCREENSHOT_SIZE = (1600, 1000)
 
@@ -86,9 +90,9 @@ def _debian_package(soname: str) -> str:
 
 
 def run_gui(args: Namespace, network: Network, path: Path | None,
-            settings: object | None = None) -> int:
+            settings: QSettings | None = None) -> int:
     """Open the window on ``network`` (from ``path`` if given); return the exit status.
-    ``settings`` (a QSettings) stands in for the user's own, for tests."""
+    ``settings`` stands in for the user's own, for tests."""
     size = parse_size(args.size) if args.size else None
     if args.screenshot and not Path(args.screenshot).resolve().parent.is_dir():
         raise BpguiError(f"--screenshot {args.screenshot}: folder "

@@ -7,6 +7,7 @@ atomic (``fileformat.save``); recent files live in QSettings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -117,7 +118,9 @@ class FileController(QObject):
     # --------------------------------------------------------------- recent
     def recent_files(self) -> list[str]:
         value = self.settings.value("recentFiles", [])
-        files = [value] if isinstance(value, str) else list(value or [])
+        # one entry reads back as a str, none as None (or the default), more as a list
+        files = [value] if isinstance(value, str) else \
+            list(value) if isinstance(value, Iterable) else []
         return [f for f in files if f]
 
     def add_recent(self, path: Path) -> None:

@@ -238,7 +238,11 @@ class MainWindow(QMainWindow):
             self.show_status(f"Refused: {error}" if error else f"{edge_id} = {value:g}")
 
         editor.returnPressed.connect(commit)
-        editor.editingFinished.connect(lambda: editor.isVisible() and editor.deleteLater())
+        def finish() -> None:
+            if editor.isVisible():
+                editor.deleteLater()
+
+        editor.editingFinished.connect(finish)
         self.inline_editor = editor
 
     # ---------------------------------------------------------- files etc.

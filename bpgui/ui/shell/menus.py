@@ -123,7 +123,8 @@ class ToolsToolbar(QToolBar):
         self.nudge_step.setRange(0.001, 10.0)
         self.nudge_step.setDecimals(3)
         self.nudge_step.setSingleStep(0.05)
-        self.nudge_step.setValue(float(settings.value("nudgeStep", 0.1)))
+        stored = settings.value("nudgeStep", 0.1)    # a str when read back from the file
+        self.nudge_step.setValue(float(stored) if isinstance(stored, (int, float, str)) else 0.1)
         self.nudge_step.setToolTip("How much one Ctrl+wheel notch over an edge changes its "
                                    "weight")
         self.nudge_step.valueChanged.connect(lambda v: settings.setValue("nudgeStep", v))

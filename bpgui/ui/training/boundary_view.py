@@ -55,7 +55,8 @@ def _soften(rgb: NDArray[np.float64], strength: float) -> NDArray[np.float64]:
 
 DIVERGING = _ramp([VERMILLION, NEAR_WHITE, BLUE])            # for the samples
 HEAT_LUT = _soften(DIVERGING, HEAT_STRENGTH).astype(np.uint8)  # for the heatmap
-CLASS_RGB = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLOURS], dtype=np.float64)
+CLASS_RGB = np.array([(q.red(), q.green(), q.blue()) for q in map(QColor, CLASS_COLOURS)],
+                     dtype=np.float64)
 
 
 def _unit(values: NDArray[np.float64], span: tuple[float, float]) -> NDArray[np.float64]:
@@ -105,7 +106,8 @@ class BoundaryDock(QDockWidget):
         self._extent: tuple[float, float, float, float] | None = None
         self._theme: Theme = LIGHT
 
-        self.title = QLabel(objectName="boundaryTitle", wordWrap=True)
+        self.title = QLabel(wordWrap=True)
+        self.title.setObjectName("boundaryTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plot_widget = pg.PlotWidget()
         self.plot_widget.setObjectName("boundaryPlotWidget")
@@ -124,15 +126,18 @@ class BoundaryDock(QDockWidget):
                                     "with the samples on top in their target's colour. Hover "
                                     "a neuron on the canvas to see its own map.")
 
-        page = QWidget(objectName="boundaryPage")
+        page = QWidget()
+        page.setObjectName("boundaryPage")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.plot_widget, 1)
-        self.message = QLabel(objectName="boundaryMessage", wordWrap=True)
+        self.message = QLabel(wordWrap=True)
+        self.message.setObjectName("boundaryMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setMargin(24)
-        self.stack = QStackedWidget(objectName="boundaryStack")
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("boundaryStack")
         self.stack.addWidget(page)
         self.stack.addWidget(self.message)
         self.setWidget(self.stack)

@@ -31,6 +31,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QCheckBox
 
 from bpgui.engine.history import History
 from bpgui.ui.base.theme import LIGHT, Theme
@@ -245,7 +246,8 @@ class LossCurves:
 
     def log_y(self) -> bool:
         """Whether the loss axis is logarithmic (the PlotItem's own switch says)."""
-        return self.plot.ctrl.logYCheck.isChecked()
+        switch: QCheckBox = self.plot.ctrl.logYCheck
+        return switch.isChecked()
 
     def _iterations(self, n: int) -> np.ndarray:
         """0, 1, …, n − 1 as a view of one cached array (grown by doubling)."""
@@ -302,4 +304,5 @@ class LossCurves:
             colour = QColor(LOSS_COLOUR)  # the dark theme's loss curve is the sky blue
         colour.setAlpha(SAMPLE_ALPHA)
         style = SAMPLE_STYLES[(j // len(SAMPLE_COLOURS)) % len(SAMPLE_STYLES)]
-        return pg.mkPen(colour, width=SAMPLE_PEN_WIDTH * scale, style=style)
+        pen: QPen = pg.mkPen(colour, width=SAMPLE_PEN_WIDTH * scale, style=style)
+        return pen

@@ -135,8 +135,8 @@ class LossPlotDock(QDockWidget):
         for widget in (self.log_y, self.per_sample):
             controls.addWidget(widget)
         controls.addWidget(self.readout, 1)
-        for widget in (self.export_csv_button, self.export_png_button):
-            controls.addWidget(widget)
+        for button in (self.export_csv_button, self.export_png_button):
+            controls.addWidget(button)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(controls)
@@ -251,7 +251,7 @@ class LossPlotDock(QDockWidget):
         box = item.getViewBox()
         if not box.sceneBoundingRect().contains(scene_pos):
             return None
-        x = box.mapSceneToView(scene_pos).x()
+        x: float = box.mapSceneToView(scene_pos).x()      # a QPointF's x
         if not math.isfinite(x):
             return None
         return min(max(round(x), 0), len(self._history) - 1)

@@ -160,4 +160,4 @@ class TrainingUi:
             neurons, edges = self.scene.selected_ids()
         except RuntimeError:          # the scene is being destroyed
             return
-        self.session.focus = (edges or neurons or [None])[0]
+        self.session.focus = next(iter(edges or neurons), None)
