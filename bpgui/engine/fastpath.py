@@ -8,11 +8,16 @@ same quantities one neuron at a time for display; tests hold the two equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bpgui.engine.plan import Plan
 from bpgui.network.functions import Array
+
+Rows = NDArray[np.integer[Any]]
+"""Indices of the samples an update uses (a minibatch, or one sample in sgd mode)."""
 
 
 @dataclass
@@ -59,7 +64,7 @@ def dataset_loss(plan: Plan, fw: Forward, y: Array) -> float:
     return float(np.add.reduce(losses)) / count   # the same bits as np.mean
 
 
-def backward(plan: Plan, fw: Forward, y: Array, rows: Array | None = None, *,
+def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
              input_grads: bool = True, da: Array | None = None) -> Backward:
     """Gradients of the mean loss over ``rows`` (all samples when ``None``).
 

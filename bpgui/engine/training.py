@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from bpgui.engine.fastpath import Forward, backward, dataset_loss, forward, sample_losses
+from bpgui.engine.fastpath import Forward, Rows, backward, dataset_loss, forward, sample_losses
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
 from bpgui.network.errors import BpguiError
@@ -40,13 +40,13 @@ class BatchSchedule:
         self._n = n
         self._rng = np.random.default_rng(seed_for_numpy(settings.seed)) \
             if settings.shuffle else None
-        self._order: Array | None = None
+        self._order: Rows | None = None
         self._start = n                     # the first update begins an epoch
 
     def __iter__(self) -> BatchSchedule:
         return self
 
-    def __next__(self) -> Array | None:
+    def __next__(self) -> Rows | None:
         if self._all:
             return None
         if self._start >= self._n:          # a new epoch: a new order
@@ -80,7 +80,7 @@ class Trainer:
         self.plan, self.x, self.y = plan, x, y
         self.settings = settings
         self._schedule = BatchSchedule(settings, x.shape[0])
-        self.next_rows: Array | None = next(self._schedule)   # of the coming update
+        self.next_rows: Rows | None = next(self._schedule)   # of the coming update
         # Every block's weights, then every block's bias: the order the optimizer sees.
         self.optimizer: Optimizer = optimizer_for(settings)
         self.optimizer.start([b.weight_mask for b in plan.blocks] +

@@ -13,11 +13,12 @@ batched fast path), so the step panel and the training agree to the last bit.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
-from bpgui.engine.fastpath import Backward, Forward, backward, forward
+from bpgui.engine.fastpath import Backward, Forward, Rows, backward, forward
 from bpgui.engine.optimizers import optimizer_for
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
@@ -29,7 +30,7 @@ from bpgui.network.numbers import subscript
 MAX_LISTED = 10          # samples written out in the mean; the rest are summed in one term
 
 
-def update_record(network: Network, rows: Array | None = None,
+def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
                   focus: str | None = None) -> StepRecord:
     """The update over samples ``rows`` (all when None) of every trainable parameter.
 
@@ -80,7 +81,7 @@ def _grad(plan: Plan, grads: Backward, kind: str, ident: str) -> float:
     return float(grads.biases[b][c])
 
 
-def _mean_equation(plan: Plan, fw: Forward, y: Array, rows: Array, kind: str, ident: str,
+def _mean_equation(plan: Plan, fw: Forward, y: Array, rows: Rows, kind: str, ident: str,
                    name: str, g: float) -> Equation:
     """``g_w = (∂L₀/∂w + ∂L₁/∂w + …)/n``: each sample's own gradient, the first
     :data:`MAX_LISTED` by name and the rest as one sum, ``Σ_rest``."""
