@@ -22,19 +22,27 @@ EXPORT_WIDTH = 1600
 NOTHING_YET = "Nothing to export yet: train the network first."
 
 
+def _target(parent: QWidget, history: History | None, path: str | None, title: str,
+            default: str, filters: str, tell: Callable[[str], None]) -> str | None:
+    """Where to export: ``path``, or the file a dialog over ``parent`` asks for; None when
+    there is nothing to export yet (said through ``tell``) or the dialog was cancelled."""
+    if history is None or not len(history):
+        tell(NOTHING_YET)
+        return None
+    if path is None:
+        path = QFileDialog.getSaveFileName(parent, title, str(Path.cwd() / default),
+                                           filters)[0]
+    return path or None
+
+
 def export_csv(parent: QWidget, history: History | None, path: str | None,
                tell: Callable[[str], None]) -> bool:
     """Write ``history`` as ``iteration,loss,gradient_norm`` rows; ask for the file (in a
     dialog over ``parent``) when ``path`` is None. False when nothing was written."""
-    if history is None or not len(history):
-        tell(NOTHING_YET)
+    path = _target(parent, history, path, "Export loss history", "loss_history.csv",
+                   "CSV files (*.csv);;All files (*)", tell)
+    if path is None or history is None:
         return False
-    if path is None:
-        path = QFileDialog.getSaveFileName(
-            parent, "Export loss history", str(Path.cwd() / "loss_history.csv"),
-            "CSV files (*.csv);;All files (*)")[0]
-        if not path:
-            return False
     try:
         atomic_write_text(path, history.csv())
     except (BpguiError, OSError) as exc:
@@ -50,15 +58,10 @@ def export_png(parent: QWidget, history: History | None, plot: pg.PlotItem,
     """Save ``plot`` as a PNG at least 1,600 pixels wide, its pens widened to match by
     ``set_pens(scale)`` while it is drawn; ask for the file when ``path`` is None. False
     when nothing was written."""
-    if history is None or not len(history):
-        tell(NOTHING_YET)
-        return False
+    path = _target(parent, history, path, "Export loss plot", "loss.png",
+                   "PNG images (*.png)", tell)
     if path is None:
-        path = QFileDialog.getSaveFileName(
-            parent, "Export loss plot", str(Path.cwd() / "loss.png"),
-            "PNG images (*.png)")[0]
-        if not path:
-            return False
+        return False
     folder = Path(path).parent
     if not folder.is_dir():
         tell(f"Loss plot not saved: the folder {folder} does not exist.")
