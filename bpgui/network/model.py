@@ -29,24 +29,12 @@ from bpgui.network.validation import check_endpoints, check_finite, check_sample
 # The network's public face: its own names, and the parts, name tables and checks it
 # is made of, which stay importable from here though defined in their own modules.
 __all__ = [
-    "ACTIVATIONS",
-    "ID_PATTERN",
-    "LOSSES",
-    "MODES",
-    "ROLES",
-    "Edge",
-    "Network",
-    "Neuron",
-    "Sample",
-    "TrainingSettings",
-    "check_edge",
-    "check_endpoints",
-    "check_finite",
-    "check_id",
-    "check_neuron",
-    "check_sample",
-    "check_training",
+    "ACTIVATIONS", "ID_PATTERN", "LOSSES", "MODES", "ROLES",
+    "Edge", "Network", "Neuron", "Sample", "TrainingSettings",
+    "check_edge", "check_endpoints", "check_finite", "check_id", "check_neuron",
+    "check_sample", "check_training",
 ]
+
 ROLES = ("input", "hidden", "output")
 MODES = ("batch", "sgd", "minibatch")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
