@@ -340,3 +340,18 @@ def test_a_level_no_edge_reaches_is_its_biases() -> None:
     texts = [r.text(4) for r in all_steps(_a_level_no_edge_reaches(), 0, "layer")]
     assert "z₁ = b₁ = [0.3]" in texts[1]
     assert not any("A₁" in t for t in texts)
+
+
+def _output_loss_of_two() -> Network:
+    """The output loss (L = Σ ŷ_k, each ∂L/∂ŷ_k = 1) over two outputs."""
+    return Network([Neuron("x", "input"), Neuron("p", "output", "identity", 1.0),
+                    Neuron("q", "output", "tanh")],
+                   [Edge("u", "x", "p", 3.0), Edge("v", "x", "q", -0.5)],
+                   loss="output", samples=[Sample([0.4], [0.0, 0.0])])
+
+
+@pytest.mark.parametrize("d", DIGITS)
+@pytest.mark.parametrize("granularity", GRANULARITIES)
+def test_the_output_loss_prints_true_equations(granularity: str, d: int) -> None:
+    failures = pass_failures(_output_loss_of_two(), 0, granularity, d)
+    assert not failures, report(failures)

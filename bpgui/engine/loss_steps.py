@@ -94,6 +94,8 @@ def _loss_formula(walk: Walk) -> Expr:
         if name == "mse" and many:
             return Prod([Group(Quot(ONE, Const(len(yhat)))), total], implicit=True)
         return total
+    if name == "output":
+        return Sum(list(yhat)) if many else yhat[0]
     if name == "bce":
         terms: list[Expr] = [
             Group(Sum([Prod([t, ln(p)], implicit=True),
@@ -121,6 +123,8 @@ def output_gradient(walk: Walk, k: int) -> Expr:
         return Prod([TWO, Diff(yhat, y)], implicit=True)
     if name == "mse":
         return Quot(Prod([TWO, Diff(yhat, y)], implicit=True), Const(len(walk.outputs)))
+    if name == "output":
+        return ONE
     if name == "bce":
         p = _probabilities(walk)[k]
         return Quot(Diff(p, y), Prod([p, Diff(ONE, p)], implicit=True))

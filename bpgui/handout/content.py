@@ -44,10 +44,6 @@ from bpgui.network.functions import LOSS_TABLE
 from bpgui.network.model import Network
 from bpgui.network.numbers import fmt, subscript
 
-LOSS_NAMES = {"half_sse": "half the sum of squared errors", "sse": "sum of squared errors",
-              "mse": "mean squared error", "bce": "binary cross-entropy",
-              "softmax_ce": "softmax cross-entropy"}
-
 GIVEN_DIGITS = 10     # the given data (inputs, targets, parameters) as the file has it
 
 PHASE_INTROS = {
@@ -106,7 +102,7 @@ def _facts(network: Network, sample: int, loss: float, loss_blank: bool, digits:
     shown = BLANK if loss_blank else fmt(loss, digits)
     count = len(network.samples)
     eta = fmt(network.training.learning_rate, GIVEN_DIGITS)
-    loss_text = rich(f"{LOSS_NAMES.get(network.loss, network.loss)}, ",
+    loss_text = rich(f"{LOSS_TABLE[network.loss].title}, ",
                      formula(f"L = {LOSS_TABLE[network.loss].formula}"),
                      "; for this sample ", formula(f"L = {shown}"))
     return Facts((

@@ -178,6 +178,7 @@ class Loss:
     """Per-sample loss over the outputs (last axis), its gradient ∂ℓ/∂ŷ, and its torch code."""
 
     name: str
+    title: str           # in words, as a handout names it
     formula: str         # ℓ in symbols, over outputs k
     gradient: str        # ∂ℓ/∂ŷ_k in symbols
     value: Callable[[Array, Array], Array]
@@ -243,24 +244,26 @@ class ClampedBCE(torch.autograd.Function):
 
 LOSS_TABLE: dict[str, Loss] = {
     loss.name: loss for loss in (
-        Loss("half_sse", "½ Σ_k (y_k − ŷ_k)²", "ŷ_k − y_k",
+        Loss("half_sse", "half the sum of squared errors", "½ Σ_k (y_k − ŷ_k)²", "ŷ_k − y_k",
              lambda yhat, y: 0.5 * np.add.reduce((y - yhat) ** 2, axis=-1),
              lambda yhat, y: yhat - y,
              ("loss = 0.5 * torch.sum((y - yhat) ** 2)",)),
-        Loss("sse", "Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)",
+        Loss("sse", "sum of squared errors", "Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)",
              lambda yhat, y: np.add.reduce((yhat - y) ** 2, axis=-1),
              lambda yhat, y: 2.0 * (yhat - y),
              ("loss = torch.sum((yhat - y) ** 2)",)),
-        Loss("mse", "(1/K) Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)/K",
+        Loss("mse", "mean squared error", "(1/K) Σ_k (ŷ_k − y_k)²", "2(ŷ_k − y_k)/K",
              lambda yhat, y: np.mean((yhat - y) ** 2, axis=-1),
              lambda yhat, y: 2.0 * (yhat - y) / np.shape(yhat)[-1],
              ("loss = torch.mean((yhat - y) ** 2)",)),
-        Loss("bce", "−Σ_k [y_k ln p_k + (1 − y_k) ln(1 − p_k)]", "(p_k − y_k) / (p_k(1 − p_k))",
+        Loss("bce", "binary cross-entropy", "−Σ_k [y_k ln p_k + (1 − y_k) ln(1 − p_k)]",
+             "(p_k − y_k) / (p_k(1 − p_k))",
              _bce, _bce_grad, ("loss = ClampedBCE.apply(yhat, y)",),
              torch_helper=CLAMPED_BCE_TORCH,
              torch_constant=f"BCE_CLAMP = {BCE_CLAMP!r}  # bce clamps each ŷ_k to "
                             "[BCE_CLAMP, 1 − BCE_CLAMP]"),
-        Loss("softmax_ce", "−Σ_k y_k ln s_k, s = softmax(ŷ)", "s_k Σ_j y_j − y_k",
+        Loss("softmax_ce", "softmax cross-entropy", "−Σ_k y_k ln s_k, s = softmax(ŷ)",
+             "s_k Σ_j y_j − y_k",
              lambda yhat, y: -np.sum(y * log_softmax(yhat), axis=-1), _softmax_ce_grad, (
                  "# A stable softmax: shifting ŷ by its max changes no s_k and keeps every "
                  "e^… ≤ 1;",
@@ -268,6 +271,12 @@ LOSS_TABLE: dict[str, Loss] = {
                  "shifted = yhat - yhat.max().detach()",
                  "log_s = shifted - torch.log(torch.sum(torch.exp(shifted)))  # ln s_k",
                  "loss = -torch.sum(y * log_s)")),
+        # An expression's own value as the loss: for one output L = ŷ and ∂L/∂ŷ = 1, so
+        # ∂L/∂x is ∂ŷ/∂x as the chain rule writes it (seed 000). The targets are not used.
+        Loss("output", "the output itself", "Σ_k ŷ_k", "1",
+             lambda yhat, y: np.add.reduce(yhat, axis=-1),
+             lambda yhat, y: np.ones_like(yhat),
+             ("loss = torch.sum(yhat)",)),
     )
 }
 LOSSES = tuple(LOSS_TABLE)
