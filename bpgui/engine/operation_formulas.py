@@ -120,7 +120,7 @@ class Extreme(Expr):
 
 def _grouped(u: Expr) -> Expr:
     """An operand as a factor: bracketed when it is a compound (``(2·x)·(1·y)``)."""
-    return u if isinstance(u, Var | Const | Call | Group) else Group(u)
+    return u if u.write(Writer())[1] == ATOM else Group(u)
 
 
 _CALLS: dict[str, tuple[str, Any]] = {
