@@ -224,8 +224,7 @@ class Exact:
         return max(xs) if name == "max" else min(xs)
 
     def power(self, a: Fraction, p: Fraction) -> Fraction:
-        """a^p: exact for an integer exponent, else in double precision."""
-        if p.denominator == 1 and (a != 0 or p >= 0):
+        if p.denominator == 1 and (a != 0 or p >= 0):       # exact; else in double precision
             return self.seen(a ** int(p))
         if a <= 0:
             raise EvalError(f"{float(a)!r}^{float(p)!r}")
@@ -355,8 +354,7 @@ class Bounds:
                           for e in ("lo", "hi")))
 
     def power(self, a: Interval, p: Interval) -> Interval:
-        """a^p for a constant exponent p: x^p is monotone on each side of 0, so its
-        extremes over [lo, hi] are at the ends or at 0."""
+        """a^p, p constant: monotone on each side of 0, so extreme at the ends or at 0."""
         if p.lo != p.hi:
             raise EvalError("an exponent is a constant")
         q, lo, hi = p.lo, a.lo, a.hi
@@ -367,8 +365,8 @@ class Bounds:
         if q < 0 and lo <= 0 <= hi:
             return Interval(-INF, INF)
         points = [lo, hi] + ([Fraction(0)] if lo < 0 < hi else [])
-        if q.denominator == 1:
-            values = [x ** int(q) if math.isfinite(x) else float(x) ** int(q) for x in points]
+        if q.denominator == 1:                 # exact, ±inf ends as floats
+            values = [x ** int(q) for x in points]
             return Interval(min(values), max(values))
         values = [float(x) ** float(q) for x in points]
         return Interval(_frac(min(values), -1), _frac(max(values), 1))
