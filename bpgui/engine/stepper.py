@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bpgui.engine.expression import Var
+from bpgui.engine.expression import Expr, Prod, Var
 from bpgui.engine.formulas import Part, activation_of, delta, part, total
 from bpgui.engine.loss_steps import loss_step
+from bpgui.engine.operation_formulas import as_factor
 from bpgui.engine.optimizers import Optimizer, optimizer_for, update_formula
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
 from bpgui.engine.walk import Walk
@@ -83,6 +84,9 @@ def input_step(walk: Walk, emit: Emit) -> StepRecord:
 
 # --------------------------------------------------------------------- forward
 def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    if walk.is_operation(nid):
+        yield from operation_forward(walk, emit, nid, fine)
+        return
     edges = walk.incoming[nid]
     parts: list[Part] = []
     for e in edges:
@@ -112,7 +116,10 @@ def _upstream_parts(walk: Walk, nid: str, fine: bool) -> tuple[Part, ...]:
     if nid in walk.output_index:
         parts.append((f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
     for e in walk.outgoing[nid]:
-        if fine:
+        if walk.is_operation(e.target):
+            term = walk.back_term_formula(e)
+            parts.append(Var(term.symbols(), walk.get("back_term", e.id)) if fine else term)
+        elif fine:
             parts.append((f"{e.id}·δ_{e.target}", walk.get("back_term", e.id)))
         else:
             parts.append((e.id, e.weight, f"δ_{e.target}", walk.get("delta", e.target)))
@@ -138,6 +145,9 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
     is_output = nid in walk.output_index
     if fine:
         for e in walk.outgoing[nid]:
+            if walk.is_operation(e.target):
+                yield back_term_step(walk, emit, e)
+                continue
             d = walk.get("delta", e.target)
             term = e.weight * d
             yield emit("backward", e.id, (e.id, e.target), (e.id,),
@@ -146,6 +156,9 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
                        [walk.put("back_term", e.id, term)], reuses=(e.target,))
     reads = ((LOSS_ID,) if is_output else ()) + tuple(
         x for e in walk.outgoing[nid] for x in (e.id, e.target))
+    if walk.is_operation(nid):
+        yield operation_backward(walk, emit, nid, fine, reads, consumers)
+        return
     grad_a = walk.grad_a(nid)
     if walk.neuron[nid].is_input:
         equations = [Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad_a)]
@@ -155,6 +168,76 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
         equations = _delta_equations(walk, nid, fine, grad_a, delta_value)
         values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta_value)]
     yield emit("backward", nid, reads, (nid,), equations, values, reuses=consumers)
+
+
+# ------------------------------------------------------------ operation nodes
+def operation_forward(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    """``a = 2·x + 1·y = 2·0.5 + 1·0.3 = 1.3``; at edge granularity each operand written
+    with its weight is a step of its own first (``2·x = 2·0.5 = 1``)."""
+    edges = walk.incoming[nid]
+    operands = []
+    for e in edges:
+        written = walk.operand(e)
+        if fine and walk.weight_shown(e):
+            term = e.weight * walk.a(e.source)
+            lhs = written.symbols()
+            yield emit("forward", e.id, (e.source, e.id), (e.id,),
+                       [Equation(lhs, written, term)], [walk.put("term", e.id, term)])
+            written = Var(lhs, term)
+        operands.append(written)
+    value = walk.forward_operation(nid)
+    reads = [x for e in edges for x in (e.source, e.id)]
+    yield emit("forward", nid, tuple(reads), (nid,),
+               [Equation(nid, walk.operation_formula(nid, operands), value)],
+               [walk.put("a", nid, value)])
+
+
+def back_term_step(walk: Walk, emit: Emit, e: Edge) -> StepRecord:
+    """Edge granularity: what edge ``e`` into an operation node carries back,
+    ``cos(a)·∂L/∂z = cos(1.3)·1 = 0.2675``."""
+    formula = walk.back_term_formula(e)
+    return emit("backward", e.id, (e.id, e.target), (e.id,),
+                [Equation(formula.symbols(), formula, walk.back_term(e))],
+                [walk.put("back_term", e.id, walk.back_term(e))], reuses=(e.target,))
+
+
+def _extreme_note(walk: Walk, nid: str, locals_: list[float]) -> tuple[str, ...]:
+    op = walk.operation(nid)
+    if op.name not in ("max", "min") or len(locals_) < 2:
+        return ()
+    first = walk.incoming[nid][locals_.index(1.0)]
+    which = "largest" if op.name == "max" else "smallest"
+    return (f"{op.name} passes the gradient to its first {which} operand only "
+            f"({walk.operand(first).symbols()}): its local derivative is 1, the others' 0.",)
+
+
+def operation_backward(walk: Walk, emit: Emit, nid: str, fine: bool, reads: tuple[str, ...],
+                       consumers: tuple[str, ...]) -> StepRecord:
+    """∂L/∂v of operation node ``nid``: the sum of what its consumers carry back (the fork
+    rule), cached for the steps below; it also writes the local derivative of each of
+    its operands on their edges, which its sources' steps then use."""
+    grad = walk.grad_a(nid)
+    equation = Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad)
+    locals_ = walk.local_derivatives(nid)
+    values = [walk.put("delta", nid, grad)]
+    values += [walk.put("local", e.id, v)
+               for e, v in zip(walk.incoming[nid], locals_, strict=True)]
+    writes = (nid, *(e.id for e in walk.incoming[nid]))
+    return emit("backward", nid, reads, writes, [equation], values, reuses=consumers,
+                notes=_extreme_note(walk, nid, locals_))
+
+
+def operation_weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
+    """∂L/∂w = v_source·local·∂L/∂v_target: ``∂L/∂z_a = a·cos(a)·∂L/∂z``; a local
+    derivative of 1 (add's) is left out."""
+    a, local, d = walk.a(e.source), walk.get("local", e.id), walk.get("delta", e.target)
+    g = a * local * d
+    factors: list[Expr] = [walk.a_var(e.source)]
+    formula = walk.local_formula(e)
+    if formula.symbols() != "1":
+        factors.append(as_factor(formula))
+    factors.append(walk.gradient_var(e.target))
+    return Equation(f"∂L/∂{e.id}", Prod(factors), g), walk.put("grad_w", e.id, g)
 
 
 # ------------------------------------------------------- gradients and update
@@ -171,9 +254,13 @@ def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, floa
 
 
 def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    gradient = operation_weight_gradient if walk.is_operation(nid) else _weight_gradient
     parts: list[tuple[str, tuple[str, ...], tuple[Equation, tuple[Quantity, float]]]] = [
-        (e.id, (e.source, e.id, nid), _weight_gradient(walk, e)) for e in walk.incoming[nid]]
-    parts.append((nid, (nid,), _bias_gradient(walk, nid)))
+        (e.id, (e.source, e.id, nid), gradient(walk, e)) for e in walk.incoming[nid]]
+    if walk.neuron[nid].has_bias:
+        parts.append((nid, (nid,), _bias_gradient(walk, nid)))
+    if not parts:
+        return
     if fine:
         for target, reads, (eq, value) in parts:
             yield emit("gradient", target, reads, (target,), [eq], [value], reuses=(nid,))
