@@ -100,6 +100,24 @@ def mixed_expected() -> Expected:
             "biases": {"h": delta_h, "y": dy}}
 
 
+def hostile() -> Network:
+    """Operation nodes named like the script's own names and helpers: t = square(−2·o),
+    o = neg(1.5·x), x = 0.7, so t = 2.1² and ∂t/∂o = 2·2.1·(−2) = −8.4."""
+    return Network([Neuron("first_max", "input"), Neuron("operations", "hidden", op="neg"),
+                    Neuron("torch", "output", op="square")],
+                   [Edge("operands", "first_max", "operations", 1.5),
+                    Edge("gradient", "operations", "torch", -2.0)],
+                   loss="output", samples=[Sample([0.7], [0.0])])
+
+
+HOSTILE = {"outputs": [2.1 ** 2], "loss": 2.1 ** 2,
+           "neurons": {"first_max": {"a": 0.7, "grad": -8.4 * -1.0 * 1.5},
+                       "operations": {"a": -1.05, "delta": -8.4},
+                       "torch": {"a": 2.1 ** 2, "delta": 1.0}},
+           "weights": {"operands": 0.7 * -1.0 * -8.4, "gradient": -1.05 * (2 * 2.1)},
+           "biases": {}}
+
+
 # Every operation by hand: (param, operand values' weights, inputs, value, partials).
 # The operands are w_k·x_k; the output o goes to half_sse with target T, so its upstream
 # gradient is o − T, not 1.
@@ -162,6 +180,7 @@ CASES: dict[str, tuple[Network, Expected]] = {
     "seed000": (seed000(), seed000_expected()),
     "sum-times": (sum_times(), SUM_TIMES),
     "mixed": (mixed(), mixed_expected()),
+    "hostile-ids": (hostile(), HOSTILE),
     **{f"every-{name}": (every_network(name), every_expected(name)) for name in EVERY},
 }
 
@@ -227,6 +246,11 @@ def test_refused_like_trace() -> None:
                   [Edge("w", "x", "l", 1.0)], loss="output",
                   samples=[Sample([1.0], [0.0]), Sample([-0.5], [0.0])])
     torch_script(log, 0)
+    div = Network([Neuron("x", "input"), Neuron("y", "input"), Neuron("d", "output", op="div")],
+                  [Edge("w1", "x", "d", 1.0), Edge("w2", "y", "d", 2.0)], loss="output",
+                  samples=[Sample([1.0, 0.0], [0.0])])
+    with pytest.raises(BpguiError, match=r"^node 'd': division by zero \(0\) in sample 0$"):
+        torch_script(div)
     with pytest.raises(BpguiError, match=r"^node 'l': the logarithm .*\(−0\.5\) in sample 1$"):
         torch_script(log, 1)
 
