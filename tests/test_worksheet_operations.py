@@ -12,10 +12,14 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
+import pytest
+
+from bpgui.engine.paths import PathReport
 from bpgui.engine.records import LOSS_ID, Quantity
-from bpgui.handout import content
-from bpgui.handout.blocks import Picture, Table
+from bpgui.handout import content, path_blocks
+from bpgui.handout.blocks import Paragraph, Picture, Table
 from bpgui.handout.network_svg import RADIUS, network_svg
 from bpgui.network.model import Edge, Network, Neuron, Sample
 
@@ -117,3 +121,19 @@ def test_the_caption_says_what_a_gate_shows() -> None:
     assert isinstance(picture, Picture)
     caption = "".join(span.text for span in picture.caption)
     assert re.search(r"Operation nodes are squares .* no bias; inside one its value v", caption)
+
+
+def test_a_path_section_of_an_operation_node_names_its_gradient_without_a_bias(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """∂L/∂a, not δ_a = ∂L/∂z_a, and no bias sentence (the engine's report stubbed: this
+    is the handout's wording; the path numbers are the engine's)."""
+    def report(network: Network, target: str, *args: Any, **kwargs: Any) -> PathReport:
+        return PathReport(target, "neuron", math.cos(1.3), (), 1, 0, 0)
+    monkeypatch.setattr(path_blocks, "path_report", report)
+    section = path_blocks.path_section(sin_graph(), "a", 0, {}, (1, 1), 4, False)
+    assert section.title.startswith("∂L/∂a = 0.2675: the sum over 1 path")
+    said = " ".join(span.text for block in section.blocks if isinstance(block, Paragraph)
+                    for span in block.text)
+    assert "bias" not in said
+    neuron = path_blocks.path_section(sin_graph(), "h", 0, {}, (1, 1), 4, False)
+    assert neuron.title.startswith("δ_h = ∂L/∂z_h")
