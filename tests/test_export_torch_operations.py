@@ -45,7 +45,7 @@ def seed000_expected() -> Expected:
     c = math.cos(a)
     return {"outputs": [math.sin(a)], "loss": math.sin(a),
             "neurons": {"x": {"a": 0.5, "grad": 2 * c}, "y": {"a": 0.3, "grad": c},
-                        "a": {"a": a, "delta": c}, "z": {"a": math.sin(a), "delta": 1.0}},
+                        "a": {"a": a, "grad": c}, "z": {"a": math.sin(a), "grad": 1.0}},
             "weights": {"w_x": 0.5 * c, "w_y": 0.3 * c, "w_a": a * c}, "biases": {}}
 
 
@@ -60,8 +60,8 @@ def sum_times() -> Network:
 
 SUM_TIMES = {"outputs": [-12.0], "loss": -12.0,
              "neurons": {"x": {"a": -2.0, "grad": -4.0}, "y": {"a": 5.0, "grad": -4.0},
-                         "z": {"a": -4.0, "grad": 3.0}, "s": {"a": 3.0, "delta": -4.0},
-                         "f": {"a": -12.0, "delta": 1.0}},
+                         "z": {"a": -4.0, "grad": 3.0}, "s": {"a": 3.0, "grad": -4.0},
+                         "f": {"a": -12.0, "grad": 1.0}},
              "weights": {"xs": 8.0, "ys": -20.0, "sf": -12.0, "zf": -12.0}, "biases": {}}
 
 
@@ -92,7 +92,7 @@ def mixed_expected() -> Expected:
     return {"outputs": [y], "loss": 0.5 * (y - 0.2) ** 2,
             "neurons": {"x1": {"a": x1, "grad": 0.5 * delta_h - 0.4 * dy},
                         "x2": {"a": x2, "grad": -0.3 * delta_h + 2.0 * (1.5 * h) * dm},
-                        "h": {"z": zh, "a": h, "delta": delta_h}, "m": {"a": m, "delta": dm},
+                        "h": {"z": zh, "a": h, "delta": delta_h}, "m": {"a": m, "grad": dm},
                         "y": {"z": zy, "a": y, "delta": dy}},
             "weights": {"w1": x1 * delta_h, "w2": x2 * delta_h, "w3": h * (2.0 * x2) * dm,
                         "w4": x2 * (1.5 * h) * dm, "w5": m * dy, "w6": x1 * dy,
@@ -112,8 +112,8 @@ def hostile() -> Network:
 
 HOSTILE = {"outputs": [2.1 ** 2], "loss": 2.1 ** 2,
            "neurons": {"first_max": {"a": 0.7, "grad": -8.4 * -1.0 * 1.5},
-                       "operations": {"a": -1.05, "delta": -8.4},
-                       "torch": {"a": 2.1 ** 2, "delta": 1.0}},
+                       "operations": {"a": -1.05, "grad": -8.4},
+                       "torch": {"a": 2.1 ** 2, "grad": 1.0}},
            "weights": {"operands": 0.7 * -1.0 * -8.4, "gradient": -1.05 * (2 * 2.1)},
            "biases": {}}
 
@@ -171,7 +171,7 @@ def every_expected(name: str) -> Expected:
     local = partials(ops, p)
     neurons: dict[str, dict[str, float]] = {
         f"x{k}": {"a": x, "grad": weights[k] * local[k] * up} for k, x in enumerate(xs)}
-    neurons["o"] = {"a": o, "delta": up}
+    neurons["o"] = {"a": o, "grad": up}
     return {"outputs": [o], "loss": 0.5 * up * up, "neurons": neurons,
             "weights": {f"w{k}": x * local[k] * up for k, x in enumerate(xs)}, "biases": {}}
 

@@ -67,7 +67,7 @@ def neuron_values(nid: str) -> dict[str, float]:
 REPORT_WITH_OPERATIONS = REPORT.replace(
     "    if nid in inputs:", """\
     if nid in operations:
-        return {"a": operations[nid].item(), "delta": gradient(operations[nid])}
+        return {"a": operations[nid].item(), "grad": gradient(operations[nid])}
     if nid in inputs:""").replace(
     "of an input, else z, a and δ.",
     "of an input,\n    v and ∂L/∂v of an operation node, else z, a and δ.")
