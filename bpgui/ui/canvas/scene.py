@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.model import Edge, Neuron
+from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
@@ -27,7 +28,7 @@ from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.document.commands import AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 DEFAULT_WEIGHT = 0.5
@@ -260,11 +261,23 @@ class NetworkScene(QGraphicsScene):
 
     # -------------------------------------------------------------- gestures
     def add_neuron_at(self, pos: QPointF, role: str | None = None) -> None:
+        """Add a neuron of ``role`` (the toolbar's choice by default) at ``pos``; a role
+        that names an operation ("add", "sin"…) adds a hidden operation node instead."""
         net = self.document.network
         role = role or self.new_role
+        op = OPERATION_TABLE.get(role)
+        taken = {n.id for n in net.neurons}
+        x, y = round(pos.x(), 1), round(pos.y(), 1)
+        if op is not None:
+            nid = next_id(op.name, taken)
+            neuron = Neuron(nid, "hidden", x=x, y=y, op=op.name,
+                            param=DEFAULT_PARAMS[op.param] if op.param else None)
+            self._execute(AddNeuron(self.document, neuron),
+                          f"Added {op.name} node {nid}; connect its operands in order.")
+            return
         prefix = {"input": "x", "hidden": "h", "output": "y"}[role]
-        nid = next_id(prefix, {n.id for n in net.neurons})
-        neuron = Neuron(nid, role, "sigmoid", x=round(pos.x(), 1), y=round(pos.y(), 1))
+        nid = next_id(prefix, taken)
+        neuron = Neuron(nid, role, "sigmoid", x=x, y=y)
         self._execute(AddNeuron(self.document, neuron), f"Added {role} neuron {nid}.")
 
     def connect_neurons(self, source: str, target: str) -> None:
