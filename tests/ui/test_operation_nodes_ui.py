@@ -110,6 +110,10 @@ def test_backward_steps_write_local_derivatives_on_edges_and_mark_forks(
     window.document.replace(seed_graph(), None)
     session, scene = window.stepping.session, window.scene
     assert session.available, session.reason
+    assert {n: i.fanout for n, i in scene.neuron_items.items()} == {
+        "x": 1, "y": 1, "a": 2, "z": 1, "m": 0}
+    wide = scene.neuron_items["a"].obstacles(room=True)[1].width()
+    assert wide > scene.neuron_items["z"].obstacles(room=True)[1].width()  # room for "Σ of 2"
     session.step()                                                # forward: no marks
     assert scene.neuron_items["a"].forks == 0
     assert scene.edge_items["z_a"].second_line() == ""
@@ -125,7 +129,7 @@ def test_backward_steps_write_local_derivatives_on_edges_and_mark_forks(
 def test_a_layered_network_of_neurons_is_not_marked(window: MainWindow) -> None:
     session = window.stepping.session
     session.jump(len(session.records))
-    assert all(item.forks == 0 for item in window.scene.neuron_items.values())
+    assert all(item.forks == item.fanout == 0 for item in window.scene.neuron_items.values())
 
 
 def test_a_refused_pass_is_shown_not_raised(window: MainWindow,

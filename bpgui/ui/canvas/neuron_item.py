@@ -70,6 +70,7 @@ class NeuronItem(QGraphicsObject):
         self.step = StepLook()
         self.delta_lit = False
         self.forks = 0                 # how many nodes this value feeds, when it is marked
+        self.fanout = 0                # how many it feeds in an operation graph (the scene's)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -168,10 +169,14 @@ class NeuronItem(QGraphicsObject):
     def hoverLeaveEvent(self, event: object) -> None:
         tell_scene_hover(self, None, None)
 
+    def _badge_name(self) -> str:
+        """δ; an operation node's cache is ∂L/∂v, named as the step names it."""
+        return "δ" if self.op is None else f"∂L/∂{self.label}"
+
     def _badge(self) -> tuple[str, float] | None:
         v = self.step.values
-        if "delta" in v:                # an operation node's cache is ∂L/∂v, as the step says
-            return ("δ" if self.op is None else f"∂L/∂{self.label}"), v["delta"]
+        if "delta" in v:
+            return self._badge_name(), v["delta"]
         if self.role == "input" and "grad_a" in v:
             return "∂L/∂x", v["grad_a"]
         return None
@@ -196,7 +201,9 @@ class NeuronItem(QGraphicsObject):
         local = [QRectF(-r, -r, 2 * r, 2 * r)]
         if self._badge() is not None or room:
             badge = self.badge_rect()
-            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(RESERVED_BADGE) + 20
+            widest = RESERVED_BADGE if self.op is None and self.fanout < 2 else \
+                f"{self._badge_name()} −0.0000  (Σ of {self.fanout})"
+            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(widest) + 20
             if room and badge.width() < reserved:
                 badge = QRectF(-reserved / 2, badge.top(), reserved, badge.height())
             local.append(badge)

@@ -93,6 +93,7 @@ class NetworkScene(QGraphicsScene):
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
+        self._count_fanout()
         self.arrange_labels()
         self.rebuilt.emit()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
@@ -158,11 +159,24 @@ class NetworkScene(QGraphicsScene):
                 change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
 
+    def _count_fanout(self) -> None:
+        """Tell each node of an operation graph how many nodes its value feeds (a fork's
+        badge will say its gradient is a sum, and the labels leave room for that)."""
+        net, counts = self.document.network, dict[str, int]()
+        if any(n.is_operation for n in net.neurons):
+            for e in net.edges:
+                counts[e.source] = counts.get(e.source, 0) + 1
+        for nid, item in self.neuron_items.items():
+            item.fanout = counts.get(nid, 0)
+
     def _on_edited(self, edit: Edit) -> None:
         """After a whole command: re-place the labels if items came, went or moved."""
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
+                    ChangeKind.EDGE_REMOVED) or any(c.field == "op" for c in edit.changes):
+            self._count_fanout()
+        if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(
-                c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y")
+                c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y", "op")
                 for c in edit.changes):
             self.arrange_labels()
 

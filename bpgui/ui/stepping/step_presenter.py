@@ -99,13 +99,11 @@ class StepPresenter(QObject):
         feeds more than one node: its gradient is the sum of one term per node it feeds.
         (In a layered network of neurons every hidden neuron forks, and its δ formula
         already prints the sum, so only operation graphs are marked.)"""
-        net, current = self.session.document.network, self.session.current
-        forks: dict[str, int] = {}
-        if current is not None and current.phase in BACKWARD \
-                and any(n.is_operation for n in net.neurons):
-            for e in net.edges:
-                forks[e.source] = forks.get(e.source, 0) + 1
-        marked = {nid: k for nid, k in forks.items() if k > 1}
+        current = self.session.current
+        marked: dict[str, int] = {}
+        if current is not None and current.phase in BACKWARD:
+            marked = {nid: item.fanout for nid, item in self.scene.neuron_items.items()
+                      if item.fanout > 1}
         if marked == self._forks:
             return
         for nid in marked.keys() | self._forks.keys():
