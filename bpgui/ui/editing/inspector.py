@@ -144,6 +144,9 @@ class InspectorDock(QDockWidget):
         self.pages = QStackedWidget()
         for kind in FORMS:
             self.pages.addWidget(self._page(kind))
+        # Only const and pow have a constant: hidden until one is shown, so the dock asks
+        # for no more room than it did before operation nodes.
+        self.forms["neuron"].setRowVisible(self.widgets["neuron"]["param"], False)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setEnabled(False)
