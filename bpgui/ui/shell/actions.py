@@ -22,6 +22,8 @@ SHELL_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("New", "&New", "Start an empty network", (Key.New,), F),
     ActionSpec("NewLayered", "New &layered network…", "Build a fully connected network from "
                "sizes such as 2-3-1", ("Ctrl+Shift+N",), F),
+    ActionSpec("NewExpression", "New from e&xpression…", "Build the computational graph of "
+               "an expression such as sin(2*x + y), one operation node per operation", (), F),
     ActionSpec("Open", "&Open…", "Open a network file (*.bpnet.json)", (Key.Open,), F),
     ActionSpec("Save", "&Save", "Save the network to its file", (Key.Save,), F, 1),
     ActionSpec("SaveAs", "Save &As…", "Save the network to a new file", (Key.SaveAs,), F, 1),

@@ -27,6 +27,7 @@ from bpgui.ui.classroom.presentation import Presentation
 from bpgui.ui.document.commands import DeleteItems, MoveNeurons, SetEdge
 from bpgui.ui.document.document import Document
 from bpgui.ui.editing.dataset_table import DatasetDock
+from bpgui.ui.editing.expression_dialog import ExpressionDialog
 from bpgui.ui.editing.inspector import InspectorDock
 from bpgui.ui.editing.layered_dialog import LayeredNetworkDialog
 from bpgui.ui.shell import exports
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
                  "ToolConnect": Tool.CONNECT}
         slots: dict[str, Callable[..., object]] = {
             "New": lambda: self.files.new(), "NewLayered": self.new_layered,
+            "NewExpression": self.new_from_expression,
             "Open": lambda: self.files.open(), "Save": self.files.save,
             "SaveAs": self.files.save_as, "ExportImage": lambda: self.export_image(),
             "ExportWorksheet": lambda: self.export_worksheet(),
@@ -250,6 +252,12 @@ class MainWindow(QMainWindow):
         network = LayeredNetworkDialog.ask(self)
         if network is not None and self.files.new(network):
             self.show_status(f"New layered network {network.name}.")
+
+    def new_from_expression(self) -> None:
+        """File ▸ New from expression: the graph replaces the document, as New does."""
+        network = ExpressionDialog.ask(self)
+        if network is not None and self.files.new(network):
+            self.show_status(f"New graph of {network.name or 'the expression'}.")
 
     def render_canvas(self, scale: float = 2.0) -> QImage:
         """The whole network as an image, ``scale`` pixels per scene unit."""
