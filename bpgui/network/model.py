@@ -24,7 +24,7 @@ from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
 from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
-from bpgui.network.operations import OPERATION_TABLE, check_operation, operand_count_problem
+from bpgui.network.operations import check_operation, check_room_for_operand
 from bpgui.network.validation import check_endpoints, check_finite, check_sample
 
 # The network's public face: its own names, and the parts, name tables and checks it
@@ -288,12 +288,8 @@ class Network:
             raise NetworkError(
                 f"{edge.source!r} -> {edge.target!r} would close a cycle, because "
                 f"{edge.target!r} already feeds {edge.source!r}", "edge")
-        target = self.neuron(edge.target)
-        if target.op is not None:     # too few operands is allowed while a graph is drawn
-            most = OPERATION_TABLE[target.op].max_operands
-            count = 1 + sum(e.target == edge.target for e in self.edges)
-            if most is not None and count > most:
-                raise NetworkError(str(operand_count_problem(target, count)), "edge")
+        check_room_for_operand(self.neuron(edge.target),
+                               1 + sum(e.target == edge.target for e in self.edges))
         self.edges.insert(len(self.edges) if index is None else index, edge)
         self._emit(Change(ChangeKind.EDGE_ADDED, edge.id, new=edge))
 

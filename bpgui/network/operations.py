@@ -209,6 +209,15 @@ def operand_count_problem(node: Neuron, count: int) -> str | None:
     return f"{node.id!r} is {op.name}, which takes {op.arity_text()}, not {count}"
 
 
+def check_room_for_operand(node: Neuron, count: int) -> None:
+    """Refuse a new edge into ``node`` that would give it ``count`` operands, more than its
+    operation takes. Too few is allowed: a graph is drawn one edge at a time."""
+    if node.op is not None:
+        most = OPERATION_TABLE[node.op].max_operands
+        if most is not None and count > most:
+            raise NetworkError(str(operand_count_problem(node, count)), "edge")
+
+
 def check_operands(neurons: Sequence[Neuron], edges: Sequence[Edge]) -> None:
     """Every operation node has as many operands (incoming edges) as its operation takes:
     raise :class:`NetworkError` naming the first that does not. A network is saved and
