@@ -54,9 +54,9 @@ _WORDS: dict[type[ast.AST], str] = {
     ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
     ast.GeneratorExp: "a comprehension",
 }
-_OPERATORS: dict[type[ast.AST], str] = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<",
-              ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
-              ast.Not: "not", ast.Invert: "~"}
+_OPERATORS: dict[type[ast.AST], str] = {
+    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Not: "not", ast.Invert: "~"}
 
 
 @dataclass
