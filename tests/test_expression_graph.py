@@ -121,6 +121,13 @@ def test_names_skip_the_variables_and_f_is_the_output_unless_taken() -> None:
     assert [n.id for n in net.outputs] == ["a"]
 
 
+def test_a_long_variable_name_still_gives_valid_edge_ids() -> None:
+    long = "v" * 64
+    net = network_from_expression(f"sin({long}) + {long}", {long: 1})
+    assert [(e.id, e.source, e.target) for e in net.edges] == [
+        ("a_1", long, "a"), ("f_a", "a", "f"), ("f_2", long, "f")]
+
+
 def test_the_file_round_trips_and_is_laid_out_left_to_right() -> None:
     net = network_from_expression("1 / (1 + exp(-(w*x + b)))", {"w": 2, "x": -1, "b": 0.5})
     check_operands(net.neurons, net.edges)

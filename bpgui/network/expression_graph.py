@@ -285,7 +285,6 @@ def _build(parser: _Parser, root: _Op, variables: list[str], at: Mapping[str, fl
     fresh = _names(set(variables))
     if not root_id:
         root_id = next(fresh)
-    edge_ids: set[str] = set()
 
     def emit(node: _Op) -> str:
         sources = [source if isinstance(source, str) else emit(source)
@@ -300,11 +299,9 @@ def _build(parser: _Parser, root: _Op, variables: list[str], at: Mapping[str, fl
             seen.add(source)
         role = "output" if node is root else "hidden"
         neurons.append(Neuron(ident, role, op=node.op, param=node.param))
-        for (weight, _), source in zip(node.operands, sources, strict=True):
-            edge_id = f"{ident}_{source}"
-            while edge_id in edge_ids:
-                edge_id += "_"
-            edge_ids.add(edge_id)
+        for k, ((weight, _), source) in enumerate(zip(node.operands, sources, strict=True)):
+            edge_id = f"{ident}_{source}"          # f_a; an id has at most 64 characters
+            edge_id = edge_id if ID_PATTERN.fullmatch(edge_id) else f"{ident}_{k + 1}"
             edges.append(Edge(edge_id, source, ident, weight))
         return ident
 
