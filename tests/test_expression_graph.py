@@ -185,6 +185,8 @@ REFUSALS = [
     ("(x +\n y.z)", {}, "expression, line 2, column 2: an attribute (y.z) is not"),
     ("(" * 400 + "x" + ")" * 400, {}, "expression, column 201: too many nested parentheses"),
     ("x\x00", {}, "expression, column 2: a NUL character"),
+    ("-" * 5000 + "x", {"x": 1}, "expression: it is nested too deeply"),
+    ("1+" * 2000 + "x", {"x": 1}, "expression: it is nested too deeply"),
 ]
 
 

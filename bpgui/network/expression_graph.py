@@ -274,7 +274,10 @@ def network_from_expression(text: str, at: Mapping[str, float]) -> Network:
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value):
             raise BpguiError(f"--at {name}: must be a finite number, not {value!r}")
-    return _build(parser, root, variables, at, text.strip())
+    try:
+        return _build(parser, root, variables, at, text.strip())
+    except RecursionError:
+        raise BpguiError("expression: it is nested too deeply") from None
 
 
 def _build(parser: _Parser, root: _Op, variables: list[str], at: Mapping[str, float],
