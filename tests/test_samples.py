@@ -20,6 +20,7 @@ FILES = sorted(SAMPLES.glob("*.json"))
 EXPECTED = {
     "seed000_worked_example", "sin_2x_plus_y", "seed002_chain", "seed003_layered",
     "xor_2-2-1", "moons_2-8-8-1", "blobs_3class_softmax", "skip_connections",
+    "seed000_sin_graph", "cs231n_add_mul", "cs231n_sigmoid_neuron", "cs231n_max_gate",
 }
 ACTIVATION = {
     "identity": lambda z: z,

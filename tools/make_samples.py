@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))  # runs from a clean clone without installing bpgu
 from bpgui.network import datasets, fileformat  # noqa: E402
 from bpgui.network.graph import topological_levels, topological_order  # noqa: E402
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
+from tools.sample_graphs import GRAPHS  # noqa: E402
 
 OUT = ROOT / "sample_networks"
 LAYER_DX, NEURON_DY, MARGIN = 280.0, 150.0, 80.0
@@ -370,17 +371,27 @@ def main() -> None:
         "blobs_3class_softmax": (blobs(), None),
         "skip_connections": (skip(), {"h1": 75.0, "h2": -150.0}),
     }
+    for stem, build in GRAPHS.items():   # laid out by the parser; the loss is f: no training
+        path = save(stem, net := build())
+        print(f"{path.relative_to(ROOT)}: {net.name} ({len(net.neurons)} nodes)")
     for stem, (net, nudge) in files.items():
         layout(net, nudge)
-        check_edges_clear_neurons(net)
-        path = OUT / f"{stem}.bpnet.json"
-        fileformat.save(net, path)
+        path = save(stem, net)
         back = fileformat.load(path)
-        assert fileformat.network_to_dict(back) == fileformat.network_to_dict(net), path
         history = train(back, 5000)
         hit = first_below(history, 0.01)
         print(f"{path.relative_to(ROOT)}: loss {history[0]:.4f} -> {history[-1]:.4f} after "
               f"5000 batch steps (< 0.01 at {hit})")
+
+
+def save(stem: str, net: Network) -> Path:
+    """Write ``net`` as ``sample_networks/STEM.bpnet.json`` and check it reads back the same."""
+    check_edges_clear_neurons(net)
+    path = OUT / f"{stem}.bpnet.json"
+    fileformat.save(net, path)
+    back = fileformat.load(path)
+    assert fileformat.network_to_dict(back) == fileformat.network_to_dict(net), path
+    return path
 
 
 if __name__ == "__main__":
