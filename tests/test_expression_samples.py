@@ -157,7 +157,6 @@ ENGINE_HAND = {
 }
 
 
-@pytest.mark.xfail(reason="the engine's operation nodes land in another branch", strict=False)
 @pytest.mark.parametrize("stem", sorted(ENGINE_HAND))
 def test_trace_gives_the_hand_numbers(stem: str) -> None:
     from bpgui.engine.trace import trace_document
