@@ -57,9 +57,10 @@ def _mul(x: Sequence[float], p: float | None) -> Local:
 
 
 def _div(x: Sequence[float], p: float | None) -> Local:
-    """d(u/d)/du = 1/d, d(u/d)/dd = −u/d²."""
+    """d(u/d)/du = 1/d, d(u/d)/dd = −u/d², computed as −(u/d)/d so that d² cannot
+    underflow to 0 for a tiny d."""
     u, d = x
-    return u / d, [1.0 / d, -u / (d * d)]
+    return u / d, [1.0 / d, -(u / d) / d]
 
 
 def _first_extreme(better: Callable[[float, float], bool]) -> Callable[..., Local]:
