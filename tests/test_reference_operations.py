@@ -270,7 +270,8 @@ def test_reference_gradients_match_its_own_finite_differences(network: Network) 
         assume(min(min(p, 1 - p) for ref in passes for p in ref["outputs"]) > 1e-6)
     ds = reference_dataset(network)
     n = len(passes)
-    checks = [(e.id, ds.weights[e.id], ("w", e.id)) for e in network.edges]
+    checks: list[tuple[str, float, tuple[object, ...]]] = [
+        (e.id, ds.weights[e.id], ("w", e.id)) for e in network.edges]
     checks += [(f"b_{b}", g, ("b", b)) for b, g in ds.biases.items()]
     checks += [(f"x_{x.id}[{k}]", ref["grad_a"][x.id] / n, ("x", x.id, k))
                for x in network.inputs for k, ref in enumerate(passes)]
