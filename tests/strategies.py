@@ -219,6 +219,8 @@ def _operation_node(g: _Graph, op: str) -> None:
     if op in MANY:
         sources = draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=3, unique=True))
         pairs = [(s, draw(WEIGHT)) for s in sources]
+        if op in ("max", "min") and draw(st.booleans()):   # equal weights: ties happen
+            pairs = [(s, pairs[0][1]) for s, _ in pairs]
     elif op == "sub":
         first = draw(st.sampled_from(earlier))
         rest = [n for n in earlier if n != first]

@@ -82,27 +82,32 @@ def passes_of(network: Network, in_hypothesis: bool = True) -> list[Pass]:
     return [reference_pass(network, k) for k in range(len(network.samples))]
 
 
-def _exact(network: Network, source: str) -> bool:
-    node = network.neuron(source)
-    return node.is_input or node.op == "const"
+def _exact(network: Network, e: Edge) -> bool:
+    """Whether operand w·a of ``e`` is the same float in every correct implementation: a
+    zero weight, or a source whose value is given (an input, a constant)."""
+    source = network.neuron(e.source)
+    return e.weight == 0.0 or source.is_input or source.op == "const"
 
 
 def branch_ambiguous(network: Network, passes: list[Pass]) -> bool:
-    """Some relu operand, ReLU-like z or max/min gap is within rounding of 0."""
+    """Some relu operand, ReLU-like z or max/min gap is within rounding of 0 (and not
+    computed from exact operands alone)."""
     for ref in passes:
         for n in network.neurons:
             into = [e for e in network.edges if e.target == n.id]
             ops = [e.weight * ref["a"][e.source] for e in into]
-            exact = all(_exact(network, e.source) for e in into)
+            exact = [_exact(network, e) for e in into]
+            gaps: list[tuple[float, bool]]
             if n.op == "relu":
-                gaps = [abs(ops[0])]
-            elif n.op in ("max", "min") and len(ops) > 1:
-                gaps = [abs(a - b) for i, a in enumerate(ops) for b in ops[i + 1:]]
+                gaps = [(abs(ops[0]), exact[0])]
+            elif n.op in ("max", "min"):
+                gaps = [(abs(ops[i] - ops[j]), exact[i] and exact[j])
+                        for i in range(len(ops)) for j in range(i + 1, len(ops))]
             elif n.op is None and not n.is_input and n.activation in KINKED:
-                gaps, exact = [abs(ref["z"][n.id])], not into
+                gaps = [(abs(ref["z"][n.id]), all(exact))]
             else:
                 continue
-            if any(g < ROUNDING_ZONE for g in gaps) and not exact:
+            if any(g < ROUNDING_ZONE and not sure for g, sure in gaps):
                 return True
     return False
 
@@ -354,6 +359,34 @@ def test_published_examples_through_the_engine() -> None:
                     *((f"{build.__name__} ∂f/∂{w}", grads[w], g)
                       for w, g in zip(w_ids, (-ds, -2.0 * ds, ds), strict=True))]
     assert_agree(triples)
+
+
+# ------------------------------------------------------------------------------ ties
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("order", [("a", "b", "x"), ("b", "x", "a"), ("x", "a", "b")])
+def test_a_tie_goes_to_the_first_operand_in_edge_order(op: str, order: tuple[str, ...]
+                                                       ) -> None:
+    """a = −x and b = −x are the same float in any implementation, and x·(−1) too: all
+    three operands of max/min tie, and only the first edge in the file gets the gradient:
+    ∂L/∂w of that edge is its source's value, of x → a (or b) −x if a (or b) is first."""
+    edge = {"a": Edge("m_a", "a", "m", 1.0), "b": Edge("m_b", "b", "m", 1.0),
+            "x": Edge("m_x", "x", "m", -1.0)}
+    net = Network(
+        [Neuron("x", "input"), Neuron("a", "hidden", op="neg"), Neuron("b", "hidden", op="neg"),
+         Neuron("m", "output", op=op)],
+        [Edge("a_x", "x", "a", 1.0), Edge("b_x", "x", "b", 1.0), *(edge[k] for k in order)],
+        loss="output", samples=[Sample([1.5], [0.0]), Sample([-0.5], [0.0])], name="tie")
+    net.validate()
+    passes = passes_of(net, in_hypothesis=False)
+    for k, ref in enumerate(passes):
+        x = net.samples[k].inputs[0]
+        source_value = {"a": -x, "b": -x, "x": x}
+        first = {v: float(v == order[0]) for v in order}      # what each operand gets
+        assert ref["grad_w"] == {"a_x": -x * first["a"], "b_x": -x * first["b"],
+                                 **{edge[v].id: source_value[v] * first[v] for v in order}}
+        assert_agree(step_triples(net, k, ref, "node")
+                     + trace_triples(net, trace_document(net, k), passes, k))
+    assert_agree(fast_path_triples(net, passes))
 
 
 # ------------------------------------------------------------------ undefined values
