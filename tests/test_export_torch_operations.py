@@ -2,7 +2,7 @@
 
 The script computes each operation node from its operands (w·v of its incoming edges, in
 file order) with the operation's torch code, and reports its value as ``a`` and ∂L/∂v as
-``delta``; biases only for neurons. These tests run the scripts and compare every number
+``grad``; biases only for neurons. These tests run the scripts and compare every number
 with values worked out here by hand with ``math`` (seed 000's z = sin(2x + y),
 (x + y)·z, a graph mixing neurons and operations with a fork, and every operation with
 an upstream gradient other than 1), so they do not lean on the engine. Comparing with
@@ -25,7 +25,7 @@ from bpgui.export.torch_script import torch_script
 from bpgui.network.errors import BpguiError, NetworkError
 from bpgui.network.model import Edge, Network, Neuron, Sample
 from bpgui.network.operations import OPERATION_TABLE
-from tests.test_export_torch import Script, check_script, run_scripts
+from tests.test_export_torch import Script, assert_agrees, check_script, run_scripts
 
 TOL = {"rel_tol": 1e-12, "abs_tol": 1e-14}
 Expected = dict[str, Any]
@@ -281,3 +281,10 @@ def test_the_script_reproduces_the_hand_computation(name: str, runs: dict[str, A
         pairs += [(f"{nid}.{key}", got["neurons"][nid][key], w) for key, w in values.items()]
     wrong = [f"{what}: {g!r} != {w!r}" for what, g, w in pairs if not math.isclose(g, w, **TOL)]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_script_agrees_with_bpgui_trace(name: str, runs: dict[str, Any]) -> None:
+    """The script and ``bpgui trace`` (the engine's step path and fast path) report the
+    same numbers, keys and order for every operation graph here."""
+    assert_agrees(CASES[name][0], 0, runs[name])

@@ -91,9 +91,10 @@ class Plan:
 
 def sample_arrays(network: Network) -> tuple[Array, Array]:
     """The samples as arrays: inputs (n, inputs) and targets (n, outputs)."""
-    n_in, n_out = len(network.inputs), len(network.outputs)
-    x = np.array([s.inputs for s in network.samples], dtype=np.float64).reshape(-1, n_in)
-    y = np.array([s.targets for s in network.samples], dtype=np.float64).reshape(-1, n_out)
+    n, n_in, n_out = len(network.samples), len(network.inputs), len(network.outputs)
+    # reshape(n, …), not (-1, …): a graph of constants has no inputs, shape (n, 0)
+    x = np.array([s.inputs for s in network.samples], dtype=np.float64).reshape(n, n_in)
+    y = np.array([s.targets for s in network.samples], dtype=np.float64).reshape(n, n_out)
     return x, y
 
 
