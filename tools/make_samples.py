@@ -186,30 +186,6 @@ def worked_example() -> Network:
     )
 
 
-def sin_graph() -> Network:
-    x, y = 0.5, 0.3
-    a = 2 * x + y
-    loss_factor = math.sin(a) - 1.0
-    return Network(
-        [Neuron("x", "input"), Neuron("y", "input"),
-         Neuron("z", "output", "sin", 0.0)],
-        [Edge("w_x", "x", "z", 2.0), Edge("w_y", "y", "z", 1.0)],
-        loss="half_sse", samples=[Sample([x, y], [1.0])],
-        training=TrainingSettings(learning_rate=0.5),
-        name="Seed 000: z = sin(2x + y)",
-        description=(
-            "The motivating graph of source note 000, z = sin(2x + y), as a single neuron: "
-            "its weights 2 and 1 make a = 2x + y, so the local derivatives are a_x = 2 and "
-            "a_y = 1, and its sin activation gives z_a = cos(a). By the chain rule "
-            "∂z/∂x = z_a·a_x = 2·cos(2x + y) and ∂z/∂y = z_a·a_y = cos(2x + y); at x = 0.5, "
-            f"y = 0.3 that is a = 1.3, z = sin 1.3 ≈ {math.sin(a):.4f}, "
-            f"∂z/∂x ≈ {2 * math.cos(a):.4f} and ∂z/∂y ≈ {math.cos(a):.4f}. The gradients "
-            "shown at the inputs are of the loss L = ½(1 − z)², so they carry the extra "
-            f"factor ∂L/∂z = z − 1 ≈ {loss_factor:.4f}. Try changing x or the weight w_x "
-            "and watch cos(a), and with it every gradient, change."),
-    )
-
-
 def chain() -> Network:
     labels = ["a⁽⁰⁾", "a⁽ᴸ⁻²⁾", "a⁽ᴸ⁻¹⁾", "a⁽ᴸ⁾"]
     weights, biases = [0.8, -1.2, 1.5], [0.1, -0.2, 0.3]
@@ -363,7 +339,6 @@ def main() -> None:
     xor_net.description = xor_description(xor_net, reached, history[-1])
     files = {
         "seed000_worked_example": (worked_example(), None),
-        "sin_2x_plus_y": (sin_graph(), None),
         "seed002_chain": (chain(), None),
         "seed003_layered": (layered(), None),
         "xor_2-2-1": (xor_net, None),
