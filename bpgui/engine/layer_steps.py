@@ -18,9 +18,9 @@ from typing import Any
 from bpgui.engine.expression import ZERO, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
 from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
+from bpgui.engine.node_steps import backward_steps, forward_steps, gradient_steps, update_steps
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
-from bpgui.engine.stepper import backward_steps, forward_steps, gradient_steps, update_steps
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
 from bpgui.network.numbers import subscript
