@@ -285,14 +285,14 @@ def cmd_export_torch(args: argparse.Namespace) -> int:
 
 
 def cmd_expr(args: argparse.Namespace) -> int:
-    from bpgui.network.expression_graph import network_from_expression
+    from bpgui.engine.expressions import computable_expression
 
     at: dict[str, float] = {}
     for name, value in args.at:
         if name in at:
             raise UsageError(f"--at {name}: given twice")
         at[name] = value
-    network = network_from_expression(args.expression, at)
+    network = computable_expression(args.expression, at)
     if args.out is None:
         sys.stdout.write(fileformat.dumps(network))
         return 0

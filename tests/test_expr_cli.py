@@ -54,6 +54,9 @@ def test_expr_after_a_double_dash_may_start_with_a_minus() -> None:
     (("--at", "x=nan", "x + 1"), "argument --at: x: must be a finite number, not 'nan'"),
     (("--at", "x", "x + 1"), "argument --at: expected NAME=VALUE, not 'x'"),
     (("",), "expression: it is empty; write one such as sin(2*x + y)"),
+    (("--at", "x=-0.5", "log(x)"),
+     "node 'f': the logarithm of a value that is not positive (−0.5) in sample 0"),
+    (("--at", "x=1", "--at", "y=0", "x / y"), "node 'f': division by zero (0) in sample 0"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, args: tuple[str, ...],
                                                   message: str) -> None:

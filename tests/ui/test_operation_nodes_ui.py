@@ -276,6 +276,23 @@ def test_new_from_expression_shows_a_refusal_and_stays_open(qtbot, monkeypatch) 
     assert dialog.problem() == ""
 
 
+def test_the_real_builder_refuses_an_undefined_pass(qtbot) -> None:
+    """As bpgui expr does: log of −0.5 is refused in the dialog, naming the node."""
+    dialog = ExpressionDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.expression_edit.setText("log(x)")
+    dialog.values_edit.setText("x=-0.5")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert dialog.problem() == ("node 'f': the logarithm of a value that is not positive "
+                                "(−0.5) in sample 0")
+    dialog.values_edit.setText("x=0.5")
+    dialog.accept()
+    assert dialog.result() == ExpressionDialog.DialogCode.Accepted
+    assert [n.op for n in dialog.network().neurons] == [None, "log"]
+
+
 def test_the_menu_action_replaces_the_document_like_new(window, monkeypatch) -> None:
     assert window.actions_by_name["NewExpression"].text() == "New from e&xpression…"
     monkeypatch.setattr(ExpressionDialog, "ask", staticmethod(lambda parent: seed_graph()))

@@ -1,18 +1,16 @@
 """File ▸ New from expression: type ``sin(2*x + y)`` and the variables' values, get the
 computational graph as a network of operation nodes.
 
-The graph is built by :func:`bpgui.network.expression_graph.network_from_expression`
-(so the dialog, the CLI and the tests agree on ids, layout and refusals); a refusal is
-shown as its one line under the form and the dialog stays open, so the user's document
-is untouched until a network is built. The builder is imported when OK is pressed, not
-with this module, so the window opens even in a build without it.
+The graph is built and its pass checked by
+:func:`bpgui.engine.expressions.computable_expression`, as ``bpgui expr`` does (so the
+dialog, the CLI and the tests agree on ids, layout and refusals); a refusal is shown as
+its one line under the form and the dialog stays open, so the user's document is
+untouched until a network is built.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
-from typing import cast
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpgui.engine.expressions import computable_expression
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
 from bpgui.network.parsing import parse_finite
@@ -33,10 +32,8 @@ Builder = Callable[[str, Mapping[str, float]], Network]
 
 
 def expression_builder() -> Builder:
-    """The network layer's builder, imported only when it is needed (by name, so this
-    module type-checks and imports in a build that lacks it)."""
-    module = importlib.import_module("bpgui.network.expression_graph")
-    return cast(Builder, module.network_from_expression)
+    """The builder OK uses (a function, so tests can put another in its place)."""
+    return computable_expression
 
 
 def parse_values(text: str) -> dict[str, float]:
