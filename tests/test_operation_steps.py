@@ -197,3 +197,17 @@ def test_a_path_through_operations_multiplies_their_local_derivatives() -> None:
     assert path.product == pytest.approx(2 * math.cos(1.3), abs=1e-15)
     assert report_x.name == "∂L/∂x"
     assert path_report(seed000(), "a").name == "∂L/∂a"
+
+
+def test_the_reuse_note_names_an_operation_nodes_cache_as_its_step_does() -> None:
+    """A neuron's cache is δ; an operation node's is ∂L/∂v, as its step writes it."""
+    from bpgui.engine.records import StepRecord
+
+    def note(reuses: tuple[str, ...], operations: tuple[str, ...]) -> str:
+        return StepRecord(0, "backward", "node", "x", (), (), reuses, (), (), (),
+                          operations).reuse_note
+    assert note(("y",), ()) == "Reuses the cached δ of y: computed once, never again."
+    assert note(("a", "b"), ("a", "b")) == \
+        "Reuses the cached ∂L/∂a and ∂L/∂b: computed once, never again."
+    assert note(("h", "a"), ("a",)) == \
+        "Reuses the cached δ of h and ∂L/∂a: computed once, never again."

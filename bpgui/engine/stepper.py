@@ -51,9 +51,11 @@ def iter_steps(network: Network, sample: int = 0,
              equations: tuple[Equation, ...] | list[Equation],
              values: list[tuple[Quantity, float]], reuses: tuple[str, ...] = (),
              notes: tuple[str, ...] = ()) -> StepRecord:
+        reused = tuple(dict.fromkeys(reuses))
         return StepRecord(next(counter), phase, granularity, target, tuple(dict.fromkeys(reads)),
-                          tuple(dict.fromkeys(writes)), tuple(dict.fromkeys(reuses)),
-                          tuple(equations), tuple(values), tuple(dict.fromkeys(notes)))
+                          tuple(dict.fromkeys(writes)), reused, tuple(equations),
+                          tuple(values), tuple(dict.fromkeys(notes)),
+                          tuple(r for r in reused if r in walk.neuron and walk.is_operation(r)))
 
     if granularity == "layer":
         yield from layer_steps(walk, emit)
