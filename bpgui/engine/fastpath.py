@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bpgui.engine.opgraph import backward_ops, forward_ops
+from bpgui.engine.opgraph import forward_ops, operation_backward
 from bpgui.engine.plan import Plan
 from bpgui.network.functions import Array
 
@@ -82,8 +82,6 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
     Training passes ``input_grads=False`` (∂L/∂x is never needed to update
     parameters) and a reusable ``da`` buffer of the right shape.
     """
-    if plan.has_operations:
-        return Backward(*backward_ops(plan, fw.a, fw.z, y, rows, input_grads, da))
     a, zs = fw.a, fw.z
     if rows is not None:
         a, zs, y = a[rows], [z[rows] for z in zs], y[rows]
@@ -98,6 +96,10 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
     g_biases: list[Array] = []
     for k in range(len(plan.blocks) - 1, -1, -1):
         blk = plan.blocks[k]
+        if blk.op is not None:      # an operation node: its own local derivatives (opgraph)
+            g_weights.append(operation_backward(blk, a, zs[k], da, first_needed))
+            g_biases.append(np.zeros_like(blk.bias))
+            continue
         delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
         delta *= da[:, blk.start:blk.stop]
         g_weights.append(a[:, blk.lo:blk.end].T @ delta)

@@ -32,8 +32,6 @@ from bpgui.network.functions import Array
 from bpgui.network.numbers import fmt
 from bpgui.network.operations import OPERATION_TABLE, Operands, Operation
 
-Rows = NDArray[np.integer[Any]]
-
 
 class OperationUndefined(BpguiError):
     """An operation node has no value for a sample (the log of a value ≤ 0, a division
@@ -111,41 +109,7 @@ def forward_ops(plan: Plan, x: Array, *, strict: bool = True, dtype: Any = np.fl
     return a, zs
 
 
-def backward_ops(plan: Plan, a: Array, zs: list[Array], y: Array, rows: Rows | None,
-                 input_grads: bool, da: Array | None
-                 ) -> tuple[list[Array], list[Array], Array]:
-    """Mean gradients over ``rows`` per block (weights, biases) and ∂L/∂a per column,
-    as :func:`bpgui.engine.fastpath.backward` returns them."""
-    if rows is not None:
-        a, zs, y = a[rows], [z[rows] for z in zs], y[rows]
-    if da is None or da.shape != a.shape:
-        da = np.zeros_like(a)
-    else:
-        da.fill(0.0)
-    cols = plan.output_columns
-    da[:, cols] = plan.loss.grad(a[:, cols], y) / a.shape[0]
-    first_needed = 0 if input_grads else plan.n_inputs
-    g_weights: list[Array] = []          # last block first; reversed at the end
-    g_biases: list[Array] = []
-    for k in range(len(plan.blocks) - 1, -1, -1):
-        blk = plan.blocks[k]
-        if blk.op is not None:
-            g_weights.append(_operation_backward(blk, a, zs[k], da, first_needed))
-            g_biases.append(np.zeros_like(blk.bias))
-            continue
-        delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
-        delta *= da[:, blk.start:blk.stop]
-        g_weights.append(a[:, blk.lo:blk.end].T @ delta)
-        g_biases.append(np.add.reduce(delta, axis=0))
-        lo = max(blk.lo, first_needed)
-        if lo < blk.end:
-            da[:, lo:blk.end] += delta @ blk.weights[lo - blk.lo:].T
-    g_weights.reverse()
-    g_biases.reverse()
-    return g_weights, g_biases, da
-
-
-def _operation_backward(blk: Block, a: Array, ops_matrix: Array, da: Array,
+def operation_backward(blk: Block, a: Array, ops_matrix: Array, da: Array,
                         first_needed: int) -> Array:
     """One operation node: its weights' gradients, and each operand's share of ∂L/∂v
     added to its source's ∂L/∂a (wₖ·partialₖ·∂L/∂v)."""
