@@ -13,7 +13,7 @@ import pytest
 from bpgui.engine.records import Quantity as Q
 from bpgui.engine.stepthrough import StepThrough
 from bpgui.network.errors import BpguiError
-from bpgui.network.expand import GRADIENT_LABEL, expandable, neuron_as_graph
+from bpgui.network.expand import expandable, gradient_node, neuron_as_graph
 from bpgui.network.fileformat import load
 from bpgui.network.items import Edge, Neuron, Sample
 from bpgui.network.model import Network
@@ -47,15 +47,16 @@ def test_seed_h1_gates_carry_the_neurons_numbers() -> None:
     assert gates[Q("delta", "a")] == pytest.approx(main[Q("grad_a", "h1")], abs=1e-12)
     assert gates[Q("delta", "b")] == pytest.approx(main[Q("grad_b", "h1")], abs=1e-12)
     for e in (e for e in network.edges if e.target == "h1"):
-        assert gates[Q("delta", f"w_{e.id}")] == pytest.approx(main[Q("grad_w", e.id)],
+        assert gates[Q("delta", e.id)] == pytest.approx(main[Q("grad_w", e.id)],
                                                                abs=1e-12)
         # the source's share of its ∂L/∂a: the one term w·δ through h1
         assert gates[Q("grad_a", e.source)] == pytest.approx(
             e.weight * main[Q("delta", "h1")], abs=1e-12)
-    assert gates[Q("delta", "w_w5")] == pytest.approx(-0.025, abs=5e-4)   # the note's
+    assert gates[Q("delta", "w5")] == pytest.approx(-0.025, abs=5e-4)   # the note's
     # no wire of the gate graph is trained: every weight stays 1 after the update
     assert all(v == 1.0 for k, v in gates.items() if k.kind == "weight")
-    assert graph.neuron("g").label == GRADIENT_LABEL
+    assert gradient_node(graph).param == main[Q("grad_a", "h1")]
+    assert "∂L/∂a from the network" in (graph.description or "")
 
 
 @pytest.mark.parametrize("activation", ["identity", "sigmoid", "relu", "sin", "tanh"])
@@ -75,7 +76,7 @@ def test_every_neuron_of_a_small_network(activation: str) -> None:
         assert gates[Q("delta", "z")] == pytest.approx(main[Q("delta", nid)], abs=1e-12)
         assert gates[Q("delta", "b")] == pytest.approx(main[Q("grad_b", nid)], abs=1e-12)
         for e in (e for e in network.edges if e.target == nid):
-            assert gates[Q("delta", f"w_{e.id}")] == pytest.approx(
+            assert gates[Q("delta", e.id)] == pytest.approx(
                 main[Q("grad_w", e.id)], abs=1e-12)
 
 
@@ -102,3 +103,16 @@ def test_only_neurons_expand() -> None:
         neuron_as_graph(seed, "x1", {}, 1.0)
     with pytest.raises(BpguiError, match="no value for its source 'x1'"):
         neuron_as_graph(seed, "h1", {"x2": 1.0, "x3": 1.0}, 1.0)
+
+
+def test_gate_names_give_way_to_sources_named_like_them() -> None:
+    """Sources keep their names (the student's); a gate whose name is taken gets _2."""
+    network = Network(
+        [Neuron("g", "input"), Neuron("z", "input"), Neuron("out", "output", bias=0.1)],
+        [Edge("b", "g", "out", 2.0), Edge("sum", "z", "out", -1.0)],
+        loss="half_sse", samples=[Sample([0.5, 0.25], [1.0])])
+    main, gates, graph = _expanded(network, "out")
+    assert gradient_node(graph).id == "g_2" and gradient_node(graph).label == "g"
+    assert gates[Q("a", "g")] == 0.5 and gates[Q("a", "z")] == 0.25
+    assert gates[Q("a", "z_2")] == pytest.approx(main[Q("z", "out")], abs=1e-12)
+    assert gates[Q("delta", "z_2")] == pytest.approx(main[Q("delta", "out")], abs=1e-12)

@@ -19,8 +19,9 @@ backpropagation through a neuron is the chain rule through five kinds of gate:
   with the loss ``output``. So the graph's loss is the stand-in L′ = g·a, whose ∂L′/∂a is
   g: every gradient drawn (∂L/∂z = δ, ∂L/∂w, ∂L/∂b, ∂L/∂x) is then the network's own,
   exactly, by the chain rule, and only the loss value L′ itself is not the network's L.
-  The g node is labelled so ("× ∂L/∂a from the network"). This is the simplest way that
-  keeps every printed equation true: the step path prints g·a as any other product.
+  The g node (:func:`gradient_node`) is labelled g, and the graph's description and the
+  side window's caption say it is "∂L/∂a from the network". This is the simplest way
+  that keeps every printed equation true: the step path prints g·a as any other product.
 
 No engine here (the network layer is below it): the caller passes the source values and
 ∂L/∂a, which the window reads from its step path.
@@ -39,7 +40,6 @@ ACTIVATION_GATES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "sin":
                     "leaky_relu": "leaky_relu", "softplus": "softplus"}
 """The operation drawing each activation (identity has no gate: a = z)."""
 
-GRADIENT_LABEL = "× ∂L/∂a from the network"
 
 
 def expandable(network: Network, neuron_id: str) -> bool:
@@ -83,7 +83,7 @@ def neuron_as_graph(network: Network, neuron_id: str, source_values: Mapping[str
     neurons: list[Neuron] = []
     edges: list[Edge] = []
     edge_ids: set[str] = set()
-    x_gap, y_gap = LAYER_GAP * 0.8, ROW_GAP * 0.8
+    x_gap, y_gap = LAYER_GAP * 0.6, ROW_GAP * 0.7     # tighter than a network: big on screen
     rows = max(2 * len(incoming), 2)
     middle = (rows - 1) * y_gap / 2
 
@@ -103,22 +103,22 @@ def neuron_as_graph(network: Network, neuron_id: str, source_values: Mapping[str
     for k, e in enumerate(incoming):
         source = network.neuron(e.source)
         x = node(e.source, None, 0, (2 * k + 1) * y_gap, source.display_label, role="input")
-        w = node(f"w_{e.id}", "const", 0, 2 * k * y_gap, e.display_label, param=e.weight)
-        product = node(f"p_{e.id}", "mul", 1, (2 * k + 0.5) * y_gap,
-                       f"{e.display_label}·{source.display_label}")
+        w = node(e.id, "const", 0, 2 * k * y_gap, e.display_label, param=e.weight)
+        product = node(f"{e.id}{e.source}", "mul", 1, (2 * k + 0.5) * y_gap,
+                       f"{e.display_label}{source.display_label}")
         wire(w, product)
         wire(x, product)
         products.append(product)
     column = 2
+    total: str | None = None
     if products:
-        total = node("sum", "add", column, middle, "Σ w·x")
+        total = node("sum", "add", column, middle, "Σ")
         for product in products:
             wire(product, total)
         column += 1
-    bias = node("b", "const", column - 1, middle + 1.25 * y_gap,
-                f"b of {neuron.display_label}", param=neuron.bias)
+    bias = node("b", "const", column - 1, middle + 1.25 * y_gap, "b", param=neuron.bias)
     z = node("z", "add", column, middle, "z")
-    if products:
+    if total is not None:
         wire(total, z)
     wire(bias, z)
     column += 1
@@ -127,9 +127,9 @@ def neuron_as_graph(network: Network, neuron_id: str, source_values: Mapping[str
         a = node("a", ACTIVATION_GATES[neuron.activation], column, middle, "a")
         wire(z, a)
         column += 1
-    g = node("g", "const", column - 1, middle + 1.25 * y_gap, GRADIENT_LABEL,
+    g = node("g", "const", column - 1, middle + 1.25 * y_gap, "g",
              param=float(grad_a))
-    out = node("out", "mul", column, middle, "L′ = g·a", role="output")
+    out = node("out", "mul", column, middle, "L′", role="output")
     wire(a, out)
     wire(g, out)
     inputs = [n for n in neurons if n.is_input]
@@ -139,8 +139,14 @@ def neuron_as_graph(network: Network, neuron_id: str, source_values: Mapping[str
         name=f"{neuron.display_label} as a graph",
         description=(
             f"Neuron {neuron.display_label} of {network.name or 'the network'} as its gates: "
-            "one × per weight, Σ, + b, then the activation. The last × multiplies by the "
-            "network's ∂L/∂a of the neuron, so every gradient here is the network's; the "
-            "loss value L′ = g·a is a stand-in, not the network's loss."))
+            "one × per weight, Σ, + b, then the activation. The last × multiplies by g, "
+            "∂L/∂a from the network, so every gradient here is the network's; the loss "
+            "value L′ = g·a is a stand-in, not the network's loss."))
     graph.validate()
     return graph
+
+
+def gradient_node(graph: Network) -> Neuron:
+    """The const node g of a gate graph (the network's ∂L/∂a): the source of its last
+    edge, whatever id it got (a source may be called g)."""
+    return graph.neuron(graph.edges[-1].source)
