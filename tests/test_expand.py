@@ -59,11 +59,21 @@ def test_seed_h1_gates_carry_the_neurons_numbers() -> None:
     assert "∂L/∂a from the network" in (graph.description or "")
 
 
-@pytest.mark.parametrize("activation", ["identity", "sigmoid", "relu", "sin", "tanh"])
+def test_every_activation_has_a_gate() -> None:
+    from bpgui.network.expand import ACTIVATION_GATES
+    from bpgui.network.functions import ACTIVATIONS
+    from bpgui.network.operations import OPERATION_TABLE
+
+    assert set(ACTIVATION_GATES) | {"identity"} == set(ACTIVATIONS)
+    assert set(ACTIVATION_GATES.values()) <= set(OPERATION_TABLE)
+
+
+@pytest.mark.parametrize("activation", ["identity", "sigmoid", "relu", "sin", "tanh",
+                                        "leaky_relu", "softplus"])
 def test_every_neuron_of_a_small_network(activation: str) -> None:
     network = Network(
         [Neuron("x", "input"), Neuron("u", "input"),
-         Neuron("h", "hidden", activation=activation, bias=0.3),
+         Neuron("h", "hidden", activation=activation, bias=-0.9),
          Neuron("o", "output", activation="sigmoid", bias=-0.2)],
         [Edge("e1", "x", "h", 0.7), Edge("e2", "u", "h", -1.3), Edge("e3", "h", "o", 1.1),
          Edge("e4", "x", "o", 0.4)],
