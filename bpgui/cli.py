@@ -170,6 +170,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PNG")
     parser.add_argument("--steps", type=_count, metavar="N")
     parser.add_argument("--select", metavar="ID")
+    parser.add_argument("--expand", metavar="ID",
+                        help="open neuron ID as its gates (View ▸ Expand neuron); with "
+                             "--screenshot, picture that window, --steps stepping it")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")

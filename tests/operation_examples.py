@@ -116,7 +116,7 @@ def gate_distance(network: Network, passes: list[dict[str, Any]]) -> float:
         for n in network.neurons:
             into = [e for e in network.edges if e.target == n.id]
             ops = [e.weight * ref["a"][e.source] for e in into]
-            if n.op == "relu":
+            if n.op in KINKED:
                 gaps.append(abs(ops[0]))
             elif n.op in ("max", "min") and len(ops) > 1:
                 best = ref["a"][n.id]

@@ -133,6 +133,21 @@ def _relu(x: Sequence[float], p: float | None) -> Local:
     return (x[0], [1.0]) if x[0] > 0 else (0.0, [0.0])
 
 
+def _leaky_relu(x: Sequence[float], p: float | None) -> Local:
+    """x for x > 0, else 0.01·x: a line of slope 1, or of slope 0.01 (at 0 too)."""
+    return (x[0], [1.0]) if x[0] > 0 else (0.01 * x[0], [0.01])
+
+
+def _softplus(x: Sequence[float], p: float | None) -> Local:
+    """ln(1 + eˣ); d/dx = eˣ/(1 + eˣ) = 1/(1 + e^−x). For x > 0 written as
+    x + ln(1 + e^−x) so that eˣ never overflows."""
+    if x[0] > 0:
+        e = math.exp(-x[0])
+        return x[0] + math.log1p(e), [1.0 / (1.0 + e)]
+    e = math.exp(x[0])
+    return math.log1p(e), [e / (1.0 + e)]
+
+
 def _const(x: Sequence[float], p: float | None) -> Local:
     assert p is not None
     return p, []
@@ -143,14 +158,14 @@ OPERATIONS: dict[str, Callable[[Sequence[float], float | None], Local]] = {
     "max": _first_extreme(lambda a, b: a > b), "min": _first_extreme(lambda a, b: a < b),
     "neg": _neg, "square": _square, "pow": _pow, "sqrt": _sqrt, "exp": _exp, "log": _log,
     "sin": _sin, "cos": _cos, "tanh": _tanh, "sigmoid": _sigmoid, "relu": _relu,
-    "const": _const,
+    "leaky_relu": _leaky_relu, "softplus": _softplus, "const": _const,
 }
 
 ARITY: dict[str, tuple[int, int | None]] = {
     "add": (1, None), "mul": (1, None), "max": (1, None), "min": (1, None),
     "sub": (2, 2), "div": (2, 2), "const": (0, 0),
     **dict.fromkeys(("neg", "square", "pow", "sqrt", "exp", "log", "sin", "cos", "tanh",
-                     "sigmoid", "relu"), (1, 1)),
+                     "sigmoid", "relu", "leaky_relu", "softplus"), (1, 1)),
 }
 """How many operands each operation takes (min, max; None: no upper bound)."""
 

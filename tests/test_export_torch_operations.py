@@ -150,6 +150,9 @@ EVERY: dict[str, tuple[float | None, list[float], list[float], Math, Partials]] 
     "sigmoid": (None, [1.5], [0.4], lambda o, p: 1 / (1 + math.exp(-o[0])),
                 lambda o, p: [math.exp(-o[0]) / (1 + math.exp(-o[0])) ** 2]),
     "relu": (None, [1.5], [0.4], lambda o, p: max(o[0], 0.0), lambda o, p: [1.0]),
+    "leaky_relu": (None, [-1.5], [0.4], lambda o, p: 0.01 * o[0], lambda o, p: [0.01]),
+    "softplus": (None, [1.5], [0.4], lambda o, p: math.log(1 + math.exp(o[0])),
+                 lambda o, p: [1 / (1 + math.exp(-o[0]))]),
     "const": (3.5, [], [], lambda o, p: p, lambda o, p: []),
 }
 

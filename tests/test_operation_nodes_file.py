@@ -101,4 +101,5 @@ def test_every_operation_states_its_operands() -> None:
     assert OPERATION_TABLE["div"].arity_text() == "exactly 2 operands"
     assert OPERATION_TABLE["const"].arity_text() == "no operands"
     assert {"add", "sub", "mul", "div", "max", "min", "neg", "square", "pow", "sqrt", "exp",
-            "log", "sin", "cos", "tanh", "sigmoid", "relu", "const"} <= set(OPERATIONS)
+            "log", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "softplus",
+            "const"} <= set(OPERATIONS)

@@ -72,6 +72,11 @@ BY_HAND: list[tuple[str, list[float], float | None, float, list[float]]] = [
     ("relu", [2.0], None, 2.0, [1.0]),
     ("relu", [-1.0], None, 0.0, [0.0]),
     ("relu", [0.0], None, 0.0, [0.0]),
+    ("leaky_relu", [2.0], None, 2.0, [1.0]),
+    ("leaky_relu", [-1.0], None, -0.01, [0.01]),
+    ("leaky_relu", [0.0], None, 0.0, [0.01]),          # 0 is on the slope-0.01 side
+    ("softplus", [0.0], None, math.log(2.0), [0.5]),
+    ("softplus", [math.log(3.0)], None, math.log(4.0), [0.75]),   # ln(1 + 3), 3/(1 + 3)
     ("const", [], 2.5, 2.5, []),
 ]
 
@@ -151,7 +156,7 @@ def _points(op: str) -> st.SearchStrategy[tuple[list[float], float | None]]:
         return st.tuples(st.tuples(real, away).map(list), st.none())
     if op == "const":
         return st.tuples(st.just([]), real)
-    if op == "relu":
+    if op in ("relu", "leaky_relu"):
         away = st.one_of(st.floats(-3.0, -0.1), st.floats(0.1, 3.0))
         return st.tuples(st.lists(away, min_size=1, max_size=1), st.none())
     return st.tuples(count.flatmap(lambda n: st.lists(real, min_size=n, max_size=n)),

@@ -5,9 +5,10 @@ order. The step text writes each operand with its weight as a coefficient, exact
 (``2·x``, ``(−0.5)·a_h1``), and a lone operand of weight 1 bare (``sin(a)``), so the
 forward reads as the expression it is: ``a = 2·x + 1·y``, ``z = sin(a)``. The local
 derivatives are written in the shapes the seeds teach: ``cos(u)`` for sin′, ``1 − v²``
-for tanh′ and ``v(1 − v)`` for σ′ from the node's own value v, ``[u > 0]`` for ReLU′,
-``p·u^(p−1)`` for pow, ``1/v`` and ``−u/v²`` for div, and for max/min the 1 or 0 of the
-first extreme. Every tree evaluates from its printed numbers as the operation table
+for tanh′ and ``v(1 − v)`` for σ′ from the node's own value v, ``[u > 0]`` for ReLU′
+(``(1 if u > 0 else 0.01)`` for leaky ReLU′), ``σ(u)`` for softplus′, ``p·u^(p−1)`` for
+pow, ``1/v`` and ``−u/v²`` for div, and for max/min the 1 or 0 of the first extreme.
+Every tree evaluates from its printed numbers as the operation table
 (:mod:`bpgui.network.operations`) computes it, so guard digits keep each equation true.
 
 The expression kinds only operation nodes use (``u^p``, ``√u``, ``max(u, v)``) live here
@@ -46,7 +47,7 @@ from bpgui.engine.expression import (
     _wrap,
 )
 from bpgui.engine.formulas import ln
-from bpgui.network.functions import sigmoid
+from bpgui.network.functions import LEAKY_SLOPE, sigmoid
 from bpgui.network.numbers import fmt
 
 
@@ -127,6 +128,8 @@ _CALLS: dict[str, tuple[str, Any]] = {
     "exp": ("exp", np.exp), "sin": ("sin", np.sin), "cos": ("cos", np.cos),
     "tanh": ("tanh", np.tanh), "sigmoid": ("σ", sigmoid),
     "relu": ("ReLU", lambda v: np.maximum(v, 0.0)),
+    "leaky_relu": ("LReLU", lambda v: np.where(v > 0, v, LEAKY_SLOPE * v)),
+    "softplus": ("softplus", lambda v: np.logaddexp(0.0, v)),
 }
 
 
@@ -202,6 +205,10 @@ def local_derivative(name: str, param: float | None, operands: Sequence[Expr], k
         return Prod([node, Diff(ONE, node)], implicit=True)
     if name == "relu":
         return Indicator(u[0])
+    if name == "leaky_relu":
+        return Indicator(u[0], LEAKY_SLOPE)
+    if name == "softplus":
+        return Call("σ", u[0], sigmoid)
     raise ValueError(f"no local derivative for operation {name!r}")
 
 

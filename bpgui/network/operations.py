@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpgui.network.errors import NetworkError
-from bpgui.network.functions import Array, sigmoid
+from bpgui.network.functions import LEAKY_SLOPE, Array, sigmoid
 from bpgui.network.items import Edge, Neuron
 from bpgui.network.validation import check_finite
 
@@ -172,6 +172,13 @@ OPERATION_TABLE: dict[str, Operation] = {
         Operation("relu", "ReLU", 1, 1, lambda ops, p: np.maximum(ops[0], 0.0),
                   lambda ops, out, p: [(ops[0] > 0).astype(np.float64)],
                   "torch.relu({0})"),
+        Operation("leaky_relu", "LReLU", 1, 1,
+                  lambda ops, p: np.where(ops[0] > 0, ops[0], LEAKY_SLOPE * ops[0]),
+                  lambda ops, out, p: [np.where(ops[0] > 0, 1.0, LEAKY_SLOPE)],
+                  f"torch.nn.functional.leaky_relu({{0}}, {LEAKY_SLOPE!r})"),
+        Operation("softplus", "softplus", 1, 1, lambda ops, p: np.logaddexp(0.0, ops[0]),
+                  lambda ops, out, p: [sigmoid(ops[0])],
+                  "torch.logaddexp(torch.zeros_like({0}), {0})"),
         Operation("const", "c", 0, 0, lambda ops, p: np.asarray(float(p or 0.0)),
                   lambda ops, out, p: [], "{p}", param="value"),
     )

@@ -53,6 +53,9 @@ SHELL_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("ZoomIn", "Zoom &in", "Magnify the canvas", (Key.ZoomIn,), V, 1),
     ActionSpec("ZoomOut", "Zoom &out", "Shrink the canvas", (Key.ZoomOut,), V, 1),
     ActionSpec("Fit", "&Fit to window", "Show the whole network", ("Ctrl+0",), V, 1),
+    ActionSpec("ExpandNeuron", "E&xpand neuron", "Show the selected neuron as its gates "
+               "(× per weight, Σ, + b, the activation) in a window of its own, with the "
+               "numbers of this pass", (), V, 1),
     ActionSpec("WeightLabels", "Show &weight labels", "Show or hide the weight on each edge",
                ("Ctrl+W",), V, 2, checkable=True),
     ActionSpec("SnapToGrid", "&Snap to grid", "Round neuron positions to a 20-unit grid",

@@ -39,6 +39,7 @@ from bpgui.ui.shell.actions import (
     action_table,
     undo_actions,
 )
+from bpgui.ui.shell.expanding import Expander
 from bpgui.ui.shell.files import FileController
 from bpgui.ui.shell.menus import RecentMenu, ToolsToolbar, build_menu_bar, samples_menu
 from bpgui.ui.shell.shortcuts_dialog import ShortcutsDialog
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, self.view, self.stepping.session)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
+        self.expander = Expander(self.scene, self.view, self.stepping.session,
+                                 lambda: self.scene.theme, self.show_status)
         self.action_table = action_table(self.stepping.rows, self.training.rows)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
             "Presentation": lambda: self.presentation.toggle(),
             "LeavePresentation": lambda: self.presentation.leave(),
             "BlankScreen": lambda: self.presentation.blank(), "Fit": self.view.fit,
+            "ExpandNeuron": lambda: self.expander.open_selected(),
             "WeightLabels": self.scene.set_weight_labels, "SnapToGrid": self._set_snap,
             "Shortcuts": self.show_shortcuts, "About": self.show_about,
             **{name: lambda _=False, t=theme: self._apply_theme(t)
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
             for name in group:
                 exclusive.addAction(act[name])
         act["ToolSelect"].setChecked(True)
+        self.expander.attach(act["ExpandNeuron"])
 
     def _build_menus(self) -> None:
         self.samples_menu = samples_menu(self, self.files)
