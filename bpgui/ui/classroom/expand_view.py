@@ -135,7 +135,7 @@ class ExpandedNeuron(QMainWindow):
         network = self.document.network
         g = gradient_node(network).param
         digits = self.session.digits
-        text = (f"<b>{self.neuron_label} as gates</b> — sample {self.main_session.sample + 1}: "
+        text = (f"<b>{self.neuron_label} as gates</b> — sample {self.main_session.sample}: "
                 f"one × per weight, Σ, + b, the activation; the last × multiplies by g = "
                 f"{fmt(g or 0.0, digits)}, ∂L/∂a from the network, so every gradient here is "
                 "the network's own (∂L/∂z = δ, ∂L/∂w on each weight's node); L′ = g·a is a "
