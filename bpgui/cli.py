@@ -1,6 +1,7 @@
 """The ``bpgui`` command: the GUI entry point and the ``trace``, ``train``, ``check``
-and ``validate`` subcommands of ``../shared/spec/cli.md``, plus ``worksheet`` and
-``export-torch`` (additions: the handout and the bridge to PyTorch).
+and ``validate`` subcommands of ``../shared/spec/cli.md``, plus ``worksheet``,
+``export-torch`` and ``expr`` (additions: the handout, the bridge to PyTorch, and a
+graph of operation nodes from an expression).
 
 Every problem with the user's input becomes one ``bpgui: error:`` line on
 standard error and exit status 2; a diverging training run exits 3. No
@@ -21,7 +22,7 @@ from bpgui.network import fileformat
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import MODES, Network
 
-SUBCOMMANDS = ("trace", "train", "check", "validate", "worksheet", "export-torch")
+SUBCOMMANDS = ("trace", "train", "check", "validate", "worksheet", "export-torch", "expr")
 CHECK_TOLERANCE = 1e-5
 
 
@@ -136,7 +137,31 @@ def build_parser() -> argparse.ArgumentParser:
     torch.add_argument("file")
     torch.add_argument("--sample", type=_count, default=0, metavar="K")
     torch.add_argument("-o", "--out", required=True, metavar="SCRIPT")
+
+    expr = sub.add_parser("expr", help="the graph of an expression such as 'sin(2*x + y)' "
+                          "as a network file of operation nodes")
+    expr.add_argument("expression", metavar="EXPRESSION")
+    expr.add_argument("--at", action="append", type=_assignment, default=[],
+                      metavar="NAME=VALUE", help="the value of a variable (one per variable)")
+    expr.add_argument("-o", "--out", metavar="FILE",
+                      help="write the file here (default: print it)")
     return parser
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    """An argparse type: ``NAME=VALUE`` with a finite number."""
+    name, sign, value = text.partition("=")
+    if not sign or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name.strip()}: expected a number, not "
+                                         f"{value!r}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{name.strip()}: must be a finite number, "
+                                         f"not {value!r}")
+    return name.strip(), number
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
@@ -145,6 +170,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PNG")
     parser.add_argument("--steps", type=_count, metavar="N")
     parser.add_argument("--select", metavar="ID")
+    parser.add_argument("--expand", metavar="ID",
+                        help="open neuron ID as its gates (View ▸ Expand neuron); with "
+                             "--screenshot, picture that window, --steps stepping it")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
@@ -173,9 +201,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_writable(option: str, path: str, source: str) -> None:
+def _check_writable(option: str, path: str, source: str | None) -> None:
     target = Path(path)
-    if target.resolve() == Path(source).resolve():
+    if source is not None and target.resolve() == Path(source).resolve():
         raise UsageError(f"{option} {path}: must not be the input file, which is never changed")
     if target.is_dir():
         raise UsageError(f"{option} {path}: is a folder")
@@ -259,8 +287,34 @@ def cmd_export_torch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_expr(args: argparse.Namespace) -> int:
+    from bpgui.engine.expressions import computable_expression
+
+    at: dict[str, float] = {}
+    for name, value in args.at:
+        if name in at:
+            raise UsageError(f"--at {name}: given twice")
+        at[name] = value
+    network = computable_expression(args.expression, at)
+    if args.out is None:
+        sys.stdout.write(fileformat.dumps(network))
+        return 0
+    _check_writable("-o", args.out, None)
+    fileformat.save(network, args.out)
+    print(f"{args.out}: {network.name} ({_plural(len(network.neurons), 'node')}, "
+          f"{_plural(len(network.edges), 'edge')})")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from bpgui.network.errors import NetworkError
+    from bpgui.network.operations import check_operands
+
     network = fileformat.load(args.file)
+    try:      # a file may hold a graph still being drawn; validate says it cannot run
+        check_operands(network.neurons, network.edges)
+    except NetworkError as exc:
+        raise fileformat.FileError(f"{args.file}: {exc}") from None
     print(f"{args.file}: ok ({_plural(len(network.neurons), 'neuron')}, "
           f"{_plural(len(network.edges), 'edge')}, {_plural(len(network.samples), 'sample')})")
     return 0
@@ -291,7 +345,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 COMMANDS = {"trace": cmd_trace, "train": cmd_train, "check": cmd_check,
             "validate": cmd_validate, "worksheet": cmd_worksheet,
-            "export-torch": cmd_export_torch}
+            "export-torch": cmd_export_torch, "expr": cmd_expr}
 
 
 def load_network(path: str | None) -> Network:

@@ -110,6 +110,8 @@ def evaluate(node: Node, dom: Any, leaf: Callable[[Node], Value] | None = None) 
             return elementwise(dom.mul, *vals)
         if op == "²":
             return elementwise(dom.square, vals[0])
+        if op == "^":
+            return elementwise(dom.power, *vals)
         if op == "ᵀ":
             return _norm(tuple(zip(*vals[0], strict=True))) if is_matrix(vals[0]) else vals[0]
         if op == "vec":
@@ -123,6 +125,8 @@ def evaluate(node: Node, dom: Any, leaf: Callable[[Node], Value] | None = None) 
         if op == "ifelse":
             return elementwise(dom.choose, *vals)
         names, prime = n.text.split(","), op == "call′"
+        if names in (["max"], ["min"]):
+            return elementwise(lambda *xs: dom.extreme(names[0], list(xs)), *vals)
         if names == ["softmax"]:
             return _reshape(vals[0], dom.softmax(entries(vals[0])))
         if len(names) > 1:
@@ -150,7 +154,7 @@ def _softplus(z: float) -> float:
 
 _FLOAT: dict[str, Callable[[float], float]] = {
     "σ": _sigmoid, "tanh": math.tanh, "softplus": _softplus, "sin": math.sin,
-    "cos": math.cos, "ln": math.log}
+    "cos": math.cos, "ln": math.log, "exp": math.exp, "√": math.sqrt}
 _FLOAT_PRIME: dict[str, Callable[[float], float]] = {
     "σ": lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)), "tanh": lambda z: 1.0 - math.tanh(z) ** 2,
     "softplus": _sigmoid, "sin": math.cos, "cos": lambda z: -math.sin(z)}
@@ -209,10 +213,22 @@ class Exact:
             return self.seen(Fraction((_LINEAR_PRIME if prime else _LINEAR)[name](x)))
         if name == "ln" and x <= 0:
             raise EvalError(f"ln of {float(x)!r}")
+        if name == "√" and x < 0:
+            raise EvalError(f"√ of {float(x)!r}")
         table = _FLOAT_PRIME if prime else _FLOAT
         if name not in table:
             raise EvalError(f"no function {name}{'′' * prime}")
         return self.seen(Fraction(table[name](float(x))))
+
+    def extreme(self, name: str, xs: list[Fraction]) -> Fraction:
+        return max(xs) if name == "max" else min(xs)
+
+    def power(self, a: Fraction, p: Fraction) -> Fraction:
+        if p.denominator == 1 and (a != 0 or p >= 0):       # exact; else in double precision
+            return self.seen(a ** int(p))
+        if a <= 0:
+            raise EvalError(f"{float(a)!r}^{float(p)!r}")
+        return self.seen(Fraction(float(a) ** float(p)))
 
     def softmax(self, xs: list[Fraction]) -> list[Fraction]:
         top = max(float(x) for x in xs)
@@ -325,9 +341,35 @@ class Bounds:
             return self._periodic(name, x)
         if name == "ln" and x.hi <= 0:
             raise EvalError(f"ln of an interval ≤ 0 ({float(x.hi)!r})")
+        if name == "√":
+            if x.hi < 0:
+                raise EvalError(f"√ of an interval < 0 ({float(x.hi)!r})")
+            x = Interval(max(x.lo, Fraction(0)), x.hi)
         f = _FLOAT[name]
         lo = -INF if name == "ln" and x.lo <= 0 else _frac(f(_down(x.lo)), -1)
         return Interval(lo, _frac(f(_up(x.hi)), 1))
+
+    def extreme(self, name: str, xs: list[Interval]) -> Interval:
+        return Interval(*((max if name == "max" else min)(getattr(x, e) for x in xs)
+                          for e in ("lo", "hi")))
+
+    def power(self, a: Interval, p: Interval) -> Interval:
+        """a^p, p constant: monotone on each side of 0, so extreme at the ends or at 0."""
+        if p.lo != p.hi:
+            raise EvalError("an exponent is a constant")
+        q, lo, hi = p.lo, a.lo, a.hi
+        if q.denominator != 1:
+            if hi < 0:
+                raise EvalError("a fractional power of a negative interval")
+            lo = max(lo, Fraction(0))
+        if q < 0 and lo <= 0 <= hi:
+            return Interval(-INF, INF)
+        points = [lo, hi] + ([Fraction(0)] if lo < 0 < hi else [])
+        if q.denominator == 1:                 # exact, ±inf ends as floats
+            values = [x ** int(q) for x in points]
+            return Interval(min(values), max(values))
+        values = [float(x) ** float(q) for x in points]
+        return Interval(_frac(min(values), -1), _frac(max(values), 1))
 
     def _periodic(self, name: str, x: Interval) -> Interval:
         if not (math.isfinite(x.lo) and math.isfinite(x.hi)) or x.hi - x.lo >= 7:

@@ -22,12 +22,12 @@ from typing import NoReturn
 
 SUPER, SUB = "⁰¹²³⁴⁵⁶⁷⁸⁹", "₀₁₂₃₄₅₆₇₈₉"
 FUNCTIONS = frozenset({"σ", "tanh", "ReLU", "LReLU", "softplus", "sin", "cos", "id",
-                       "softmax", "ln", "clamp"})
+                       "softmax", "ln", "clamp", "exp", "max", "min"})
 _TOKEN = re.compile(
     rf"(?P<space>\s+)"
     rf"|(?P<num>[0-9]+(?:\.[0-9]+)?(?:×10⁻?[{SUPER}]+)?|½)"
     rf"|(?P<word>path [0-9]+|(?:∂L[{SUB}]*/∂)?[A-Za-z_δηΣσŷ]\u0302?[A-Za-z0-9_]*[{SUB}]*\*?)"
-    r"|(?P<op>[+−·/⊙²ᵀ()\[\],>:′])")
+    r"|(?P<op>[+−·/⊙²ᵀ()\[\],>:′√^])")
 
 
 class ParseError(ValueError):
@@ -36,7 +36,8 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True, eq=False)       # identity, not value: two `1`s are two leaves
 class Node:
-    """``op`` is num, sym, neg, + − · / ⊙ ² ᵀ, vec, iverson, ifelse, call or call′.
+    """``op`` is num, sym, neg, + − · / ⊙ ² ᵀ ^, vec, iverson, ifelse, call or call′ (√ is
+    a call of the function √; max and min are calls of several arguments).
     ``text`` holds a number's or symbol's text, or the function names of a call."""
 
     op: str
@@ -145,6 +146,9 @@ class _Parser:
         while not self.peek().space:
             if self.is_op("²") or self.is_op("ᵀ"):
                 node = Node(self.take().text, (node,))
+            elif self.is_op("^"):                                    # u^3, u^(−0.5)
+                self.take("^")
+                node = Node("^", (node, self.atom()))
             elif self.is_op("[") and self.is_op(":", 1) and node.op == "sym":
                 self.take("[")
                 self.take(":")
@@ -168,6 +172,10 @@ class _Parser:
             return Node("sym", (), t.text)
         if t.kind == "fn":
             return self.call(t.text)
+        if t.text == "√":                                            # √x, √(2·x)
+            if self.peek().space:
+                self.fail("√ takes no space after it")
+            return Node("call", (self.atom(),), "√")
         if t.text == "(":
             if self.peek().kind == "fn" and self.is_op(",", 1):        # (σ, tanh)(z₁)
                 names = [self.take().text]
@@ -216,6 +224,13 @@ class _Parser:
             if self.tokens[start].text == "(" and self.tokens[self.i - 1].text == ")" \
                     and _closes(self.tokens, start) == self.i - 1:
                 self.fail(f"doubly parenthesised argument of {names}")
+            if names in ("max", "min"):                              # max(u, v, w)
+                args = [arg]
+                while self.is_op(","):
+                    self.take(",")
+                    args.append(self.expr())
+                self.take(")")
+                return Node(op, tuple(args), names)
             self.take(")")
         elif names == "ln" and self.peek().space and self.peek().kind in ("num", "sym"):
             arg = self.atom()                                        # ln x
@@ -306,6 +321,10 @@ def show(node: Node) -> str:
          f"({show(x)})" for x in node.args]
     if node.op in ("num", "sym"):
         return node.text
+    if node.op == "^":
+        return f"{a[0]}^{a[1]}"
+    if node.op in ("call", "call′") and len(node.args) > 1:
+        return f"{node.text}({', '.join(show(x) for x in node.args)})"
     if node.op in ("neg", "²", "ᵀ"):
         return f"−{a[0]}" if node.op == "neg" else a[0] + node.op
     if node.op in ("call", "call′"):

@@ -25,6 +25,7 @@ from tests import printed_math as pm
 from tests import printed_notation as pn
 from tests.printed_math import Value
 from tests.printed_notation import SUB, Node
+from tests.printed_ops import operation_pass
 from tests.reference import BCE_CLAMP, reference_pass
 
 LISTED = 10                 # samples an update's mean writes out before Σ_rest
@@ -62,6 +63,7 @@ class TrueValues:
         self.neuron = {n.id: n for n in neurons}
         self.edge = {e.id: e for e in network.edges}
         self.inputs = [n.id for n in network.inputs]
+        self.ops = {n.id for n in neurons if n.op is not None}   # written bare, as inputs are
         self.outputs = [n.id for n in network.outputs]
         self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
         self.y = list(network.samples[sample].targets)
@@ -76,7 +78,8 @@ class TrueValues:
 
     def passed(self, k: int) -> dict[str, Any]:
         if k not in self._passes:
-            self._passes[k] = reference_pass(self.net, k)
+            has_operations = any(n.op is not None for n in self.net.neurons)
+            self._passes[k] = (operation_pass if has_operations else reference_pass)(self.net, k)
         return self._passes[k]
 
     # ------------------------------------------------------------------ parameters
@@ -158,6 +161,8 @@ class TrueValues:
         spread = ref["dl_dyhat_spread"]
         if x in self.inputs:
             return Fraction(ref["grad_a"][x]), 0
+        if x in self.ops:                                  # ∂L/∂v of an operation node
+            return Fraction(ref["grad_a"][x]), spread.get(x, 0)
         if x in self.edge:
             return Fraction(ref["grad_w"][x]), 0
         base, index = x.rstrip(SUB), x[len(x.rstrip(SUB)):]
@@ -193,6 +198,8 @@ class TrueValues:
             return self.paths[int(m[1]) - 1], 0
         if name in self.x:
             return Fraction(self.x[name]), 0
+        if name in self.ops:
+            return Fraction(ref["a"][name]), 0
         if name in self.edge:
             return self._weight(name, new), 0
         if m := re.fullmatch(rf"∂L([{SUB}]*)/∂(.+)", name):

@@ -4,7 +4,8 @@ This module owns a tiny scalar reverse-mode autograd in the style of
 karpathy/micrograd (:class:`Value`) and, on top of it, the spec's numbers:
 one sample's forward and backward pass (:func:`reference_pass`), the dataset
 loss and mean gradients (:func:`reference_dataset`) and gradient descent in
-every mode (:func:`reference_train`).
+every mode (:func:`reference_train`), for networks of neurons, of operation
+nodes (issue 14: their math is in ``tests/reference_operations.py``), or both.
 
 It deliberately shares no code with ``bpgui.engine``: it uses Python's
 ``math`` only, reads networks through ``bpgui.network.model`` (plain data), sorts the
@@ -31,6 +32,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from bpgui.network.model import Network, TrainingSettings
+from tests.reference_operations import evaluate
 
 BCE_CLAMP = 1e-12
 LEAKY_SLOPE = 0.01
@@ -279,7 +281,11 @@ def topological_ids(network: Network) -> list[str]:
 
 
 class Graph(NamedTuple):
-    """One sample's autograd graph: a leaf per parameter and input, a node per z and a."""
+    """One sample's autograd graph: a leaf per parameter and input, a node per z and a.
+
+    An operation node has an ``a`` (its value v) and no ``z``; ``local`` holds, for each
+    edge into one, ∂v/∂(that operand), the derivative without the weight.
+    """
 
     loss: Value
     weights: dict[str, Value]
@@ -287,25 +293,51 @@ class Graph(NamedTuple):
     z: dict[str, Value]
     a: dict[str, Value]
     yhat: list[Value]          # identity copies of the outputs: their grad is ∂ℓ/∂ŷ
+    local: dict[str, float]
+
+
+def operation_node(name: str, operands: Sequence[Value], p: float | None, node: str,
+                   sample: int) -> tuple[Value, list[float]]:
+    """``v = name(operands)`` as an autograd node, and its local derivatives.
+
+    Its backward adds ∂v/∂operandₖ · grad to each operand, so a value that feeds several
+    nodes (or one node twice over different paths) sums what each sends back: the fork rule.
+    """
+    data, partials = evaluate(name, [o.data for o in operands], p, node, sample)
+    out = Value(data, operands, name)
+
+    def _backward() -> None:
+        for operand, local in zip(operands, partials, strict=True):
+            operand.grad += local * out.grad
+
+    out._backward = _backward
+    return out, partials
 
 
 def build_graph(network: Network, sample_index: int) -> Graph:
     sample = network.samples[sample_index]
     weights = {e.id: Value(e.weight) for e in network.edges}
-    biases = {n.id: Value(n.bias) for n in network.neurons if not n.is_input}
+    biases = {n.id: Value(n.bias) for n in network.neurons if n.has_bias}
     a = {n.id: Value(x) for n, x in zip(network.inputs, sample.inputs, strict=True)}
     z: dict[str, Value] = {}
+    local: dict[str, float] = {}
     neurons = {n.id: n for n in network.neurons}
     for nid in topological_ids(network):
         neuron = neurons[nid]
         if neuron.is_input:
             continue
-        incoming = [weights[e.id] * a[e.source] for e in network.edges if e.target == nid]
+        into = [e for e in network.edges if e.target == nid]     # operands in file order
+        incoming = [weights[e.id] * a[e.source] for e in into]
+        if neuron.op is not None:
+            a[nid], partials = operation_node(neuron.op, incoming, neuron.param, nid,
+                                              sample_index)
+            local.update((e.id, d) for e, d in zip(into, partials, strict=True))
+            continue
         z[nid] = vsum([biases[nid], *incoming])
         a[nid] = ACTIVATIONS[neuron.activation](z[nid])
     yhat = [a[n.id].identity() for n in network.outputs]
     loss = LOSSES[network.loss](yhat, list(sample.targets))
-    return Graph(loss, weights, biases, z, a, yhat)
+    return Graph(loss, weights, biases, z, a, yhat, local)
 
 
 # ------------------------------------------------------------------- rounding spread
@@ -349,10 +381,12 @@ def loss_spread(loss: str, outputs: Sequence[float], targets: Sequence[float],
 def reference_pass(network: Network, sample_index: int) -> dict[str, Any]:
     """One sample's forward and backward pass.
 
-    Keys: ``loss``; ``outputs`` (file order); ``z``, ``delta`` (∂L/∂z) and
-    ``grad_b`` for non-inputs; ``a`` and ``grad_a`` (∂L/∂a) for every neuron;
-    ``dl_dyhat`` for outputs; ``grad_w`` for every edge; all keyed by id. And the
-    rounding spreads of ℓ (``loss_spread``) and of ∂ℓ/∂ŷ (``dl_dyhat_spread``).
+    Keys: ``loss``; ``outputs`` (file order); ``z`` and ``grad_b`` for neurons with a
+    bias; ``delta``, each non-input's cached gradient (a neuron's ∂L/∂z, an operation
+    node's ∂L/∂v); ``a`` (an operation node's value v) and ``grad_a`` (∂L/∂a) for every
+    node; ``local`` (∂v/∂operand) for every edge into an operation node; ``dl_dyhat`` for
+    outputs; ``grad_w`` for every edge; all keyed by id. And the rounding spreads of ℓ
+    (``loss_spread``) and of ∂ℓ/∂ŷ (``dl_dyhat_spread``).
     """
     g = build_graph(network, sample_index)
     g.loss.backward()
@@ -366,7 +400,9 @@ def reference_pass(network: Network, sample_index: int) -> dict[str, Any]:
         "dl_dyhat_spread": {n.id: s for n, s in zip(network.outputs, grad_spread, strict=True)},
         "z": {nid: v.data for nid, v in g.z.items()},
         "a": {nid: v.data for nid, v in g.a.items()},
-        "delta": {nid: v.grad for nid, v in g.z.items()},
+        "delta": {n.id: g.z[n.id].grad if n.id in g.z else g.a[n.id].grad
+                  for n in network.neurons if not n.is_input},
+        "local": dict(g.local),
         "grad_a": {nid: v.grad for nid, v in g.a.items()},
         "dl_dyhat": {n.id: v.grad for n, v in zip(network.outputs, g.yhat, strict=True)},
         "grad_w": {eid: v.grad for eid, v in g.weights.items()},
@@ -449,7 +485,7 @@ def apply_update(network: Network, grads: DatasetResult, learning_rate: float) -
         if e.trainable:
             e.weight = e.weight - learning_rate * grads.weights[e.id]
     for n in network.neurons:
-        if not n.is_input and n.train_bias:
+        if n.has_bias and n.train_bias:
             n.bias = n.bias - learning_rate * grads.biases[n.id]
 
 
@@ -483,5 +519,5 @@ def reference_train(network: Network, iterations: int, settings: TrainingSetting
         history.append(loss)
         spread.append(rounding)
     weights = {e.id: e.weight for e in net.edges}
-    biases = {n.id: n.bias for n in net.neurons if not n.is_input}
+    biases = {n.id: n.bias for n in net.neurons if n.has_bias}
     return TrainRun(history, weights, biases, spread)

@@ -138,7 +138,8 @@ def check_script(network: Network, sample: int, text: str, source: str | None = 
     assert script.imports() <= ALLOWED_IMPORTS
     doc = ast.get_docstring(script.tree) or ""
     assert "bpgui" in doc and (source is None or source in doc)
-    computed = [n for n in network.neurons if not n.is_input]
+    computed = [n for n in network.neurons if n.has_bias]
+    operations = [n.id for n in network.neurons if n.is_operation]
     inputs, weights = script.mapping("inputs"), script.mapping("weights")
     biases, zs = script.mapping("biases"), script.mapping("pre_activations")
     activations = script.mapping("activations")
@@ -146,7 +147,10 @@ def check_script(network: Network, sample: int, text: str, source: str | None = 
     assert list(weights) == [e.id for e in network.edges]
     assert list(biases) == list(zs) == list(activations) == [n.id for n in computed]
     assert ast.literal_eval(script.value["NEURON_IDS"]) == [n.id for n in network.neurons]
-    tensors = [*inputs.values(), *weights.values(), *biases.values(), *zs.values()]
+    values_of = script.mapping("operations") if operations else {}
+    assert list(values_of) == operations
+    tensors = [*inputs.values(), *weights.values(), *biases.values(), *zs.values(),
+               *values_of.values()]
     assert len(set(tensors)) == len(tensors), "two quantities share a name"
     assert len(set(activations.values()) - set(inputs.values())) == len(activations)
     values = [*network.samples[sample].inputs, *(e.weight for e in network.edges),
@@ -155,7 +159,7 @@ def check_script(network: Network, sample: int, text: str, source: str | None = 
                                            *biases.values()]] == values
     check_forward(network, sample, script)
     assert ast.unparse(script.value["yhat"]) == \
-        f"torch.stack([{', '.join(activations[n.id] for n in network.outputs)}])"
+        f"torch.stack([{', '.join((activations | values_of)[n.id] for n in network.outputs)}])"
     targets = ast.literal_eval(script.value["y"].args[0])  # type: ignore[attr-defined]
     assert targets == network.samples[sample].targets
     report = script.value["report"]
@@ -168,14 +172,22 @@ def check_script(network: Network, sample: int, text: str, source: str | None = 
 def check_forward(network: Network, sample: int, script: Script) -> None:
     """Each z in the walk's order, as b + Σ w·a over the incoming edges in file order,
     each a a function of its own z alone."""
-    a_name = script.mapping("inputs") | script.mapping("activations")
+    operations = script.mapping("operations") if "operations" in script.value else {}
+    a_name = script.mapping("inputs") | script.mapping("activations") | operations
     weights, biases = script.mapping("weights"), script.mapping("biases")
     zs = script.mapping("pre_activations")
     walk = Walk(network, sample)
     z_order = [nid for name in script.order for nid, z in zs.items() if z == name]
-    assert z_order == walk.non_inputs()
+    assert z_order == [nid for nid in walk.non_inputs() if nid not in operations]
     helpers = {"torch", "softplus", "LEAKY_SLOPE"}
     for nid in walk.non_inputs():
+        if nid in operations:            # op(w·v of each incoming edge), nothing else
+            used = {n.id for n in ast.walk(script.value[operations[nid]])
+                    if isinstance(n, ast.Name)}
+            operands = {name for e in network.edges if e.target == nid
+                        for name in (weights[e.id], a_name[e.source])}
+            assert used - helpers - {"first_max", "first_min"} == operands, nid
+            continue
         want = [biases[nid]] + [f"{weights[e.id]} * {a_name[e.source]}"
                                 for e in network.edges if e.target == nid]
         assert terms(script.value[zs[nid]]) == want, nid

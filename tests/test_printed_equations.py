@@ -34,6 +34,7 @@ from tests.printed_checks import (
 )
 from tests.printed_values import TrueValues
 from tests.reference import reference_pass
+from tests.sin_neuron import sin_neuron
 from tests.strategies import networks, training_settings
 
 
@@ -188,7 +189,7 @@ TRUE = [       # (network, sample, rows, equation): each true at 4 digits
                             "[[0.7, 1.095]]", "←")),
     (SKIP, 0, None, Printed("∂L/∂f₁", "A₂[:, f₁]ᵀδ₂ + A₃[:, f₁]ᵀδ₃",
                             ("[[1.1]]ᵀ·[0.04762] + [[−0.9]]ᵀ·[0.14683]",), "[−0.07976]")),
-    ("sin_2x_plus_y", 0, None, Printed("∂L/∂ŷ", "ŷ − y*", ("0.96356 − 1",), "−0.03644")),
+    (sin_neuron, 0, None, Printed("∂L/∂ŷ", "ŷ − y*", ("0.96356 − 1",), "−0.03644")),
     ("seed002_chain", 0, [0, 1], Printed("g_w1", "(∂L₀/∂w1 + ∂L₁/∂w1)/2",
                                          ("((−0.021014) + (−0.0064868))/2",), "−0.01375")),
     ("seed002_chain", 0, [0, 1], Printed("w1", "w1 − η·g_w1", ("0.8 − 2·(−0.01375)",),
@@ -213,7 +214,7 @@ BROKEN = [     # (network, sample, equation, the check that must catch it): the 
                       "[[0.7, 1.095]]", "←"), "A (face value)"),      # a frozen weight
     (SKIP, 0, Printed("∂L/∂f₁", "A₂ᵀδ₂ + A₃ᵀδ₃", ("[[1.1]]ᵀ·[0.04762] + [[−0.9]]ᵀ·[0.14683]",),
                       "[−0.07976]"), "C (substitution)"),             # Aₘ for Aₘ[:, fₗ]
-    ("sin_2x_plus_y", 0, Printed("∂L/∂ŷ", "ŷ − y", ("0.96356 − 1",), "−0.03644"),
+    (sin_neuron, 0, Printed("∂L/∂ŷ", "ŷ − y", ("0.96356 − 1",), "−0.03644"),
      "C (substitution)"),                                              # y is an input's id
     (_two_by_two, 0, Printed("∂L/∂A₁", "δ₁·f₀ᵀ", ("[−0.5, −0.5]·[1, 2]ᵀ",),
                              "[[−0.5, 0], [0, −1]]"), "A (face value)"),  # no mask
@@ -284,7 +285,7 @@ def test_the_true_value_of_layer_symbols() -> None:
     assert skip.symbol("A₃[:, f₁]")[0] == Fraction(-0.9)
     assert skip.symbol("A₃[:, f₀]")[0] == ((Fraction(0.5), Fraction(0)),)
     assert skip.symbol("A₂[:, f₀]")[0] == ((Fraction(0), Fraction(0.7)),)
-    sine = TrueValues(load_sample("sin_2x_plus_y"), 0)    # inputs x, y; output z
+    sine = TrueValues(sin_neuron(), 0)    # inputs x, y; output z
     assert (sine.symbol("x")[0], sine.symbol("y")[0], sine.symbol("y*")[0]) == \
         (Fraction(0.5), Fraction(0.3), Fraction(1))
 

@@ -14,6 +14,7 @@ from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.model import MODES, ROLES, Network, Neuron, TrainingSettings
+from bpgui.network.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "resources" / "bpgui-network.schema.json").read_text("utf-8"))
@@ -47,6 +48,18 @@ BASE: dict[str, Any] = {
     ({"edges": [{"id": "w", "source": "x", "target": "y", "weight": "big"}]}, "weight string"),
     ({"training": {"learning_rate": 0}}, "learning rate 0"),
     ({"training": {"batch_size": 0}}, "batch size 0"),
+    ({"neurons": [{"id": "x", "role": "input"}, {"id": "y", "role": "output", "op": "plus"}]},
+     "unknown operation"),
+    ({"neurons": [{"id": "x", "role": "input", "op": "add"}, {"id": "y", "role": "output"}]},
+     "an input with an operation"),
+    ({"neurons": [{"id": "x", "role": "input"},
+                  {"id": "y", "role": "output", "op": "add", "bias": 1}]}, "op with a bias"),
+    ({"neurons": [{"id": "x", "role": "input"}, {"id": "y", "role": "output", "op": "pow"}]},
+     "pow without its exponent"),
+    ({"neurons": [{"id": "x", "role": "input"},
+                  {"id": "y", "role": "output", "op": "sin", "value": 2}]}, "a value on sin"),
+    ({"neurons": [{"id": "x", "role": "input"}, {"id": "y", "role": "output", "value": 2}]},
+     "a value on a neuron"),
 ])
 def test_schema_and_reader_both_refuse(patch: dict[str, Any], why: str) -> None:
     doc = {**BASE, **patch}
@@ -58,6 +71,15 @@ def test_schema_and_reader_both_refuse(patch: dict[str, Any], why: str) -> None:
 def test_schema_and_reader_both_accept_the_base() -> None:
     VALIDATOR.validate(BASE)
     fileformat.network_from_dict(BASE)
+
+
+def test_schema_and_reader_both_accept_operation_nodes() -> None:
+    doc = {**BASE, "neurons": [{"id": "x", "role": "input"},
+                               {"id": "c", "role": "hidden", "op": "const", "value": 3},
+                               {"id": "y", "role": "output", "op": "pow", "exponent": 2}],
+           "edges": [{"id": "w", "source": "c", "target": "y", "weight": 0.5}]}
+    VALIDATOR.validate(doc)
+    fileformat.network_from_dict(doc)
 
 
 def _enums(node: Any, path: str = "") -> dict[str, list[Any]]:
@@ -80,6 +102,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "/$defs/neuron/properties/role": ROLES,
     "/$defs/neuron/properties/activation": ACTIVATIONS,
     "/$defs/training/properties/mode": MODES,
+    "/$defs/neuron/properties/op": OPERATIONS,
 }
 
 

@@ -17,6 +17,7 @@ from bpgui.engine.trace import trace_document
 from bpgui.network.model import Network
 from bpgui.network.numbers import fmt
 from tests.conftest import load_sample
+from tests.sin_neuron import sin_neuron
 
 
 def sig(value: float, digits: int) -> float:
@@ -76,7 +77,7 @@ def test_seed000_loss_is_half_squared_error(seed000: Network) -> None:
 
 def test_sin_graph_local_derivatives() -> None:
     """z = sin(2x + y): ∂z/∂x = 2·cos(2x + y) and ∂z/∂y = cos(2x + y) (seed 000)."""
-    net = load_sample("sin_2x_plus_y")
+    net = sin_neuron()
     x, y = net.samples[0].inputs
     (target,) = net.samples[0].targets
     doc = trace_document(net)

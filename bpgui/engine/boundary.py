@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bpgui.engine.opgraph import forward_ops
 from bpgui.engine.plan import Plan, compile_plan
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array
-from bpgui.network.model import Network
+from bpgui.network.model import Network, Neuron
 
 Extent = tuple[float, float, float, float]          # (x_min, x_max, y_min, y_max)
 
@@ -133,8 +134,13 @@ def forward32(plan: Plan, x: Array, until: int | None = None) -> NDArray[np.floa
     Same blocks, same activation functions and the plan's current parameters,
     so it moves with a training session's plan. With ``until`` (a column) it
     stops once that column is known: blocks come in column order, and no block
-    reads a column written after its own.
+    reads a column written after its own. With operation nodes, a point where a value
+    is undefined (the log of a value ≤ 0) maps to NaN: a map has no sample to name.
     """
+    if plan.has_operations:
+        a32: NDArray[np.float32] = forward_ops(plan, x, strict=False, dtype=np.float32,
+                                               until=until)[0]
+        return a32
     a = np.empty((x.shape[0], plan.width), dtype=np.float32)
     a[:, :plan.n_inputs] = x
     for blk in plan.blocks:
@@ -144,6 +150,13 @@ def forward32(plan: Plan, x: Array, until: int | None = None) -> NDArray[np.floa
         z += blk.bias.astype(np.float32)
         blk.activation.into(z, a[:, blk.start:blk.stop])
     return a
+
+
+def _shape_of(node: Neuron) -> str:
+    """What bounds a node's values: its activation, or an operation node's operation
+    (its ``sigmoid`` and ``tanh`` have the activations' ranges; its activation field
+    is unused)."""
+    return node.op if node.op is not None else node.activation
 
 
 def _as_extent(extent: tuple[float, float, float, float]) -> Extent:
@@ -196,11 +209,11 @@ def boundary_map(network: Network, plan: Plan | None = None, neuron: str | None 
         a = forward32(plan, points, column)
         if neuron is not None:
             values = _frozen(a[:, plan.column[neuron]], shape)
-            activation = network.neuron(neuron).activation
+            activation = _shape_of(network.neuron(neuron))
             return BoundaryMap("value", values, None, box, neuron,
                                value_range(values, activation))
         outputs = a[:, plan.output_columns]
-        activations = {n.activation for n in network.outputs}
+        activations = {_shape_of(n) for n in network.outputs}
         shared = activations.pop() if len(activations) == 1 else None
         if outputs.shape[1] == 1:
             values = _frozen(outputs[:, 0], shape)

@@ -3,6 +3,10 @@
 A few dense operations per block, never a Python loop over neurons: this is
 what the training loop and the dataset numbers use. The stepper computes the
 same quantities one neuron at a time for display; tests hold the two equal.
+
+A network with operation nodes (``plan.has_operations``) is computed node by node
+by :mod:`bpgui.engine.opgraph`; the one test of that flag is all the ordinary
+path pays for it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bpgui.engine.opgraph import forward_ops, operation_backward
 from bpgui.engine.plan import Plan
 from bpgui.network.functions import Array
 
@@ -22,7 +27,8 @@ Rows = NDArray[np.integer[Any]]
 
 @dataclass
 class Forward:
-    """Activations ``a`` (samples × columns) and each block's pre-activations ``z``."""
+    """Activations ``a`` (samples × columns) and each block's pre-activations ``z``
+    (an operation node's block: its operands, samples × operands)."""
 
     a: Array
     z: list[Array]
@@ -38,6 +44,11 @@ class Backward:
 
 
 def forward(plan: Plan, x: Array) -> Forward:
+    """Every column's value over the samples ``x``. With operation nodes, a value that
+    is undefined (log of a value ≤ 0, …) raises :class:`~bpgui.engine.opgraph.
+    OperationUndefined` naming the node and the sample."""
+    if plan.has_operations:
+        return Forward(*forward_ops(plan, x))
     a = np.empty((x.shape[0], plan.width))
     a[:, :plan.n_inputs] = x
     zs = []
@@ -85,6 +96,10 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
     g_biases: list[Array] = []
     for k in range(len(plan.blocks) - 1, -1, -1):
         blk = plan.blocks[k]
+        if blk.op is not None:      # an operation node: its own local derivatives (opgraph)
+            g_weights.append(operation_backward(blk, a, zs[k], da, first_needed))
+            g_biases.append(np.zeros_like(blk.bias))
+            continue
         delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
         delta *= da[:, blk.start:blk.stop]
         g_weights.append(a[:, blk.lo:blk.end].T @ delta)
@@ -98,9 +113,12 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
 
 
 def deltas(plan: Plan, fw: Forward, bw: Backward) -> Array:
-    """δ = ∂L/∂z for every non-input column (input columns hold ∂L/∂a), per sample."""
+    """δ = ∂L/∂z for every non-input column (input columns hold ∂L/∂a, an operation
+    node's its cached gradient ∂L/∂v), per sample."""
     out = bw.da.copy()
     for k, blk in enumerate(plan.blocks):
+        if blk.op is not None:
+            continue
         out[:, blk.start:blk.stop] *= blk.activation.derivative_from(
             fw.z[k], fw.a[:, blk.start:blk.stop])
     return out

@@ -97,12 +97,15 @@ def softmax(argument: Expr) -> Expr:
 
 # Builders for deferred formulas (``(builder, *values)``, see records.Equation): plain
 # values in, a tree out. A *part* is ``(symbol, value)``, or ``(symbol, value, symbol,
-# value)`` for the product of two quantities.
-Part = tuple[Any, ...]
+# value)`` for the product of two quantities, or a tree already built (a term through
+# an operation node, ``2·∂L/∂a``).
+Part = tuple[Any, ...] | Expr
 
 
 def part(p: Part) -> Expr:
-    """A quantity, or ``w7·δ_y``."""
+    """A quantity, ``w7·δ_y``, or a term already built."""
+    if isinstance(p, Expr):
+        return p
     return Var(p[0], p[1]) if len(p) == 2 else Prod([Var(p[0], p[1]), Var(p[2], p[3])])
 
 
@@ -121,6 +124,8 @@ def delta(name: str, z_symbol: str, z: float, a_symbol: str, a: float,
     the seed's form ``(1 − a_h1²)·(w7·δ_y)``, or 0 for a neuron that reaches no loss."""
     if upstream is None:
         rest: Expr = ZERO
+    elif isinstance(upstream, Expr):
+        rest = Group(upstream) if isinstance(upstream, Prod) else upstream
     elif len(upstream) == 4:
         rest = Group(part(upstream))
     else:

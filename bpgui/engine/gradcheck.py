@@ -71,7 +71,7 @@ def check_gradients(network: Network, eps: float = 1e-6) -> list[GradientCheck]:
                    - loss_with(blk.weights, (r, c), w - eps)) / (2 * eps)
         results.append(GradientCheck(edge.id, float(grads.weights[b][r, c]), numeric, loss))
     for neuron in network.neurons:
-        if neuron.is_input:
+        if not neuron.has_bias:              # inputs and operation nodes have no bias
             continue
         b, c = plan.bias_slot[neuron.id]
         blk = plan.blocks[b]

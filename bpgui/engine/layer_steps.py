@@ -18,6 +18,7 @@ from typing import Any
 from bpgui.engine.expression import ZERO, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
 from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
+from bpgui.engine.node_steps import backward_steps, forward_steps, gradient_steps, update_steps
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.engine.walk import Walk
@@ -86,18 +87,59 @@ def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRec
                [Equation("f₀", Var(x_symbol, x), x)], values)
     hidden = [lv for lv in levels if lv.index > 0]
     for lv in hidden:
+        if _holds_operations(walk, lv):
+            for m in lv.members:
+                yield from forward_steps(walk, _noted(emit, walk, lv, "holds"), m, False)
+            continue
         yield _forward(walk, emit, lv, levels)
     equations, values = loss_step(walk)
     yield emit("loss", LOSS_ID, tuple(walk.outputs), (LOSS_ID,), equations, values)
     for lv in reversed(levels):
+        if _holds_operations(walk, lv) or _feeds_operations(walk, lv):
+            why = "holds" if _holds_operations(walk, lv) else "feeds"
+            for m in reversed(lv.members):
+                yield from backward_steps(walk, _noted(emit, walk, lv, why), m, False)
+            continue
         yield _backward(walk, emit, lv, levels)
     for lv in hidden:
+        if _holds_operations(walk, lv):
+            for m in lv.members:
+                yield from gradient_steps(walk, _noted(emit, walk, lv, "holds"), m, False)
+            continue
         yield _gradient(walk, emit, lv, levels)
     optimizer = optimizer_for(walk.network.training)
     for lv in hidden:
+        if _holds_operations(walk, lv):
+            for m in lv.members:
+                yield from update_steps(walk, _noted(emit, walk, lv, "holds"), m, False,
+                                        optimizer)
+            continue
         step = _update(walk, emit, lv, optimizer)
         if step is not None:
             yield step
+
+
+# A level with operation nodes has no matrix form (each node is its own operation, and
+# what flows back through one is w·local·∂L/∂v, not Aᵀδ): it falls back to one step per
+# node, written as at node granularity, and says so under each of those steps.
+def _holds_operations(walk: Walk, lv: _Level) -> bool:
+    return any(walk.is_operation(m) for m in lv.members)
+
+
+def _feeds_operations(walk: Walk, lv: _Level) -> bool:
+    return any(walk.is_operation(e.target) for m in lv.members for e in walk.outgoing[m])
+
+
+def _noted(emit: Callable[..., StepRecord], walk: Walk, lv: _Level,
+           why: str) -> Callable[..., StepRecord]:
+    """``emit`` that adds the note saying why level ``lv`` is shown node by node."""
+    what = "holds operation nodes" if why == "holds" else "feeds operation nodes"
+    note = (f"Level {lv.index} {what}, which have no matrix form: one step per node, "
+            "written as at node granularity.")
+
+    def noted(*args: Any, notes: tuple[str, ...] = (), **kwargs: Any) -> StepRecord:
+        return emit(*args, notes=(*notes, note), **kwargs)
+    return noted
 
 
 def _activations(walk: Walk, lv: _Level) -> list[str]:

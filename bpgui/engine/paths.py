@@ -16,11 +16,12 @@ from math import prod
 
 from bpgui.engine.expression import ONE, Expr, Prod, Sum, Var
 from bpgui.engine.loss_steps import output_gradient
+from bpgui.engine.operation_formulas import exact
 from bpgui.engine.records import Equation, Quantity
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.walk import Walk
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Network
+from bpgui.network.model import Edge, Network
 from bpgui.network.numbers import DEFAULT_DIGITS
 
 DEFAULT_LIMIT = 64
@@ -79,7 +80,8 @@ class PathReport:
     path_count: int              # exact, even when ``paths`` is capped
     naive_multiplications: int   # Σ over paths of (factors − 1)
     backprop_multiplications: int  # with cached δ: what this one gradient needs
-    is_input: bool = False       # the target is an input neuron (its gradient is ∂L/∂a)
+    is_input: bool = False       # the target has no z, an input or an operation node: its
+    #                              gradient is ∂L/∂a (∂L/∂v), and it has no bias
 
     @property
     def total(self) -> float:
@@ -131,36 +133,43 @@ def path_report(network: Network, target: str, kind: str | None = None, sample: 
         raise BpguiError(f"no edge with id {target!r}")
     if kind in ("bias", "neuron") and target not in walk.neuron:
         raise BpguiError(f"no neuron with id {target!r}")
-    if kind == "bias" and walk.neuron[target].is_input:
-        raise BpguiError(f"input neuron {target!r} has no bias")
+    if kind == "bias" and not walk.neuron[target].has_bias:
+        what = "input neuron" if walk.neuron[target].is_input else "operation node"
+        raise BpguiError(f"{what} {target!r} has no bias")
     counts, factor_totals = _count(walk)
+    tail: tuple[Factor, ...] = ()
     if kind == "weight":
         edge = edges[target]
-        head, last = edge.target, Factor(f"∂z_{edge.target}/∂{edge.id}",
-                                         walk.a_var(edge.source), walk.a(edge.source))
+        head = edge.target
+        if walk.is_operation(head):      # ∂v/∂(operand), then ∂(operand)/∂w = the source's v
+            tail = (_operand_factor(walk, edge), Factor(f"∂u_{edge.id}/∂{edge.id}",
+                                                         walk.a_var(edge.source),
+                                                         walk.a(edge.source)))
+        else:
+            tail = (Factor(f"∂z_{edge.target}/∂{edge.id}", walk.a_var(edge.source),
+                           walk.a(edge.source)),)
         gradient = values[Quantity("grad_w", target)]
     elif kind == "bias":
-        head, last = target, Factor(f"∂z_{target}/∂b_{target}", ONE, 1.0)
+        head, tail = target, (Factor(f"∂z_{target}/∂b_{target}", ONE, 1.0),)
         gradient = values[Quantity("grad_b", target)]
     else:
-        head, last = target, None
-        is_input = walk.neuron[target].is_input
+        head = target
+        is_input = walk.neuron[target].is_input      # an operation node's ∂L/∂v is its δ
         gradient = values[Quantity("grad_a" if is_input else "delta", target)]
     n_paths = counts[head]
-    n_factors = factor_totals[head] + (n_paths if last is not None else 0)
+    n_factors = factor_totals[head] + n_paths * len(tail)
     paths: list[Path] = []
     for chain in _chains(walk, head):
         if len(paths) == limit:
             break
         nodes, path_edges, factors = chain
-        if last is not None:
-            factors = (*factors, last)
+        factors = (*factors, *tail)
         if kind == "weight":
             path_edges = (*path_edges, target)
         paths.append(Path(nodes, path_edges, factors))
-    backprop = _backprop_cost(walk, head) + (1 if kind == "weight" else 0)
+    backprop = _backprop_cost(walk, head) + (len(tail) if kind == "weight" else 0)
     return PathReport(target, kind, gradient, tuple(paths), n_paths, n_factors - n_paths,
-                      backprop, walk.neuron[target].is_input if kind == "neuron" else False)
+                      backprop, _no_z(walk, target) if kind == "neuron" else False)
 
 
 def _count(walk: Walk) -> tuple[dict[str, int], dict[str, int]]:
@@ -172,13 +181,14 @@ def _count(walk: Walk) -> tuple[dict[str, int], dict[str, int]]:
     count: dict[str, int] = {}
     factors: dict[str, int] = {}
     for nid in reversed(walk.order):
-        local = 0 if walk.neuron[nid].is_input else 1     # the f′ factor, if any
+        local = 0 if _no_z(walk, nid) else 1                # the f′ factor, if any
         n = 1 if nid in walk.output_index else 0
         f = (1 + local) if n else 0                         # ∂L/∂ŷ, then f′
         for e in walk.outgoing[nid]:
             m = count[e.target]
             n += m
-            f += factors[e.target] + m * (1 + local)        # then w_e and f′ per path
+            edge = 2 if walk.is_operation(e.target) else 1  # w_e, after ∂v/∂operand
+            f += factors[e.target] + m * (edge + local)     # then w_e and f′ per path
         count[nid], factors[nid] = n, f
     return count, factors
 
@@ -195,6 +205,12 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
                             walk.get("dl_dyhat", nid))
             yield (nid,), (), (factor,)
         for e in walk.outgoing[nid]:
+            if walk.is_operation(e.target):      # ∂v/∂(operand), then the weight, exactly
+                local = _operand_factor(walk, e)
+                weight = Factor(f"∂u_{e.id}/∂{walk.a_sym(nid)}", exact(e.weight), e.weight)
+                for nodes, edges, factors in down(e.target):
+                    yield (*nodes, nid), (*edges, e.id), (*factors, local, weight)
+                continue
             weight = Factor(f"∂z_{e.target}/∂{walk.a_sym(nid)}", Var(e.id, e.weight), e.weight)
             for nodes, edges, factors in down_z(e.target):
                 yield (*nodes, nid), (*edges, e.id), (*factors, weight)
@@ -203,7 +219,17 @@ def _chains(walk: Walk, head: str) -> Iterator[tuple[tuple[str, ...], tuple[str,
         for nodes, edges, factors in down(nid):
             yield nodes, edges, (*factors, _local_factor(walk, nid))
 
-    yield from (down(head) if walk.neuron[head].is_input else down_z(head))
+    yield from (down(head) if _no_z(walk, head) else down_z(head))
+
+
+def _no_z(walk: Walk, nid: str) -> bool:
+    """An input or an operation node: a path ends at its value, with no f′ factor."""
+    return walk.neuron[nid].is_input or walk.is_operation(nid)
+
+
+def _operand_factor(walk: Walk, e: Edge) -> Factor:
+    """∂v_m/∂(operand e) of operation node m: ``cos(a)``, ``1``, ``(−1)``."""
+    return Factor(f"∂{e.target}/∂u_{e.id}", walk.local_formula(e), walk.get("local", e.id))
 
 
 def _local_factor(walk: Walk, nid: str) -> Factor:
@@ -221,7 +247,7 @@ def _backprop_cost(walk: Walk, head: str) -> int:
     cost = 0
     for nid in relevant:
         cost += sum(1 for e in walk.outgoing[nid] if e.target in relevant)
-        cost += 0 if walk.neuron[nid].is_input else 1
+        cost += 0 if _no_z(walk, nid) else 1
     return cost
 
 
@@ -243,7 +269,7 @@ def whole_gradient_cost(network: Network) -> tuple[int, int]:
     # A parameter of neuron j adds one factor (a_i, or 1 for b_j) to each path to z_j,
     # and a path of F factors takes F − 1 multiplications: Σ (F + 1 − 1) = factors[j].
     naive = sum(factors[e.target] for e in network.edges)
-    naive += sum(factors[n] for n in walk.non_inputs())
+    naive += sum(factors[n] for n in walk.non_inputs() if walk.neuron[n].has_bias)
     backprop = sum(len(walk.outgoing[n]) + 1 for n in walk.non_inputs() if counts[n] > 0)
     backprop += len(network.edges)
     return naive, backprop

@@ -6,6 +6,12 @@ ordered by topological level and, inside a level, grouped by activation. A
 earlier level it needs and computes ``z = A[:, lo:end] @ W + b`` in one
 matrix product. A layered network therefore costs one product per layer, and
 skip connections cost nothing extra: they are just more rows of ``W``.
+
+An operation node (issue 14) gets a block of its own, one column wide: its
+``weights`` hold its incoming edges' weights as one column, ``operands`` the rows of
+those edges in file order (its operands' order), and it has no bias (0, mask 0).
+Only networks with operation nodes have such blocks; :mod:`bpgui.engine.opgraph`
+computes them, and ``has_operations`` tells the fast path to go there.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from bpgui.network.errors import BpguiError
 from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation, Array, Loss
 from bpgui.network.graph import topological_levels
 from bpgui.network.model import Network
+from bpgui.network.operations import check_operands
 
 
 @dataclass
@@ -39,6 +46,9 @@ class Block:
     bias: Array           # (stop - start,)
     weight_mask: Array    # 1.0 where a trainable edge exists
     bias_mask: Array      # 1.0 where the bias is trainable
+    op: str | None = None                 # an operation node's block: its operation
+    param: float | None = None            # its constant (const's value, pow's exponent)
+    operands: NDArray[np.intp] | None = None   # rows of its operands, in file order
 
 
 @dataclass
@@ -52,7 +62,8 @@ class Plan:
     blocks: list[Block]
     loss: Loss
     edge_slot: dict[str, tuple[int, int, int]]   # edge id -> (block, row, col)
-    bias_slot: dict[str, tuple[int, int]]        # neuron id -> (block, col)
+    bias_slot: dict[str, tuple[int, int]]        # neuron id -> (block, col); has_bias only
+    has_operations: bool = False                 # some block is an operation node's
 
     @property
     def width(self) -> int:
@@ -63,7 +74,7 @@ class Plan:
         return {e: float(self.blocks[b].weights[r, c]) for e, (b, r, c) in self.edge_slot.items()}
 
     def biases(self) -> dict[str, float]:
-        """Current bias of every non-input neuron, by id."""
+        """Current bias of every neuron that has one (not inputs, not operations), by id."""
         return {n: float(self.blocks[b].bias[c]) for n, (b, c) in self.bias_slot.items()}
 
     def apply_to(self, network: Network) -> Network:
@@ -73,16 +84,17 @@ class Plan:
         for edge in out.edges:
             edge.weight = weights[edge.id]
         for neuron in out.neurons:
-            if not neuron.is_input:
+            if neuron.has_bias:
                 neuron.bias = biases[neuron.id]
         return out
 
 
 def sample_arrays(network: Network) -> tuple[Array, Array]:
     """The samples as arrays: inputs (n, inputs) and targets (n, outputs)."""
-    n_in, n_out = len(network.inputs), len(network.outputs)
-    x = np.array([s.inputs for s in network.samples], dtype=np.float64).reshape(-1, n_in)
-    y = np.array([s.targets for s in network.samples], dtype=np.float64).reshape(-1, n_out)
+    n, n_in, n_out = len(network.samples), len(network.inputs), len(network.outputs)
+    # reshape(n, …), not (-1, …): a graph of constants has no inputs, shape (n, 0)
+    x = np.array([s.inputs for s in network.samples], dtype=np.float64).reshape(n, n_in)
+    y = np.array([s.targets for s in network.samples], dtype=np.float64).reshape(n, n_out)
     return x, y
 
 
@@ -95,11 +107,16 @@ def compile_plan(network: Network) -> Plan:
     """Lay out columns and blocks for a validated network."""
     require_outputs(network)
     neurons = network.neurons
+    has_operations = any(n.is_operation for n in neurons)
+    if has_operations:
+        check_operands(neurons, network.edges)
     pairs = network.index_pairs()
     levels = topological_levels(len(neurons), [n.is_input for n in neurons], pairs)
     groups: dict[tuple[int, str], list[int]] = {}
     for i in sorted(range(len(neurons)), key=lambda i: (levels[i], i)):
         act = "" if neurons[i].is_input else neurons[i].activation
+        if neurons[i].is_operation:          # a block of its own; no activation is named so
+            act = f"op {neurons[i].id}"
         groups.setdefault((levels[i], act), []).append(i)
     order = [i for members in groups.values() for i in members]
     column = {neurons[i].id: c for c, i in enumerate(order)}
@@ -128,13 +145,21 @@ def compile_plan(network: Network) -> Plan:
         bias_mask = np.array([float(neurons[m].train_bias) for m in members])
         b = len(blocks)
         for col, m in enumerate(members):
-            bias_slot[neurons[m].id] = (b, col)
+            if neurons[m].has_bias:
+                bias_slot[neurons[m].id] = (b, col)
             for e in incoming.get(m, []):
                 edge = network.edges[e]
                 row = column[edge.source] - lo
                 weights[row, col] = edge.weight
                 weight_mask[row, col] = float(edge.trainable)
                 edge_slot[edge.id] = (b, row, col)
+        node = neurons[members[0]]
+        if node.is_operation:
+            rows = [column[network.edges[e].source] - lo for e in incoming.get(members[0], [])]
+            blocks.append(Block(level, ACTIVATION_TABLE["identity"], start, stop, lo, read_end,
+                                weights, bias * 0.0, weight_mask, bias_mask * 0.0, node.op,
+                                node.param, np.array(rows, dtype=np.intp)))
+            continue
         blocks.append(Block(level, ACTIVATION_TABLE[act], start, stop, lo, read_end, weights,
                             bias, weight_mask, bias_mask))
     columns = np.array([column[n.id] for n in network.outputs], dtype=np.intp)
@@ -142,4 +167,4 @@ def compile_plan(network: Network) -> Plan:
     if np.array_equal(columns, np.arange(columns[0], columns[0] + len(columns))):
         outputs = slice(int(columns[0]), int(columns[0]) + len(columns))  # a view, not a copy
     return Plan([neurons[i].id for i in order], column, len(network.inputs), outputs, blocks,
-                LOSS_TABLE[network.loss], edge_slot, bias_slot)
+                LOSS_TABLE[network.loss], edge_slot, bias_slot, has_operations)

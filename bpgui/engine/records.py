@@ -240,10 +240,11 @@ class StepRecord:
     target: str                          # the neuron, edge, level ("level 2") or LOSS_ID
     reads: tuple[str, ...]               # ids whose values it uses (highlighted)
     writes: tuple[str, ...]              # ids whose values it sets (highlighted)
-    reuses: tuple[str, ...]              # neurons whose cached δ it reuses
+    reuses: tuple[str, ...]              # nodes whose cached δ (or ∂L/∂v) it reuses
     equations: tuple[Equation, ...]
     values: tuple[tuple[Quantity, float], ...]
     explanations: tuple[str, ...] = ()   # what a symbol of the step stands for (a mask)
+    operation_reuses: tuple[str, ...] = ()   # the reused ids that are operation nodes
 
     @property
     def formula(self) -> str:
@@ -266,7 +267,10 @@ class StepRecord:
         that reuses cached δ values ("" when it reuses none)."""
         if not self.reuses:
             return ""
-        return f"Reuses the cached δ of {', '.join(self.reuses)}: computed once, never again."
+        neurons = [r for r in self.reuses if r not in self.operation_reuses]
+        cached = ([f"δ of {', '.join(neurons)}"] if neurons else []) + \
+            [f"∂L/∂{r}" for r in self.reuses if r in self.operation_reuses]
+        return f"Reuses the cached {' and '.join(cached)}: computed once, never again."
 
     def guarded(self, digits: int = DEFAULT_DIGITS) -> bool:
         """Whether a number of the step carries guard digits at ``digits``."""

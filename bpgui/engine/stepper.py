@@ -16,19 +16,26 @@ term, ``layer`` one per topological level in seed 003's matrix form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from bpgui.engine.expression import Var
-from bpgui.engine.formulas import Part, activation_of, delta, part, total
+from bpgui.engine.layer_steps import layer_steps
 from bpgui.engine.loss_steps import loss_step
-from bpgui.engine.optimizers import Optimizer, optimizer_for, update_formula
+from bpgui.engine.node_steps import (
+    Emit,
+    backward_steps,
+    forward_steps,
+    gradient_steps,
+    input_step,
+    update_steps,
+)
+from bpgui.engine.optimizers import optimizer_for
 from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
 from bpgui.engine.walk import Walk
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import Edge, Network
+from bpgui.network.model import Network
 
-Emit = Callable[..., StepRecord]
+__all__ = ["Emit", "all_steps", "final_values", "iter_steps"]
 
 
 def iter_steps(network: Network, sample: int = 0,
@@ -44,13 +51,13 @@ def iter_steps(network: Network, sample: int = 0,
              equations: tuple[Equation, ...] | list[Equation],
              values: list[tuple[Quantity, float]], reuses: tuple[str, ...] = (),
              notes: tuple[str, ...] = ()) -> StepRecord:
+        reused = tuple(dict.fromkeys(reuses))
         return StepRecord(next(counter), phase, granularity, target, tuple(dict.fromkeys(reads)),
-                          tuple(dict.fromkeys(writes)), tuple(dict.fromkeys(reuses)),
-                          tuple(equations), tuple(values), tuple(dict.fromkeys(notes)))
+                          tuple(dict.fromkeys(writes)), reused, tuple(equations),
+                          tuple(values), tuple(dict.fromkeys(notes)),
+                          tuple(r for r in reused if r in walk.neuron and walk.is_operation(r)))
 
     if granularity == "layer":
-        from bpgui.engine.layer_steps import layer_steps
-
         yield from layer_steps(walk, emit)
         return
     fine = granularity == "edge"
@@ -66,149 +73,6 @@ def iter_steps(network: Network, sample: int = 0,
     optimizer = optimizer_for(network.training)
     for nid in walk.non_inputs():
         yield from update_steps(walk, emit, nid, fine, optimizer)
-
-
-def input_step(walk: Walk, emit: Emit) -> StepRecord:
-    """The sample's inputs appear on the input neurons."""
-    equations, values = [], []
-    for nid in walk.inputs:
-        x = walk.x[nid]
-        values.append(walk.put("a", nid, x))
-        equations.append(Equation(nid, Var(nid, x), x))
-    return emit("forward", "inputs", (), tuple(walk.inputs), equations, values)
-
-
-# Formulas are passed as (builder, *plain values) and built only when shown
-# (records.Equation): a dense pass has an equation per edge four times over.
-
-# --------------------------------------------------------------------- forward
-def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    edges = walk.incoming[nid]
-    parts: list[Part] = []
-    for e in edges:
-        product = (e.id, e.weight, walk.a_sym(e.source), walk.a(e.source))
-        if fine:
-            term = e.weight * walk.a(e.source)
-            lhs = f"{e.id}·{walk.a_sym(e.source)}"
-            yield emit("forward", e.id, (e.source, e.id), (e.id,),
-                       [Equation(lhs, (part, product), term)], [walk.put("term", e.id, term)])
-            parts.append((lhs, term))
-        else:
-            parts.append(product)
-    z, a = walk.forward_neuron(nid)
-    parts.append((f"b_{nid}", walk.neuron[nid].bias))
-    values = [walk.put("z", nid, z), walk.put("a", nid, a)]
-    equations = [Equation(f"z_{nid}", (total, tuple(parts)), z),
-                 Equation(walk.a_sym(nid),
-                          (activation_of, walk.neuron[nid].activation, f"z_{nid}", z), a)]
-    reads = [x for e in edges for x in (e.source, e.id)]
-    yield emit("forward", nid, tuple(reads), (nid,), equations, values)
-
-
-# -------------------------------------------------------------------- backward
-def _upstream_parts(walk: Walk, nid: str, fine: bool) -> tuple[Part, ...]:
-    """The summands of ∂L/∂a_j: ∂L/∂ŷ if j is an output, then w·δ over its consumers."""
-    parts: list[Part] = []
-    if nid in walk.output_index:
-        parts.append((f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
-    for e in walk.outgoing[nid]:
-        if fine:
-            parts.append((f"{e.id}·δ_{e.target}", walk.get("back_term", e.id)))
-        else:
-            parts.append((e.id, e.weight, f"δ_{e.target}", walk.get("delta", e.target)))
-    return tuple(parts)
-
-
-def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
-                     delta_value: float) -> list[Equation]:
-    """δ_j = f′(z_j)·∂L/∂a_j. With a single upstream term it is one equation, in the
-    seed's form δ_h1 = (1 − a_h1²)·(w7·δ_y); otherwise ∂L/∂a_j comes first."""
-    parts = _upstream_parts(walk, nid, fine)
-    local = (walk.neuron[nid].activation, f"z_{nid}", walk.get("z", nid), walk.a_sym(nid),
-             walk.a(nid))
-    if fine or len(parts) > 1:
-        a_grad = f"∂L/∂{walk.a_sym(nid)}"
-        return [Equation(a_grad, (total, parts), grad_a),
-                Equation(f"δ_{nid}", (delta, *local, (a_grad, grad_a)), delta_value)]
-    return [Equation(f"δ_{nid}", (delta, *local, parts[0] if parts else None), delta_value)]
-
-
-def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    consumers = tuple(e.target for e in walk.outgoing[nid])
-    is_output = nid in walk.output_index
-    if fine:
-        for e in walk.outgoing[nid]:
-            d = walk.get("delta", e.target)
-            term = e.weight * d
-            yield emit("backward", e.id, (e.id, e.target), (e.id,),
-                       [Equation(f"{e.id}·δ_{e.target}",
-                                 (part, (e.id, e.weight, f"δ_{e.target}", d)), term)],
-                       [walk.put("back_term", e.id, term)], reuses=(e.target,))
-    reads = ((LOSS_ID,) if is_output else ()) + tuple(
-        x for e in walk.outgoing[nid] for x in (e.id, e.target))
-    grad_a = walk.grad_a(nid)
-    if walk.neuron[nid].is_input:
-        equations = [Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad_a)]
-        values = [walk.put("grad_a", nid, grad_a)]
-    else:
-        delta_value = walk.local_derivative(nid) * grad_a
-        equations = _delta_equations(walk, nid, fine, grad_a, delta_value)
-        values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta_value)]
-    yield emit("backward", nid, reads, (nid,), equations, values, reuses=consumers)
-
-
-# ------------------------------------------------------- gradients and update
-def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
-    a, d = walk.a(e.source), walk.get("delta", e.target)
-    g = a * d
-    eq = Equation(f"∂L/∂{e.id}", (part, (walk.a_sym(e.source), a, f"δ_{e.target}", d)), g)
-    return eq, walk.put("grad_w", e.id, g)
-
-
-def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
-    d = walk.get("delta", nid)
-    return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
-
-
-def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    parts: list[tuple[str, tuple[str, ...], tuple[Equation, tuple[Quantity, float]]]] = [
-        (e.id, (e.source, e.id, nid), _weight_gradient(walk, e)) for e in walk.incoming[nid]]
-    parts.append((nid, (nid,), _bias_gradient(walk, nid)))
-    if fine:
-        for target, reads, (eq, value) in parts:
-            yield emit("gradient", target, reads, (target,), [eq], [value], reuses=(nid,))
-        return
-    reads = tuple(r for _, rs, _ in parts for r in rs)
-    yield emit("gradient", nid, reads, tuple(p[0] for p in parts), [p[2][0] for p in parts],
-               [p[2][1] for p in parts], reuses=(nid,))
-
-
-def _update(walk: Walk, param: Edge | str,
-            optimizer: Optimizer) -> tuple[str, Equation, tuple[Quantity, float]]:
-    if isinstance(param, Edge):
-        ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
-            param.id, "weight"
-    else:
-        ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
-            f"b_{param}", "bias"
-    new = optimizer.updated(old, g)
-    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g), new, "←",
-                  before=old)
-    return ident, eq, walk.put(kind, ident, new)
-
-
-def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
-                 optimizer: Optimizer) -> Iterator[StepRecord]:
-    """The update of neuron ``nid``'s trainable parameters by the rule ``optimizer``."""
-    updates = [_update(walk, p, optimizer) for p in walk.trainable(nid)]
-    if not updates:
-        return
-    if fine:
-        for ident, eq, value in updates:
-            yield emit("update", ident, (ident,), (ident,), [eq], [value])
-        return
-    idents = tuple(u[0] for u in updates)
-    yield emit("update", nid, idents, idents, [u[1] for u in updates], [u[2] for u in updates])
 
 
 def all_steps(network: Network, sample: int = 0, granularity: str = "node") -> list[StepRecord]:

@@ -2,6 +2,10 @@
 
 Per-sample numbers come from the step records (the same generator the GUI
 walks); the dataset numbers come from the batched fast path.
+
+An operation node (issue 14) is listed as an input is, with ``a`` (its value) and
+``grad`` (∂L/∂v, the cached upstream gradient); it has no ``z``, no ``delta`` and no
+bias, so it is left out of the bias gradients.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ def trace_document(network: Network, sample: int = 0, granularity: str = "node",
     for n in network.neurons:
         if n.is_input:
             neurons[n.id] = {"a": v[Quantity("a", n.id)], "grad": v[Quantity("grad_a", n.id)]}
+        elif n.is_operation:
+            neurons[n.id] = {"a": v[Quantity("a", n.id)], "grad": v[Quantity("delta", n.id)]}
         else:
             neurons[n.id] = {"z": v[Quantity("z", n.id)], "a": v[Quantity("a", n.id)],
                              "delta": v[Quantity("delta", n.id)]}
@@ -36,13 +42,13 @@ def trace_document(network: Network, sample: int = 0, granularity: str = "node",
         "gradients": {
             "weights": {e.id: v[Quantity("grad_w", e.id)] for e in network.edges},
             "biases": {n.id: v[Quantity("grad_b", n.id)] for n in network.neurons
-                       if not n.is_input},
+                       if n.has_bias},
         },
         "dataset": {
             "loss": loss,
             "gradients": {"weights": {e.id: d_weights[e.id] for e in network.edges},
                           "biases": {n.id: d_biases[n.id] for n in network.neurons
-                                     if not n.is_input}},
+                                     if n.has_bias}},
         },
         "steps": [step_json(r, digits) for r in records],
     }

@@ -5,6 +5,9 @@ rule (:mod:`bpgui.engine.optimizers`; −η·g for plain gradient descent), g be
 mean gradient over the update's samples; the loss history holds the dataset loss
 before training and after each update. Parameters are double-buffered, so when the
 loss turns non-finite the last finite weights are restored at no cost per iteration.
+A network with operation nodes whose update makes a value undefined (a log of a
+value ≤ 0) is treated the same way, and the error naming the node and the sample
+is raised once the trainer is consistent again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import math
 import numpy as np
 
 from bpgui.engine.fastpath import Forward, Rows, backward, dataset_loss, forward, sample_losses
+from bpgui.engine.opgraph import OperationUndefined
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
 from bpgui.network.errors import BpguiError
@@ -109,13 +113,17 @@ class Trainer:
         """Do up to ``iterations`` updates; return the new loss-history entries.
 
         Stops early, with :attr:`diverged_at` set and the last finite
-        parameters back in place, if the loss becomes NaN or infinite.
+        parameters back in place, if the loss becomes NaN or infinite. An update
+        that makes an operation node's value undefined stops the same way (its loss
+        NaN in the history), then raises :class:`~bpgui.engine.opgraph.OperationUndefined`.
         """
         new: list[float] = []
-        if self.diverged_at is None:
-            with np.errstate(over="ignore", invalid="ignore"):   # divergence is detected
-                self._run(iterations, new)
-        self.history.extend(new)
+        try:
+            if self.diverged_at is None:
+                with np.errstate(over="ignore", invalid="ignore"):   # divergence is detected
+                    self._run(iterations, new)
+        finally:
+            self.history.extend(new)
         return new
 
     def _run(self, iterations: int, new: list[float]) -> None:
@@ -139,7 +147,11 @@ class Trainer:
             self._spare, params = params, spare
             for blk, w, b in slots:
                 blk.weights, blk.bias = params[w], params[b]
-            self._forward = forward(plan, x)
+            try:
+                self._forward = forward(plan, x)
+            except OperationUndefined:      # only a network with operation nodes
+                self._stop_undefined(new)
+                raise
             if samples is None:
                 loss = dataset_loss(plan, self._forward, y)
             else:                   # dataset_loss's own arithmetic, keeping its parts
@@ -152,6 +164,16 @@ class Trainer:
                 self.diverged_at = self.iteration
                 self._restore_previous()
                 return
+
+    def _stop_undefined(self, new: list[float]) -> None:
+        """The update just made left a value undefined: count it as diverged (loss NaN)
+        and put the parameters before it back, as for a NaN loss."""
+        self.iteration += 1
+        new.append(math.nan)
+        if self.sample_history is not None:
+            self.sample_history.append(np.full(self.x.shape[0], math.nan))
+        self.diverged_at = self.iteration
+        self._restore_previous()
 
     def _restore_previous(self) -> None:
         """Swap the buffers back: the parameters before the diverging update."""

@@ -69,7 +69,7 @@ def _trainable(network: Network) -> list[tuple[str, str, str]]:
     """(kind, id, symbol) of every trainable parameter, weights then biases, file order."""
     weights = [("weight", e.id, e.id) for e in network.edges if e.trainable]
     biases = [("bias", n.id, f"b_{n.id}") for n in network.neurons
-              if not n.is_input and n.train_bias]
+              if n.has_bias and n.train_bias]
     return weights + biases
 
 

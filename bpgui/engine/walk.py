@@ -14,8 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from bpgui.engine.expression import Expr, Var
+from bpgui.engine.expression import Expr, Prod, Var
 from bpgui.engine.formulas import derivative_expr
+from bpgui.engine.operation_formulas import (
+    as_factor,
+    exact,
+    exact_text,
+    local_derivative,
+    operation_value,
+)
 from bpgui.engine.plan import require_outputs
 from bpgui.engine.records import Quantity
 from bpgui.network.errors import BpguiError
@@ -23,6 +30,7 @@ from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.network.graph import topological_levels, topological_order
 from bpgui.network.model import Edge, Network, Neuron
 from bpgui.network.numbers import subscript
+from bpgui.network.operations import OPERATION_TABLE, Operation, check_operands
 
 
 @cache
@@ -36,6 +44,7 @@ class Walk:
 
     def __init__(self, network: Network, sample: int) -> None:
         require_outputs(network)
+        check_operands(network.neurons, network.edges)
         if not network.samples:
             raise BpguiError("the network has no samples; add one to step through a pass")
         if not 0 <= sample < len(network.samples):
@@ -64,15 +73,19 @@ class Walk:
         self.values: dict[Quantity, float] = {}
         # Inputs and weights are written by their bare ids, so a reserved letter that is
         # one of them (an input named y) gets a star instead.
-        self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges}
+        # Operation nodes are written bare too (``a = 2·x + 1·y``).
+        self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges} | {
+            n.id for n in neurons if n.is_operation}
 
     # ---------------------------------------------------------------- naming
     def activation(self, nid: str) -> Activation:
         return ACTIVATION_TABLE[self.neuron[nid].activation]
 
     def a_sym(self, nid: str) -> str:
-        """An input's activation is written with its id (``x1``); others as ``a_h1``."""
-        return nid if self.neuron[nid].is_input else f"a_{nid}"
+        """An input's activation and an operation node's value are written with its id
+        (``x1``, ``a``); a neuron's activation as ``a_h1``."""
+        n = self.neuron[nid]
+        return nid if n.is_input or n.is_operation else f"a_{nid}"
 
     def yhat_sym(self, nid: str) -> str:
         k = self.output_index[nid]
@@ -121,11 +134,20 @@ class Walk:
         return float(self.loss.value(yhat, y)), [float(g) for g in self.loss.grad(yhat, y)]
 
     def grad_a(self, nid: str) -> float:
-        """∂L/∂a_j = [j is an output] ∂ℓ/∂ŷ_j + Σ over edges j→m of w·δ_m."""
+        """∂L/∂a_j = [j is an output] ∂ℓ/∂ŷ_j + Σ over edges j→m of w·δ_m, where an
+        operation node m contributes w·(local derivative)·∂L/∂v_m: every consumer's term
+        summed (the fork rule)."""
         total = self.get("dl_dyhat", nid) if nid in self.output_index else 0.0
         for e in self.outgoing[nid]:
-            total += e.weight * self.get("delta", e.target)
+            total += self.back_term(e)
         return total
+
+    def back_term(self, e: Edge) -> float:
+        """What edge ``e`` carries back to its source: w·δ, or w·local·∂L/∂v into an
+        operation node (δ is its cached ∂L/∂v)."""
+        if self.neuron[e.target].is_operation:
+            return e.weight * self.get("local", e.id) * self.get("delta", e.target)
+        return e.weight * self.get("delta", e.target)
 
     def local_derivative(self, nid: str) -> float:
         z, a = self.get("z", nid), self.a(nid)
@@ -148,7 +170,72 @@ class Walk:
     def trainable(self, nid: str) -> list[Edge | str]:
         """The trainable parameters of neuron ``nid``: incoming edges, then its id for b."""
         params: list[Edge | str] = [e for e in self.incoming[nid] if e.trainable]
-        if self.neuron[nid].train_bias:
+        if self.neuron[nid].has_bias and self.neuron[nid].train_bias:
             params.append(nid)
         return params
 
+
+    # ------------------------------------------------------- operation nodes
+    def is_operation(self, nid: str) -> bool:
+        return self.neuron[nid].is_operation
+
+    def operation(self, nid: str) -> Operation:
+        return OPERATION_TABLE[self.neuron[nid].op or ""]
+
+    def _operands(self, nid: str) -> list[np.ndarray]:
+        return [np.array([e.weight * self.a(e.source)]) for e in self.incoming[nid]]
+
+    def forward_operation(self, nid: str) -> float:
+        """v = op(w₁·v₁, w₂·v₂, …), or a BpguiError naming the node and the sample where
+        the operation has no value (the logarithm of −0.5)."""
+        op, ops, p = self.operation(nid), self._operands(nid), self.neuron[nid].param
+        if op.undefined is not None and bool(np.any(op.undefined(ops, p))):
+            bad = float(ops[1 if op.name == "div" else 0][0])
+            raise BpguiError(f"node {nid!r}: {op.why} ({exact_text(bad)}) "
+                             f"in sample {self.sample}")
+        with np.errstate(all="ignore"):
+            return float(np.ravel(op.value(ops, p))[0])
+
+    def local_derivatives(self, nid: str) -> list[float]:
+        """∂v/∂(operand k) of operation node ``nid`` for each incoming edge, in file order."""
+        op, ops, p = self.operation(nid), self._operands(nid), self.neuron[nid].param
+        with np.errstate(all="ignore"):
+            parts = op.partials(ops, np.array([self.a(nid)]), p)
+        return [float(np.ravel(x)[0]) for x in parts]
+
+    def weight_shown(self, e: Edge) -> bool:
+        """An operand is written ``w·v``, except a lone operand of weight 1 (``sin(a)``)."""
+        return not (e.weight == 1.0 and len(self.incoming[e.target]) == 1)
+
+    def operand(self, e: Edge) -> Expr:
+        """Operand ``e`` as the forward writes it: ``2·x``, ``1·y``, or ``a`` alone."""
+        source = self.a_var(e.source)
+        return Prod([exact(e.weight), source]) if self.weight_shown(e) else source
+
+    def operation_formula(self, nid: str, operands: list[Expr] | None = None) -> Expr:
+        n = self.neuron[nid]
+        if operands is None:
+            operands = [self.operand(e) for e in self.incoming[nid]]
+        return operation_value(n.op or "", n.param, operands)
+
+    def local_formula(self, e: Edge) -> Expr:
+        """∂v_m/∂(operand e) in symbols for the edge ``e`` into operation node m."""
+        m = self.neuron[e.target]
+        edges = self.incoming[e.target]
+        k = edges.index(e)
+        return local_derivative(m.op or "", m.param, [self.operand(x) for x in edges], k,
+                                self.a_var(e.target), self.get("local", e.id))
+
+    def gradient_var(self, nid: str) -> Var:
+        """The cached ∂L/∂v of operation node ``nid`` (``∂L/∂a``)."""
+        return Var(f"∂L/∂{nid}", self.get("delta", nid))
+
+    def back_term_formula(self, e: Edge) -> Expr:
+        """``2·∂L/∂a``, ``cos(a)·∂L/∂z``: w·local·∂L/∂v_m for edge ``e`` into operation
+        node m, the weight as the forward writes it and a local derivative of 1 left out."""
+        factors: list[Expr] = [exact(e.weight)] if self.weight_shown(e) else []
+        local = self.local_formula(e)
+        if local != exact(1.0) and local.symbols() != "1":
+            factors.append(as_factor(local))
+        factors.append(self.gradient_var(e.target))
+        return Prod(factors) if len(factors) > 1 else factors[0]

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from bpgui.engine.opgraph import OperationUndefined
 from bpgui.engine.training import Trainer
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array
@@ -144,7 +145,11 @@ def train(conn: Connection, trainer: Trainer, remaining: int | None,
         if pace:
             n = max(1, min(n, round(pace * CHUNK_SECONDS)))
         start = time.perf_counter()
-        new = trainer.run(n)
+        kept = len(trainer.history)
+        try:
+            new = trainer.run(n)
+        except OperationUndefined:      # the trainer has stopped as for a NaN loss
+            new = trainer.history[kept:]
         elapsed = time.perf_counter() - start
         conn.send(take_progress(trainer, new))
         divergence = chunk_divergence(trainer, new, done, watch)

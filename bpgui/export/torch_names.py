@@ -26,7 +26,7 @@ _ENTRIES: tuple[Activation | Loss, ...] = (*ACTIVATION_TABLE.values(), *LOSS_TAB
 SCRIPT_NAMES = frozenset({
     "torch", "json", "math", "inputs", "weights", "biases", "pre_activations",
     "activations", "NEURON_IDS", "yhat", "y", "shifted", "log_s", "loss", "tensor",
-    "gradient", "neuron_values", "report",
+    "gradient", "neuron_values", "report", "operations", "first_max", "first_min",
 }).union(*(defined_names(f"{entry.torch_helper}\n{entry.torch_constant}") for entry in _ENTRIES))
 RESERVED = SCRIPT_NAMES | frozenset(vars(builtins))
 
@@ -59,16 +59,20 @@ def python_identifier(text: str) -> str:
 class Symbols:
     """The script's name for each quantity, by bpgui id.
 
-    ``a`` holds every neuron (an input by its own id, as the step text writes it, the
-    others as ``a_<id>``); ``z`` and ``b`` the non-inputs; ``w`` the edges. Inputs claim
-    their names first, then weights, biases, z and a, each in file order.
+    ``a`` holds every node's value (an input or an operation node by its own id, as the
+    step text writes it, a neuron as ``a_<id>``); ``z`` and ``b`` the neurons that have a
+    bias; ``w`` the edges. Inputs claim their names first, then weights, biases, z and a,
+    each in file order, and operation nodes last (so that a network without them keeps
+    the names it always had).
     """
 
     def __init__(self, network: Network) -> None:
         names = Names()
-        computed = [n for n in network.neurons if not n.is_input]
+        computed = [n for n in network.neurons if n.has_bias]
         self.a = {n.id: names.claim(n.id) for n in network.inputs}
         self.w = {e.id: names.claim(e.id) for e in network.edges}
         self.b = {n.id: names.claim(f"b_{n.id}") for n in computed}
         self.z = {n.id: names.claim(f"z_{n.id}") for n in computed}
         self.a.update({n.id: names.claim(f"a_{n.id}") for n in computed})
+        self.v = {n.id: names.claim(n.id) for n in network.neurons if n.is_operation}
+        self.a.update(self.v)

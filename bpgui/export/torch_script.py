@@ -20,11 +20,17 @@ rather than calculus defines it (bce through its clamp). Two torch shortcuts are
 avoided on purpose: ``torch.nn.functional.softplus`` returns z itself above z = 20 (so
 its derivative there is exactly 1, not sigmoid(z)), and autograd through ``torch.clamp``
 gives bce a zero gradient where the clamp is active.
+
+Operation nodes (issue 14) come from :mod:`bpgui.export.torch_operations`: each is
+computed from its operands with its operation's torch code and reported as bpgui reports
+it (its value as ``a``, ∂L/∂v as ``delta``, no bias). A network without them gets the
+script it always got, byte for byte.
 """
 
 from __future__ import annotations
 
 from bpgui.engine.walk import Walk
+from bpgui.export import torch_operations
 from bpgui.export.python_text import (
     INDENT,
     docstring_text,
@@ -57,6 +63,15 @@ def neuron_values(nid: str) -> dict[str, float]:
     return {"z": z.item(), "a": activations[nid].item(), "delta": gradient(z)}
 '''
 
+# The same with operation nodes: their value v as "a" and ∂L/∂v as "delta".
+REPORT_WITH_OPERATIONS = REPORT.replace(
+    "    if nid in inputs:", """\
+    if nid in operations:
+        return {"a": operations[nid].item(), "grad": gradient(operations[nid])}
+    if nid in inputs:""").replace(
+    "of an input, else z, a and δ.",
+    "of an input,\n    v and ∂L/∂v of an operation node, else z, a and δ.")
+
 
 def torch_script(network: Network, sample: int = 0, source: str | None = None) -> str:
     """The text of a standalone script that runs ``sample``'s pass with torch autograd.
@@ -67,7 +82,9 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None) -
     """
     network.validate()
     walk = Walk(network, sample)
+    torch_operations.refuse_undefined(network, sample, walk.order)
     names = Symbols(network)
+    has_operations = bool(names.v)
     sections = [
         _header(network, sample, source),
         _helpers(network),
@@ -76,8 +93,8 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None) -
         _biases(network, names),
         _forward(walk, names),
         _loss(network, walk, names),
-        _backward(),
-        REPORT.splitlines(),
+        _backward(has_operations),
+        (REPORT_WITH_OPERATIONS if has_operations else REPORT).splitlines(),
         _report(network, sample),
     ]
     return joined([lines for lines in sections if lines])
@@ -87,9 +104,11 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None) -
 def _header(network: Network, sample: int, source: str | None) -> list[str]:
     title = f"{network.name}: " if network.name else ""
     origin = f"the network file {source}" if source else "a network that was not saved"
+    nodes = "node by node" if any(n.is_operation for n in network.neurons) \
+        else "neuron by neuron"
     about = (f"bpgui wrote this script from {origin} (bpgui export-torch). It builds the "
              "same network with float64 torch tensors, one per input, weight and bias, runs "
-             f"sample {sample} forward neuron by neuron in bpgui's step order, computes the "
+             f"sample {sample} forward {nodes} in bpgui's step order, computes the "
              f"{network.loss} loss, lets autograd run the backward pass (loss.backward()) "
              "and prints the loss and every gradient as JSON, shaped like the matching part "
              f"of `bpgui trace FILE --sample {sample}`, so the two can be compared number by "
@@ -104,14 +123,16 @@ def _header(network: Network, sample: int, source: str | None) -> list[str]:
 def _helpers(network: Network) -> list[str]:
     """Constants, then functions, of the activations (in table order) and the loss this
     network uses, as their table entries write them."""
-    used = {n.activation for n in network.neurons if not n.is_input}
+    used = {n.activation for n in network.neurons if n.has_bias}
     entries: list[Activation | Loss] = [ACTIVATION_TABLE[n] for n in ACTIVATIONS if n in used]
-    entries.append(LOSS_TABLE[network.loss])
-    lines = [entry.torch_constant for entry in entries if entry.torch_constant]
-    for entry in entries:
-        if entry.torch_helper:
-            code = entry.torch_helper.splitlines()
-            lines += ["", "", *code] if lines else code
+    loss = LOSS_TABLE[network.loss]
+    lines = [entry.torch_constant for entry in [*entries, loss] if entry.torch_constant]
+    helpers = [entry.torch_helper for entry in entries if entry.torch_helper]
+    helpers += torch_operations.helpers(network)
+    helpers += [loss.torch_helper] if loss.torch_helper else []
+    for helper in helpers:
+        code = helper.splitlines()
+        lines += ["", "", *code] if lines else code
     return lines
 
 
@@ -141,9 +162,13 @@ def _edge_note(e: Edge) -> str:
 
 
 def _biases(network: Network, names: Symbols) -> list[str]:
-    lines = ["# The biases, one per hidden or output neuron (frozen ones require grad too)."]
+    if any(n.is_operation for n in network.neurons):
+        lines = ["# The biases, one per hidden or output neuron (frozen ones require grad too);",
+                 "# an operation node has none."]
+    else:
+        lines = ["# The biases, one per hidden or output neuron (frozen ones require grad too)."]
     for n in network.neurons:
-        if not n.is_input:
+        if n.has_bias:
             lines.append(with_comment(f"{names.b[n.id]} = {_tensor(n.bias)}", _neuron_note(n)))
     return [*lines, *mapping("biases", names.b)]
 
@@ -154,24 +179,40 @@ def _neuron_note(n: Neuron) -> str:
 
 def _forward(walk: Walk, names: Symbols) -> list[str]:
     order = walk.non_inputs()
-    used = sorted({walk.neuron[nid].activation for nid in order}, key=ACTIVATIONS.index)
-    lines = ["# Forward pass, in bpgui's step order: topological level, then file order.",
-             "# z = b + Σ w·a over the neuron's incoming edges (in file order), then a = f(z):"]
-    lines += [f"#   {name:<11} {ACTIVATION_TABLE[name].torch_note}" for name in used]
+    used = sorted({walk.neuron[nid].activation for nid in order if nid in names.z},
+                  key=ACTIVATIONS.index)
+    lines = ["# Forward pass, in bpgui's step order: topological level, then file order."]
+    if used:
+        lines.append("# z = b + Σ w·a over the neuron's incoming edges (in file order), "
+                     "then a = f(z):")
+        lines += [f"#   {name:<11} {ACTIVATION_TABLE[name].torch_note}" for name in used]
+    if names.v:
+        lines += ["# An operation node's value is its operation of its operands, one per "
+                  "incoming edge", "# in file order, each w·v (the weight times the source's "
+                  "value)."]
     level = None
     for nid in order:
         if walk.level[nid] != level:
             level = walk.level[nid]
             lines += ["", f"# Level {level}"]
-        terms = [names.b[nid]] + [f"{names.w[e.id]} * {names.a[e.source]}"
-                                  for e in walk.incoming[nid]]
-        lines += sum_of(names.z[nid], terms)
+        operands = [f"{names.w[e.id]} * {names.a[e.source]}" for e in walk.incoming[nid]]
+        if nid in names.v:
+            lines += torch_operations.forward_lines(walk.network, nid, names, operands)
+            continue
+        lines += sum_of(names.z[nid], [names.b[nid], *operands])
         activation = ACTIVATION_TABLE[walk.neuron[nid].activation].torch.format(z=names.z[nid])
         lines.append(f"{names.a[nid]} = {activation}")
+    if not names.v:
+        return [*lines, "",
+                "# bpgui id -> z and a of each hidden and output neuron (δ = ∂L/∂z is reported)",
+                *mapping("pre_activations", names.z),
+                *mapping("activations", {nid: names.a[nid] for nid in names.z})]
     return [*lines, "",
-            "# bpgui id -> z and a of each hidden and output neuron (δ = ∂L/∂z is reported)",
+            "# bpgui id -> z and a of each neuron (δ = ∂L/∂z is reported) and v of each",
+            "# operation node (∂L/∂v is reported)",
             *mapping("pre_activations", names.z),
-            *mapping("activations", {nid: names.a[nid] for nid in names.z})]
+            *mapping("activations", {nid: names.a[nid] for nid in names.z}),
+            *mapping("operations", names.v)]
 
 
 def _loss(network: Network, walk: Walk, names: Symbols) -> list[str]:
@@ -186,7 +227,14 @@ def _loss(network: Network, walk: Walk, names: Symbols) -> list[str]:
             *loss.torch]
 
 
-def _backward() -> list[str]:
+def _backward(has_operations: bool) -> list[str]:
+    if has_operations:
+        return ["# Backward pass: autograd fills .grad of every leaf tensor (inputs, weights "
+                "and", "# biases); retain_grad() asks it to keep ∂L/∂z = δ of every z and "
+                "∂L/∂v of every", "# operation node's value as well.",
+                "for tensor in [*pre_activations.values(), *operations.values()]:",
+                f"{INDENT}tensor.retain_grad()",
+                "loss.backward()"]
     return ["# Backward pass: autograd fills .grad of every leaf tensor (inputs, weights and",
             "# biases); retain_grad() asks it to keep ∂L/∂z = δ of every z as well.",
             "for tensor in pre_activations.values():",

@@ -43,6 +43,7 @@ from bpgui.network.errors import BpguiError
 from bpgui.network.functions import LOSS_TABLE
 from bpgui.network.model import Network
 from bpgui.network.numbers import fmt, subscript
+from bpgui.network.operations import OPERATION_TABLE
 
 GIVEN_DIGITS = 10     # the given data (inputs, targets, parameters) as the file has it
 
@@ -55,6 +56,23 @@ PHASE_INTROS = {
                  "the steps that follow."),
     "gradient": ("Each weight's gradient is a·δ (the source's activation times the target's "
                  "cached δ) and each bias's is δ: one multiplication each."),
+}
+# A network with operation nodes: the same phases, told node by node, where a node's
+# upstream gradient times its local derivative is what flows back.
+OPERATION_INTROS = {
+    **PHASE_INTROS,
+    "forward": ("Node by node in topological order: a neuron computes z = Σ w·a + b over its "
+                "incoming edges, then a = f(z); an operation node applies its operation to "
+                "its operands, one w·v per incoming edge, in order."),
+    "backward": ("Node by node in reverse order: what reaches an operand is the upstream "
+                 "gradient × the local derivative. A node's upstream gradient ∂L/∂v sums "
+                 "w × local derivative × cached gradient over the nodes it feeds; an "
+                 "operation node caches ∂L/∂v, a neuron δ = f′(z)·∂L/∂a (its local "
+                 "derivative is 1 per operand). Each is computed once, cached, and reused "
+                 "by the steps that follow."),
+    "gradient": ("Each weight's gradient is the source's value × the target's local "
+                 "derivative for that edge × the target's cached gradient (a·δ into a "
+                 "neuron), and each neuron's bias's is δ; an operation node has no bias."),
 }
 
 
@@ -124,19 +142,25 @@ def _joined(items: Sequence[Rich]) -> Rich:
     return tuple(parts)
 
 
+def _has_operations(network: Network) -> bool:
+    return any(n.is_operation for n in network.neurons)
+
+
 def _network_section(network: Network, values: dict[Quantity, float] | None) -> Section:
     caption = rich(
         "Blue edges have positive weights, vermillion negative; the thicker the edge, the "
         "larger |w|. Dashed edges are frozen. Under each neuron its bias b",
         " and z; inside it a; above it δ (∂L/∂x for an input), all at the end of the pass."
-        if values is not None else ".")
+        if values is not None else ".", *_gate_caption(network, values))
     fallback = rich("The picture of the network is in the HTML version of this worksheet "
                     "(", formula("bpgui worksheet FILE -o OUT.html"), "); the tables below "
                     "list the same neurons and weights.")
-    neurons = Table("Neurons", ("neuron", "id", "role", "activation", "bias"), tuple(
-        (n.display_label, n.id, n.role, "—" if n.is_input else n.activation,
-         "—" if n.is_input else fmt(n.bias, GIVEN_DIGITS) + ("" if n.train_bias else " (frozen)"))
-        for n in network.neurons), numeric=(4,))
+    neurons = _nodes_table(network) if _has_operations(network) else Table(
+        "Neurons", ("neuron", "id", "role", "activation", "bias"), tuple(
+            (n.display_label, n.id, n.role, "—" if n.is_input else n.activation,
+             "—" if n.is_input else fmt(n.bias, GIVEN_DIGITS)
+             + ("" if n.train_bias else " (frozen)"))
+            for n in network.neurons), numeric=(4,))
     labels = {n.id: n.display_label for n in network.neurons}
     weights = Table("Weights", ("weight", "id", "edge", "value"), tuple(
         (e.display_label, e.id, f"{labels[e.source]} → {labels[e.target]}",
@@ -146,13 +170,45 @@ def _network_section(network: Network, values: dict[Quantity, float] | None) -> 
     return Section("The network", (picture, neurons, weights), "network")
 
 
+def _gate_caption(network: Network, values: dict[Quantity, float] | None) -> tuple[str, ...]:
+    if not _has_operations(network):
+        return ()
+    return (" Operation nodes are squares showing their operation, with no bias"
+            + ("; inside one its value v, above it ∂L/∂v." if values is not None else "."),)
+
+
+def _nodes_table(network: Network) -> Table:
+    """The neurons table of a network with operation nodes: an operation column, and
+    "—" where a field does not apply (an operation node has no activation or bias)."""
+    rows = []
+    for n in network.neurons:
+        if n.is_operation:
+            op = OPERATION_TABLE[n.op or ""]
+            constant = f", {op.param} {fmt(n.param or 0.0, GIVEN_DIGITS)}" if op.param else ""
+            rows.append((n.display_label, n.id, n.role, f"{op.name} ({op.symbol}){constant}",
+                         "—", "—"))
+        else:
+            rows.append((n.display_label, n.id, n.role, "—", "—" if n.is_input else n.activation,
+                         "—" if n.is_input else fmt(n.bias, GIVEN_DIGITS)
+                         + ("" if n.train_bias else " (frozen)")))
+    return Table("Nodes", ("node", "id", "role", "operation", "activation", "bias"),
+                 tuple(rows), numeric=(5,))
+
+
+def phase_intro(phase: str, network: Network) -> str | None:
+    """The note that opens a phase's section: told node by node, upstream gradient ×
+    local derivative, when the network has operation nodes."""
+    return (OPERATION_INTROS if _has_operations(network) else PHASE_INTROS).get(phase)
+
+
 def _phase_section(phase: str, numbered: list[tuple[int, StepRecord]], network: Network,
                    blanks: Blanks, digits: int) -> Section:
     entries = tuple(step_entry(r, k, step_title(r, network), digits, blanks.step(r))
                     for k, r in numbered)
     blocks: list[Block] = []
-    if phase in PHASE_INTROS:
-        blocks.append(Paragraph(rich(PHASE_INTROS[phase]), "note"))
+    intro = phase_intro(phase, network)
+    if intro is not None:
+        blocks.append(Paragraph(rich(intro), "note"))
     blocks.append(Entries(entries))
     return Section(PHASE_TITLES[phase], tuple(blocks), phase)
 
@@ -193,7 +249,7 @@ def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
     n = len(network.samples)
     title = f"One gradient-descent update over all {n} samples"
     focus = next((t for t in select if network.has_edge(t) or (
-        network.has_neuron(t) and not network.neuron(t).is_input)), None)
+        network.has_neuron(t) and network.neuron(t).has_bias)), None)
     try:
         record = update_record(network, focus=focus)
     except BpguiError as exc:

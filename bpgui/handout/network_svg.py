@@ -17,6 +17,7 @@ from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.network.layout import fill_missing_positions
 from bpgui.network.model import Edge, Network, Neuron
 from bpgui.network.numbers import fmt
+from bpgui.network.operations import OPERATION_TABLE
 
 # The light theme (bpgui/ui/theme.py LIGHT), repeated here because ui/ imports Qt.
 FILL = {"input": "#e8f1f8", "output": "#fdf1e6", "hidden": "#ffffff"}
@@ -130,7 +131,10 @@ def _document(canvas: _Canvas, network: Network, hidden: int) -> str:
     left, top = canvas.left - MARGIN, canvas.top - MARGIN
     width, height = canvas.right - canvas.left + 2 * MARGIN, canvas.bottom - canvas.top + 2 * MARGIN
     title = f"The network{': ' + network.name if network.name else ''}"
-    desc = (f"{len(network.neurons)} neurons, {len(network.edges)} weighted edges"
+    gates = sum(n.is_operation for n in network.neurons)
+    nodes = (f"{len(network.neurons)} nodes ({gates} of them operations)" if gates
+             else f"{len(network.neurons)} neurons")
+    desc = (f"{nodes}, {len(network.edges)} weighted edges"
             + (f"; {hidden} weight labels left out where they would overlap" if hidden else ""))
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="bp-title" '
             f'viewBox="{_n(left)} {_n(top)} {_n(width)} {_n(height)}" '
@@ -145,19 +149,24 @@ def _document(canvas: _Canvas, network: Network, hidden: int) -> str:
 # ------------------------------------------------------------------ neurons
 def _neuron_boxes(n: Neuron, at: tuple[float, float], values: Mapping[Any, float]
                   ) -> list[Box]:
-    """What a neuron draws on: its circle, the δ badge above, the b and z lines below."""
+    """What a neuron draws on: its circle, the δ badge above, the b and z lines below
+    (an operation node: its gate, the badge, and its name line below)."""
     x, y = at
     r = RADIUS
     boxes = [(x - r, y - r, x + r, y + r)]
     if _badge(n, values):
         boxes.append((x - 60, y - r - 36, x + 60, y - r - 6))
-    if not n.is_input:
+    if n.is_operation:
+        boxes.append((x - 48, y + r + 8, x + 48, y + r + 31))
+    elif not n.is_input:
         lines = 2 if Quantity("z", n.id) in values else 1
         boxes.append((x - 48, y + r + 8, x + 48, y + r + 12 + 19 * lines))
     return boxes
 
 
 def _badge(n: Neuron, values: Mapping[Any, float]) -> str:
+    if n.is_operation and Quantity("delta", n.id) in values:
+        return f"∂L/∂{n.display_label} = {fmt(values[Quantity('delta', n.id)])}"
     if Quantity("delta", n.id) in values:
         return f"δ = {fmt(values[Quantity('delta', n.id)])}"
     if n.is_input and Quantity("grad_a", n.id) in values:
@@ -171,6 +180,10 @@ def _neuron(canvas: _Canvas, n: Neuron, at: tuple[float, float],
     r = RADIUS
     canvas.parts.append(f'<g class="neuron" id="bp-neuron-{n.id}"><title>'
                         f'{escape(_neuron_title(n))}</title>')
+    if n.is_operation:
+        _gate(canvas, n, at, values)
+        canvas.parts.append("</g>")
+        return
     canvas.parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r:g}" '
                         f'fill="{FILL.get(n.role, FILL["hidden"])}" stroke="{OUTLINE}" '
                         f'stroke-width="2.2"/>')
@@ -187,6 +200,43 @@ def _neuron(canvas: _Canvas, n: Neuron, at: tuple[float, float],
         z = values.get(Quantity("z", n.id))
         if z is not None:
             canvas.text(x, y + r + 43, f"z = {fmt(z)}", SMALL_PX)
+    _draw_badge(canvas, n, at, values)
+    canvas.parts.append("</g>")
+
+
+def _gate(canvas: _Canvas, n: Neuron, at: tuple[float, float],
+          values: Mapping[Any, float]) -> None:
+    """An operation node as a gate: a rounded square with the operation's symbol, its
+    value under the symbol, and its name (with its constant, if any) below, where a
+    neuron has its bias: a gate has none."""
+    x, y = at
+    r = RADIUS
+    op = OPERATION_TABLE[n.op or ""]
+    canvas.parts.append(f'<rect class="gate" x="{_n(x - r)}" y="{_n(y - r)}" '
+                        f'width="{2 * r:g}" height="{2 * r:g}" rx="12" '
+                        f'fill="{FILL.get(n.role, FILL["hidden"])}" stroke="{OUTLINE}" '
+                        f'stroke-width="2.2"/>')
+    canvas.cover((x - r - 2, y - r - 2, x + r + 2, y + r + 2))
+    px = 19.0 if len(op.symbol) <= 3 else 16.0
+    a = values.get(Quantity("a", n.id))
+    if a is None:
+        canvas.text(x, y + 7, op.symbol, px, bold=True)
+    else:
+        canvas.text(x, y - 4, op.symbol, px, bold=True)
+        canvas.text(x, y + 20, fmt(a), 15)
+    name = n.display_label
+    if op.param == "exponent":
+        name += f", exponent {fmt(n.param or 0.0, 3)}"
+    elif op.param:
+        name += f" = {fmt(n.param or 0.0, 3)}"
+    canvas.text(x, y + r + 24, name, 15, bold=True)
+    _draw_badge(canvas, n, at, values)
+
+
+def _draw_badge(canvas: _Canvas, n: Neuron, at: tuple[float, float],
+                values: Mapping[Any, float]) -> None:
+    x, y = at
+    r = RADIUS
     badge = _badge(n, values)
     if badge:
         width = _text_width(badge, 15) + 16
@@ -196,13 +246,16 @@ def _neuron(canvas: _Canvas, n: Neuron, at: tuple[float, float],
                             f'stroke-width="1.5"/>')
         canvas.cover((x - width / 2, top, x + width / 2, top + 26))
         canvas.text(x, top + 19, badge, 15)
-    canvas.parts.append("</g>")
 
 
 def _neuron_title(n: Neuron) -> str:
     name = n.display_label if n.display_label == n.id else f"{n.display_label} ({n.id})"
     if n.is_input:
         return f"{name}: input"
+    if n.is_operation:
+        op = OPERATION_TABLE[n.op or ""]
+        constant = f", {op.param} {fmt(n.param or 0.0)}" if op.param else ""
+        return f"{name}: {n.role}, operation {op.name} ({op.symbol}){constant}, no bias"
     return f"{name}: {n.role}, {n.activation}, bias {fmt(n.bias)}"
 
 
@@ -224,9 +277,11 @@ def _edge(canvas: _Canvas, e: Edge, pos: Mapping[str, tuple[float, float]],
         canvas.parts.append("</g>")
         return sx, sy, tx, ty
     dx, dy = (tx - sx) / length, (ty - sy) / length
-    x0, y0 = sx + dx * RADIUS, sy + dy * RADIUS
-    tip_x, tip_y = tx - dx * RADIUS, ty - dy * RADIUS
-    head = min(10.0 + 1.6 * width, length - 2 * RADIUS)
+    gates = {n.id for n in network.neurons if n.is_operation}
+    start, end = _rim(e.source in gates, dx, dy), _rim(e.target in gates, dx, dy)
+    x0, y0 = sx + dx * start, sy + dy * start
+    tip_x, tip_y = tx - dx * end, ty - dy * end
+    head = max(0.0, min(10.0 + 1.6 * width, length - start - end))
     half = 4.0 + 0.9 * width
     bx, by = tip_x - dx * head, tip_y - dy * head
     dash = "" if e.trainable else ' stroke-dasharray="10 6"'
@@ -238,6 +293,14 @@ def _edge(canvas: _Canvas, e: Edge, pos: Mapping[str, tuple[float, float]],
     canvas.cover((min(x0, tip_x) - half, min(y0, tip_y) - half, max(x0, tip_x) + half,
                   max(y0, tip_y) + half))
     return x0, y0, tip_x, tip_y
+
+
+def _rim(gate: bool, dx: float, dy: float) -> float:
+    """How far from the centre a line in direction (dx, dy) leaves a node: the circle's
+    radius, or the side of a gate's square (its rounded corners cut the diagonal short)."""
+    if not gate:
+        return RADIUS
+    return min(RADIUS / max(abs(dx), abs(dy)), RADIUS * 1.25)
 
 
 def _labels(canvas: _Canvas, edges: list[Edge], lines: Mapping[str, Segment],

@@ -77,7 +77,9 @@ def path_section(network: Network, target: str, sample: int, values: Mapping[Qua
                  costs: tuple[int, int], digits: int, blank: bool) -> Section:
     """A subsection for ``target`` (an edge means its weight, a neuron its δ or ∂L/∂x)."""
     report = path_report(network, target, None, sample, DEFAULT_LIMIT, values=dict(values))
-    name = gradient_name(report)
+    # An operation node's gradient is ∂L/∂v itself: it has no z and no bias.
+    operation = network.has_neuron(target) and network.neuron(target).is_operation
+    name = f"∂L/∂{target}" if operation else gradient_name(report)
     count = plural(report.path_count, "path")
     heading = (f"{name}: the sum over {count}" if blank else
                f"{name} = {fmt(report.gradient, digits)}: the sum over {count}")
@@ -93,7 +95,7 @@ def path_section(network: Network, target: str, sample: int, values: Mapping[Qua
                              anchor=f"path-{target}-{k + 1}"))
     blocks.append(Entries(tuple(entries), numbered=False, kind="paths"))
     blocks.append(Paragraph(rich(formula(sum_sentence(report, digits, blank))), "result"))
-    if report.kind == "neuron" and not report.is_input:
+    if report.kind == "neuron" and not report.is_input and not operation:
         blocks.append(Paragraph(rich(formula(bias_sentence(report, digits, blank)))))
     blocks.append(Paragraph(rich(cost_sentence(report, costs)), "note"))
     return Section(heading, tuple(blocks), f"paths-{target}", level=3)

@@ -110,5 +110,5 @@ def random_parameters(network: Network, seed: int
         limit = float(np.sqrt(6.0 / (fan_in[e.target] + fan_out[e.source])))
         draw = float(rng.uniform(-limit, limit))
         weights[e.id] = min(max(round(draw, 4), -limit), limit) if e.trainable else e.weight
-    biases = {n.id: 0.0 if n.train_bias else n.bias for n in network.neurons if not n.is_input}
+    biases = {n.id: 0.0 if n.train_bias else n.bias for n in network.neurons if n.has_bias}
     return weights, biases

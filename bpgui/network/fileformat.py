@@ -16,12 +16,14 @@ from typing import Any
 
 from bpgui.network.errors import BpguiError, NetworkError
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from bpgui.network.operations import OPERATION_TABLE
 
 FORMAT = "bpgui-network"
 VERSION = 1
 TOP_KEYS = ("format", "version", "name", "description", "neurons", "edges", "loss", "samples",
             "training", "view")
-NEURON_KEYS = ("id", "role", "label", "activation", "bias", "train_bias", "x", "y")
+NEURON_KEYS = ("id", "role", "label", "activation", "bias", "train_bias", "x", "y",
+               "op", "value", "exponent")   # op, value, exponent: v1 additions (operations)
 EDGE_KEYS = ("id", "source", "target", "weight", "trainable", "label")
 SAMPLE_KEYS = ("inputs", "targets")
 TRAINING_KEYS = ("learning_rate", "mode", "batch_size", "shuffle", "seed")
@@ -179,10 +181,17 @@ def network_from_dict(doc: Any) -> Network:
 def _neuron(obj: Any, path: str) -> Neuron:
     _object(obj, path, NEURON_KEYS)
     role = _get(obj, "role", path, "string")
-    if role == "input":
+    op = _get(obj, "op", path, "string", None)
+    if role == "input" or op is not None:
+        what = "an input neuron" if role == "input" and op is None else "an operation node"
         for key in ("activation", "bias", "train_bias"):
             if key in obj:
-                raise NetworkError(f"an input neuron has no {key}", f"{path}.{key}")
+                raise NetworkError(f"{what} has no {key}", f"{path}.{key}")
+    param_key = OPERATION_TABLE[op].param if op in OPERATION_TABLE else ""
+    for key in ("value", "exponent"):
+        if key in obj and key != param_key:
+            owner = {"value": "const", "exponent": "pow"}[key]
+            raise NetworkError(f"only a {owner} node has a {key}", f"{path}.{key}")
     return Neuron(
         id=_get(obj, "id", path, "string"),
         role=role,
@@ -192,6 +201,8 @@ def _neuron(obj: Any, path: str) -> Neuron:
         label=_get(obj, "label", path, "string", None),
         x=_optional_float(obj, "x", path),
         y=_optional_float(obj, "y", path),
+        op=op,
+        param=_optional_float(obj, param_key, path) if param_key else None,
     )
 
 
@@ -273,7 +284,12 @@ def _neuron_dict(n: Neuron) -> dict[str, Any]:
     d: dict[str, Any] = {"id": n.id, "role": n.role}
     if n.label is not None:
         d["label"] = n.label
-    if not n.is_input:
+    if n.op is not None:
+        d["op"] = n.op
+        param_key = OPERATION_TABLE[n.op].param
+        if param_key:
+            d[param_key] = n.param
+    elif not n.is_input:
         d["activation"] = n.activation
         d["bias"] = n.bias
         if not n.train_bias:

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 @dataclass
 class Neuron:
-    """One unit. For inputs, ``activation``, ``bias`` and ``train_bias`` are unused."""
+    """One node of the graph: a neuron, f(Σ w·a + b), or an operation node.
+
+    For inputs, ``activation``, ``bias`` and ``train_bias`` are unused. An operation node
+    (``op`` set, a v1 addition: :mod:`bpgui.network.operations`) computes ``op`` of its
+    incoming edges' w·a instead, with no activation and no bias; ``param`` is its
+    constant (``const``'s value, ``pow``'s exponent)."""
 
     id: str
     role: str
@@ -23,10 +28,21 @@ class Neuron:
     label: str | None = None
     x: float | None = None
     y: float | None = None
+    op: str | None = None
+    param: float | None = None
 
     @property
     def is_input(self) -> bool:
         return self.role == "input"
+
+    @property
+    def is_operation(self) -> bool:
+        return self.op is not None
+
+    @property
+    def has_bias(self) -> bool:
+        """A neuron that is not an input has a bias; an input or an operation node has none."""
+        return self.role != "input" and self.op is None
 
     @property
     def display_label(self) -> str:

@@ -24,6 +24,7 @@ from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
 from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.operations import check_operation, check_room_for_operand
 from bpgui.network.validation import check_endpoints, check_finite, check_sample
 
 # The network's public face: its own names, and the parts, name tables and checks it
@@ -54,6 +55,8 @@ def check_neuron(neuron: Neuron, path: str) -> None:
     if neuron.role not in ROLES:
         raise NetworkError(f"role must be one of {', '.join(ROLES)}, not {neuron.role!r}",
                            f"{path}.role")
+    if neuron.op is not None:
+        check_operation(neuron, path)
     if neuron.activation not in ACTIVATIONS:
         raise NetworkError(
             f"unknown activation {neuron.activation!r} (known: {', '.join(ACTIVATIONS)})",
@@ -285,6 +288,8 @@ class Network:
             raise NetworkError(
                 f"{edge.source!r} -> {edge.target!r} would close a cycle, because "
                 f"{edge.target!r} already feeds {edge.source!r}", "edge")
+        check_room_for_operand(self.neuron(edge.target),
+                               1 + sum(e.target == edge.target for e in self.edges))
         self.edges.insert(len(self.edges) if index is None else index, edge)
         self._emit(Change(ChangeKind.EDGE_ADDED, edge.id, new=edge))
 
@@ -321,8 +326,8 @@ class Network:
                 raise NetworkError(f"no edge with id {ident!r}", "edges")
             check_finite(value, f"edge {ident!r}.weight")
         for ident, value in biases.items():
-            if ident not in neurons or neurons[ident].is_input:
-                raise NetworkError(f"no hidden or output neuron with id {ident!r}", "neurons")
+            if ident not in neurons or not neurons[ident].has_bias:
+                raise NetworkError(f"no neuron with a bias has id {ident!r}", "neurons")
             check_finite(value, f"neuron {ident!r}.bias")
         old: tuple[dict[str, float], dict[str, float]] = ({}, {})
         new: tuple[dict[str, float], dict[str, float]] = ({}, {})
@@ -343,7 +348,7 @@ class Network:
         """(weights by edge id, biases by non-input neuron id), as :meth:`set_parameters`
         takes them."""
         return ({e.id: e.weight for e in self.edges},
-                {n.id: n.bias for n in self.neurons if not n.is_input})
+                {n.id: n.bias for n in self.neurons if n.has_bias})
 
     def set_samples(self, samples: Iterable[Sample]) -> None:
         new = [Sample(list(s.inputs), list(s.targets)) for s in samples]

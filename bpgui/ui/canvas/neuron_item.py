@@ -1,21 +1,26 @@
-"""The neuron item: a circle with its label, its activation's glyph and its bias.
+"""The neuron item: a circle with its label, its activation's glyph and its bias; or, for
+an operation node, a gate: the operator's symbol large on the face, the label below.
 
 During a pass it also shows a (inside), z (below) and its cached δ as a badge
-above, which lights up when a step reuses it. It is cached as a pixmap
+above, which lights up when a step reuses it (an operation node's badge is its cached
+∂L/∂v). In an operation graph, a node whose value feeds several nodes says on its badge
+that its gradient is the sum of as many terms (the fork rule). It is cached as a pixmap
 (``DeviceCoordinateCache``), so a repaint of the canvas blits it unless its
 own look changed. It draws the model and the pass; it never writes the model.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.network.model import Neuron
 from bpgui.network.numbers import fmt
+from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.base.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font
 from bpgui.ui.canvas.look import (
     DIM,
@@ -40,6 +45,17 @@ class FollowsNeuron(Protocol):
 RESERVED_BADGE = "δ −0.0000"      # the widest badge a pass usually shows
 
 
+@cache
+def gate_font(symbol: str, largest: float) -> QFont:
+    """The largest bold font up to ``largest`` px in which ``symbol`` fits the gate's face
+    ("+" at full size, "ReLU" smaller), so the operator reads from the back row."""
+    size = largest
+    while size > 12 and QFontMetricsF(font(size, bold=True)).horizontalAdvance(symbol) \
+            > 1.4 * NEURON_RADIUS:
+        size -= 2
+    return font(size, bold=True)
+
+
 class NeuronItem(QGraphicsObject):
     """A neuron. The scene moves it; the model position changes only on drop."""
 
@@ -53,6 +69,8 @@ class NeuronItem(QGraphicsObject):
         self.edges: list[FollowsNeuron] = []
         self.step = StepLook()
         self.delta_lit = False
+        self.forks = 0                 # how many nodes this value feeds, when it is marked
+        self.fanout = 0                # how many it feeds in an operation graph (the scene's)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -69,6 +87,9 @@ class NeuronItem(QGraphicsObject):
         self.activation = neuron.activation
         self.bias = neuron.bias
         self.train_bias = neuron.train_bias
+        self.op, self.param = neuron.op, neuron.param
+        self.symbol = OPERATION_TABLE[neuron.op].symbol if neuron.op in OPERATION_TABLE \
+            else ""
         if neuron.x is not None and neuron.y is not None:
             self.setPos(neuron.x, neuron.y)
         self._refresh_tooltip()
@@ -104,6 +125,15 @@ class NeuronItem(QGraphicsObject):
         if self.opacity() != opacity:
             self.setOpacity(opacity)
 
+    def set_forks(self, forks: int) -> None:
+        """Mark (``forks`` > 1) or unmark a node whose value feeds ``forks`` nodes: its
+        gradient, on the badge, is the sum of that many terms."""
+        if forks != self.forks:
+            self.prepareGeometryChange()
+            self.forks = forks
+            self._refresh_tooltip()
+            self.update()
+
     def flash(self, note: str) -> None:
         self.step.start_flash(note)
         self._refresh_tooltip()
@@ -112,15 +142,23 @@ class NeuronItem(QGraphicsObject):
     def _refresh_tooltip(self) -> None:
         if self.role == "input":
             text = f"{self.label} ({self.neuron_id}): input neuron"
+        elif self.op is not None:
+            constant = "" if self.param is None else f" {self.param!r}"
+            text = (f"{self.label} ({self.neuron_id}): {self.role} operation node, "
+                    f"{self.op}{constant} of its incoming w·a in edge order")
         else:
             frozen = "" if self.train_bias else " (frozen)"
             text = (f"{self.label} ({self.neuron_id}): {self.role} neuron, activation "
                     f"{self.activation}, bias {self.bias!r}{frozen}")
-        names = {"a": "a", "z": "z", "delta": "δ = ∂L/∂z", "grad_a": "∂L/∂a",
+        names = {"a": "a", "z": "z", "grad_a": "∂L/∂a",
+                 "delta": "∂L/∂v (cached)" if self.op else "δ = ∂L/∂z",
                  "grad_b": "∂L/∂b", "bias": "new bias"}
         for kind, value in self.step.values.items():
             if kind in names:
                 text += f"\n{names[kind]} = {value!r}"
+        if self.forks > 1:
+            text += f"\nits value feeds {self.forks} nodes: its gradient is the sum of " \
+                    f"{self.forks} terms"
         if self.step.flash_note:
             text += f"\nlast edit: {self.step.flash_note}"
         self.setToolTip(text)
@@ -131,17 +169,28 @@ class NeuronItem(QGraphicsObject):
     def hoverLeaveEvent(self, event: object) -> None:
         tell_scene_hover(self, None, None)
 
+    def _badge_name(self) -> str:
+        """δ; an operation node's cache is ∂L/∂v, named as the step names it."""
+        return "δ" if self.op is None else f"∂L/∂{self.label}"
+
     def _badge(self) -> tuple[str, float] | None:
         v = self.step.values
         if "delta" in v:
-            return "δ", v["delta"]
+            return self._badge_name(), v["delta"]
         if self.role == "input" and "grad_a" in v:
             return "∂L/∂x", v["grad_a"]
         return None
 
-    def badge_rect(self) -> QRectF:
+    def badge_text(self) -> str:
+        """The badge's text: ``δ 0.2675``, with ``(Σ of 2)`` where the value forks."""
         badge = self._badge()
-        text = "" if badge is None else f"{badge[0]} {fmt(badge[1], self.step.digits)}"
+        if badge is None:
+            return ""
+        fork = f"  (Σ of {self.forks})" if self.forks > 1 else ""
+        return f"{badge[0]} {fmt(badge[1], self.step.digits)}{fork}"
+
+    def badge_rect(self) -> QRectF:
+        text = self.badge_text()
         width = QFontMetricsF(VALUE_FONT).horizontalAdvance(text) + 20
         return QRectF(-width / 2, -NEURON_RADIUS - self.BADGE_H - 8, width, self.BADGE_H)
 
@@ -152,19 +201,23 @@ class NeuronItem(QGraphicsObject):
         local = [QRectF(-r, -r, 2 * r, 2 * r)]
         if self._badge() is not None or room:
             badge = self.badge_rect()
-            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(RESERVED_BADGE) + 20
+            widest = RESERVED_BADGE if self.op is None and self.fanout < 2 else \
+                f"{self._badge_name()} −0.0000  (Σ of {self.fanout})"
+            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(widest) + 20
             if room and badge.width() < reserved:
                 badge = QRectF(-reserved / 2, badge.top(), reserved, badge.height())
             local.append(badge)
         if self.role != "input":
-            lines = 2 if "z" in self.step.values or room else 1
+            lines = 2 if ("z" in self.step.values or room) and self.op is None else 1
             local.append(QRectF(-48, r + 10, 96, 19 * lines + 2))
         return [rect.translated(self.pos()) for rect in local]
 
     # -------------------------------------------------------------- drawing
     def boundingRect(self) -> QRectF:
         r = NEURON_RADIUS + 8
-        return QRectF(-r - 50, -r - self.BADGE_H - 12, 2 * r + 100, 2 * r + self.BADGE_H + 64)
+        wide = 70 if self.forks > 1 else 50        # a fork's badge says "(Σ of 2)" too
+        return QRectF(-r - wide, -r - self.BADGE_H - 12, 2 * r + 2 * wide,
+                      2 * r + self.BADGE_H + 64)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -187,8 +240,14 @@ class NeuronItem(QGraphicsObject):
                             5 if selected else t.outline_width))
         painter.setBrush(QBrush(fill))
         painter.drawEllipse(circle)
-        self._paint_face(painter)
-        if self.role != "input":
+        if self.op is not None:
+            painter.setPen(QPen(t.selection if selected else t.outline, 1.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)      # the gate's inner ring
+            painter.drawEllipse(circle.adjusted(5, 5, -5, -5))
+            self._paint_gate(painter)
+        else:
+            self._paint_face(painter)
+        if self.role != "input" and self.op is None:
             painter.setFont(SMALL_FONT)
             painter.setPen(t.muted)
             lines = [f"b = {fmt(self.bias, 3)}{'' if self.train_bias else ' (frozen)'}"]
@@ -202,6 +261,27 @@ class NeuronItem(QGraphicsObject):
                                         2 * NEURON_RADIUS + 100, 21),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
         self._paint_badge(painter)
+
+    def _paint_gate(self, painter: QPainter) -> None:
+        """The operator large (smaller, above the value, during a pass); the label below
+        the node, where a neuron writes its bias."""
+        t, look = self.theme, self.step
+        r = NEURON_RADIUS
+        has_value = "a" in look.values
+        painter.setPen(t.text)
+        painter.setFont(gate_font(self.symbol, 24 if has_value else 34))
+        face = QRectF(-r, -r + 6, 2 * r, r - 4) if has_value else QRectF(-r, -r, 2 * r, 2 * r)
+        painter.drawText(face, Qt.AlignmentFlag.AlignHCenter | (
+            Qt.AlignmentFlag.AlignBottom if has_value else Qt.AlignmentFlag.AlignVCenter),
+            self.symbol)
+        if has_value:
+            painter.setFont(VALUE_FONT)
+            painter.drawText(QRectF(-r, 2, 2 * r, r - 8),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             fmt(look.values["a"], min(look.digits, 4)))
+        painter.setFont(font(17, bold=True))
+        painter.drawText(QRectF(-r - 50, r + 8, 2 * r + 100, 23),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self.label)
 
     def _paint_face(self, painter: QPainter) -> None:
         t, look = self.theme, self.step
@@ -241,8 +321,7 @@ class NeuronItem(QGraphicsObject):
         painter.drawRoundedRect(rect, 10, 10)
         painter.setPen(QColor("#111111"))
         painter.setFont(VALUE_FONT)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
-                         f"{badge[0]} {fmt(badge[1], self.step.digits)}")
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge_text())
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:

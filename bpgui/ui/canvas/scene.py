@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.model import Edge, Neuron
+from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
@@ -27,7 +28,7 @@ from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.document.commands import AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 DEFAULT_WEIGHT = 0.5
@@ -92,6 +93,7 @@ class NetworkScene(QGraphicsScene):
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
+        self._count_fanout()
         self.arrange_labels()
         self.rebuilt.emit()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
@@ -157,11 +159,24 @@ class NetworkScene(QGraphicsScene):
                 change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
 
+    def _count_fanout(self) -> None:
+        """Tell each node of an operation graph how many nodes its value feeds (a fork's
+        badge will say its gradient is a sum, and the labels leave room for that)."""
+        net, counts = self.document.network, dict[str, int]()
+        if any(n.is_operation for n in net.neurons):
+            for e in net.edges:
+                counts[e.source] = counts.get(e.source, 0) + 1
+        for nid, item in self.neuron_items.items():
+            item.fanout = counts.get(nid, 0)
+
     def _on_edited(self, edit: Edit) -> None:
         """After a whole command: re-place the labels if items came, went or moved."""
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
+                    ChangeKind.EDGE_REMOVED) or any(c.field == "op" for c in edit.changes):
+            self._count_fanout()
+        if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(
-                c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y")
+                c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y", "op")
                 for c in edit.changes):
             self.arrange_labels()
 
@@ -260,11 +275,23 @@ class NetworkScene(QGraphicsScene):
 
     # -------------------------------------------------------------- gestures
     def add_neuron_at(self, pos: QPointF, role: str | None = None) -> None:
+        """Add a neuron of ``role`` (the toolbar's choice by default) at ``pos``; a role
+        that names an operation ("add", "sin"…) adds a hidden operation node instead."""
         net = self.document.network
         role = role or self.new_role
+        op = OPERATION_TABLE.get(role)
+        taken = {n.id for n in net.neurons}
+        x, y = round(pos.x(), 1), round(pos.y(), 1)
+        if op is not None:
+            nid = next_id(op.name, taken)
+            neuron = Neuron(nid, "hidden", x=x, y=y, op=op.name,
+                            param=DEFAULT_PARAMS[op.param] if op.param else None)
+            self._execute(AddNeuron(self.document, neuron),
+                          f"Added {op.name} node {nid}; connect its operands in order.")
+            return
         prefix = {"input": "x", "hidden": "h", "output": "y"}[role]
-        nid = next_id(prefix, {n.id for n in net.neurons})
-        neuron = Neuron(nid, role, "sigmoid", x=round(pos.x(), 1), y=round(pos.y(), 1))
+        nid = next_id(prefix, taken)
+        neuron = Neuron(nid, role, "sigmoid", x=x, y=y)
         self._execute(AddNeuron(self.document, neuron), f"Added {role} neuron {nid}.")
 
     def connect_neurons(self, source: str, target: str) -> None:

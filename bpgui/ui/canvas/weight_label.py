@@ -17,12 +17,15 @@ from bpgui.ui.canvas.edge_strokes import faded
 from bpgui.ui.canvas.look import GRAD_FONT, LABEL_FONT
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
-SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("term", "w·a"))
+# ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
+# its backward step records (operation graphs only).
+SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("local", "local ∂"),
+                ("term", "w·a"))
 
 
 def label_texts(weight: float, values: dict[str, float], digits: int) -> tuple[str, str]:
     """(weight line, second line): the weight (and its value after the update, once
-    computed), then ∂L/∂w, w·δ or w·a, whichever of them the step computed."""
+    computed), then ∂L/∂w, w·δ, the local derivative or w·a, the first the step computed."""
     text = fmt(weight, 3)
     if "weight" in values:
         text += f" → {fmt(values['weight'], 4)}"

@@ -6,8 +6,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from bpgui.network.errors import NetworkError
 from bpgui.network.model import Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.document.document import Document, ModelCommand
+
+DEFAULT_PARAMS = {"value": 1.0, "exponent": 2.0}   # a new const's value, a new pow's exponent
 
 
 class AddNeuron(ModelCommand):
@@ -127,6 +131,38 @@ class SetNeuron(_SetFields):
         super().revert()
         if "role" in self.changes:
             self.network.set_samples(self._samples_before)
+
+
+class SetOperation(SetNeuron):
+    """Make a neuron an operation node, an operation node another operation, or back a
+    neuron (``op`` None), as one undoable step. Its constant follows: kept when the new
+    operation has the same kind of constant (value, exponent), else the default or none;
+    a neuron's bias becomes 0 (an operation node has none, and keeps the field at 0)."""
+
+    def __init__(self, document: Document, neuron_id: str, op: str | None) -> None:
+        current = document.network.neuron(neuron_id)
+        kind = OPERATION_TABLE[op].param if op in OPERATION_TABLE else ""
+        old_kind = OPERATION_TABLE[current.op].param if current.op in OPERATION_TABLE else ""
+        param = None if not kind else current.param if kind == old_kind \
+            and current.param is not None else DEFAULT_PARAMS[kind]
+        changes: dict[str, Any] = {"op": op, "param": param}
+        if op is not None and current.bias != 0.0:
+            changes["bias"] = 0.0
+        super().__init__(document, neuron_id, **changes)
+        self.setText(f"Make {neuron_id} " + (f"an operation node ({op})" if op else
+                                              "a neuron"))
+
+    def apply(self) -> None:
+        """Refuse an operation that takes fewer operands than the node has incoming edges
+        (fewer edges than it needs is allowed while a graph is drawn, as the model allows)."""
+        op = self.changes["op"]
+        if op is not None:
+            count = sum(e.target == self.ident for e in self.network.edges)
+            most = OPERATION_TABLE[op].max_operands if op in OPERATION_TABLE else None
+            if most is not None and count > most:
+                raise NetworkError(f"{self.ident!r} has {count} incoming edges, and {op} "
+                                   f"takes {OPERATION_TABLE[op].arity_text()}", "neuron.op")
+        super().apply()
 
 
 class SetEdge(_SetFields):

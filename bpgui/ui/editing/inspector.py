@@ -33,9 +33,10 @@ from shiboken6 import isValid
 
 from bpgui.network.changes import ChangeKind
 from bpgui.network.model import ACTIVATIONS, LOSSES, ROLES, Edge, Neuron
+from bpgui.network.operations import OPERATION_TABLE, OPERATIONS
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.canvas.scene import NetworkScene
-from bpgui.ui.document.commands import SetEdge, SetLoss, SetNeuron, SetText
+from bpgui.ui.document.commands import SetEdge, SetLoss, SetNeuron, SetOperation, SetText
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 ENTER = " Press Enter to apply."
@@ -56,6 +57,11 @@ FORMS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("role", "&Role", "neuronRole", "Input neurons take a sample's inputs; output neurons "
          "are compared with its targets; hidden neurons sit in between. A neuron with "
          "incoming edges cannot be an input."),
+        ("op", "&Operation", "neuronOp", "A neuron computes f(Σ w·a + b); an operation node "
+         "computes its operation of its incoming edges' w·a, in edge order (+, ×, sin…), "
+         "with no activation and no bias. Not for input neurons."),
+        ("param", "&Constant", "neuronParam", "The operation's constant: const's value, "
+         "pow's exponent." + ENTER),
         ("activation", "&Activation", "neuronActivation", "The function f in a = f(z) (not "
          "used by input neurons)."),
         ("bias", "&Bias", "neuronBias", "Added to the weighted sum before the activation."
@@ -76,10 +82,13 @@ FORMS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
          "updates this weight; untick to freeze it."),
     ),
 }
-CHOICES = {"role": ROLES, "activation": ACTIVATIONS, "loss": LOSSES}
-NUMBERS = {"bias", "weight"}
+NEURON_OP = "(neuron)"    # the op combo's entry for an ordinary neuron (op None)
+CHOICES = {"role": ROLES, "activation": ACTIVATIONS, "loss": LOSSES,
+           "op": (NEURON_OP, *OPERATIONS)}
+NUMBERS = {"bias", "weight", "param"}
 CHECKS = {"train_bias", "trainable"}
-UNUSED_BY_INPUTS = ("activation", "bias", "train_bias")
+UNUSED_BY_INPUTS = ("activation", "bias", "train_bias", "op")
+NEURON_ONLY = ("activation", "bias", "train_bias")   # rows an operation node does not show
 HINT = "Typed values apply on Enter or when you leave the field; Ctrl+Z undoes them."
 
 
@@ -127,6 +136,7 @@ class InspectorDock(QDockWidget):
         self.ident: str | None = None  # the shown neuron's or edge's id
         self.fields: dict[str, QWidget] = {}
         self.widgets: dict[str, dict[str, QWidget]] = {}  # form → model field → widget
+        self.forms: dict[str, QFormLayout] = {}
         self.heading = QLabel()
         self.heading.setObjectName("inspectorHeading")
         self.heading.setWordWrap(True)
@@ -134,6 +144,9 @@ class InspectorDock(QDockWidget):
         self.pages = QStackedWidget()
         for kind in FORMS:
             self.pages.addWidget(self._page(kind))
+        # Only const and pow have a constant: hidden until one is shown, so the dock asks
+        # for no more room than it did before operation nodes.
+        self.forms["neuron"].setRowVisible(self.widgets["neuron"]["param"], False)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setEnabled(False)
@@ -153,6 +166,7 @@ class InspectorDock(QDockWidget):
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.forms[kind] = form
         self.widgets[kind] = {}
         for field, text, name, tip in FORMS[kind]:
             widget = self._widget(kind, field, text)
@@ -240,15 +254,15 @@ class InspectorDock(QDockWidget):
             self.heading.setText("Network" + (f" ({selected} items selected)"
                                               if selected > 1 else ""))
         elif isinstance(item, Neuron):
-            self.heading.setText(f"{item.role.capitalize()} neuron {item.display_label}")
+            what = f"operation node ({item.op})" if item.op else "neuron"
+            self.heading.setText(f"{item.role.capitalize()} {what} {item.display_label}")
         else:
             self.heading.setText(f"Edge {item.display_label}")
         with blocked(*self.fields.values()):  # filling must never issue a command
             for field, widget in self.widgets[self.kind].items():
                 self._show(widget, field, item)
         if isinstance(item, Neuron):
-            for field in UNUSED_BY_INPUTS:
-                self.widgets["neuron"][field].setEnabled(not item.is_input)
+            self._show_neuron_rows(item)
         current = list(FORMS).index(self.kind)
         for index in range(self.pages.count()):  # size the stack to the shown form only
             policy = QSizePolicy.Policy.Preferred if index == current \
@@ -258,9 +272,27 @@ class InspectorDock(QDockWidget):
                 page.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(current)
 
+    def _show_neuron_rows(self, neuron: Neuron) -> None:
+        """A neuron's rows, or an operation node's: its operation and (for const and pow)
+        its constant, named for what it is, instead of activation and bias."""
+        widgets, form = self.widgets["neuron"], self.forms["neuron"]
+        for field in UNUSED_BY_INPUTS:
+            widgets[field].setEnabled(not neuron.is_input)
+        for field in NEURON_ONLY:
+            form.setRowVisible(widgets[field], not neuron.is_operation)
+        kind = OPERATION_TABLE[neuron.op].param if neuron.op in OPERATION_TABLE else ""
+        form.setRowVisible(widgets["param"], bool(kind))
+        label = form.labelForField(widgets["param"])
+        if kind and isinstance(label, QLabel):
+            label.setText(f"&{kind.capitalize()}")
+
     @staticmethod
     def _show(widget: QWidget, field: str, item: Any) -> None:
         value = f"{item.source} → {item.target}" if field == "ends" else getattr(item, field)
+        if field == "op":
+            value = value or NEURON_OP
+        if field == "param" and value is None:
+            value = ""
         if isinstance(widget, QComboBox):
             widget.setCurrentText(value)
         elif isinstance(widget, QCheckBox):
@@ -271,7 +303,8 @@ class InspectorDock(QDockWidget):
         elif isinstance(widget, QLabel):
             widget.setText(value)
         elif isinstance(widget, QLineEdit):
-            widget.setText(repr(float(value)) if field in NUMBERS else value or "")
+            widget.setText(repr(float(value)) if field in NUMBERS and value != ""
+                           else value or "")
             if field == "label":
                 widget.setPlaceholderText(item.id)
 
@@ -283,6 +316,8 @@ class InspectorDock(QDockWidget):
         widget = self.widgets[kind][field]
         if isinstance(widget, QComboBox):
             value: Any = widget.currentText()
+            if field == "op" and value == NEURON_OP:
+                value = None
         elif isinstance(widget, QCheckBox):
             value = widget.isChecked()
         elif isinstance(widget, DescriptionEdit):
@@ -308,6 +343,11 @@ class InspectorDock(QDockWidget):
         item = self._shown()
         if item is None or getattr(item, field) == value:
             self.refresh()  # unchanged: no command, but tidy the text (e.g. "2" → "2.0")
+            return
+        if field == "op":
+            what = f"an operation node ({value})" if value else "a neuron"
+            self._execute(SetOperation(self.document, item.id, value),
+                          f"{item.id} is now {what}.")
             return
         maker = SetNeuron if isinstance(item, Neuron) else SetEdge
         shown = "(the id)" if value is None else repr(value)

@@ -22,6 +22,8 @@ SHELL_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("New", "&New", "Start an empty network", (Key.New,), F),
     ActionSpec("NewLayered", "New &layered network…", "Build a fully connected network from "
                "sizes such as 2-3-1", ("Ctrl+Shift+N",), F),
+    ActionSpec("NewExpression", "New from e&xpression…", "Build the computational graph of "
+               "an expression such as sin(2*x + y), one operation node per operation", (), F),
     ActionSpec("Open", "&Open…", "Open a network file (*.bpnet.json)", (Key.Open,), F),
     ActionSpec("Save", "&Save", "Save the network to its file", (Key.Save,), F, 1),
     ActionSpec("SaveAs", "Save &As…", "Save the network to a new file", (Key.SaveAs,), F, 1),
@@ -51,6 +53,9 @@ SHELL_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("ZoomIn", "Zoom &in", "Magnify the canvas", (Key.ZoomIn,), V, 1),
     ActionSpec("ZoomOut", "Zoom &out", "Shrink the canvas", (Key.ZoomOut,), V, 1),
     ActionSpec("Fit", "&Fit to window", "Show the whole network", ("Ctrl+0",), V, 1),
+    ActionSpec("ExpandNeuron", "E&xpand neuron", "Show the selected neuron as its gates "
+               "(× per weight, Σ, + b, the activation) in a window of its own, with the "
+               "numbers of this pass", (), V, 1),
     ActionSpec("WeightLabels", "Show &weight labels", "Show or hide the weight on each edge",
                ("Ctrl+W",), V, 2, checkable=True),
     ActionSpec("SnapToGrid", "&Snap to grid", "Round neuron positions to a 20-unit grid",

@@ -122,10 +122,14 @@ def run_gui(args: Namespace, network: Network, path: Path | None,
         window.stepping.session.set_granularity(args.granularity)
     if args.digits:
         window.stepping.session.set_digits(args.digits)
-    if args.steps is not None:
+    expanded = _expand(window, args.expand, args.steps) if args.expand else None
+    if args.steps is not None and expanded is None:
         window.stepping.take_steps(args.steps)
     if args.select and not window.scene.select_id(args.select):
         raise BpguiError(f"--select {args.select}: no neuron or edge has that id")
+    if args.screenshot and expanded is not None:
+        return _screenshot_expanded(window, expanded, args.screenshot,
+                                    size or DEFAULT_SCREENSHOT_SIZE)
     if args.screenshot:
         return _screenshot(app, window, args.screenshot, size or DEFAULT_SCREENSHOT_SIZE,
                            args.presentation)
@@ -163,6 +167,52 @@ def _screenshot(app: object, window: object, png: str, size: tuple[int, int],
     QApplication.processEvents()
     if not window.grab().save(png, "PNG"):
         raise BpguiError(f"--screenshot {png}: could not write the image")
+    window.document.undo_stack.setClean()
+    window.close()
+    return 0
+
+
+def _expand(window: object, neuron_id: str, steps: int | None) -> object:
+    """``--expand ID``: open the neuron's gate window; ``--steps N`` then steps it."""
+    from bpgui.network.expand import expandable
+    from bpgui.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    network = window.document.network
+    if not expandable(network, neuron_id):
+        raise BpguiError(f"--expand {neuron_id}: no hidden or output neuron has that id "
+                         "(inputs and operation nodes have no gates to show)")
+    if not window.stepping.session.available:
+        raise BpguiError(f"--expand {neuron_id}: {window.stepping.session.reason}")
+    expanded = window.expander.open(neuron_id)
+    if expanded is None:
+        raise BpguiError(f"--expand {neuron_id}: the neuron cannot be expanded")
+    if steps is not None:
+        total = len(expanded.session.records)
+        if steps > total:
+            raise BpguiError(f"--steps {steps}: the expanded pass has only {total} steps")
+        expanded.session.jump(steps)
+    return expanded
+
+
+def _screenshot_expanded(window: object, expanded: object, png: str,
+                         size: tuple[int, int]) -> int:
+    """The expanded neuron's window alone, at ``size``."""
+    from PySide6.QtWidgets import QApplication
+
+    from bpgui.ui.classroom.expand_view import ExpandedNeuron
+    from bpgui.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and isinstance(expanded, ExpandedNeuron)
+    expanded.resize(*size)
+    expanded.show()
+    for _ in range(2):           # the docks settle, then the canvas fits what is left
+        QApplication.processEvents()
+        expanded.view.fit()
+    QApplication.processEvents()
+    if not expanded.grab().save(png, "PNG"):
+        raise BpguiError(f"--screenshot {png}: could not write the image")
+    expanded.close()
     window.document.undo_stack.setClean()
     window.close()
     return 0

@@ -27,6 +27,7 @@ from bpgui.ui.classroom.presentation import Presentation
 from bpgui.ui.document.commands import DeleteItems, MoveNeurons, SetEdge
 from bpgui.ui.document.document import Document
 from bpgui.ui.editing.dataset_table import DatasetDock
+from bpgui.ui.editing.expression_dialog import ExpressionDialog
 from bpgui.ui.editing.inspector import InspectorDock
 from bpgui.ui.editing.layered_dialog import LayeredNetworkDialog
 from bpgui.ui.shell import exports
@@ -38,6 +39,7 @@ from bpgui.ui.shell.actions import (
     action_table,
     undo_actions,
 )
+from bpgui.ui.shell.expanding import Expander
 from bpgui.ui.shell.files import FileController
 from bpgui.ui.shell.menus import RecentMenu, ToolsToolbar, build_menu_bar, samples_menu
 from bpgui.ui.shell.shortcuts_dialog import ShortcutsDialog
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, self.view, self.stepping.session)
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
+        self.expander = Expander(self.scene, self.view, self.stepping.session,
+                                 lambda: self.scene.theme, self.show_status)
         self.action_table = action_table(self.stepping.rows, self.training.rows)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
@@ -120,6 +124,7 @@ class MainWindow(QMainWindow):
                  "ToolConnect": Tool.CONNECT}
         slots: dict[str, Callable[..., object]] = {
             "New": lambda: self.files.new(), "NewLayered": self.new_layered,
+            "NewExpression": self.new_from_expression,
             "Open": lambda: self.files.open(), "Save": self.files.save,
             "SaveAs": self.files.save_as, "ExportImage": lambda: self.export_image(),
             "ExportWorksheet": lambda: self.export_worksheet(),
@@ -130,6 +135,7 @@ class MainWindow(QMainWindow):
             "Presentation": lambda: self.presentation.toggle(),
             "LeavePresentation": lambda: self.presentation.leave(),
             "BlankScreen": lambda: self.presentation.blank(), "Fit": self.view.fit,
+            "ExpandNeuron": lambda: self.expander.open_selected(),
             "WeightLabels": self.scene.set_weight_labels, "SnapToGrid": self._set_snap,
             "Shortcuts": self.show_shortcuts, "About": self.show_about,
             **{name: lambda _=False, t=theme: self._apply_theme(t)
@@ -150,6 +156,7 @@ class MainWindow(QMainWindow):
             for name in group:
                 exclusive.addAction(act[name])
         act["ToolSelect"].setChecked(True)
+        self.expander.attach(act["ExpandNeuron"])
 
     def _build_menus(self) -> None:
         self.samples_menu = samples_menu(self, self.files)
@@ -250,6 +257,12 @@ class MainWindow(QMainWindow):
         network = LayeredNetworkDialog.ask(self)
         if network is not None and self.files.new(network):
             self.show_status(f"New layered network {network.name}.")
+
+    def new_from_expression(self) -> None:
+        """File ▸ New from expression: the graph replaces the document, as New does."""
+        network = ExpressionDialog.ask(self)
+        if network is not None and self.files.new(network):
+            self.show_status(f"New graph of {network.name or 'the expression'}.")
 
     def render_canvas(self, scale: float = 2.0) -> QImage:
         """The whole network as an image, ``scale`` pixels per scene unit."""

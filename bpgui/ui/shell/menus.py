@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.network.model import ROLES
+from bpgui.network.operations import OPERATION_TABLE
 from bpgui.network.samples import sample_files
 from bpgui.ui.base.actions import ActionSpec
 from bpgui.ui.canvas.scene import NetworkScene
@@ -106,11 +107,18 @@ class ToolsToolbar(QToolBar):
         self.role_combo = QComboBox(window)
         self.role_combo.setObjectName("newRoleCombo")
         self.role_combo.addItems(list(ROLES))
+        self.role_combo.insertSeparator(len(ROLES))
+        for op in OPERATION_TABLE.values():      # then the operation nodes: "add  (+)"…
+            self.role_combo.addItem(f"{op.name}  ({op.symbol})", op.name)
+            self.role_combo.setItemData(self.role_combo.count() - 1,
+                                        f"An operation node: {op.name}, "
+                                        f"{op.arity_text()}", Qt.ItemDataRole.ToolTipRole)
         self.role_combo.setCurrentText("hidden")
-        self.role_combo.setToolTip("Role of the neurons that Add neuron and double-click "
-                                   "create")
-        self.role_combo.currentTextChanged.connect(lambda role: setattr(scene, "new_role",
-                                                                        role))
+        self.role_combo.setToolTip("What Add neuron and double-click create: a neuron of "
+                                   "this role, or an operation node (+, ×, sin…)")
+        self.role_combo.currentIndexChanged.connect(
+            lambda _: setattr(scene, "new_role", self.role_combo.currentData()
+                              or self.role_combo.currentText()))
         self.addWidget(self.role_combo)
         self.addAction(actions["ToolConnect"])
         self.addSeparator()

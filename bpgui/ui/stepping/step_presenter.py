@@ -2,7 +2,9 @@
 
 After every step it gives each item the values visible at the cursor, marks
 what the current step computes (highlight) and reads (green), dims the rest,
-and lights the δ badges the step reuses from the cache. After an edit it
+and lights the δ badges the step reuses from the cache. In an operation graph, from the
+backward pass on, a node whose value feeds several nodes is marked, so the sum of its
+gradients shows (the fork rule). After an edit it
 flashes every item whose visible value changed, with old → new in its tooltip.
 """
 
@@ -19,7 +21,8 @@ from bpgui.ui.canvas.look import DIM, FLASH_SECONDS, NORMAL, READ, TARGET
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.stepping.session import StepSession
 
-EDGE_KINDS = ("grad_w", "term", "back_term", "weight")
+EDGE_KINDS = ("grad_w", "term", "back_term", "local", "weight")
+BACKWARD = ("backward", "gradient", "update")   # phases in which a fork's sum shows
 MAX_FORCED_LABELS = 40
 
 
@@ -33,6 +36,7 @@ class StepPresenter(QObject):
         self._touched: frozenset[str] = frozenset()
         self._key: tuple[bool, int] | None = None
         self._stale = True
+        self._forks: dict[str, int] = {}       # the nodes marked as forks, and how many
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(self._end_flash)
@@ -84,13 +88,32 @@ class StepPresenter(QObject):
         for eid in scene.edge_items if dirty is None else dirty & scene.edge_items.keys():
             values = {k: v for k, v in by_id.get(eid, {}).items() if k in EDGE_KINDS}
             scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
+        self._mark_forks()
         loss = state.get(Quantity("loss", LOSS_ID))
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
         scene.set_pass_shown(current is not None)
         scene.place_step_labels(forced)
 
+    def _mark_forks(self) -> None:
+        """From the backward pass on, mark each node of an operation graph whose value
+        feeds more than one node: its gradient is the sum of one term per node it feeds.
+        (In a layered network of neurons every hidden neuron forks, and its δ formula
+        already prints the sum, so only operation graphs are marked.)"""
+        current = self.session.current
+        marked: dict[str, int] = {}
+        if current is not None and current.phase in BACKWARD:
+            marked = {nid: item.fanout for nid, item in self.scene.neuron_items.items()
+                      if item.fanout > 1}
+        if marked == self._forks:
+            return
+        for nid in marked.keys() | self._forks.keys():
+            if nid in self.scene.neuron_items:
+                self.scene.neuron_items[nid].set_forks(marked.get(nid, 0))
+        self._forks = marked
+
     def _on_rebuilt(self) -> None:
         self._stale = True
+        self._forks = {}                          # the new items carry no marks
         self.refresh()
 
     def _on_model_change(self, change: Change) -> None:

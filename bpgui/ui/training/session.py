@@ -2,17 +2,13 @@
 per run.
 
 A run is handed to the training process (:mod:`bpgui.engine.worker`), so the
-window's thread only draws: the user can pause, zoom, change the learning rate
-and select items while a run of 10⁶ iterations goes on, and training keeps the
-speed of ``bpgui train``. Nothing is shared between the two: the
-:class:`~bpgui.engine.training.Trainer` (the one ``bpgui train`` uses) belongs to
-the process during a run and to this session between runs. A timer collects
-the process's progress into the history and the parameters last heard of;
-every :data:`PUBLISH_SECONDS` the canvas, the plot and the boundary preview
-them, and the model takes them when the run ends (regenerating the pass, the
-paths and the inspector ten times a second would cost more than the training).
-:mod:`bpgui.ui.training.run` prepares the trainer, reads the process's news and
-makes the run's undo entry.
+window's thread only draws, and training keeps the speed of ``bpgui train``. The
+:class:`~bpgui.engine.training.Trainer` belongs to the process during a run and to
+this session between runs. A timer collects the process's progress; every
+:data:`PUBLISH_SECONDS` the canvas, the plot and the boundary preview the parameters
+last heard of, and the model takes them when the run ends (regenerating the pass ten
+times a second would cost more than the training). :mod:`bpgui.ui.training.run`
+prepares the trainer, reads the process's news and makes the run's undo entry.
 
 Pausing and changing the learning rate are answered between two chunks of the
 run and wait for that answer (a chunk is about 20 ms), so afterwards the
@@ -183,7 +179,12 @@ class TrainingSession(QObject):
             self.message.emit(f"Cannot update: {exc}")
             return None
         self._begin_run()
-        new = trainer.run(1)
+        try:
+            new = trainer.run(1)
+        except BpguiError as exc:    # the update would leave an operation node undefined
+            self._entry = self.trainer = None     # the model is untouched; a fresh trainer
+            self.message.emit(f"Update not made: {exc}")
+            return None
         self._collect([take_progress(trainer, new)])
         loss = self.history.losses[-2] if len(self.history) > 1 else math.inf
         stopped = chunk_divergence(trainer, new, 0, RunawayWatch(math.inf, loss))

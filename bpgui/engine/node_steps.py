@@ -1,0 +1,252 @@
+"""The steps of one node at edge and node granularity: the inputs, a neuron's or an
+operation node's forward step, its backward step (δ, or ∂L/∂v with each operand's local
+derivative), its parameters' gradients and updates.
+
+:func:`bpgui.engine.stepper.iter_steps` strings them into a pass; layer granularity
+(:mod:`bpgui.engine.layer_steps`) falls back to them for levels that hold operation
+nodes. A module of its own so that both import it and neither imports the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from bpgui.engine.expression import Expr, Prod, Var
+from bpgui.engine.formulas import Part, activation_of, delta, part, total
+from bpgui.engine.operation_formulas import as_factor
+from bpgui.engine.optimizers import Optimizer, update_formula
+from bpgui.engine.records import LOSS_ID, Equation, Quantity, StepRecord
+from bpgui.engine.walk import Walk
+from bpgui.network.model import Edge
+
+Emit = Callable[..., StepRecord]
+"""Makes a record from a step's parts (:func:`bpgui.engine.stepper.iter_steps` numbers them)."""
+
+
+def input_step(walk: Walk, emit: Emit) -> StepRecord:
+    """The sample's inputs appear on the input neurons."""
+    equations, values = [], []
+    for nid in walk.inputs:
+        x = walk.x[nid]
+        values.append(walk.put("a", nid, x))
+        equations.append(Equation(nid, Var(nid, x), x))
+    return emit("forward", "inputs", (), tuple(walk.inputs), equations, values)
+
+
+# Formulas are passed as (builder, *plain values) and built only when shown
+# (records.Equation): a dense pass has an equation per edge four times over.
+
+# --------------------------------------------------------------------- forward
+def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    if walk.is_operation(nid):
+        yield from operation_forward(walk, emit, nid, fine)
+        return
+    edges = walk.incoming[nid]
+    parts: list[Part] = []
+    for e in edges:
+        product = (e.id, e.weight, walk.a_sym(e.source), walk.a(e.source))
+        if fine:
+            term = e.weight * walk.a(e.source)
+            lhs = f"{e.id}·{walk.a_sym(e.source)}"
+            yield emit("forward", e.id, (e.source, e.id), (e.id,),
+                       [Equation(lhs, (part, product), term)], [walk.put("term", e.id, term)])
+            parts.append((lhs, term))
+        else:
+            parts.append(product)
+    z, a = walk.forward_neuron(nid)
+    parts.append((f"b_{nid}", walk.neuron[nid].bias))
+    values = [walk.put("z", nid, z), walk.put("a", nid, a)]
+    equations = [Equation(f"z_{nid}", (total, tuple(parts)), z),
+                 Equation(walk.a_sym(nid),
+                          (activation_of, walk.neuron[nid].activation, f"z_{nid}", z), a)]
+    reads = [x for e in edges for x in (e.source, e.id)]
+    yield emit("forward", nid, tuple(reads), (nid,), equations, values)
+
+
+# -------------------------------------------------------------------- backward
+def _upstream_parts(walk: Walk, nid: str, fine: bool) -> tuple[Part, ...]:
+    """The summands of ∂L/∂a_j: ∂L/∂ŷ if j is an output, then w·δ over its consumers."""
+    parts: list[Part] = []
+    if nid in walk.output_index:
+        parts.append((f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
+    for e in walk.outgoing[nid]:
+        if walk.is_operation(e.target):
+            term = walk.back_term_formula(e)
+            parts.append(Var(term.symbols(), walk.get("back_term", e.id)) if fine else term)
+        elif fine:
+            parts.append((f"{e.id}·δ_{e.target}", walk.get("back_term", e.id)))
+        else:
+            parts.append((e.id, e.weight, f"δ_{e.target}", walk.get("delta", e.target)))
+    return tuple(parts)
+
+
+def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
+                     delta_value: float) -> list[Equation]:
+    """δ_j = f′(z_j)·∂L/∂a_j. With a single upstream term it is one equation, in the
+    seed's form δ_h1 = (1 − a_h1²)·(w7·δ_y); otherwise ∂L/∂a_j comes first."""
+    parts = _upstream_parts(walk, nid, fine)
+    local = (walk.neuron[nid].activation, f"z_{nid}", walk.get("z", nid), walk.a_sym(nid),
+             walk.a(nid))
+    if fine or len(parts) > 1:
+        a_grad = f"∂L/∂{walk.a_sym(nid)}"
+        return [Equation(a_grad, (total, parts), grad_a),
+                Equation(f"δ_{nid}", (delta, *local, (a_grad, grad_a)), delta_value)]
+    return [Equation(f"δ_{nid}", (delta, *local, parts[0] if parts else None), delta_value)]
+
+
+def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    consumers = tuple(e.target for e in walk.outgoing[nid])
+    is_output = nid in walk.output_index
+    if fine:
+        for e in walk.outgoing[nid]:
+            if walk.is_operation(e.target):
+                yield back_term_step(walk, emit, e)
+                continue
+            d = walk.get("delta", e.target)
+            term = e.weight * d
+            yield emit("backward", e.id, (e.id, e.target), (e.id,),
+                       [Equation(f"{e.id}·δ_{e.target}",
+                                 (part, (e.id, e.weight, f"δ_{e.target}", d)), term)],
+                       [walk.put("back_term", e.id, term)], reuses=(e.target,))
+    reads = ((LOSS_ID,) if is_output else ()) + tuple(
+        x for e in walk.outgoing[nid] for x in (e.id, e.target))
+    if walk.is_operation(nid):
+        yield operation_backward(walk, emit, nid, fine, reads, consumers)
+        return
+    grad_a = walk.grad_a(nid)
+    if walk.neuron[nid].is_input:
+        equations = [Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad_a)]
+        values = [walk.put("grad_a", nid, grad_a)]
+    else:
+        delta_value = walk.local_derivative(nid) * grad_a
+        equations = _delta_equations(walk, nid, fine, grad_a, delta_value)
+        values = [walk.put("grad_a", nid, grad_a), walk.put("delta", nid, delta_value)]
+    yield emit("backward", nid, reads, (nid,), equations, values, reuses=consumers)
+
+
+# ------------------------------------------------------------ operation nodes
+def operation_forward(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    """``a = 2·x + 1·y = 2·0.5 + 1·0.3 = 1.3``; at edge granularity each operand written
+    with its weight is a step of its own first (``2·x = 2·0.5 = 1``)."""
+    edges = walk.incoming[nid]
+    operands = []
+    for e in edges:
+        written = walk.operand(e)
+        if fine and walk.weight_shown(e):
+            term = e.weight * walk.a(e.source)
+            lhs = written.symbols()
+            yield emit("forward", e.id, (e.source, e.id), (e.id,),
+                       [Equation(lhs, written, term)], [walk.put("term", e.id, term)])
+            written = Var(lhs, term)
+        operands.append(written)
+    value = walk.forward_operation(nid)
+    reads = [x for e in edges for x in (e.source, e.id)]
+    yield emit("forward", nid, tuple(reads), (nid,),
+               [Equation(nid, walk.operation_formula(nid, operands), value)],
+               [walk.put("a", nid, value)])
+
+
+def back_term_step(walk: Walk, emit: Emit, e: Edge) -> StepRecord:
+    """Edge granularity: what edge ``e`` into an operation node carries back,
+    ``cos(a)·∂L/∂z = cos(1.3)·1 = 0.2675``."""
+    formula = walk.back_term_formula(e)
+    return emit("backward", e.id, (e.id, e.target), (e.id,),
+                [Equation(formula.symbols(), formula, walk.back_term(e))],
+                [walk.put("back_term", e.id, walk.back_term(e))], reuses=(e.target,))
+
+
+def _extreme_note(walk: Walk, nid: str, locals_: list[float]) -> tuple[str, ...]:
+    op = walk.operation(nid)
+    if op.name not in ("max", "min") or len(locals_) < 2:
+        return ()
+    first = walk.incoming[nid][locals_.index(1.0)]
+    which = "largest" if op.name == "max" else "smallest"
+    return (f"{op.name} passes the gradient to its first {which} operand only "
+            f"({walk.operand(first).symbols()}): its local derivative is 1, the others' 0.",)
+
+
+def operation_backward(walk: Walk, emit: Emit, nid: str, fine: bool, reads: tuple[str, ...],
+                       consumers: tuple[str, ...]) -> StepRecord:
+    """∂L/∂v of operation node ``nid``: the sum of what its consumers carry back (the fork
+    rule), cached for the steps below; it also writes the local derivative of each of
+    its operands on their edges, which its sources' steps then use."""
+    grad = walk.grad_a(nid)
+    equation = Equation(f"∂L/∂{nid}", (total, _upstream_parts(walk, nid, fine)), grad)
+    locals_ = walk.local_derivatives(nid)
+    values = [walk.put("delta", nid, grad)]
+    values += [walk.put("local", e.id, v)
+               for e, v in zip(walk.incoming[nid], locals_, strict=True)]
+    writes = (nid, *(e.id for e in walk.incoming[nid]))
+    return emit("backward", nid, reads, writes, [equation], values, reuses=consumers,
+                notes=_extreme_note(walk, nid, locals_))
+
+
+def operation_weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
+    """∂L/∂w = v_source·local·∂L/∂v_target: ``∂L/∂z_a = a·cos(a)·∂L/∂z``; a local
+    derivative of 1 (add's) is left out."""
+    a, local, d = walk.a(e.source), walk.get("local", e.id), walk.get("delta", e.target)
+    g = a * local * d
+    factors: list[Expr] = [walk.a_var(e.source)]
+    formula = walk.local_formula(e)
+    if formula.symbols() != "1":
+        factors.append(as_factor(formula))
+    factors.append(walk.gradient_var(e.target))
+    return Equation(f"∂L/∂{e.id}", Prod(factors), g), walk.put("grad_w", e.id, g)
+
+
+# ------------------------------------------------------- gradients and update
+def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
+    a, d = walk.a(e.source), walk.get("delta", e.target)
+    g = a * d
+    eq = Equation(f"∂L/∂{e.id}", (part, (walk.a_sym(e.source), a, f"δ_{e.target}", d)), g)
+    return eq, walk.put("grad_w", e.id, g)
+
+
+def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
+    d = walk.get("delta", nid)
+    return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
+
+
+def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
+    gradient = operation_weight_gradient if walk.is_operation(nid) else _weight_gradient
+    parts: list[tuple[str, tuple[str, ...], tuple[Equation, tuple[Quantity, float]]]] = [
+        (e.id, (e.source, e.id, nid), gradient(walk, e)) for e in walk.incoming[nid]]
+    if walk.neuron[nid].has_bias:
+        parts.append((nid, (nid,), _bias_gradient(walk, nid)))
+    if not parts:
+        return
+    if fine:
+        for target, reads, (eq, value) in parts:
+            yield emit("gradient", target, reads, (target,), [eq], [value], reuses=(nid,))
+        return
+    reads = tuple(r for _, rs, _ in parts for r in rs)
+    yield emit("gradient", nid, reads, tuple(p[0] for p in parts), [p[2][0] for p in parts],
+               [p[2][1] for p in parts], reuses=(nid,))
+
+
+def _update(walk: Walk, param: Edge | str,
+            optimizer: Optimizer) -> tuple[str, Equation, tuple[Quantity, float]]:
+    if isinstance(param, Edge):
+        ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
+            param.id, "weight"
+    else:
+        ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
+            f"b_{param}", "bias"
+    new = optimizer.updated(old, g)
+    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g), new, "←",
+                  before=old)
+    return ident, eq, walk.put(kind, ident, new)
+
+
+def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
+                 optimizer: Optimizer) -> Iterator[StepRecord]:
+    """The update of neuron ``nid``'s trainable parameters by the rule ``optimizer``."""
+    updates = [_update(walk, p, optimizer) for p in walk.trainable(nid)]
+    if not updates:
+        return
+    if fine:
+        for ident, eq, value in updates:
+            yield emit("update", ident, (ident,), (ident,), [eq], [value])
+        return
+    idents = tuple(u[0] for u in updates)
+    yield emit("update", nid, idents, idents, [u[1] for u in updates], [u[2] for u in updates])
