@@ -10,8 +10,8 @@ backpropagation through a neuron is the chain rule through five kinds of gate:
   reads literally, a gate with two wires in, and the weight's gradient is a number on the
   canvas: the const node's ∂L/∂v, which the engine writes as its δ badge. (A coefficient
   on the edge into a one-operand ``mul`` would hide the × inside the edge.) Every edge of
-  the gate graph has weight 1 and is not trainable, so nothing is multiplied where it is
-  not drawn and the pass has no gradients of wires;
+  the gate graph has weight 1 and is frozen, so nothing is multiplied where it is not
+  drawn (the pass still writes the wires' gradients, as it does any frozen weight's);
 - one ``add`` gate for Σ, one ``add`` gate with a ``const`` b for "+ b" (z);
 - the activation as a gate (``sigmoid``, ``tanh``, ``relu``, ``sin``, ``leaky_relu``,
   ``softplus``; identity has none, a = z);
@@ -39,7 +39,6 @@ from bpgui.network.model import Network
 ACTIVATION_GATES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "sin": "sin",
                     "leaky_relu": "leaky_relu", "softplus": "softplus"}
 """The operation drawing each activation (identity has no gate: a = z)."""
-
 
 
 def expandable(network: Network, neuron_id: str) -> bool:
