@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     expr = sub.add_parser("expr", help="the graph of an expression such as 'sin(2*x + y)' "
                           "as a network file of operation nodes")
-    expr.add_argument("expression", metavar="EXPRESSION")
+    expr.add_argument("expression", metavar="EXPRESSION",
+                      help="a formula in Python syntax, e.g. 'sin(2*x + y)' (never run as Python)")
     expr.add_argument("--at", action="append", type=_assignment, default=[],
                       metavar="NAME=VALUE", help="the value of a variable (one per variable)")
     expr.add_argument("-o", "--out", metavar="FILE",
