@@ -118,7 +118,8 @@ class PracticeArea(QWidget):
             self.field.clear()
             return
         lines = question_lines(record, digits)
-        self.question.setText("<br>".join(html.escape(line) for line in lines[:-1]) +
+        body = "<br>".join(html.escape(line) for line in lines[:-1])
+        self.question.setText(f"<span style='color:#1f6f9f'>Your turn:</span><br>{body}"
                               f"<br><b>{html.escape(lines[-1])}</b>")
         self.rule.setText(rule_text(digits))
         hints = hint_texts(record, digits)[:question.hints]
