@@ -194,3 +194,43 @@ def test_ask_about_this_chooses_targets(practising, qtbot) -> None:
     step_key(qtbot, window)
     assert practice.question is not None and practice.question.index == 3
     assert "Asking about: y" in text(window, "practiceTargets")
+
+
+def test_right_click_ask_about_this(practising, qtbot) -> None:
+    window, practice = practising, practising.stepping.practice
+    edge = window.scene.edge_items["w7"]
+    at = window.view.mapFromScene(edge.mapToScene(edge.label_rect().center()))
+    for ident, item_at in (("h1", window.view.mapFromScene(
+            window.scene.neuron_items["h1"].sceneBoundingRect().center())), ("w7", at)):
+        menu = window.expander.context_menu(item_at)
+        assert menu is not None
+        ask = next(a for a in menu.actions() if a.objectName() == "actionAskAboutThis")
+        assert not ask.isChecked()
+        ask.trigger()
+        menu.close()
+        assert ident in practice.choices.targets
+    menu = window.expander.context_menu(window.view.mapFromScene(
+        window.scene.neuron_items["h1"].sceneBoundingRect().center()))
+    assert menu is not None
+    ask = next(a for a in menu.actions() if a.objectName() == "actionAskAboutThis")
+    assert ask.isChecked()
+    ask.trigger()                            # toggles it off again
+    menu.close()
+    assert practice.choices.targets == {"w7"}
+
+
+def test_a_new_sample_starts_a_new_tally(two_in_one_out, qtbot, settings) -> None:
+    from bpgui.ui.shell.main_window import MainWindow
+
+    win = MainWindow(two_in_one_out, settings)
+    qtbot.addWidget(win)
+    session, practice = win.stepping.session, win.stepping.practice
+    practice.set_on(True)
+    session.step()                           # inputs: not asked
+    session.step()                           # h held
+    assert practice.question is not None
+    practice.show_me()
+    assert practice.tally.counts() == (0, 0, 1)
+    session.next_sample()
+    assert practice.tally.counts() == (0, 0, 0)
+    two_in_one_out.undo_stack.setClean()
