@@ -175,6 +175,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
                         help="open neuron ID as its gates (View ▸ Expand neuron); with "
                              "--screenshot, picture that window, --steps stepping it")
     parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--practice", action="store_true",
+                        help="turn Run ▸ Practice on and step to its first question "
+                             "(after --steps N, the first question from there)")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")

@@ -125,6 +125,9 @@ def run_gui(args: Namespace, network: Network, path: Path | None,
     expanded = _expand(window, args.expand, args.steps) if args.expand else None
     if args.steps is not None and expanded is None:
         window.stepping.take_steps(args.steps)
+    if getattr(args, "practice", False):
+        window.stepping.practice.set_on(True)
+        window.stepping.session.step()          # held at the next asked step
     if args.select and not window.scene.select_id(args.select):
         raise BpguiError(f"--select {args.select}: no neuron or edge has that id")
     if args.screenshot and expanded is not None:

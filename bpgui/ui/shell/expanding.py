@@ -17,10 +17,12 @@ from PySide6.QtWidgets import QMenu
 from bpgui.network.errors import BpguiError
 from bpgui.network.expand import expandable
 from bpgui.ui.base.theme import Theme
+from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.classroom.expand_view import ExpandedNeuron
+from bpgui.ui.stepping.practice import PracticeController
 from bpgui.ui.stepping.session import StepSession
 
 
@@ -32,6 +34,7 @@ class Expander(QObject):
         self.theme, self.status = theme, status
         self.action: QAction | None = None
         self.windows: list[ExpandedNeuron] = []
+        self.practice: PracticeController | None = None    # adds "Ask about this"
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self.context_menu)
         scene.selectionChanged.connect(self.update_enabled)
@@ -82,16 +85,29 @@ class Expander(QObject):
         return window
 
     def context_menu(self, at: QPoint) -> QMenu | None:
-        """Right-click on a neuron: select it and offer View ▸ Expand neuron."""
-        item = next((i for i in self.view.items(at) if isinstance(i, NeuronItem)), None)
-        if item is None or self.action is None:
+        """Right-click on a neuron: select it and offer View ▸ Expand neuron; on a neuron
+        or an edge, practice mode's Ask about this."""
+        item = next((i for i in self.view.items(at) if isinstance(i, NeuronItem | EdgeItem)),
+                    None)
+        if item is None or (self.action is None and self.practice is None):
             return None
         if not item.isSelected():
             self.scene.clearSelection()
             item.setSelected(True)
         menu = QMenu(self.view)
         menu.setObjectName("canvasContextMenu")
-        menu.addAction(self.action)
+        if isinstance(item, NeuronItem) and self.action is not None:
+            menu.addAction(self.action)
+        if self.practice is not None:
+            practice = self.practice
+            ident = item.neuron_id if isinstance(item, NeuronItem) else item.edge_id
+            ask = menu.addAction("Ask about this")
+            ask.setObjectName("actionAskAboutThis")
+            ask.setCheckable(True)
+            ask.setChecked(ident in practice.choices.targets)
+            ask.setToolTip("Practice mode asks only about the chosen neurons and edges "
+                           "(none chosen: all)")
+            ask.triggered.connect(lambda _=False: practice.toggle_target(ident))
         menu.popup(self.view.viewport().mapToGlobal(at))
         self.menu = menu
         return menu

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.scene.setParent(self)
         self.expander = Expander(self.scene, self.view, self.stepping.session,
                                  lambda: self.scene.theme, self.show_status)
+        self.expander.practice = self.stepping.practice
         self.action_table = action_table(self.stepping.rows, self.training.rows)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()

@@ -11,6 +11,7 @@ methods; none of them computes a value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,6 +36,8 @@ class StepSession(QObject):
         self.digits = DEFAULT_DIGITS
         self.walk: StepThrough | None = None
         self.reason = ""                # why stepping is unavailable, when walk is None
+        # Practice mode: whether the pass must stop before record k (to ask for its result).
+        self.hold: Callable[[int], bool] | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self.set_speed(2.0)
@@ -80,6 +83,14 @@ class StepSession(QObject):
 
     # ------------------------------------------------------------ stepping
     def step(self) -> bool:
+        if self.walk is not None and not self.walk.at_end and self.hold is not None \
+                and self.hold(self.walk.position):
+            self.pause()
+            return False
+        return self.take_step()
+
+    def take_step(self) -> bool:
+        """The next step, asked or not (practice mode, once the question is answered)."""
         if self.walk is None or self.walk.step() is None:
             self.pause()
             return False
@@ -92,6 +103,9 @@ class StepSession(QObject):
             self.changed.emit()
 
     def jump(self, position: int) -> None:
+        if self.walk and self.hold is not None:     # forward, stop at the first question
+            position = next((k for k in range(self.walk.position, position)
+                             if self.hold(k)), position)
         if self.walk and position != self.walk.position:
             self.walk.jump(position)
             self.changed.emit()

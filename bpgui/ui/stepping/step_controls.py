@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from bpgui.engine.records import GRANULARITIES
 from bpgui.ui.base.actions import ActionSpec, build_actions, without_checked
 from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.stepping.practice import PracticeController
 from bpgui.ui.stepping.session import StepSession
 
 FORWARD_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_N)
@@ -116,11 +117,13 @@ RUN_ROWS: tuple[ActionSpec, ...] = (
     ActionSpec("ResetPass", "&Reset the pass", "Back to before the first step", ("Home",), R),
     ActionSpec("NextSample", "Next &sample", "Step through the next sample of the dataset",
                ("]",), R),
+    ActionSpec("Practice", "Prac&tice", "Predict, then reveal: stop before each asked step "
+               "and type its result in the Step panel", ("F6",), R, checkable=True),
 )
 
 
-def build_run_controls(window: QMainWindow,
-                       session: StepSession) -> tuple[list[QAction], QToolBar]:
+def build_run_controls(window: QMainWindow, session: StepSession,
+                       practice: PracticeController) -> tuple[list[QAction], QToolBar]:
     """The Run actions (from :data:`RUN_ROWS`) and the Run toolbar."""
     made = build_actions(window, RUN_ROWS, {
         "StepForward": without_checked(session.step),
@@ -128,7 +131,8 @@ def build_run_controls(window: QMainWindow,
         "PlayPause": without_checked(session.toggle_play),
         "RunPhase": without_checked(session.run_to_phase_end),
         "ResetPass": without_checked(session.reset),
-        "NextSample": without_checked(session.next_sample)})
+        "NextSample": without_checked(session.next_sample),
+        "Practice": practice.set_on})
     actions = list(made.values())
     bar = QToolBar("Run", window)
     bar.setObjectName("runToolbar")
@@ -161,6 +165,8 @@ def build_run_controls(window: QMainWindow,
     speed.setToolTip("How fast Play steps through the pass")
     speed.valueChanged.connect(session.set_speed)
     bar.addWidget(speed)
+    bar.addSeparator()
+    bar.addAction(actions[6])
 
     def sync() -> None:
         if samples.count() != session.sample_count:
@@ -171,8 +177,10 @@ def build_run_controls(window: QMainWindow,
             with QSignalBlocker(granularity):
                 granularity.setCurrentText(session.granularity)
         actions[2].setText("&Pause" if session.playing else "&Play")
+        actions[6].setChecked(practice.on)
 
     session.changed.connect(sync)
+    practice.changed.connect(sync)
     session.playing_changed.connect(lambda _: sync())
     sync()
     return actions, bar

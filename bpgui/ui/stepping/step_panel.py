@@ -129,6 +129,12 @@ class StepPanelDock(QDockWidget):
         session.changed.connect(self.refresh)
         self.refresh()
 
+    def insert_area(self, widget: QWidget) -> None:
+        """Put ``widget`` (practice mode's answer area) under the progress line."""
+        layout = self.widget().layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
     def refresh(self) -> None:
         session = self.session
         self.progress.setText(session.progress_text() if session.available else "")

@@ -37,6 +37,8 @@ class StepPresenter(QObject):
         self._key: tuple[bool, int] | None = None
         self._stale = True
         self._forks: dict[str, int] = {}       # the nodes marked as forks, and how many
+        self.hinted: frozenset[str] = frozenset()   # a practice hint's ids, shown as read
+        self._hint_lit: frozenset[str] = frozenset()  # ... and its cached δ badges lit
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(self._end_flash)
@@ -70,14 +72,18 @@ class StepPresenter(QObject):
                 by_id.setdefault(q.id, {})[q.kind] = value
         digits = session.digits
 
+        hinted = self.hinted
+
         def emphasis(ident: str) -> str:
+            if ident in hinted:
+                return READ
             if current is None:
                 return NORMAL
             if ident in current.writes:
                 return TARGET
             return READ if ident in touched else DIM
 
-        reused = set(current.reuses) if current else set()
+        reused = (set(current.reuses) if current else set()) | self._hint_lit
         for nid in scene.neuron_items if dirty is None else dirty & scene.neuron_items.keys():
             scene.neuron_items[nid].set_step(by_id.get(nid, {}), emphasis(nid), nid in reused,
                                              digits)
@@ -93,6 +99,14 @@ class StepPresenter(QObject):
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
         scene.set_pass_shown(current is not None)
         scene.place_step_labels(forced)
+
+    def set_hint(self, ids: tuple[str, ...], lit: tuple[str, ...] = ()) -> None:
+        """Highlight ``ids`` (what a practice hint points at) and light the δ badges of
+        ``lit``; ``()`` takes the highlight away."""
+        if (frozenset(ids), frozenset(lit)) != (self.hinted, self._hint_lit):
+            self.hinted, self._hint_lit = frozenset(ids), frozenset(lit)
+            self._stale = True
+            self.refresh()
 
     def _mark_forks(self) -> None:
         """From the backward pass on, mark each node of an operation graph whose value

@@ -23,6 +23,8 @@ from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.document.document import Document
 from bpgui.ui.stepping.path_panel import PathPanelDock
+from bpgui.ui.stepping.practice import PracticeController
+from bpgui.ui.stepping.practice_panel import PracticeArea
 from bpgui.ui.stepping.session import StepSession
 from bpgui.ui.stepping.step_controls import RUN_ROWS, StepKeys, build_run_controls
 from bpgui.ui.stepping.step_panel import StepPanelDock
@@ -46,8 +48,11 @@ class SteppingUi:
         self.path_panel.paths_changed.connect(self._show_paths)
         scene.selectionChanged.connect(self._on_selection)
         scene.hovered.connect(self._on_hover)
+        self.practice = PracticeController(self.session, self.presenter)
+        self.practice_area = PracticeArea(self.practice, self.step_panel)
+        self.step_panel.insert_area(self.practice_area)
         self.keys = StepKeys(window, self.session, view)
-        self.actions, self.toolbar = build_run_controls(window, self.session)
+        self.actions, self.toolbar = build_run_controls(window, self.session, self.practice)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.session.changed.connect(lambda: status(self.session.progress_text()))
 
