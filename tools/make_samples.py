@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))  # runs from a clean clone without installing bpgu
 
 from bpgui.network import datasets, fileformat  # noqa: E402
 from bpgui.network.graph import topological_levels, topological_order  # noqa: E402
-from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 from bpgui.network.lesson import Scene  # noqa: E402
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 from tools.sample_graphs import GRAPHS  # noqa: E402
 
 OUT = ROOT / "sample_networks"

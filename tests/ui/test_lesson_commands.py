@@ -12,8 +12,8 @@ def _lesson(document) -> list[Scene]:
     return list(document.network.lesson)
 
 
-def test_add_move_edit_delete_each_undo_and_redo(document) -> None:
-    doc = document
+def test_add_move_edit_delete_each_undo_and_redo(two_in_one_out) -> None:
+    doc = two_in_one_out
     history = [_lesson(doc)]
     for command in (lambda: AddScene(doc, A), lambda: AddScene(doc, B),
                     lambda: AddScene(doc, C, 0), lambda: MoveScene(doc, 0, 2),
@@ -34,8 +34,8 @@ def test_add_move_edit_delete_each_undo_and_redo(document) -> None:
         assert _lesson(doc) == expected
 
 
-def test_typing_a_caption_is_one_undo_entry_and_a_refusal_none(document) -> None:
-    doc = document
+def test_typing_a_caption_is_one_undo_entry_and_a_refusal_none(two_in_one_out) -> None:
+    doc = two_in_one_out
     doc.execute(AddScene(doc, A))
     count = doc.undo_stack.count()
     for text in ("W", "Wh", "Why?"):
