@@ -81,3 +81,45 @@ def test_the_model_refuses_a_bad_scene_and_changes_nothing(changes, where) -> No
     assert network.lesson == [SCENES[0]]
     with pytest.raises(NetworkError):
         network.remove_scene(1)
+
+
+def test_worksheet_lesson_prints_the_step_records_and_blanks_the_question(tmp_path) -> None:
+    from bpgui.engine.stepper import all_steps
+    from bpgui.handout.blocks import BLANK
+    from tests.cli_helpers import run_cli
+
+    out = tmp_path / "lesson.md"
+    result = run_cli("worksheet", SEED, "--lesson", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "the lesson, 8 scenes" in result.stdout
+    text = out.read_text("utf-8")
+    network = fileformat.load(SEED)
+    records = all_steps(network, 0, "node")
+    sections = text.split("\n## ")[1:]
+    assert len(sections) == len(network.lesson)
+    for k, (scene, section) in enumerate(zip(network.lesson, sections, strict=True), 1):
+        assert section.startswith(f"Scene {k}: {scene.title}")
+        assert scene.caption.replace("_", "\\_") in section
+        assert scene.notes not in section               # the teacher's, never printed
+        if not scene.step:
+            continue
+        for eq in records[scene.step - 1].equations:
+            lines = eq.lines(4)
+            for line in lines[:-1]:
+                assert f"`{line}`" in section
+            if scene.question:
+                assert f"`{lines[-1]}`" not in section and BLANK in section
+            else:
+                assert f"`{lines[-1]}`" in section and BLANK not in section
+    question = sections[6]
+    assert "δ_h1 = (1 − a_h1²)·(w7·δ_y)" in question and "−0.025" not in question
+    assert "∂L/∂w5 = x3·δ_h1" in sections[7] and "`= −0.025`" in sections[7]
+
+
+def test_worksheet_lesson_refuses_a_file_without_one(tmp_path) -> None:
+    from tests.cli_helpers import run_cli
+
+    plain = ROOT / "sample_networks" / "xor_2-2-1.bpnet.json"
+    result = run_cli("worksheet", plain, "--lesson", "-o", tmp_path / "x.html")
+    assert result.returncode != 0 and "has no lesson" in result.stderr
+    assert not (tmp_path / "x.html").exists()

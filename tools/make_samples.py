@@ -205,15 +205,20 @@ WORKED_EXAMPLE_LESSON = [
     Scene("δ of y, computed once", 6, selection=("y",),
           caption="Backward starts at the output: δ_y is computed once and stays on ŷ.",
           notes="δ_y = (ŷ − y)·ŷ(1 − ŷ) = −0.118. The blue badge is the cache."),
-    Scene("h₁ reuses the cached δ of y", 8, selection=("h1",),
-          caption="δ_h1 = (1 − a₁²)·(w₇·δ_y): h₁ reads δ_y from the cache (yellow), it does "
+    Scene("h₂ reuses the cached δ of y", 7, selection=("h2",),
+          caption="δ_h2 = (1 − a₂²)·(w₈·δ_y): h₂ reads δ_y from the cache (yellow), it does "
           "not recompute it.",
           notes="This reuse is the whole point of backpropagation: every δ once, every "
-          "gradient a product with a cached δ."),
-    Scene("The path to w₅", 12, selection=("w5",), question=True,
-          caption="One path leads from the loss to w₅. What is ∂L/∂w₅?",
+          "gradient a product with a cached δ. h₁ reuses it next."),
+    Scene("The path to w₅", 8, selection=("w5",), question=True,
+          caption="One path leads from the loss to w₅, through h₁, and ∂L/∂w₅ = x₃·δ_h1 "
+          "with x₃ = 1. δ_h1 reuses the cached δ of y: what is it?",
           notes="The seed's product: (0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1 "
-          "= −0.025. Let them multiply along the path in the Paths panel first."),
+          "= −0.025. Let them multiply along the coloured path first."),
+    Scene("∂L/∂w₅, the seed's number", 12, selection=("w5",),
+          caption="∂L/∂w₅ = x₃·δ_h1 = −0.025, as the source note publishes.",
+          notes="The gradients are each a product with a cached δ: no path is walked "
+          "twice."),
 ]
 
 
