@@ -178,6 +178,14 @@ def build_gui_parser() -> argparse.ArgumentParser:
                         help="open neuron ID as its gates (View ▸ Expand neuron); with "
                              "--screenshot, picture that window, --steps stepping it")
     parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--lesson-scene", type=_count, metavar="K",
+                        help="with --presentation: play the file's lesson from scene K "
+                             "(from 1); a question scene stands before its result")
+    parser.add_argument("--reveal", action="store_true",
+                        help="with --lesson-scene: the question scene's result revealed")
+    parser.add_argument("--speaker-notes", action="store_true",
+                        help="with --lesson-scene and --screenshot: picture the "
+                             "speaker-notes window instead")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")

@@ -150,3 +150,26 @@ def test_a_question_scene_before_and_after_its_reveal(qtbot, window) -> None:
     press(qtbot, window, Qt.Key.Key_PageDown)
     assert session.position == 8
     assert "= −0.025" in caption(window) and "______" not in caption(window)
+
+
+def test_the_lesson_screenshot_flags(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    from tests.cli_helpers import SEED000
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    png = tmp_path / "notes.png"
+    result = subprocess.run([sys.executable, "-m", "bpgui", str(SEED000), "--screenshot",
+                             str(png), "--size", "1280x720", "--presentation",
+                             "--lesson-scene", "7", "--speaker-notes"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (QImage(str(png)).width(), QImage(str(png)).height()) == (1280, 720)
+    refused = subprocess.run([sys.executable, "-m", "bpgui", str(SEED000), "--screenshot",
+                              str(png), "--lesson-scene", "9", "--presentation"],
+                             capture_output=True, text=True, timeout=120, env=env)
+    assert refused.returncode != 0 and "the lesson has 8 scenes" in refused.stderr

@@ -273,8 +273,9 @@ class LessonPlayer(QObject):
         lesson, index = self.lesson, self.scene_index
         parts = [f"<h2>Scene {index + 1} of {len(lesson)}: {html.escape(scene.title)}</h2>"]
         if scene.asks:
-            state = "revealed" if self.revealed else "the class sees it blank"
-            parts.append(f"<p><i>Question: the result is {state}.</i></p>")
+            state = "the result is revealed" if self.revealed \
+                else "the class sees the result blank; PageDown reveals it"
+            parts.append(f"<p><i>Question: {state}.</i></p>")
         if scene.step and self.session.available and scene.step <= len(self.session.records):
             record = self.session.records[scene.step - 1]
             lines = [html.escape(line) for eq in record.equations
