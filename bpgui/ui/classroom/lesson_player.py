@@ -219,7 +219,7 @@ class LessonPlayer(QObject):
             self.presentation.after_fit = None
             self.presentation.enter_view()
             self.presentation.after_fit = self._place_view
-        self.presentation._show_step()
+        self.presentation.show_caption()
         self._show_notes()
         self.moved.emit()
 
@@ -235,7 +235,7 @@ class LessonPlayer(QObject):
             self.stop()
             return
         self.beat = min(self.beat, len(self.beats()) - 1)
-        self.presentation._show_step()
+        self.presentation.show_caption()
         self._show_notes()
 
     # -------------------------------------------------------------- writing
@@ -253,7 +253,7 @@ class LessonPlayer(QObject):
             return None
         s = self.session
         theme = self.view.network_scene.theme
-        px = self.presentation._caption_px()
+        px = self.presentation.caption_px
         header = (f"<p style='margin:0 0 6px 0; color:gray'>Scene {self.scene_index + 1} of "
                   f"{len(self.lesson)}: {html.escape(scene.title)}  ·  "
                   f"{html.escape(s.progress_text())}</p>")

@@ -187,6 +187,15 @@ class Presentation(QObject):
     def _caption_px(self) -> int:
         return round(CAPTION_PX * self.scale / MIN_SCALE)
 
+    @property
+    def caption_px(self) -> int:
+        """The caption's font size in pixels at the current scale."""
+        return self._caption_px()
+
+    def show_caption(self) -> None:
+        """Write the caption again (a lesson moved to another scene)."""
+        self._show_step()
+
     # ------------------------------------------------------------- caption
     def _show_step(self) -> None:
         if not self.active:
