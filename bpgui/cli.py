@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="leave the results blank, for students to fill in")
     sheet.add_argument("--blank", nargs="+", default=[], metavar="ID",
                        help="with --questions: blank only these ids' steps and paths")
+    sheet.add_argument("--lesson", action="store_true",
+                       help="the file's lesson instead, scene by scene (a question's "
+                       "result blank)")
     sheet.add_argument("--digits", type=_digits, default=4)
     sheet.add_argument("-o", "--out", required=True, metavar="OUT")
 
@@ -178,6 +181,14 @@ def build_gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--practice", action="store_true",
                         help="turn Run ▸ Practice on and step to its first question "
                              "(after --steps N, the first question from there)")
+    parser.add_argument("--lesson-scene", type=_count, metavar="K",
+                        help="with --presentation: play the file's lesson from scene K "
+                             "(from 1); a question scene stands before its result")
+    parser.add_argument("--reveal", action="store_true",
+                        help="with --lesson-scene: the question scene's result revealed")
+    parser.add_argument("--speaker-notes", action="store_true",
+                        help="with --lesson-scene and --screenshot: picture the "
+                             "speaker-notes window instead")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")
@@ -273,6 +284,15 @@ def cmd_worksheet(args: argparse.Namespace) -> int:
 
     network = fileformat.load(args.file)
     _check_writable("-o", args.out, args.file)
+    if args.lesson:
+        from bpgui.handout import write_lesson_sheet
+
+        if args.select or args.blank or args.questions or args.sample:
+            raise BpguiError("--lesson: each scene chooses its sample and its question; "
+                             "leave out --sample, --select, --questions and --blank")
+        write_lesson_sheet(network, args.out, args.digits, Path(args.file).name)
+        print(f"{args.out}: the lesson, {len(network.lesson)} scenes")
+        return 0
     write_worksheet(network, args.out, sample=args.sample, select=args.select,
                     questions=args.questions or bool(args.blank), blank=args.blank,
                     digits=args.digits, source_name=Path(args.file).name)

@@ -13,6 +13,7 @@ import pytest
 from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
+from bpgui.network.lesson import GRANULARITIES, Scene
 from bpgui.network.model import MODES, ROLES, Network, Neuron, TrainingSettings
 from bpgui.network.operations import OPERATIONS
 
@@ -60,6 +61,15 @@ BASE: dict[str, Any] = {
                   {"id": "y", "role": "output", "op": "sin", "value": 2}]}, "a value on sin"),
     ({"neurons": [{"id": "x", "role": "input"}, {"id": "y", "role": "output", "value": 2}]},
      "a value on a neuron"),
+    ({"lesson": {"title": "one"}}, "a lesson that is not a list"),
+    ({"lesson": [{"step": 2}]}, "a scene without a title"),
+    ({"lesson": [{"title": "a", "step": -1}]}, "a negative step"),
+    ({"lesson": [{"title": "a", "granularity": "neuron"}]}, "an unknown granularity"),
+    ({"lesson": [{"title": "a", "zoom": 0}]}, "zoom 0"),
+    ({"lesson": [{"title": "a", "centre": [1]}]}, "a centre of one number"),
+    ({"lesson": [{"title": "a", "selection": [3]}]}, "a selection of numbers"),
+    ({"lesson": [{"title": "a", "question": "yes"}]}, "a question that is a string"),
+    ({"lesson": [{"title": "a", "slide": 1}]}, "an unknown key of a scene"),
 ])
 def test_schema_and_reader_both_refuse(patch: dict[str, Any], why: str) -> None:
     doc = {**BASE, **patch}
@@ -80,6 +90,26 @@ def test_schema_and_reader_both_accept_operation_nodes() -> None:
            "edges": [{"id": "w", "source": "c", "target": "y", "weight": 0.5}]}
     VALIDATOR.validate(doc)
     fileformat.network_from_dict(doc)
+
+
+def test_schema_and_reader_both_accept_a_lesson() -> None:
+    scene = {"title": "The path to w", "step": 3, "sample": 0, "granularity": "edge",
+             "selection": ["w"], "zoom": 1.5, "centre": [10, -20.5],
+             "caption": "What is ∂L/∂w?", "notes": "Wait for an answer.", "question": True}
+    doc = {**BASE, "lesson": [{"title": "Start"}, scene]}
+    VALIDATOR.validate(doc)
+    network = fileformat.network_from_dict(doc)
+    assert network.lesson == [Scene("Start"), Scene(
+        "The path to w", 3, 0, "edge", ("w",), 1.5, (10.0, -20.5), "What is ∂L/∂w?",
+        "Wait for an answer.", True)]
+    assert fileformat.network_to_dict(network)["lesson"][1] == scene
+
+
+def test_the_schemas_scene_defaults_are_the_codes() -> None:
+    props = SCHEMA["$defs"]["scene"]["properties"]
+    defaults = {k: v["default"] for k, v in props.items() if "default" in v}
+    plain = asdict(Scene("t"))
+    assert {k: plain[k] if k != "selection" else list(plain[k]) for k in defaults} == defaults
 
 
 def _enums(node: Any, path: str = "") -> dict[str, list[Any]]:
@@ -103,6 +133,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "/$defs/neuron/properties/activation": ACTIVATIONS,
     "/$defs/training/properties/mode": MODES,
     "/$defs/neuron/properties/op": OPERATIONS,
+    "/$defs/scene/properties/granularity": GRANULARITIES,
 }
 
 

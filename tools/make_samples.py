@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))  # runs from a clean clone without installing bpgu
 
 from bpgui.network import datasets, fileformat  # noqa: E402
 from bpgui.network.graph import topological_levels, topological_order  # noqa: E402
+from bpgui.network.lesson import Scene  # noqa: E402
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 from tools.sample_graphs import GRAPHS  # noqa: E402
 
@@ -183,7 +184,42 @@ def worked_example() -> Network:
             "z₃ = 0.1073 (with bias 2 it would be 0.1072). Try stepping the backward pass "
             "to w₅: only one path leads there, L → ŷ → z₃ → a₁ → z₁ → w₅, and the cached "
             "δ values along it multiply to the gradient."),
+        lesson=WORKED_EXAMPLE_LESSON,
     )
+
+
+# The lessons a teacher plays in presentation mode (F5; PageDown and PageUp).
+WORKED_EXAMPLE_LESSON = [
+    Scene("The worked example", 0, caption="Three inputs, two tanh neurons, one sigmoid "
+          "output, and the loss ½(y − ŷ)². One forward pass, then one backward pass.",
+          notes="Point at the three layers. The target is y = 1; the inputs are (0, 1, 1): "
+          "the note's (0, 1, 0) is a typo its own product contradicts."),
+    Scene("Forward: h₁", 2, caption="h₁ adds up what it reads, then squashes it with tanh.",
+          notes="z₁ = −2, a₁ = tanh(−2) = −0.964. Ask what tanh does to a large negative z."),
+    Scene("Forward: the output", 4, caption="ŷ = σ(z₃): the network's answer.",
+          notes="z₃ = 0.1073 (the bias 2.0001 makes exact arithmetic round as the note "
+          "does), ŷ = 0.5268."),
+    Scene("The loss", 5, caption="How far is ŷ from the target y = 1?",
+          notes="L = ½(1 − 0.5268)² = 0.112. The step also gives ∂L/∂ŷ = ŷ − y, where the "
+          "backward pass starts."),
+    Scene("δ of y, computed once", 6, selection=("y",),
+          caption="Backward starts at the output: δ_y is computed once and stays on ŷ.",
+          notes="δ_y = (ŷ − y)·ŷ(1 − ŷ) = −0.118. The blue badge is the cache."),
+    Scene("h₂ reuses the cached δ of y", 7, selection=("h2",),
+          caption="δ_h2 = (1 − a₂²)·(w₈·δ_y): h₂ reads δ_y from the cache (yellow), it does "
+          "not recompute it.",
+          notes="This reuse is the whole point of backpropagation: every δ once, every "
+          "gradient a product with a cached δ. h₁ reuses it next."),
+    Scene("The path to w₅", 8, selection=("w5",), question=True,
+          caption="One path leads from the loss to w₅, through h₁, and ∂L/∂w₅ = x₃·δ_h1 "
+          "with x₃ = 1. δ_h1 reuses the cached δ of y: what is it?",
+          notes="The seed's product: (0.5268 − 1)·0.5268(1 − 0.5268)·3·(1 − (−0.964)²)·1 "
+          "= −0.025. Let them multiply along the coloured path first."),
+    Scene("∂L/∂w₅, the seed's number", 12, selection=("w5",),
+          caption="∂L/∂w₅ = x₃·δ_h1 = −0.025, as the source note publishes.",
+          notes="The gradients are each a product with a cached δ: no path is walked "
+          "twice."),
+]
 
 
 def chain() -> Network:
@@ -242,7 +278,32 @@ def layered() -> Network:
             "into δᵢ and gives ∂L/∂Aᵢ = δᵢ fᵢ₋₁ᵀ and ∂L/∂bᵢ = δᵢ (the note's red terms) and "
             "∂L/∂fᵢ₋₁ = Aᵢᵀ δᵢ (its blue terms) for the layer below. Try checking that the "
             "gradient of A₂[1,2] is δ of f₂[1] times the activation of f₁[2]."),
+        lesson=LAYERED_LESSON,
     )
+
+
+LAYERED_LESSON = [
+    Scene("Layers in matrix form", 0, granularity="layer",
+          caption="Each layer computes fᵢ = σᵢ(Aᵢ fᵢ₋₁ + bᵢ): one step per layer.",
+          notes="A 2-3-2 network: tanh in layer 1, sigmoid in layer 2. Aᵢ[r,c] connects "
+          "neuron c below to neuron r above."),
+    Scene("Layer 1", 2, granularity="layer",
+          caption="f₁ = tanh(A₁ f₀ + b₁): three neurons in one matrix product.",
+          notes="Row r of A₁ holds neuron r's incoming weights."),
+    Scene("Layer 2 and the loss", 4, granularity="layer",
+          caption="f₂ is the output ŷ; the loss compares it with the targets.",
+          notes="The loss step gives ∂L/∂ŷ₂, where the backward pass starts."),
+    Scene("δ of layer 2", 5, granularity="layer",
+          caption="δ₂ = ∂L/∂f₂ ⊙ σ′(z₂): one vector for the whole layer.",
+          notes="⊙ is the element-wise product."),
+    Scene("Back through A₂ᵀ", 6, granularity="layer", question=True,
+          caption="δ₁ takes A₂ᵀ δ₂ from the layer above. What is δ₁?",
+          notes="The note's blue term: ∂L/∂f₁ = A₂ᵀ δ₂, then ⊙ tanh′(z₁). The step reuses "
+          "the cached δ of f₂."),
+    Scene("The gradient of A₂", 9, granularity="layer", selection=("A2_12",),
+          caption="∂L/∂A₂ = δ₂ f₁ᵀ: the gradient of A₂[1,2] is δ of f₂[1] times f₁[2].",
+          notes="The note's red terms. Selecting A₂[1,2] shows its one path."),
+]
 
 
 def xor(seed: int = XOR_SEED, lr: float = XOR_LR) -> Network:

@@ -18,6 +18,7 @@ import numpy as np
 
 from bpgui.engine.expression import Diff, Expr, Sum, Var, Writer
 from bpgui.engine.guard_digits import MAX_DIGITS, Digits, operand_digits
+from bpgui.network.lesson import GRANULARITIES as GRANULARITIES  # re-exported
 from bpgui.network.numbers import DEFAULT_DIGITS, fmt, fmt_value
 
 PHASES = ("forward", "loss", "backward", "gradient", "update")
@@ -26,7 +27,6 @@ GUARD_NOTE = ("A number with more digits than the rest carries guard digits: wit
 NOISE_NOTE = ("A result far smaller than the terms it comes from is double-precision "
               "rounding: 0.1 and 0.3 are not exact in binary, so 0.1·3 − 0.3 is 5.551×10⁻¹⁷, "
               "and the printed numbers, taken exactly, give a slightly different value.")
-GRANULARITIES = ("edge", "node", "layer")
 LOSS_ID = ":loss"  # not a valid neuron id, so it never collides with one
 
 

@@ -5,6 +5,12 @@ Pure Python, no Qt: the command line (``bpgui worksheet``) and the GUI's
 """
 
 from bpgui.handout.network_svg import network_svg
-from bpgui.handout.worksheet import format_for_path, worksheet, write_worksheet
+from bpgui.handout.worksheet import (
+    format_for_path,
+    worksheet,
+    write_lesson_sheet,
+    write_worksheet,
+)
 
-__all__ = ["format_for_path", "network_svg", "worksheet", "write_worksheet"]
+__all__ = ["format_for_path", "network_svg", "worksheet", "write_lesson_sheet",
+           "write_worksheet"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bpgui.engine.records import LOSS_ID
 from bpgui.handout.content import build_document
+from bpgui.handout.lesson_sheet import lesson_sheet
 from bpgui.handout.render_html import render_html
 from bpgui.handout.render_markdown import render_markdown
 from bpgui.handout.steps import Blanks
@@ -72,6 +73,14 @@ def write_worksheet(network: Network, path: str | os.PathLike[str], sample: int 
     text = worksheet(network, sample, select, questions, blank, digits,
                      format_for_path(path), source_name)
     atomic_write_text(path, text)
+
+
+def write_lesson_sheet(network: Network, path: str | os.PathLike[str],
+                       digits: int = DEFAULT_DIGITS, source_name: str | None = None) -> None:
+    """``bpgui worksheet FILE --lesson``: the lesson scene by scene, to ``path``."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        raise BpguiError(f"digits must be a whole number from 1 to {MAX_DIGITS}, not {digits!r}")
+    atomic_write_text(path, lesson_sheet(network, digits, format_for_path(path), source_name))
 
 
 def _format(fmt: str) -> str:

@@ -30,6 +30,15 @@ class ChangeKind(Enum):
     LOSS_CHANGED = "loss_changed"
     TRAINING_CHANGED = "training_changed"
     TEXT_CHANGED = "text_changed"              # the network's name or description
+    SCENE_ADDED = "scene_added"                # a lesson's scene (a v1 addition)
+    SCENE_REMOVED = "scene_removed"
+    SCENE_CHANGED = "scene_changed"            # one field of one scene
+    SCENE_MOVED = "scene_moved"                # a scene to another place in the lesson
+
+
+# A lesson's changes say how the network is taught, never what it computes.
+LESSON_KINDS = frozenset({ChangeKind.SCENE_ADDED, ChangeKind.SCENE_REMOVED,
+                          ChangeKind.SCENE_CHANGED, ChangeKind.SCENE_MOVED})
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,10 @@ class Change:
     ``old`` and ``new`` are the values before and after (the item itself for an
     added or removed one). A :attr:`ChangeKind.PARAMETERS_CHANGED` change has no id
     or field; its ``old`` and ``new`` are ``(weights, biases)`` dicts by id, holding
-    only the values that really changed.
+    only the values that really changed. A scene's change has no id: ``SCENE_ADDED`` and
+    ``SCENE_REMOVED`` carry ``(index, scene)`` as ``new`` or ``old``, ``SCENE_CHANGED``
+    its ``field`` and ``(index, value)`` before and after, ``SCENE_MOVED`` the index
+    before and after.
     """
 
     kind: ChangeKind
@@ -52,7 +64,7 @@ class Change:
     @property
     def looks_only(self) -> bool:
         """True if the change cannot change any value computed from the network: a
-        position, a label, the name or the description."""
-        return self.kind is ChangeKind.TEXT_CHANGED or (
+        position, a label, the name or the description, the lesson."""
+        return self.kind is ChangeKind.TEXT_CHANGED or self.kind in LESSON_KINDS or (
             self.kind in (ChangeKind.NEURON_CHANGED, ChangeKind.EDGE_CHANGED)
             and self.field in LOOK_FIELDS)

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from bpgui.network.errors import BpguiError, NetworkError
+from bpgui.network.lesson import SCENE_FIELDS, Scene, scene_to_dict
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 from bpgui.network.operations import OPERATION_TABLE
 
 FORMAT = "bpgui-network"
 VERSION = 1
 TOP_KEYS = ("format", "version", "name", "description", "neurons", "edges", "loss", "samples",
-            "training", "view")
+            "training", "view", "lesson")   # lesson: a v1 addition
 NEURON_KEYS = ("id", "role", "label", "activation", "bias", "train_bias", "x", "y",
                "op", "value", "exponent")   # op, value, exponent: v1 additions (operations)
 EDGE_KEYS = ("id", "source", "target", "weight", "trainable", "label")
@@ -172,6 +173,8 @@ def network_from_dict(doc: Any) -> Network:
         name=_get(doc, "name", "", "string", None),
         description=_get(doc, "description", "", "string", None),
         view=_get(doc, "view", "", "object", {}),
+        lesson=[_scene(v, f"lesson[{i}]")
+                for i, v in enumerate(_get(doc, "lesson", "", "array", []))],
     )
     _check_plain_json(network.view, "view")
     network.validate()
@@ -220,6 +223,29 @@ def _edge(obj: Any, path: str) -> Edge:
         weight=_number(obj, "weight", path),
         trainable=_get(obj, "trainable", path, "boolean", True),
         label=_get(obj, "label", path, "string", None),
+    )
+
+
+def _scene(obj: Any, path: str) -> Scene:
+    _object(obj, path, SCENE_FIELDS)
+    selection = _get(obj, "selection", path, "array", [])
+    for j, ident in enumerate(selection):
+        if not isinstance(ident, str):
+            raise NetworkError(f"must be an id, not {_kind(ident)}", f"{path}.selection[{j}]")
+    centre = _numbers(obj, "centre", path) if "centre" in obj else None
+    if centre is not None and len(centre) != 2:
+        raise NetworkError(f"must be two numbers [x, y], not {len(centre)}", f"{path}.centre")
+    return Scene(
+        title=_get(obj, "title", path, "string"),
+        step=_get(obj, "step", path, "integer", 0),
+        sample=_get(obj, "sample", path, "integer", 0),
+        granularity=_get(obj, "granularity", path, "string", "node"),
+        selection=tuple(selection),
+        zoom=_optional_float(obj, "zoom", path),
+        centre=(centre[0], centre[1]) if centre is not None else None,
+        caption=_get(obj, "caption", path, "string", ""),
+        notes=_get(obj, "notes", path, "string", ""),
+        question=_get(obj, "question", path, "boolean", False),
     )
 
 
@@ -277,6 +303,8 @@ def network_to_dict(network: Network) -> dict[str, Any]:
                        "batch_size": t.batch_size, "shuffle": t.shuffle, "seed": t.seed}
     if network.view:
         doc["view"] = network.view
+    if network.lesson:
+        doc["lesson"] = [scene_to_dict(scene) for scene in network.lesson]
     return doc
 
 

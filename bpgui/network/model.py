@@ -24,6 +24,7 @@ from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
 from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.lesson import Scene, check_scene
 from bpgui.network.operations import check_operation, check_room_for_operand
 from bpgui.network.validation import check_endpoints, check_finite, check_sample
 
@@ -116,6 +117,7 @@ class Network:
         name: str | None = None,
         description: str | None = None,
         view: dict[str, Any] | None = None,
+        lesson: Iterable[Scene] = (),
     ) -> None:
         self.neurons: list[Neuron] = list(neurons)
         self.edges: list[Edge] = list(edges)
@@ -125,6 +127,7 @@ class Network:
         self.name = name
         self.description = description
         self.view: dict[str, Any] = view if view is not None else {}
+        self.lesson: list[Scene] = list(lesson)
         self._observers: list[Callable[[Change], None]] = []
 
     # ----------------------------------------------------------------- queries
@@ -167,6 +170,7 @@ class Network:
         clone.samples = copy.deepcopy(self.samples)
         clone.training = replace(self.training)
         clone.view = json.loads(json.dumps(self.view))   # any depth json itself accepted
+        clone.lesson = list(self.lesson)                  # scenes are frozen
         clone._observers = []
         return clone
 
@@ -207,6 +211,8 @@ class Network:
         for i, s in enumerate(self.samples):
             check_sample(s, f"samples[{i}]", n_in, n_out)
         check_training(self.training)
+        for i, scene in enumerate(self.lesson):
+            check_scene(scene, f"lesson[{i}]")
 
     # ----------------------------------------------------------- observation
     def subscribe(self, observer: Callable[[Change], None]) -> None:
@@ -383,6 +389,50 @@ class Network:
                 old = getattr(self, key)
                 setattr(self, key, value)
                 self._emit(Change(ChangeKind.TEXT_CHANGED, field=key, old=old, new=value))
+
+    # ------------------------------------------------------------- the lesson
+    def add_scene(self, scene: Scene, index: int | None = None) -> int:
+        """Insert a scene (at the end by default); return where it went."""
+        check_scene(scene, "scene")
+        at = len(self.lesson) if index is None else index
+        if not 0 <= at <= len(self.lesson):
+            raise NetworkError(f"no place {at} in a lesson of {len(self.lesson)} scenes",
+                               "lesson")
+        self.lesson.insert(at, scene)
+        self._emit(Change(ChangeKind.SCENE_ADDED, new=(at, scene)))
+        return at
+
+    def remove_scene(self, index: int) -> Scene:
+        scene = self.lesson.pop(self._scene_index(index))
+        self._emit(Change(ChangeKind.SCENE_REMOVED, old=(index, scene)))
+        return scene
+
+    def move_scene(self, index: int, to: int) -> None:
+        """Move the scene at ``index`` so that it stands at ``to``."""
+        self._scene_index(index)
+        self._scene_index(to)
+        if index != to:
+            self.lesson.insert(to, self.lesson.pop(index))
+            self._emit(Change(ChangeKind.SCENE_MOVED, old=index, new=to))
+
+    def update_scene(self, index: int, **changes: Any) -> None:
+        """Change fields of a scene (title, caption, notes, question, …)."""
+        current = self.lesson[self._scene_index(index)]
+        candidate = replace(current, **changes)
+        check_scene(candidate, f"lesson[{index}]")
+        self.lesson[index] = candidate
+        for f in fields(candidate):
+            old, new = getattr(current, f.name), getattr(candidate, f.name)
+            if old != new:
+                self._emit(Change(ChangeKind.SCENE_CHANGED, field=f.name, old=(index, old),
+                                  new=(index, new)))
+
+    def _scene_index(self, index: int) -> int:
+        if isinstance(index, bool) or not isinstance(index, int) \
+                or not 0 <= index < len(self.lesson):
+            raise NetworkError(f"no scene {index!r} in a lesson of {len(self.lesson)}",
+                               "lesson")
+        return index
 
     @staticmethod
     def _assign(target: Neuron | Edge, candidate: Neuron | Edge, kind: ChangeKind,

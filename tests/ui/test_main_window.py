@@ -216,7 +216,7 @@ def test_each_group_of_docks_has_one_visible_tab_bar(qtbot, window) -> None:
     qtbot.waitUntil(lambda: all(
         sum(1 for b in window.findChildren(QTabBar) if b.isVisible() and
             [b.tabText(i) for i in range(b.count())] == titles) == 1
-        for titles in ([["Inspector", "Training"], ["Dataset", "Decision boundary"],
+        for titles in ([["Inspector", "Training"], ["Dataset", "Decision boundary", "Lesson"],
                         ["Paths from the loss", "Loss"]])))
 
 

@@ -44,7 +44,16 @@ def test_f5_hides_the_chrome_and_esc_restores_it(qtbot, window) -> None:
     assert window.scene.theme.name == "light" and window.view.transform() == transform
 
 
+def without_lesson(window) -> None:
+    """Seed 000's file has a lesson, whose scenes the clicker would move through."""
+    from bpgui.ui.document.commands import DeleteScene
+
+    while window.document.network.lesson:
+        window.document.execute(DeleteScene(window.document, 0))
+
+
 def test_clicker_keys_step_and_the_caption_follows(qtbot, window) -> None:
+    without_lesson(window)         # a file without a lesson: the clicker steps the pass
     window.presentation.enter(full_screen=False)
     session = window.stepping.session
     press(qtbot, window, Qt.Key.Key_PageDown, times=8)

@@ -13,6 +13,7 @@ window exactly as it was (docks, toolbars, size, zoom, theme).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QObject, Qt, Signal
@@ -20,6 +21,7 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QTextBrowser, QToolBar, QWidget
 
 from bpgui.engine.records import StepRecord
+from bpgui.handout.blocks import BLANK
 from bpgui.ui.base.theme import Theme
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.stepping.session import StepSession
@@ -53,6 +55,11 @@ class Presentation(QObject):
         self.blanked = False
         self._saved: _Saved | None = None
         self._base = QTransform()
+        # A lesson playing (classroom/lesson_player.py) writes the caption and places the
+        # view itself: the caption's body (None: the step as usual) and a call after each
+        # fit (to put the scene's zoom and centre back).
+        self.lesson_caption: Callable[[], str | None] | None = None
+        self.after_fit: Callable[[], None] | None = None
         self.caption = self._caption_dock()
         self.curtain = QFrame(window)
         self.curtain.setObjectName("presentationBlank")
@@ -116,6 +123,8 @@ class Presentation(QObject):
         self.view.fit()
         self._base = self.view.transform()
         self._apply_scale()
+        if self.after_fit is not None:
+            self.after_fit()
 
     def adopt_theme(self, theme: Theme) -> None:
         """View ▸ Theme while presenting: Esc comes back to this theme."""
@@ -178,11 +187,24 @@ class Presentation(QObject):
     def _caption_px(self) -> int:
         return round(CAPTION_PX * self.scale / MIN_SCALE)
 
+    @property
+    def caption_px(self) -> int:
+        """The caption's font size in pixels at the current scale."""
+        return self._caption_px()
+
+    def show_caption(self) -> None:
+        """Write the caption again (a lesson moved to another scene)."""
+        self._show_step()
+
     # ------------------------------------------------------------- caption
     def _show_step(self) -> None:
         if not self.active:
             return
         s = self.session
+        lesson = self.lesson_caption() if self.lesson_caption is not None else None
+        if lesson is not None:
+            self.text.setHtml(lesson)
+            return
         if not s.available:
             body = html.escape(s.reason)
         elif s.current is None:
@@ -230,12 +252,14 @@ class Presentation(QObject):
 CAPTION_COLUMNS = 4
 
 
-def caption_html(record: StepRecord, digits: int, note_px: int, note_colour: str) -> str:
+def caption_html(record: StepRecord, digits: int, note_px: int, note_colour: str,
+                 blank: bool = False) -> str:
     """The step as the Step panel lays it out (symbols, numbers, result), but with its
-    equations side by side: a projector's caption is wide and short."""
+    equations side by side: a projector's caption is wide and short. ``blank`` leaves
+    the results out (a lesson's question, as the worksheet writes it)."""
     cells = []
     for eq in record.equations:
-        lines = [html.escape(line) for line in eq.lines(digits)]
+        lines = [html.escape(line) for line in eq.lines(digits, BLANK if blank else None)]
         lines[-1] = f"<b>{lines[-1]}</b>"
         cells.append(f"<td style='padding:0 48px 8px 0; vertical-align:top'>"
                      f"{'<br>'.join(lines)}</td>")

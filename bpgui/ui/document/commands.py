@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bpgui.network.errors import NetworkError
+from bpgui.network.lesson import Scene
 from bpgui.network.model import Edge, Neuron, Sample, TrainingSettings
 from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.document.document import Document, ModelCommand
@@ -277,3 +278,76 @@ class SetParameters(ModelCommand):
     def revert(self) -> None:
         self.network.set_parameters(*self.before)
         self.network.set_training(self.settings_before)
+
+
+# ------------------------------------------------------------------ the lesson
+class AddScene(ModelCommand):
+    def __init__(self, document: Document, scene: Scene, index: int | None = None) -> None:
+        super().__init__(document, f"Add scene {scene.title}")
+        self.scene = scene
+        self.index = len(document.network.lesson) if index is None else index
+
+    def apply(self) -> None:
+        self.network.add_scene(self.scene, self.index)
+
+    def revert(self) -> None:
+        self.network.remove_scene(self.index)
+
+
+class DeleteScene(ModelCommand):
+    def __init__(self, document: Document, index: int) -> None:
+        super().__init__(document, f"Delete scene {document.network.lesson[index].title}")
+        self.index = index
+        self.scene = document.network.lesson[index]
+
+    def apply(self) -> None:
+        self.scene = self.network.remove_scene(self.index)
+
+    def revert(self) -> None:
+        self.network.add_scene(self.scene, self.index)
+
+
+class MoveScene(ModelCommand):
+    def __init__(self, document: Document, index: int, to: int) -> None:
+        super().__init__(document, f"Move scene {document.network.lesson[index].title}")
+        self.index, self.to = index, to
+
+    def apply(self) -> None:
+        self.network.move_scene(self.index, self.to)
+
+    def revert(self) -> None:
+        self.network.move_scene(self.to, self.index)
+
+
+SCENE_EDITS = {"title": "Rename scene", "caption": "Edit caption of scene",
+               "notes": "Edit notes of scene", "question": "Set question of scene"}
+
+
+class SetScene(ModelCommand):
+    """Change fields of one scene. With a ``merge_key``, consecutive edits of the same
+    fields of the same scene (typing a caption) make one undo entry."""
+
+    def __init__(self, document: Document, index: int, merge_key: int = -1,
+                 **changes: Any) -> None:
+        scene = document.network.lesson[index]
+        what = SCENE_EDITS.get(next(iter(changes)), "Edit scene") if len(changes) == 1 \
+            else "Edit scene"
+        super().__init__(document, f"{what} {scene.title}")
+        self.index, self.changes, self.merge_key = index, changes, merge_key
+        self.old = {k: getattr(scene, k) for k in changes}
+
+    def apply(self) -> None:
+        self.network.update_scene(self.index, **self.changes)
+
+    def revert(self) -> None:
+        self.network.update_scene(self.index, **self.old)
+
+    def id(self) -> int:
+        return self.merge_key
+
+    def mergeWith(self, other: Any) -> bool:
+        if not isinstance(other, SetScene) or other.index != self.index \
+                or other.changes.keys() != self.changes.keys():
+            return False
+        self.changes = other.changes
+        return True

@@ -133,6 +133,13 @@ def run_gui(args: Namespace, network: Network, path: Path | None,
     if args.screenshot and expanded is not None:
         return _screenshot_expanded(window, expanded, args.screenshot,
                                     size or DEFAULT_SCREENSHOT_SIZE)
+    scene = getattr(args, "lesson_scene", None)
+    if scene is not None and not args.presentation:
+        raise BpguiError("--lesson-scene: a lesson plays in presentation mode; add "
+                         "--presentation")
+    if scene is not None and args.screenshot:
+        return _screenshot(app, window, args.screenshot, size or DEFAULT_SCREENSHOT_SIZE,
+                           True, (scene, args.reveal, args.speaker_notes))
     if args.screenshot:
         return _screenshot(app, window, args.screenshot, size or DEFAULT_SCREENSHOT_SIZE,
                            args.presentation)
@@ -147,11 +154,16 @@ def run_gui(args: Namespace, network: Network, path: Path | None,
     shared_worker().warm()
     if args.presentation:
         window.presentation.enter()
+        if scene is not None:
+            window.lesson.play_from(scene, args.reveal)
     return app.exec()
 
 
 def _screenshot(app: object, window: object, png: str, size: tuple[int, int],
-                presentation: bool = False) -> int:
+                presentation: bool = False,
+                lesson: tuple[int, bool, bool] | None = None) -> int:
+    """The window at ``size``; ``lesson`` = (scene from 1, revealed, the speaker notes
+    instead of the window) plays the lesson in presentation mode first."""
     from PySide6.QtWidgets import QApplication
 
     from bpgui.ui.shell.main_window import MainWindow
@@ -167,6 +179,21 @@ def _screenshot(app: object, window: object, png: str, size: tuple[int, int],
         window.resize(*size)    # (docks coming and going may have stretched it)
         QApplication.processEvents()
         window.presentation.enter_view()
+    if lesson is not None:
+        number, reveal, notes = lesson
+        if not window.lesson.player.playing:
+            raise BpguiError("--lesson-scene: this file has no lesson")
+        window.lesson.play_from(number, reveal)
+        QApplication.processEvents()
+        if notes:
+            shown = window.lesson.player.notes
+            shown.resize(*size)
+            QApplication.processEvents()
+            if not shown.grab().save(png, "PNG"):
+                raise BpguiError(f"--screenshot {png}: could not write the image")
+            window.document.undo_stack.setClean()
+            window.close()
+            return 0
     QApplication.processEvents()
     if not window.grab().save(png, "PNG"):
         raise BpguiError(f"--screenshot {png}: could not write the image")

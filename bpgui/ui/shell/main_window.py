@@ -23,6 +23,7 @@ from bpgui.ui.base.theme import THEMES, Theme, presentation_theme
 from bpgui.ui.canvas.export import canvas_image
 from bpgui.ui.canvas.scene import NetworkScene, Tool
 from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.classroom.lesson_ui import LessonUi
 from bpgui.ui.classroom.presentation import Presentation
 from bpgui.ui.document.commands import DeleteItems, MoveNeurons, SetEdge
 from bpgui.ui.document.document import Document
@@ -70,12 +71,17 @@ class MainWindow(QMainWindow):
         self._arrange_docks()
         self._docks_sized = False
         self.presentation = Presentation(self, self.view, self.stepping.session)
+        self.lesson = LessonUi(self, document, self.stepping.session, self.scene, self.view,
+                               self.presentation, self.show_status)
+        self.tabifyDockWidget(self.dataset, self.lesson.dock)
+        self.dataset.raise_()
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
         self.expander = Expander(self.scene, self.view, self.stepping.session,
                                  lambda: self.scene.theme, self.show_status)
         self.expander.practice = self.stepping.practice
-        self.action_table = action_table(self.stepping.rows, self.training.rows)
+        self.action_table = action_table(self.stepping.rows, self.training.rows,
+                                         self.lesson.rows)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self.presentation.changed.connect(self._on_presentation)
@@ -147,7 +153,7 @@ class MainWindow(QMainWindow):
         act = self.actions_by_name
         own = [r for r in SHELL_ROWS + HELP_ROWS if r.name not in UNDO_ROWS]
         act.update(build_actions(self, own, slots), Undo=undo, Redo=redo)
-        for room in (self.stepping, self.training):
+        for room in (self.stepping, self.training, self.lesson):
             act.update(zip([r.name for r in room.rows], room.actions, strict=True))
         act["LeavePresentation"].setEnabled(False)
         act["BlankScreen"].setEnabled(False)
@@ -166,7 +172,8 @@ class MainWindow(QMainWindow):
             ("&File", 0): [self.samples_menu, self.recent_menu],
             ("&View", 3): [self.inspector.toggleViewAction(), self.dataset.toggleViewAction()],
             ("&Run", 1): self.stepping.menu_extras(),
-            ("&Train", 2): self.training.menu_extras()})
+            ("&Train", 2): self.training.menu_extras(),
+            ("&Lesson", 1): self.lesson.menu_extras()})
 
     # ------------------------------------------------------------- status
     def show_status(self, message: str) -> None:
