@@ -20,7 +20,9 @@ from typing import Any, NoReturn
 
 from bpgui.network import fileformat
 from bpgui.network.errors import BpguiError
+from bpgui.network.lesson import GRANULARITIES
 from bpgui.network.model import MODES, Network
+from bpgui.network.parsing import plural
 
 SUBCOMMANDS = ("trace", "train", "check", "validate", "worksheet", "export-torch", "expr")
 CHECK_TOLERANCE = 1e-5
@@ -97,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace = sub.add_parser("trace", help="one forward and backward pass, as JSON")
     trace.add_argument("file")
     trace.add_argument("--sample", type=_count, default=0, metavar="K")
-    trace.add_argument("--granularity", choices=("edge", "node", "layer"), default="node",
+    trace.add_argument("--granularity", choices=GRANULARITIES, default="node",
                        help="step granularity of the 'steps' list (default: node)")
     trace.add_argument("--digits", type=_digits, default=4,
                        help="significant digits in the step text (default: 4)")
@@ -179,20 +181,18 @@ def build_gui_parser() -> argparse.ArgumentParser:
                              "--screenshot, picture that window, --steps stepping it")
     parser.add_argument("--presentation", action="store_true")
     parser.add_argument("--practice", action="store_true",
-                        help="turn Run ▸ Practice on and step to its first question "
-                             "(after --steps N, the first question from there)")
+                        help="turn Run ▸ Practice on and step to its next question")
     parser.add_argument("--lesson-scene", type=_count, metavar="K",
                         help="with --presentation: play the file's lesson from scene K "
                              "(from 1); a question scene stands before its result")
     parser.add_argument("--reveal", action="store_true",
                         help="with --lesson-scene: the question scene's result revealed")
     parser.add_argument("--speaker-notes", action="store_true",
-                        help="with --lesson-scene and --screenshot: picture the "
-                             "speaker-notes window instead")
+                        help="with --lesson-scene: picture the speaker-notes window")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
     parser.add_argument("--size", metavar="WxH")
-    parser.add_argument("--granularity", choices=("edge", "node", "layer"),
+    parser.add_argument("--granularity", choices=GRANULARITIES,
                         help="step granularity of the pass (default: node)")
     parser.add_argument("--digits", type=_window_digits, metavar="D",
                         help="significant digits in formulas and on the canvas (2 to 10)")
@@ -325,8 +325,8 @@ def cmd_expr(args: argparse.Namespace) -> int:
         return 0
     _check_writable("-o", args.out, None)
     fileformat.save(network, args.out)
-    print(f"{args.out}: {network.name} ({_plural(len(network.neurons), 'node')}, "
-          f"{_plural(len(network.edges), 'edge')})")
+    print(f"{args.out}: {network.name} ({plural(len(network.neurons), 'node')}, "
+          f"{plural(len(network.edges), 'edge')})")
     return 0
 
 
@@ -339,13 +339,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         check_operands(network.neurons, network.edges)
     except NetworkError as exc:
         raise fileformat.FileError(f"{args.file}: {exc}") from None
-    print(f"{args.file}: ok ({_plural(len(network.neurons), 'neuron')}, "
-          f"{_plural(len(network.edges), 'edge')}, {_plural(len(network.samples), 'sample')})")
+    print(f"{args.file}: ok ({plural(len(network.neurons), 'neuron')}, "
+          f"{plural(len(network.edges), 'edge')}, {plural(len(network.samples), 'sample')})")
     return 0
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # The window's networks are small: BLAS threads would only compete with the GUI thread

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from typing import Any
@@ -25,8 +24,16 @@ from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
 from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
 from bpgui.network.lesson import Scene, check_scene
+from bpgui.network.lesson_edits import LessonEdits
 from bpgui.network.operations import check_operation, check_room_for_operand
-from bpgui.network.validation import check_endpoints, check_finite, check_sample
+from bpgui.network.validation import (
+    ID_PATTERN,
+    check_edge,
+    check_endpoints,
+    check_finite,
+    check_id,
+    check_sample,
+)
 
 # The network's public face: its own names, and the parts, name tables and checks it
 # is made of, which stay importable from here though defined in their own modules.
@@ -39,15 +46,6 @@ __all__ = [
 
 ROLES = ("input", "hidden", "output")
 MODES = ("batch", "sgd", "minibatch")
-ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-
-
-def check_id(value: Any, path: str) -> None:
-    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise NetworkError(
-            f"{value!r} is not a valid id (a letter or _, then up to 63 letters, digits or _)",
-            path,
-        )
 
 
 def check_neuron(neuron: Neuron, path: str) -> None:
@@ -72,19 +70,6 @@ def check_neuron(neuron: Neuron, path: str) -> None:
             check_finite(getattr(neuron, axis), f"{path}.{axis}")
 
 
-def check_edge(edge: Edge, path: str) -> None:
-    """Rules about one edge on its own (endpoints are the network's job)."""
-    check_id(edge.id, f"{path}.id")
-    for end in ("source", "target"):
-        if not isinstance(getattr(edge, end), str):
-            raise NetworkError("must be a neuron id", f"{path}.{end}")
-    check_finite(edge.weight, f"{path}.weight")
-    if not isinstance(edge.trainable, bool):
-        raise NetworkError("must be true or false", f"{path}.trainable")
-    if edge.label is not None and not isinstance(edge.label, str):
-        raise NetworkError("must be a string", f"{path}.label")
-
-
 def check_training(settings: TrainingSettings, path: str = "training") -> None:
     lr = settings.learning_rate
     check_finite(lr, f"{path}.learning_rate", "a finite number > 0")
@@ -103,7 +88,7 @@ def check_training(settings: TrainingSettings, path: str = "training") -> None:
         raise NetworkError(f"must be an integer, not {settings.seed!r}", f"{path}.seed")
 
 
-class Network:
+class Network(LessonEdits):
     """A feed-forward graph of neurons and weighted edges, plus its data."""
 
     def __init__(
@@ -389,50 +374,6 @@ class Network:
                 old = getattr(self, key)
                 setattr(self, key, value)
                 self._emit(Change(ChangeKind.TEXT_CHANGED, field=key, old=old, new=value))
-
-    # ------------------------------------------------------------- the lesson
-    def add_scene(self, scene: Scene, index: int | None = None) -> int:
-        """Insert a scene (at the end by default); return where it went."""
-        check_scene(scene, "scene")
-        at = len(self.lesson) if index is None else index
-        if not 0 <= at <= len(self.lesson):
-            raise NetworkError(f"no place {at} in a lesson of {len(self.lesson)} scenes",
-                               "lesson")
-        self.lesson.insert(at, scene)
-        self._emit(Change(ChangeKind.SCENE_ADDED, new=(at, scene)))
-        return at
-
-    def remove_scene(self, index: int) -> Scene:
-        scene = self.lesson.pop(self._scene_index(index))
-        self._emit(Change(ChangeKind.SCENE_REMOVED, old=(index, scene)))
-        return scene
-
-    def move_scene(self, index: int, to: int) -> None:
-        """Move the scene at ``index`` so that it stands at ``to``."""
-        self._scene_index(index)
-        self._scene_index(to)
-        if index != to:
-            self.lesson.insert(to, self.lesson.pop(index))
-            self._emit(Change(ChangeKind.SCENE_MOVED, old=index, new=to))
-
-    def update_scene(self, index: int, **changes: Any) -> None:
-        """Change fields of a scene (title, caption, notes, question, …)."""
-        current = self.lesson[self._scene_index(index)]
-        candidate = replace(current, **changes)
-        check_scene(candidate, f"lesson[{index}]")
-        self.lesson[index] = candidate
-        for f in fields(candidate):
-            old, new = getattr(current, f.name), getattr(candidate, f.name)
-            if old != new:
-                self._emit(Change(ChangeKind.SCENE_CHANGED, field=f.name, old=(index, old),
-                                  new=(index, new)))
-
-    def _scene_index(self, index: int) -> int:
-        if isinstance(index, bool) or not isinstance(index, int) \
-                or not 0 <= index < len(self.lesson):
-            raise NetworkError(f"no scene {index!r} in a lesson of {len(self.lesson)}",
-                               "lesson")
-        return index
 
     @staticmethod
     def _assign(target: Neuron | Edge, candidate: Neuron | Edge, kind: ChangeKind,

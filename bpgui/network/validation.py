@@ -3,18 +3,43 @@
 :func:`check_finite` is the one test of a number the whole format uses;
 :func:`check_endpoints` says whether an edge may join two neurons and
 :func:`check_sample` whether a sample fits the network's inputs and outputs.
-The rules about one neuron, edge or the training settings on their own live with
-the tables of names they check against, in :mod:`bpgui.network.model`. Each rule
+An id's and an edge's own rules are here too; the rules about one neuron or the
+training settings live with the tables of names they check against, in
+:mod:`bpgui.network.model`. Each rule
 raises :class:`~bpgui.network.errors.NetworkError` naming the JSON path at fault.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from bpgui.network.errors import NetworkError
 from bpgui.network.items import Edge, Sample
+
+ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def check_id(value: Any, path: str) -> None:
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise NetworkError(
+            f"{value!r} is not a valid id (a letter or _, then up to 63 letters, digits or _)",
+            path,
+        )
+
+
+def check_edge(edge: Edge, path: str) -> None:
+    """Rules about one edge on its own (endpoints are the network's job)."""
+    check_id(edge.id, f"{path}.id")
+    for end in ("source", "target"):
+        if not isinstance(getattr(edge, end), str):
+            raise NetworkError("must be a neuron id", f"{path}.{end}")
+    check_finite(edge.weight, f"{path}.weight")
+    if not isinstance(edge.trainable, bool):
+        raise NetworkError("must be true or false", f"{path}.trainable")
+    if edge.label is not None and not isinstance(edge.label, str):
+        raise NetworkError("must be a string", f"{path}.label")
 
 
 def check_finite(value: Any, path: str, what: str = "a finite number") -> None:
