@@ -152,6 +152,34 @@ def test_a_question_scene_before_and_after_its_reveal(qtbot, window) -> None:
     assert "= −0.025" in caption(window) and "______" not in caption(window)
 
 
+def test_the_teacher_types_the_answer_on_a_question_scene(qtbot, window) -> None:
+    """Typed on the projector: a wrong answer says how far off and keeps the result
+    blank; one within a unit of the last digit (δ_h1 = −0.025 at 4 digits, the seed's)
+    reveals it. The exact value comes from the engine's record, not from the window."""
+    doc = window.document
+    while doc.network.lesson:
+        doc.execute(DeleteScene(doc, 0))
+    window.lesson.dock.add(lambda title: Scene("Ask", 8, question=True, caption="δ_h1?"))
+    window.presentation.enter(full_screen=False)
+    session, player = window.stepping.session, window.lesson.player
+    exact = session.records[7].equations[-1].result
+    assert abs(exact - -0.025) < 1e-5       # −0.02500 to 4 digits: a unit is 10⁻⁵
+    qtbot.keyClicks(window.focusWidget() or window, "-0.03")
+    assert "Answer: -0.03" in caption(window)
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert session.position == 7 and "______" in caption(window)
+    assert "too low" in caption(window)
+    press(qtbot, window, Qt.Key.Key_Backspace, times=5)
+    qtbot.keyClicks(window.focusWidget() or window, "-0.02502")     # 1.9 units off
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert session.position == 7 and "too low" in caption(window)
+    press(qtbot, window, Qt.Key.Key_Backspace, times=8)
+    qtbot.keyClicks(window.focusWidget() or window, "-0.025")
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert session.position == 8 and player.revealed
+    assert "= −0.025" in caption(window) and "Right." in caption(window)
+
+
 def test_the_lesson_screenshot_flags(tmp_path) -> None:
     import os
     import subprocess

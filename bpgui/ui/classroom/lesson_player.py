@@ -12,6 +12,12 @@ application-wide filter installed after it (Qt asks the filter installed last fi
 takes those two keys for the lesson; it is removed when the lesson stops, and the
 stepping room never knows.
 
+A question scene waits for the answer: shouted by the room (PageDown reveals it), or
+typed by the teacher: while the result is blank, digits, a sign and a point go into an
+answer line under the step, Backspace takes one back, and Enter checks it by practice
+mode's rule (:mod:`bpgui.engine.practice`: within one unit of the last digit shown),
+says right or how far off, and reveals the result when it is right.
+
 The speaker notes are a separate top-level window, so it can sit on the laptop's
 screen while the canvas is on the projector; it follows the scene.
 """
@@ -24,6 +30,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QTransform
 from PySide6.QtWidgets import QApplication, QMainWindow, QTextBrowser, QVBoxLayout, QWidget
 
+from bpgui.engine.practice import asked_equation, is_right, off_text, parse_answer
 from bpgui.network.lesson import Scene
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.view import CanvasView
@@ -33,6 +40,7 @@ from bpgui.ui.stepping.session import StepSession
 from bpgui.ui.stepping.step_controls import is_typing
 
 SCENE_KEYS = {Qt.Key.Key_PageDown: 1, Qt.Key.Key_PageUp: -1}
+ANSWER_CHARACTERS = set("0123456789.,-−eE")   # what an answer typed on the projector holds
 
 
 def stand_session(session: StepSession, scene: Scene, revealed: bool = True) -> None:
@@ -109,6 +117,8 @@ class LessonKeys(QObject):
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress,
                         QEvent.Type.KeyRelease) or not isinstance(event, QKeyEvent):
             return False
+        if self.player.holding_back() and self._answer_key(kind, event):
+            return True
         direction = SCENE_KEYS.get(Qt.Key(event.key()))
         if direction is None or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier \
                 or is_typing(QApplication.focusWidget()) \
@@ -120,6 +130,25 @@ class LessonKeys(QObject):
             event.accept()
         elif kind == QEvent.Type.KeyPress:
             self.player.move(direction)
+        return True
+
+    def _answer_key(self, kind: QEvent.Type, event: QKeyEvent) -> bool:
+        """A key of an answer typed on a question scene: taken (True) or left alone."""
+        key, text = Qt.Key(event.key()), event.text()
+        typing = bool(text) and text in ANSWER_CHARACTERS
+        if not (typing or key in (Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            return False
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.player.typed:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()
+        elif kind == QEvent.Type.KeyPress:
+            if typing:
+                self.player.type_answer(self.player.typed + text)
+            elif key == Qt.Key.Key_Backspace:
+                self.player.type_answer(self.player.typed[:-1])
+            else:
+                self.player.check_answer()
         return True
 
 
@@ -135,6 +164,8 @@ class LessonPlayer(QObject):
         self.canvas, self.view, self.presentation = canvas, view, presentation
         self.playing = False
         self.beat = 0
+        self.typed = ""             # an answer typed on a question scene
+        self.verdict = ""           # what checking it said
         self.notes = SpeakerNotes()
         self.keys = LessonKeys(self)
         window.destroyed.connect(self.notes.deleteLater)
@@ -211,6 +242,7 @@ class LessonPlayer(QObject):
         if not self.playing or not beats:
             return
         self.beat = min(max(beat, 0), len(beats) - 1)
+        self.typed = self.verdict = ""
         index, revealed = beats[self.beat]
         scene = self.lesson[index]
         stand_session(self.session, scene, revealed)
@@ -238,6 +270,31 @@ class LessonPlayer(QObject):
         self.presentation.show_caption()
         self._show_notes()
 
+    # ------------------------------------------------------------ answering
+    def type_answer(self, text: str) -> None:
+        self.typed, self.verdict = text, ""
+        self.presentation.show_caption()
+
+    def check_answer(self) -> None:
+        """Check the typed answer against the question's result; reveal it if right."""
+        scene = self.scene
+        if scene is None or not self.holding_back():
+            return
+        exact = asked_equation(self.session.records[scene.step - 1]).result
+        digits = self.session.digits
+        try:
+            answer = parse_answer(self.typed)
+        except ValueError as exc:
+            self.verdict = str(exc)
+        else:
+            if is_right(answer, exact, digits):
+                self.move(1)
+                self.verdict = "Right."
+                self.presentation.show_caption()
+                return
+            self.verdict = off_text(answer, exact, digits)
+        self.presentation.show_caption()
+
     # -------------------------------------------------------------- writing
     def holding_back(self) -> bool:
         """A question scene not yet revealed, with the pass where the scene put it."""
@@ -264,7 +321,10 @@ class LessonPlayer(QObject):
         record = s.records[scene.step - 1] if self.holding_back() else s.current
         step = "" if record is None else caption_html(
             record, s.digits, round(px * 0.8), theme.positive.name(), self.holding_back())
-        return header + said + step
+        answer = "".join(f"<p style='margin:4px 0 0 0'>{html.escape(line)}</p>" for line in (
+            (f"Answer: {self.typed}▏" if self.typed and self.holding_back() else ""),
+            self.verdict) if line)
+        return header + said + step + answer
 
     def _show_notes(self) -> None:
         scene = self.scene
@@ -274,7 +334,8 @@ class LessonPlayer(QObject):
         parts = [f"<h2>Scene {index + 1} of {len(lesson)}: {html.escape(scene.title)}</h2>"]
         if scene.asks:
             state = "the result is revealed" if self.revealed \
-                else "the class sees the result blank; PageDown reveals it"
+                else "the class sees the result blank; PageDown, or a right answer typed " \
+                "and Enter, reveals it"
             parts.append(f"<p><i>Question: {state}.</i></p>")
         if scene.step and self.session.available and scene.step <= len(self.session.records):
             record = self.session.records[scene.step - 1]
