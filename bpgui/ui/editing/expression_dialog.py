@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -27,6 +26,7 @@ from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.widgets import named
+from bpgui.ui.editing.network_dialog import NetworkDialog
 
 Builder = Callable[[str, Mapping[str, float]], Network]
 
@@ -54,14 +54,13 @@ def parse_values(text: str) -> dict[str, float]:
     return values
 
 
-class ExpressionDialog(QDialog):
+class ExpressionDialog(NetworkDialog):
     """Ask for an expression and its variables' values; :meth:`network` after OK."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("expressionDialog")
         self.setWindowTitle("New from expression")
-        self._network: Network | None = None
         self.expression_edit = named(
             QLineEdit(placeholderText="e.g. sin(2*x + y)"), "expressionEdit",
             "The expression: numbers, variables, + − * / ^, and functions such as sin, "
@@ -88,20 +87,6 @@ class ExpressionDialog(QDialog):
         self.expression_edit.textChanged.connect(lambda _: self._show_problem(None))
         self.values_edit.textChanged.connect(lambda _: self._show_problem(None))
         self.resize(520, self.sizeHint().height())
-
-    def network(self) -> Network:
-        """The network built when OK was pressed."""
-        if self._network is None:
-            raise RuntimeError("network() is only available after the dialog was accepted")
-        return self._network
-
-    @staticmethod
-    def ask(parent: QWidget | None = None) -> Network | None:
-        """Show the dialog modally; the new network, or None when cancelled."""
-        dialog = ExpressionDialog(parent)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return dialog.network() if accepted else None
 
     def accept(self) -> None:
         """Build the graph; on a refusal say why in one line and stay open."""

@@ -13,7 +13,6 @@ from functools import partial
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -28,8 +27,9 @@ from PySide6.QtWidgets import (
 from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, parse_sizes
 from bpgui.network.datasets import GENERATORS, to_samples
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import ACTIVATIONS, LOSSES, Network, Sample
+from bpgui.network.model import ACTIVATIONS, LOSSES, Sample
 from bpgui.ui.base.widgets import named
+from bpgui.ui.editing.network_dialog import NetworkDialog
 
 NO_DATA = "None"
 GATES = ("AND", "OR", "XOR")
@@ -37,14 +37,13 @@ HIDDEN_DEFAULT, OUTPUT_DEFAULT = "tanh", "sigmoid"
 MAX_SEED = 2**31 - 1
 
 
-class LayeredNetworkDialog(QDialog):
+class LayeredNetworkDialog(NetworkDialog):
     """Ask for a fully connected layered network; :meth:`network` returns it after OK."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("layeredDialog")
         self.setWindowTitle("New layered network")
-        self._network: Network | None = None
         self._samples: list[Sample] = []
         self._sizes: list[int] = []
         self.activation_combos: list[QComboBox] = []
@@ -111,20 +110,6 @@ class LayeredNetworkDialog(QDialog):
         self.sizes_edit.setFocus()
 
     # ------------------------------------------------------------------ public
-    def network(self) -> Network:
-        """The network built when OK was pressed."""
-        if self._network is None:
-            raise RuntimeError("network() is only available after the dialog was accepted")
-        return self._network
-
-    @staticmethod
-    def ask(parent: QWidget | None = None) -> Network | None:
-        """Show the dialog modally; the new network, or None when cancelled."""
-        dialog = LayeredNetworkDialog(parent)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return dialog.network() if accepted else None
-
     def spec(self) -> LayeredSpec:
         """What the fields say now (valid only while OK is enabled)."""
         return LayeredSpec(

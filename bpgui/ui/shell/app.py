@@ -21,6 +21,9 @@ from bpgui.network.model import Network
 
 if TYPE_CHECKING:           # Qt is imported only once the window is really opened
     from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    from bpgui.ui.shell.main_window import MainWindow
 
 DEFAULT_SCREENSHOT_SIZE = (1600, 1000)
 
@@ -189,14 +192,18 @@ def _screenshot(app: object, window: object, png: str, size: tuple[int, int],
             shown = window.lesson.player.notes
             shown.resize(*size)
             QApplication.processEvents()
-            if not shown.grab().save(png, "PNG"):
-                raise BpguiError(f"--screenshot {png}: could not write the image")
-            window.document.undo_stack.setClean()
-            window.close()
-            return 0
+            return _save_and_close(shown, png, window)
     QApplication.processEvents()
-    if not window.grab().save(png, "PNG"):
+    return _save_and_close(window, png, window)
+
+
+def _save_and_close(shown: QWidget, png: str, window: MainWindow) -> int:
+    """Write ``shown`` to ``png`` and close ``window`` without asking to save: a
+    screenshot changed nothing the user made."""
+    if not shown.grab().save(png, "PNG"):
         raise BpguiError(f"--screenshot {png}: could not write the image")
+    if shown is not window:
+        shown.close()
     window.document.undo_stack.setClean()
     window.close()
     return 0
@@ -240,9 +247,4 @@ def _screenshot_expanded(window: object, expanded: object, png: str,
         QApplication.processEvents()
         expanded.view.fit()
     QApplication.processEvents()
-    if not expanded.grab().save(png, "PNG"):
-        raise BpguiError(f"--screenshot {png}: could not write the image")
-    expanded.close()
-    window.document.undo_stack.setClean()
-    window.close()
-    return 0
+    return _save_and_close(expanded, png, window)
