@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bpgui.cli_options import add_optimizer_arguments, optimizer_overrides
+from bpgui.cli_options import integer as _integer
 from bpgui.network import fileformat
 from bpgui.network.errors import BpguiError
 from bpgui.network.lesson import GRANULARITIES
@@ -85,13 +87,6 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bpgui", description="Make backpropagation visible.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -111,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--mode", choices=MODES)
     train.add_argument("--batch-size", type=_positive_int, metavar="B")
     train.add_argument("--seed", type=_integer, metavar="S")
+    add_optimizer_arguments(train)
     train.add_argument("--out", metavar="TRAINED")
     train.add_argument("--history", metavar="CSV")
 
@@ -239,7 +235,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             _check_writable(option, path, args.file)
     overrides = {k: v for k, v in (("learning_rate", args.lr), ("mode", args.mode),
                                    ("batch_size", args.batch_size), ("seed", args.seed))
-                 if v is not None}
+                 if v is not None} | optimizer_overrides(args)
     settings = replace(network.training, **overrides)
     plan = compile_plan(network)
     x, y = sample_arrays(network)

@@ -9,6 +9,7 @@ results can be compared with ==.
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,8 +126,8 @@ def test_formula_takes_a_masked_matrix_gradient() -> None:
                          "[1, 8]] ⊙ [[1, 0], [1, 1]]) = [[0.875, −2], [0, −1]]")
 
 
-def test_settings_choose_sgd_at_their_rate() -> None:
-    assert set(OPTIMIZERS) == {"sgd"}
+def test_default_settings_choose_sgd_at_their_rate() -> None:
+    assert tuple(OPTIMIZERS) == ("sgd", "momentum", "nesterov", "rmsprop", "adam")
     optimizer = optimizer_for(TrainingSettings(learning_rate=0.25))
     assert isinstance(optimizer, SGD) and optimizer.learning_rate == 0.25
 
@@ -212,3 +213,55 @@ def test_step_text_writes_the_rule(granularity: str) -> None:
 def test_single_update_record_writes_the_rule() -> None:
     text = update_record(line()).text()
     assert text == "w ← w − η·g_w = 1 − 0.25·4 = 0;  b_y ← b_y − η·g_b_y = 0 − 0.25·2 = −0.5"
+
+
+# ------------------------------------------------------------- rules with state
+def _one(name: str, **settings: Any) -> Optimizer:
+    rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer=name, **settings))
+    rule.start([np.ones(1)], [True])
+    return rule
+
+
+def _steps(rule: Optimizer, grads: list[float], theta: float = 1.0) -> list[float]:
+    values = []
+    for g in grads:
+        out = [np.empty(1)]
+        rule.step([np.array([theta])], [np.array([g])], out)
+        theta = float(out[0][0])
+        values.append(theta)
+    return values
+
+
+def test_momentum_by_hand() -> None:
+    # β = 0.5, η = 0.1: v = 0.5 → θ = 1 − 0.05 = 0.95; v = 0.25 + 0.25 = 0.5 → 0.9
+    assert _steps(_one("momentum", momentum=0.5), [0.5, 0.25]) == [0.95, 0.95 - 0.1 * 0.5]
+
+
+def test_adam_by_hand() -> None:
+    # β₁ = 0.5, β₂ = 0.75, ε = 1e-8. Step 1: m = 0.25, v = 0.0625, m̂ = 0.5, v̂ = 0.25,
+    # θ = 1 − 0.1·0.5/(0.5 + ε). Step 2 (g = 0.25): m = 0.125 + 0.125 = 0.25, m̂ = 0.25/0.75;
+    # v = 0.046875 + 0.015625 = 0.0625, v̂ = 0.0625/0.4375.
+    first, second = _steps(_one("adam", beta1=0.5, beta2=0.75), [0.5, 0.25])
+    assert first == pytest.approx(1 - 0.1 * 0.5 / (0.5 + 1e-8), rel=1e-15)
+    expected = first - 0.1 * (0.25 / 0.75) / ((0.0625 / 0.4375) ** 0.5 + 1e-8)
+    assert second == pytest.approx(expected, rel=1e-15)
+
+
+def test_adams_printed_first_step_comes_out_from_its_printed_numbers() -> None:
+    rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer="adam"))
+    formula = update_formula(rule, "w1", 1.0, "∂L/∂w1", 0.5)
+    new = rule.updated(1.0, 0.5)
+    printed = {v.symbol: float(f"{float(v.value):.6g}") for v in formula.leaves()}
+    assert set(printed) == {"w1", "η", "m̂", "v̂", "ε"}
+    assert printed["m̂"] == 0.5 and printed["v̂"] == 0.25
+    assert float(formula.evaluate(lambda v: printed[v.symbol])) == pytest.approx(new, rel=1e-6)
+    assert rule.updated(1.0, 0.5) == _steps(_one("adam"), [0.5])[0]
+
+
+def test_rules_with_state_pickle_and_keep_it_across_a_new_rate() -> None:
+    rule = _one("adam")
+    _steps(rule, [0.5])
+    rule.learning_rate = 0.05
+    clone = pickle.loads(pickle.dumps(rule))
+    assert clone.state()["exp_avg"][0].tolist() == rule.state()["exp_avg"][0].tolist() != [0.0]
+    assert _steps(clone, [0.25]) == _steps(rule, [0.25])

@@ -14,7 +14,7 @@ from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.lesson import GRANULARITIES, Scene
-from bpgui.network.model import MODES, ROLES, Network, Neuron, TrainingSettings
+from bpgui.network.model import MODES, OPTIMIZER_NAMES, ROLES, Network, Neuron, TrainingSettings
 from bpgui.network.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +132,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "/$defs/neuron/properties/role": ROLES,
     "/$defs/neuron/properties/activation": ACTIVATIONS,
     "/$defs/training/properties/mode": MODES,
+    "/$defs/training/properties/optimizer": OPTIMIZER_NAMES,
     "/$defs/neuron/properties/op": OPERATIONS,
     "/$defs/scene/properties/granularity": GRANULARITIES,
 }

@@ -261,7 +261,8 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
         return None
     values = [walk.put("weight", e.id, optimizer.updated(e.weight, walk.get("grad_w", e.id)))
               for e in trainable_edges]
-    values += [walk.put("bias", m, optimizer.updated(walk.neuron[m].bias, walk.get("grad_b", m)))
+    values += [walk.put("bias", m, optimizer.updated(walk.neuron[m].bias, walk.get("grad_b", m),
+                                                       False))
                for m in trainable_biases]
     n = lv.name
     eqs, notes = [], []
@@ -271,7 +272,7 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
             optimizer, f"A{n}", lv.matrix(lambda e: e.weight),
             Var(f"∂L/∂A{n}", lv.matrix(lambda e: walk.get("grad_w", e.id))),
             Var(f"T{n}", _mask(lv, lambda e: e.trainable)) if masked else None,
-            lv.matrix(lambda e: walk.get("weight", e.id) if e.trainable else e.weight)))
+            lv.matrix(lambda e: walk.get("weight", e.id) if e.trainable else e.weight), True))
         if masked:
             notes.append(f"T{n} is 1 for a trainable weight and 0 for a frozen one "
                          "(or a missing edge): a frozen weight does not move.")
@@ -283,7 +284,7 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
             Var(f"∂L/∂b{n}", _vector(walk, "grad_b", lv.members)),
             Var(f"t{n}", tuple(trainable)) if masked else None,
             tuple(walk.get("bias", m) if walk.neuron[m].train_bias else walk.neuron[m].bias
-                  for m in lv.members)))
+                  for m in lv.members), False))
         if masked:
             notes.append(f"t{n} is 1 for a trainable bias and 0 for a frozen one.")
     ids = tuple(e.id for e in trainable_edges) + tuple(trainable_biases)
@@ -291,6 +292,6 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
 
 
 def _update_equation(optimizer: Optimizer, name: str, old: Any, gradient: Var,
-                     mask: Var | None, new: Any) -> Equation:
+                     mask: Var | None, new: Any, weight: bool) -> Equation:
     step: Expr = gradient if mask is None else Group(Hadamard(gradient, mask))
-    return Equation(name, optimizer.formula(name, old, step), new, "←", before=old)
+    return Equation(name, optimizer.formula(name, old, step, weight), new, "←", before=old)

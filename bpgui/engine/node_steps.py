@@ -232,8 +232,9 @@ def _update(walk: Walk, param: Edge | str,
     else:
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
-    new = optimizer.updated(old, g)
-    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g), new, "←",
+    new = optimizer.updated(old, g, kind == "weight")
+    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g,
+                         kind == "weight"), new, "←",
                   before=old)
     return ident, eq, walk.put(kind, ident, new)
 

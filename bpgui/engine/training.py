@@ -88,7 +88,8 @@ class Trainer:
         # Every block's weights, then every block's bias: the order the optimizer sees.
         self.optimizer: Optimizer = optimizer_for(settings)
         self.optimizer.start([b.weight_mask for b in plan.blocks] +
-                             [b.bias_mask for b in plan.blocks])
+                             [b.bias_mask for b in plan.blocks],
+                             [True] * len(plan.blocks) + [False] * len(plan.blocks))
         self._spare = [np.empty_like(b.weights) for b in plan.blocks] + \
             [np.empty_like(b.bias) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled

@@ -56,8 +56,9 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
         old = network.edge(ident).weight if kind == "weight" else network.neuron(ident).bias
         if ident == focus and len(chosen) > 1:
             equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g))
-        new = optimizer.updated(old, g)
-        equations.append(Equation(name, optimizer.formula(name, old, Var(f"g_{name}", g)), new,
+        new = optimizer.updated(old, g, kind == "weight")
+        equations.append(Equation(name, optimizer.formula(name, old, Var(f"g_{name}", g),
+                                                          kind == "weight"), new,
                                   "←", before=old))
         values.append((Quantity(kind, ident), float(new)))
     ids = tuple(ident for _, ident, _ in params)

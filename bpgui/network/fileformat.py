@@ -27,7 +27,9 @@ NEURON_KEYS = ("id", "role", "label", "activation", "bias", "train_bias", "x", "
                "op", "value", "exponent")   # op, value, exponent: v1 additions (operations)
 EDGE_KEYS = ("id", "source", "target", "weight", "trainable", "label")
 SAMPLE_KEYS = ("inputs", "targets")
-TRAINING_KEYS = ("learning_rate", "mode", "batch_size", "shuffle", "seed")
+TRAINING_KEYS = ("learning_rate", "mode", "batch_size", "shuffle", "seed",
+                 # a v1 addition: the update rule and its settings, written when not default
+                 "optimizer", "momentum", "beta1", "beta2", "eps", "alpha", "l2")
 _MISSING = object()
 
 
@@ -259,6 +261,13 @@ def _training(obj: dict[str, Any]) -> TrainingSettings:
         batch_size=_get(obj, "batch_size", path, "integer", defaults.batch_size),
         shuffle=_get(obj, "shuffle", path, "boolean", defaults.shuffle),
         seed=_get(obj, "seed", path, "integer", defaults.seed),
+        optimizer=_get(obj, "optimizer", path, "string", defaults.optimizer),
+        momentum=_number(obj, "momentum", path, defaults.momentum),
+        beta1=_number(obj, "beta1", path, defaults.beta1),
+        beta2=_number(obj, "beta2", path, defaults.beta2),
+        eps=_number(obj, "eps", path, defaults.eps),
+        alpha=_number(obj, "alpha", path, defaults.alpha),
+        l2=_number(obj, "l2", path, defaults.l2),
     )
 
 
@@ -301,6 +310,10 @@ def network_to_dict(network: Network) -> dict[str, Any]:
     t = network.training
     doc["training"] = {"learning_rate": t.learning_rate, "mode": t.mode,
                        "batch_size": t.batch_size, "shuffle": t.shuffle, "seed": t.seed}
+    defaults = TrainingSettings()
+    for key in TRAINING_KEYS[5:]:     # the optimizer's: only where they differ, so a v1
+        if getattr(t, key) != getattr(defaults, key):     # file without them round-trips
+            doc["training"][key] = getattr(t, key)
     if network.view:
         doc["view"] = network.view
     if network.lesson:

@@ -82,3 +82,15 @@ class TrainingSettings:
     batch_size: int = 2
     shuffle: bool = False
     seed: int = 0
+    optimizer: str = "sgd"        # a v1 addition, one of OPTIMIZER_NAMES, with its settings:
+    momentum: float = 0.9         # momentum, nesterov: β
+    beta1: float = 0.9            # adam: β₁, β₂
+    beta2: float = 0.999
+    eps: float = 1e-8             # rmsprop, adam: ε
+    alpha: float = 0.99           # rmsprop: α
+    l2: float = 0.0               # every rule: λ, added as λ·w to the gradient of each weight
+
+
+# The update rules the ``training.optimizer`` key names (bpgui.engine.optimizers.OPTIMIZERS
+# builds them; the network layer keeps the names so it need not import the engine).
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam")

@@ -22,7 +22,7 @@ from bpgui.network.columns import column_of, insert_column, move_column, remove_
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
-from bpgui.network.items import Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.items import OPTIMIZER_NAMES, Edge, Neuron, Sample, TrainingSettings
 from bpgui.network.lesson import Scene, check_scene
 from bpgui.network.lesson_edits import LessonEdits
 from bpgui.network.operations import check_operation, check_room_for_operand
@@ -38,7 +38,7 @@ from bpgui.network.validation import (
 # The network's public face: its own names, and the parts, name tables and checks it
 # is made of, which stay importable from here though defined in their own modules.
 __all__ = [
-    "ACTIVATIONS", "ID_PATTERN", "LOSSES", "MODES", "ROLES",
+    "ACTIVATIONS", "ID_PATTERN", "LOSSES", "MODES", "OPTIMIZER_NAMES", "ROLES",
     "Edge", "Network", "Neuron", "Sample", "TrainingSettings",
     "check_edge", "check_endpoints", "check_finite", "check_id", "check_neuron",
     "check_sample", "check_training",
@@ -86,6 +86,36 @@ def check_training(settings: TrainingSettings, path: str = "training") -> None:
         raise NetworkError("must be true or false", f"{path}.shuffle")
     if isinstance(settings.seed, bool) or not isinstance(settings.seed, int):
         raise NetworkError(f"must be an integer, not {settings.seed!r}", f"{path}.seed")
+    check_optimizer(settings, path)
+
+
+# Each optimizer setting: (lowest, highest, highest included?, what the message calls it).
+_OPTIMIZER_RANGES = {
+    "momentum": (0.0, 1.0, False, "a number in [0, 1)"),
+    "beta1": (0.0, 1.0, False, "a number in [0, 1)"),
+    "beta2": (0.0, 1.0, False, "a number in [0, 1)"),
+    "alpha": (0.0, 1.0, False, "a number in [0, 1)"),
+    "eps": (0.0, None, None, "a finite number > 0"),
+    "l2": (0.0, None, None, "a finite number >= 0"),
+}
+
+
+def check_optimizer(settings: TrainingSettings, path: str = "training") -> None:
+    """The update rule's name and settings (a v1 addition), each refused with its path."""
+    if settings.optimizer not in OPTIMIZER_NAMES:
+        raise NetworkError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}, "
+                           f"not {settings.optimizer!r}", f"{path}.optimizer")
+    for key, (low, high, _, wanted) in _OPTIMIZER_RANGES.items():
+        value = getattr(settings, key)
+        where = f"{path}.{key}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise NetworkError(f"must be {wanted}, not {value!r}", where)
+        check_finite(value, where, wanted)
+        too_low = value <= low if key == "eps" else value < low
+        if too_low or (high is not None and value >= high):
+            raise NetworkError(f"must be {wanted}, not {value!r}", where)
+    if settings.optimizer == "nesterov" and settings.momentum == 0:
+        raise NetworkError("must be > 0 for nesterov momentum, not 0", f"{path}.momentum")
 
 
 class Network(LessonEdits):
