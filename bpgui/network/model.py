@@ -32,6 +32,7 @@ from bpgui.network.validation import (
     check_endpoints,
     check_finite,
     check_id,
+    check_optimizer,
     check_sample,
 )
 
@@ -90,34 +91,6 @@ def check_training(settings: TrainingSettings, path: str = "training") -> None:
 
 
 # Each optimizer setting: (lowest, highest, highest included?, what the message calls it).
-_OPTIMIZER_RANGES = {
-    "momentum": (0.0, 1.0, False, "a number in [0, 1)"),
-    "beta1": (0.0, 1.0, False, "a number in [0, 1)"),
-    "beta2": (0.0, 1.0, False, "a number in [0, 1)"),
-    "alpha": (0.0, 1.0, False, "a number in [0, 1)"),
-    "eps": (0.0, None, None, "a finite number > 0"),
-    "l2": (0.0, None, None, "a finite number >= 0"),
-}
-
-
-def check_optimizer(settings: TrainingSettings, path: str = "training") -> None:
-    """The update rule's name and settings (a v1 addition), each refused with its path."""
-    if settings.optimizer not in OPTIMIZER_NAMES:
-        raise NetworkError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}, "
-                           f"not {settings.optimizer!r}", f"{path}.optimizer")
-    for key, (low, high, _, wanted) in _OPTIMIZER_RANGES.items():
-        value = getattr(settings, key)
-        where = f"{path}.{key}"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise NetworkError(f"must be {wanted}, not {value!r}", where)
-        check_finite(value, where, wanted)
-        too_low = value <= low if key == "eps" else value < low
-        if too_low or (high is not None and value >= high):
-            raise NetworkError(f"must be {wanted}, not {value!r}", where)
-    if settings.optimizer == "nesterov" and settings.momentum == 0:
-        raise NetworkError("must be > 0 for nesterov momentum, not 0", f"{path}.momentum")
-
-
 class Network(LessonEdits):
     """A feed-forward graph of neurons and weighted edges, plus its data."""
 

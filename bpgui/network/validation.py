@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from bpgui.network.errors import NetworkError
-from bpgui.network.items import Edge, Sample
+from bpgui.network.items import OPTIMIZER_NAMES, Edge, Sample, TrainingSettings
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -87,3 +87,31 @@ def check_sample(s: Sample, path: str, n_in: int, n_out: int) -> None:
                 f"{path}.{key}")
         for j, v in enumerate(values):
             check_finite(v, f"{path}.{key}[{j}]")
+
+
+_OPTIMIZER_RANGES = {
+    "momentum": (0.0, 1.0, False, "a number in [0, 1)"),
+    "beta1": (0.0, 1.0, False, "a number in [0, 1)"),
+    "beta2": (0.0, 1.0, False, "a number in [0, 1)"),
+    "alpha": (0.0, 1.0, False, "a number in [0, 1)"),
+    "eps": (0.0, None, None, "a finite number > 0"),
+    "l2": (0.0, None, None, "a finite number >= 0"),
+}
+
+
+def check_optimizer(settings: TrainingSettings, path: str = "training") -> None:
+    """The update rule's name and settings (a v1 addition), each refused with its path."""
+    if settings.optimizer not in OPTIMIZER_NAMES:
+        raise NetworkError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}, "
+                           f"not {settings.optimizer!r}", f"{path}.optimizer")
+    for key, (low, high, _, wanted) in _OPTIMIZER_RANGES.items():
+        value = getattr(settings, key)
+        where = f"{path}.{key}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise NetworkError(f"must be {wanted}, not {value!r}", where)
+        check_finite(value, where, wanted)
+        too_low = value <= low if key == "eps" else value < low
+        if too_low or (high is not None and value >= high):
+            raise NetworkError(f"must be {wanted}, not {value!r}", where)
+    if settings.optimizer == "nesterov" and settings.momentum == 0:
+        raise NetworkError("must be > 0 for nesterov momentum, not 0", f"{path}.momentum")
