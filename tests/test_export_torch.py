@@ -284,6 +284,15 @@ def run_scripts(texts: list[str], folder: Path) -> list[Document | str]:
             for r in json.loads(result.stdout)]
 
 
+def assert_ruff_clean(folder: Path) -> None:
+    """The scripts in ``folder`` pass ruff's checks for readable Python."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--line-length",
+         "100", "--select", "E,W,F,I,B,UP,C4,SIM", str(folder)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def assert_agrees(network: Network, sample: int, got: Document | str) -> None:
     assert not isinstance(got, str), f"the script failed:\n{got}"
     problems = disagreements(network, sample, got)
@@ -466,11 +475,7 @@ def test_the_script_is_ruff_clean(tmp_path: Path) -> None:
     for name, network in BUILT.items():
         if name != "hostile-ids":            # builtins as names are the point there
             (tmp_path / f"{name}.py").write_text(torch_script(network), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--line-length",
-         "100", "--select", "E,W,F,I,B,UP,C4,SIM", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_ruff_clean(tmp_path)
 
 
 def test_the_docstring_names_the_source_safely() -> None:

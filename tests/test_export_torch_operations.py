@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import ast
 import math
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,13 @@ from bpgui.export.torch_script import torch_script
 from bpgui.network.errors import BpguiError, NetworkError
 from bpgui.network.model import Edge, Network, Neuron, Sample
 from bpgui.network.operations import OPERATION_TABLE
-from tests.test_export_torch import Script, assert_agrees, check_script, run_scripts
+from tests.test_export_torch import (
+    Script,
+    assert_agrees,
+    assert_ruff_clean,
+    check_script,
+    run_scripts,
+)
 
 TOL = {"rel_tol": 1e-12, "abs_tol": 1e-14}
 Expected = dict[str, Any]
@@ -214,11 +218,7 @@ def test_the_script_is_ruff_clean(tmp_path: Path) -> None:
     pytest.importorskip("ruff")
     for name, (network, _) in CASES.items():
         (tmp_path / f"{name}.py").write_text(torch_script(network), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--line-length",
-         "100", "--select", "E,W,F,I,B,UP,C4,SIM", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_ruff_clean(tmp_path)
 
 
 def test_seed000_reads_as_the_graph() -> None:
