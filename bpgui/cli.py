@@ -225,7 +225,7 @@ def _check_writable(option: str, path: str, source: str | None) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from bpgui.engine.plan import compile_plan, sample_arrays
+    from bpgui.engine.plan import compile_plan, split_arrays
     from bpgui.engine.training import Trainer
     from bpgui.network.errors import TrainingDiverged
 
@@ -238,21 +238,29 @@ def cmd_train(args: argparse.Namespace) -> int:
                  if v is not None} | optimizer_overrides(args)
     settings = replace(network.training, **overrides)
     plan = compile_plan(network)
-    x, y = sample_arrays(network)
-    trainer = Trainer(plan, x, y, settings)
+    (x, y), test = split_arrays(network)
+    trainer = Trainer(plan, x, y, settings, test=test)
     trainer.run(args.iterations)
     if trainer.diverged_at is not None:
         raise TrainingDiverged(trainer.diverged_at, trainer.history[-1], settings.learning_rate)
-    if args.history:
-        rows = "".join(f"{i},{loss!r}\n" for i, loss in enumerate(trainer.history))
-        fileformat.atomic_write_text(args.history, "iteration,loss\n" + rows)
+    kept = {"loss": trainer.history, "test_loss": trainer.test_history,
+            "l2_penalty": trainer.penalty_history}
+    columns = {k: v for k, v in kept.items() if v is not None}
+    if args.history:            # iteration,loss, then test_loss and l2_penalty if kept
+        rows = "".join(",".join([str(i), *(repr(v[i]) for v in columns.values())]) + "\n"
+                       for i in range(len(trainer.history)))
+        fileformat.atomic_write_text(args.history, ",".join(["iteration", *columns]) + "\n"
+                                     + rows)
     if args.out:
         trained = plan.apply_to(network)
         trained.training = settings
         fileformat.save(trained, args.out)
-    _print_json({"iterations": args.iterations, "loss_history": trainer.history,
-                 "final_loss": trainer.history[-1], "weights": plan.weights(),
-                 "biases": plan.biases()})
+    report: dict[str, Any] = {"iterations": args.iterations, "loss_history": trainer.history,
+                              "final_loss": trainer.history[-1]}
+    for key, values in columns.items():     # v1 additions, only where they say something
+        if key != "loss":
+            report[f"{key}_history"], report[f"final_{key}"] = values, values[-1]
+    _print_json(report | {"weights": plan.weights(), "biases": plan.biases()})
     return 0
 
 

@@ -1,6 +1,7 @@
-"""The ``bpgui train`` options that choose the update rule (a v1 addition): the
-``training`` block's ``optimizer``, ``momentum``, ``beta1``, ``beta2``, ``eps``, ``alpha``
-and ``l2``, each checked as argparse reads it so a bad value is one line and exit 2."""
+"""The ``bpgui train`` options that choose the update rule and the learning-rate schedule
+(v1 additions): the ``training`` block's ``optimizer``, ``momentum``, ``beta1``, ``beta2``,
+``eps``, ``alpha``, ``l2``, ``schedule``, ``step_size`` and ``gamma``, each checked as
+argparse reads it so a bad value is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from bpgui.network.items import OPTIMIZER_NAMES
+from bpgui.network.items import OPTIMIZER_NAMES, SCHEDULE_NAMES
 
 # option, settings key, metavar, (low, high): low included, high excluded (None: no bound)
 _NUMBERS: tuple[tuple[str, str, str, float, float | None], ...] = (
@@ -41,6 +42,25 @@ def _bounded(key: str, low: float, high: float | None) -> Callable[[str], float]
     return parse
 
 
+def _gamma(text: str) -> float:
+    """An argparse type: γ of a schedule, in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], not {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number >= 1 (a step size)."""
+    value = integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
+    return value
+
+
 def integer(text: str) -> int:
     """An argparse type: any whole number (a seed)."""
     try:
@@ -54,14 +74,18 @@ def add_optimizer_arguments(parser: argparse.ArgumentParser) -> None:
     for option, key, metavar, low, high in _NUMBERS:
         parser.add_argument(option, dest=f"opt_{key}", type=_bounded(key, low, high),
                             metavar=metavar)
+    parser.add_argument("--schedule", choices=SCHEDULE_NAMES)
+    parser.add_argument("--step-size", dest="opt_step_size", type=_positive, metavar="N")
+    parser.add_argument("--gamma", dest="opt_gamma", type=_gamma, metavar="G")
 
 
 def optimizer_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The training settings the options given replace."""
     overrides: dict[str, Any] = {}
-    if args.optimizer is not None:
-        overrides["optimizer"] = args.optimizer
-    for _, key, _, _, _ in _NUMBERS:
+    for key in ("optimizer", "schedule"):
+        if getattr(args, key) is not None:
+            overrides[key] = getattr(args, key)
+    for key in [k for _, k, _, _, _ in _NUMBERS] + ["step_size", "gamma"]:
         value = getattr(args, f"opt_{key}")
         if value is not None:
             overrides[key] = value

@@ -14,7 +14,16 @@ from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.lesson import GRANULARITIES, Scene
-from bpgui.network.model import MODES, OPTIMIZER_NAMES, ROLES, Network, Neuron, TrainingSettings
+from bpgui.network.model import (
+    MODES,
+    OPTIMIZER_NAMES,
+    ROLES,
+    SCHEDULE_NAMES,
+    SPLIT_NAMES,
+    Network,
+    Neuron,
+    TrainingSettings,
+)
 from bpgui.network.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +79,11 @@ BASE: dict[str, Any] = {
     ({"lesson": [{"title": "a", "selection": [3]}]}, "a selection of numbers"),
     ({"lesson": [{"title": "a", "question": "yes"}]}, "a question that is a string"),
     ({"lesson": [{"title": "a", "slide": 1}]}, "an unknown key of a scene"),
+    ({"samples": [{"inputs": [1], "targets": [0], "split": "validation"}]}, "unknown split"),
+    ({"training": {"schedule": "cosine"}}, "unknown schedule"),
+    ({"training": {"schedule": "step", "step_size": 0}}, "step size 0"),
+    ({"training": {"schedule": "exponential", "gamma": 0}}, "gamma 0"),
+    ({"training": {"schedule": "exponential", "gamma": 1.5}}, "gamma above 1"),
 ])
 def test_schema_and_reader_both_refuse(patch: dict[str, Any], why: str) -> None:
     doc = {**BASE, **patch}
@@ -105,6 +119,29 @@ def test_schema_and_reader_both_accept_a_lesson() -> None:
     assert fileformat.network_to_dict(network)["lesson"][1] == scene
 
 
+def test_schema_and_reader_both_accept_a_split_and_a_schedule() -> None:
+    doc = {**BASE, "samples": [{"inputs": [0], "targets": [1]},
+                               {"inputs": [1], "targets": [0], "split": "test"}],
+           "training": {"learning_rate": 0.5, "mode": "batch", "batch_size": 2,
+                        "shuffle": False, "seed": 0, "schedule": "step", "step_size": 10,
+                        "gamma": 0.5}}
+    VALIDATOR.validate(doc)
+    network = fileformat.network_from_dict(doc)
+    assert [s.split for s in network.samples] == ["train", "test"]
+    assert (network.training.schedule, network.training.step_size,
+            network.training.gamma) == ("step", 10, 0.5)
+    written = fileformat.network_to_dict(network)
+    assert written["samples"] == doc["samples"] and written["training"] == doc["training"]
+
+
+def test_a_split_of_only_test_samples_is_refused_by_the_reader() -> None:
+    """The schema cannot say "at least one training sample"; the reader does, by path."""
+    doc = {**BASE, "samples": [{"inputs": [0], "targets": [1], "split": "test"}]}
+    with pytest.raises(NetworkError, match="at least one must stay a training sample") as err:
+        fileformat.network_from_dict(doc)
+    assert err.value.path == "samples"
+
+
 def test_the_schemas_scene_defaults_are_the_codes() -> None:
     props = SCHEMA["$defs"]["scene"]["properties"]
     defaults = {k: v["default"] for k, v in props.items() if "default" in v}
@@ -133,6 +170,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "/$defs/neuron/properties/activation": ACTIVATIONS,
     "/$defs/training/properties/mode": MODES,
     "/$defs/training/properties/optimizer": OPTIMIZER_NAMES,
+    "/$defs/training/properties/schedule": SCHEDULE_NAMES,
+    "/$defs/sample/properties/split": SPLIT_NAMES,
     "/$defs/neuron/properties/op": OPERATIONS,
     "/$defs/scene/properties/granularity": GRANULARITIES,
 }

@@ -72,6 +72,14 @@ class Optimizer(Protocol):
         """The rule's state by name (``{"velocity": [...]}``), one array per parameter
         array; empty for a rule without state."""
 
+    @property
+    def updates(self) -> int:
+        """How many updates the state has seen (t of Adam's bias correction)."""
+
+    def restore(self, state: dict[str, list[Array]], updates: int) -> None:
+        """Go on from a state :meth:`state` gave after ``updates`` updates (copied in;
+        after :meth:`start`, for arrays of the same shapes)."""
+
     def updated(self, old: Any, gradient: Any, weight: bool = True) -> Any:
         """One trainable parameter's value after one update: a float, or an array of
         trainable entries, computed as :meth:`step` computes it (``weight``: L2 decay
@@ -131,6 +139,13 @@ class SGD:
 
     def state(self) -> dict[str, list[Array]]:
         return {}
+
+    @property
+    def updates(self) -> int:
+        return 0
+
+    def restore(self, state: dict[str, list[Array]], updates: int) -> None:
+        pass                            # nothing to go on from: each step stands alone
 
     def updated(self, old: Any, gradient: Any, weight: bool = True) -> Any:
         if self.l2 and weight:
@@ -203,6 +218,16 @@ class _Stateful:
 
     def state(self) -> dict[str, list[Array]]:
         return dict(self._state)
+
+    @property
+    def updates(self) -> int:
+        return self.t
+
+    def restore(self, state: dict[str, list[Array]], updates: int) -> None:
+        for slot in self._slots:
+            for mine, theirs in zip(self._state[slot], state[slot], strict=True):
+                mine[...] = theirs
+        self.t = updates
 
     def _direction(self, g: Any, state: list[Any], t: int) -> Any:
         """The step's direction d (θ ← θ − η·d) from gradient g, updating ``state`` in place."""

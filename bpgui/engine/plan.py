@@ -98,6 +98,16 @@ def sample_arrays(network: Network) -> tuple[Array, Array]:
     return x, y
 
 
+def split_arrays(network: Network) -> tuple[tuple[Array, Array], tuple[Array, Array] | None]:
+    """The training samples' arrays, and the test samples' (None when there are none):
+    what a :class:`~bpgui.engine.training.Trainer` trains on and what it only measures."""
+    x, y = sample_arrays(network)
+    test = np.array([s.is_test for s in network.samples], dtype=bool)
+    if not test.any():
+        return (x, y), None
+    return (x[~test], y[~test]), (x[test], y[test])
+
+
 def require_outputs(network: Network) -> None:
     if not network.outputs:
         raise BpguiError("the network has no output neuron, so there is no loss to compute")

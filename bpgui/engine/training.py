@@ -3,8 +3,10 @@
 Semantics follow the spec: every trainable parameter moves at once by the update
 rule (:mod:`bpgui.engine.optimizers`; −η·g for plain gradient descent), g being the
 mean gradient over the update's samples; the loss history holds the dataset loss
-before training and after each update. Parameters are double-buffered, so when the
-loss turns non-finite the last finite weights are restored at no cost per iteration.
+before training and after each update. The dataset is the training samples: test
+samples (a v1 addition) are never trained on, their loss kept in a history of its
+own, and η follows the file's schedule (:mod:`bpgui.engine.schedules`). Parameters
+are double-buffered, so when the loss turns non-finite the last finite weights are restored at no cost per iteration.
 A network with operation nodes whose update makes a value undefined (a log of a
 value ≤ 0) is treated the same way, and the error naming the node and the sample
 is raised once the trainer is consistent again.
@@ -13,6 +15,7 @@ is raised once the trainer is consistent again.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,6 +23,7 @@ from bpgui.engine.fastpath import Forward, Rows, backward, dataset_loss, forward
 from bpgui.engine.opgraph import OperationUndefined
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
+from bpgui.engine.schedules import next_learning_rate
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array
 from bpgui.network.model import TrainingSettings, check_training
@@ -70,26 +74,48 @@ def check_learning_rate(value: object) -> float:
     return float(value)
 
 
+@dataclass
+class RunState:
+    """What a training run leaves for the next one to go on from, so that two runs of
+    100 updates are one of 200: the rule's state (velocities, moments), the updates
+    made so far and η now. The window keeps one per run, and undoing the run puts the
+    one before it back."""
+
+    optimizer: str
+    state: dict[str, list[Array]]
+    updates: int
+    learning_rate: float
+
+
 class Trainer:
     """Runs iterations on a compiled plan; call :meth:`run` as often as you like."""
 
     def __init__(self, plan: Plan, x: Array, y: Array, settings: TrainingSettings, *,
+                 test: tuple[Array, Array] | None = None, resume: RunState | None = None,
                  record_norms: bool = False, record_samples: bool = False) -> None:
-        """``record_norms`` keeps ‖g‖ of every update in :attr:`gradient_norms`, and
-        ``record_samples`` every sample's loss after each update in
-        :attr:`sample_history` (for plots; the command line needs neither)."""
+        """``x``, ``y`` are the training samples, ``test`` the test samples' (their loss
+        after each update goes to :attr:`test_history`). ``resume`` goes on from an
+        earlier run's :meth:`run_state`, if it fits (same rule, same parameter shapes;
+        :attr:`resumed` says whether it did). ``record_norms`` keeps ‖g‖ of every update
+        in :attr:`gradient_norms`, and ``record_samples`` every sample's loss after each
+        update in :attr:`sample_history` (for plots; the command line needs neither)."""
         check_training(settings)
         if x.shape[0] == 0:
-            raise BpguiError("the network has no samples to train on")
+            raise BpguiError("the network has no training samples to train on")
         self.plan, self.x, self.y = plan, x, y
         self.settings = settings
         self._schedule = BatchSchedule(settings, x.shape[0])
         self.next_rows: Rows | None = next(self._schedule)   # of the coming update
         # Every block's weights, then every block's bias: the order the optimizer sees.
         self.optimizer: Optimizer = optimizer_for(settings)
-        self.optimizer.start([b.weight_mask for b in plan.blocks] +
-                             [b.bias_mask for b in plan.blocks],
-                             [True] * len(plan.blocks) + [False] * len(plan.blocks))
+        masks = [b.weight_mask for b in plan.blocks] + [b.bias_mask for b in plan.blocks]
+        self.optimizer.start(masks, [True] * len(plan.blocks) + [False] * len(plan.blocks))
+        self.updates = 0                        # over the whole training, across runs
+        self.resumed = resume is not None and _fits(resume, settings, masks)
+        if resume is not None and self.resumed:
+            self.optimizer.restore(resume.state, resume.updates)
+            self.optimizer.learning_rate = resume.learning_rate
+            self.updates = resume.updates
         self._spare = [np.empty_like(b.weights) for b in plan.blocks] + \
             [np.empty_like(b.bias) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
@@ -97,6 +123,11 @@ class Trainer:
             first = dataset_loss(plan, self._forward, y)
         self.iteration = 0
         self.history: list[float] = [first]
+        self._test = test if test is not None and test[0].shape[0] else None
+        self.test_history: list[float] | None = \
+            None if self._test is None else [self._test_loss()]
+        self.penalty_history: list[float] | None = \
+            [self.penalty()] if settings.l2 else None
         self.gradient_norms: list[float] | None = [] if record_norms else None
         self.sample_history: list[Array] | None = \
             [sample_losses(plan, self._forward, y)] if record_samples else None
@@ -104,11 +135,33 @@ class Trainer:
 
     @property
     def learning_rate(self) -> float:
-        return self.settings.learning_rate
+        """η of the next update (the schedule's, or the one set)."""
+        return self.optimizer.learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
+        """A new η from the next update on; a schedule goes on from it."""
         self.settings.learning_rate = self.optimizer.learning_rate = check_learning_rate(value)
+
+    def run_state(self) -> RunState:
+        """A copy of what the next run needs to go on where this one stands."""
+        state = {k: [a.copy() for a in arrays] for k, arrays in self.optimizer.state().items()}
+        return RunState(self.settings.optimizer, state, self.updates,
+                        self.optimizer.learning_rate)
+
+    def penalty(self) -> float:
+        """The L2 penalty (λ/2)·Σw² over the trainable weights, whose gradient λ·w the
+        rule adds; reported beside the loss, which it is not part of."""
+        total = 0.0
+        for blk in self.plan.blocks:
+            w = blk.weights * blk.weight_mask
+            total += float(np.vdot(w, w))
+        return 0.5 * self.settings.l2 * total
+
+    def _test_loss(self) -> float:
+        assert self._test is not None
+        x, y = self._test
+        return dataset_loss(self.plan, forward(self.plan, x), y)
 
     def run(self, iterations: int) -> list[float]:
         """Do up to ``iterations`` updates; return the new loss-history entries.
@@ -125,6 +178,10 @@ class Trainer:
                     self._run(iterations, new)
         finally:
             self.history.extend(new)
+            for extra in (self.test_history, self.penalty_history):
+                if extra is not None:   # as long as the history, whatever happened
+                    del extra[len(self.history):]
+                    extra.extend([math.nan] * (len(self.history) - len(extra)))
         return new
 
     def _run(self, iterations: int, new: list[float]) -> None:
@@ -134,6 +191,8 @@ class Trainer:
         slots = [(blk, k, len(blocks) + k) for k, blk in enumerate(blocks)]   # in params
         da = None
         norms, samples = self.gradient_norms, self.sample_history
+        tests, settings, optimizer = self.test_history, self.settings, self.optimizer
+        scheduled = settings.schedule != "constant"
         # None where every parameter of a block trains: ‖g‖ then needs no masking.
         masks = [(None if blk.weight_mask.all() else blk.weight_mask,
                   None if blk.bias_mask.all() else blk.bias_mask) for blk in blocks]
@@ -160,7 +219,15 @@ class Trainer:
                 samples.append(each)
                 loss = float(np.add.reduce(each)) / each.shape[0]
             self.iteration += 1
+            self.updates += 1
+            if scheduled:
+                optimizer.learning_rate = next_learning_rate(settings, self.updates,
+                                                             optimizer.learning_rate)
             new.append(loss)
+            if tests is not None:
+                tests.append(self._test_loss())
+            if self.penalty_history is not None:
+                self.penalty_history.append(self.penalty())
             if not math.isfinite(loss):
                 self.diverged_at = self.iteration
                 self._restore_previous()
@@ -184,6 +251,15 @@ class Trainer:
         for k, blk in enumerate(blocks):
             blk.weights, blk.bias = previous[k], previous[n + k]
         self._forward = forward(self.plan, self.x)
+
+
+def _fits(resume: RunState, settings: TrainingSettings, masks: list[Array]) -> bool:
+    """Whether an earlier run's state can go on here: the same rule, the same shapes."""
+    if resume.optimizer != settings.optimizer:
+        return False
+    return all(len(arrays) == len(masks) and
+               all(a.shape == m.shape for a, m in zip(arrays, masks, strict=True))
+               for arrays in resume.state.values())
 
 
 def _norm(weights: list[Array], biases: list[Array],

@@ -26,10 +26,12 @@ TOP_KEYS = ("format", "version", "name", "description", "neurons", "edges", "los
 NEURON_KEYS = ("id", "role", "label", "activation", "bias", "train_bias", "x", "y",
                "op", "value", "exponent")   # op, value, exponent: v1 additions (operations)
 EDGE_KEYS = ("id", "source", "target", "weight", "trainable", "label")
-SAMPLE_KEYS = ("inputs", "targets")
+SAMPLE_KEYS = ("inputs", "targets", "split")   # split: a v1 addition
 TRAINING_KEYS = ("learning_rate", "mode", "batch_size", "shuffle", "seed",
                  # a v1 addition: the update rule and its settings, written when not default
-                 "optimizer", "momentum", "beta1", "beta2", "eps", "alpha", "l2")
+                 "optimizer", "momentum", "beta1", "beta2", "eps", "alpha", "l2",
+                 # a v1 addition: the learning-rate schedule, written when not default
+                 "schedule", "step_size", "gamma")
 _MISSING = object()
 
 
@@ -166,7 +168,8 @@ def network_from_dict(doc: Any) -> Network:
     for i, v in enumerate(_get(doc, "samples", "", "array", [])):
         path = f"samples[{i}]"
         _object(v, path, SAMPLE_KEYS)
-        samples.append(Sample(_numbers(v, "inputs", path), _numbers(v, "targets", path)))
+        samples.append(Sample(_numbers(v, "inputs", path), _numbers(v, "targets", path),
+                              _get(v, "split", path, "string", "train")))
     network = Network(
         neurons, edges,
         loss=_get(doc, "loss", "", "string", "half_sse"),
@@ -268,6 +271,9 @@ def _training(obj: dict[str, Any]) -> TrainingSettings:
         eps=_number(obj, "eps", path, defaults.eps),
         alpha=_number(obj, "alpha", path, defaults.alpha),
         l2=_number(obj, "l2", path, defaults.l2),
+        schedule=_get(obj, "schedule", path, "string", defaults.schedule),
+        step_size=_get(obj, "step_size", path, "integer", defaults.step_size),
+        gamma=_number(obj, "gamma", path, defaults.gamma),
     )
 
 
@@ -305,20 +311,26 @@ def network_to_dict(network: Network) -> dict[str, Any]:
     doc["neurons"] = [_neuron_dict(n) for n in network.neurons]
     doc["edges"] = [_edge_dict(e) for e in network.edges]
     doc["loss"] = network.loss
-    doc["samples"] = [{"inputs": list(s.inputs), "targets": list(s.targets)}
-                      for s in network.samples]
+    doc["samples"] = [_sample_dict(s) for s in network.samples]
     t = network.training
     doc["training"] = {"learning_rate": t.learning_rate, "mode": t.mode,
                        "batch_size": t.batch_size, "shuffle": t.shuffle, "seed": t.seed}
     defaults = TrainingSettings()
-    for key in TRAINING_KEYS[5:]:     # the optimizer's: only where they differ, so a v1
-        if getattr(t, key) != getattr(defaults, key):     # file without them round-trips
+    for key in TRAINING_KEYS[5:]:     # v1 additions: only where they differ from the
+        if getattr(t, key) != getattr(defaults, key):     # default, so old files round-trip
             doc["training"][key] = getattr(t, key)
     if network.view:
         doc["view"] = network.view
     if network.lesson:
         doc["lesson"] = [scene_to_dict(scene) for scene in network.lesson]
     return doc
+
+
+def _sample_dict(s: Sample) -> dict[str, Any]:
+    d: dict[str, Any] = {"inputs": list(s.inputs), "targets": list(s.targets)}
+    if s.is_test:                   # a v1 addition, written only where it says something
+        d["split"] = s.split
+    return d
 
 
 def _neuron_dict(n: Neuron) -> dict[str, Any]:

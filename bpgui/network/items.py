@@ -67,10 +67,22 @@ class Edge:
 
 @dataclass
 class Sample:
-    """One training example: one input per input neuron, one target per output."""
+    """One example: one input per input neuron, one target per output.
+
+    ``split`` (a v1 addition) is ``"train"`` or ``"test"``: training never uses a test
+    sample; its loss is reported beside the training loss, to show overfitting."""
 
     inputs: list[float]
     targets: list[float]
+    split: str = "train"
+
+    @property
+    def is_test(self) -> bool:
+        return self.split == "test"
+
+    def copy(self) -> Sample:
+        """A sample with its own lists, so editing one does not edit the other."""
+        return Sample(list(self.inputs), list(self.targets), self.split)
 
 
 @dataclass
@@ -89,8 +101,18 @@ class TrainingSettings:
     eps: float = 1e-8             # rmsprop, adam: ε
     alpha: float = 0.99           # rmsprop: α
     l2: float = 0.0               # every rule: λ, added as λ·w to the gradient of each weight
+    schedule: str = "constant"    # a v1 addition, one of SCHEDULE_NAMES: η after each update
+    step_size: int = 100          # step: η ← γ·η after every step_size updates
+    gamma: float = 0.1            # step, exponential (η ← γ·η after every update): γ
 
 
 # The update rules the ``training.optimizer`` key names (bpgui.engine.optimizers.OPTIMIZERS
 # builds them; the network layer keeps the names so it need not import the engine).
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+
+# The learning-rate schedules the ``training.schedule`` key names (PyTorch's StepLR and
+# ExponentialLR, stepped once per update): bpgui.engine.schedules applies them.
+SCHEDULE_NAMES = ("constant", "step", "exponential")
+
+# What the ``split`` key of a sample may say (a v1 addition).
+SPLIT_NAMES = ("train", "test")

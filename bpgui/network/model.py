@@ -22,7 +22,15 @@ from bpgui.network.columns import column_of, insert_column, move_column, remove_
 from bpgui.network.errors import NetworkError
 from bpgui.network.functions import ACTIVATIONS, LOSSES
 from bpgui.network.graph import find_cycle, reaches
-from bpgui.network.items import OPTIMIZER_NAMES, Edge, Neuron, Sample, TrainingSettings
+from bpgui.network.items import (
+    OPTIMIZER_NAMES,
+    SCHEDULE_NAMES,
+    SPLIT_NAMES,
+    Edge,
+    Neuron,
+    Sample,
+    TrainingSettings,
+)
 from bpgui.network.lesson import Scene, check_scene
 from bpgui.network.lesson_edits import LessonEdits
 from bpgui.network.operations import check_operation, check_room_for_operand
@@ -34,12 +42,15 @@ from bpgui.network.validation import (
     check_id,
     check_optimizer,
     check_sample,
+    check_schedule,
+    check_split,
 )
 
 # The network's public face: its own names, and the parts, name tables and checks it
 # is made of, which stay importable from here though defined in their own modules.
 __all__ = [
     "ACTIVATIONS", "ID_PATTERN", "LOSSES", "MODES", "OPTIMIZER_NAMES", "ROLES",
+    "SCHEDULE_NAMES", "SPLIT_NAMES",
     "Edge", "Network", "Neuron", "Sample", "TrainingSettings",
     "check_edge", "check_endpoints", "check_finite", "check_id", "check_neuron",
     "check_sample", "check_training",
@@ -88,6 +99,7 @@ def check_training(settings: TrainingSettings, path: str = "training") -> None:
     if isinstance(settings.seed, bool) or not isinstance(settings.seed, int):
         raise NetworkError(f"must be an integer, not {settings.seed!r}", f"{path}.seed")
     check_optimizer(settings, path)
+    check_schedule(settings, path)
 
 
 # Each optimizer setting: (lowest, highest, highest included?, what the message calls it).
@@ -198,6 +210,7 @@ class Network(LessonEdits):
         n_in, n_out = len(self.inputs), len(self.outputs)
         for i, s in enumerate(self.samples):
             check_sample(s, f"samples[{i}]", n_in, n_out)
+        check_split(self.samples)
         check_training(self.training)
         for i, scene in enumerate(self.lesson):
             check_scene(scene, f"lesson[{i}]")
@@ -345,9 +358,10 @@ class Network(LessonEdits):
                 {n.id: n.bias for n in self.neurons if n.has_bias})
 
     def set_samples(self, samples: Iterable[Sample]) -> None:
-        new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
+        new = [s.copy() for s in samples]
         for i, s in enumerate(new):
             check_sample(s, f"samples[{i}]", len(self.inputs), len(self.outputs))
+        check_split(new)
         if new != self.samples:
             old, self.samples = self.samples, new
             self._emit(Change(ChangeKind.SAMPLES_CHANGED, old=old, new=new))

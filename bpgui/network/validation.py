@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bpgui.network.errors import NetworkError
-from bpgui.network.items import OPTIMIZER_NAMES, Edge, Sample, TrainingSettings
+from bpgui.network.items import (
+    OPTIMIZER_NAMES,
+    SCHEDULE_NAMES,
+    SPLIT_NAMES,
+    Edge,
+    Sample,
+    TrainingSettings,
+)
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -87,6 +95,16 @@ def check_sample(s: Sample, path: str, n_in: int, n_out: int) -> None:
                 f"{path}.{key}")
         for j, v in enumerate(values):
             check_finite(v, f"{path}.{key}[{j}]")
+    if s.split not in SPLIT_NAMES:
+        raise NetworkError(f"split must be one of {', '.join(SPLIT_NAMES)}, not {s.split!r}",
+                           f"{path}.split")
+
+
+def check_split(samples: Sequence[Sample]) -> None:
+    """A test split (a v1 addition) leaves at least one sample to train on."""
+    if samples and all(s.is_test for s in samples):
+        raise NetworkError(f"all {len(samples)} samples are test samples: at least one must "
+                           "stay a training sample", "samples")
 
 
 _OPTIMIZER_RANGES = {
@@ -115,3 +133,21 @@ def check_optimizer(settings: TrainingSettings, path: str = "training") -> None:
             raise NetworkError(f"must be {wanted}, not {value!r}", where)
     if settings.optimizer == "nesterov" and settings.momentum == 0:
         raise NetworkError("must be > 0 for nesterov momentum, not 0", f"{path}.momentum")
+
+
+def check_schedule(settings: TrainingSettings, path: str = "training") -> None:
+    """The learning-rate schedule (a v1 addition): a known name, γ in (0, 1], a step size
+    that is a whole number >= 1."""
+    if settings.schedule not in SCHEDULE_NAMES:
+        raise NetworkError(f"schedule must be one of {', '.join(SCHEDULE_NAMES)}, "
+                           f"not {settings.schedule!r}", f"{path}.schedule")
+    size = settings.step_size
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise NetworkError(f"must be an integer >= 1, not {size!r}", f"{path}.step_size")
+    gamma = settings.gamma
+    wanted = "a number in (0, 1]"
+    if isinstance(gamma, bool) or not isinstance(gamma, int | float):
+        raise NetworkError(f"must be {wanted}, not {gamma!r}", f"{path}.gamma")
+    check_finite(gamma, f"{path}.gamma", wanted)
+    if not 0 < gamma <= 1:
+        raise NetworkError(f"must be {wanted}, not {gamma!r}", f"{path}.gamma")

@@ -124,7 +124,7 @@ class SetNeuron(_SetFields):
 
     def apply(self) -> None:
         # A role change moves the neuron's sample column; undo must give the values back.
-        self._samples_before = [Sample(list(s.inputs), list(s.targets))
+        self._samples_before = [s.copy()
                                 for s in self.network.samples]
         super().apply()
 
@@ -202,8 +202,8 @@ class MoveNeurons(ModelCommand):
 class SetSamples(ModelCommand):
     def __init__(self, document: Document, samples: list[Sample], text: str = "Edit samples"):
         super().__init__(document, text)
-        self.new = [Sample(list(s.inputs), list(s.targets)) for s in samples]
-        self.old = [Sample(list(s.inputs), list(s.targets)) for s in document.network.samples]
+        self.new = [s.copy() for s in samples]
+        self.old = [s.copy() for s in document.network.samples]
 
     def apply(self) -> None:
         self.network.set_samples(self.new)

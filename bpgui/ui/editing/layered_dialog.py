@@ -116,7 +116,7 @@ class LayeredNetworkDialog(NetworkDialog):
             sizes=list(self._sizes), activations=[c.currentText() for c in self.activation_combos],
             loss=self.loss_combo.currentText(), init=self.init_combo.currentData(),
             seed=self.seed_spin.value(), constant=self._constant() or 0.0,
-            samples=[Sample(list(s.inputs), list(s.targets)) for s in self._samples],
+            samples=[s.copy() for s in self._samples],
             name="-".join(map(str, self._sizes)) + " network")
 
     def accept(self) -> None:

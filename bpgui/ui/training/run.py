@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bpgui.engine.history import History
-from bpgui.engine.plan import Plan, compile_plan, sample_arrays
+from bpgui.engine.plan import Plan, compile_plan, split_arrays
 from bpgui.engine.training import Trainer
 from bpgui.engine.worker import Divergence, Finished, Progress
 from bpgui.network.model import Network
@@ -28,16 +28,16 @@ def ready_trainer(network: Network, history: History) -> tuple[Trainer, History]
     history to go on with: ``history`` itself, told what changed since, or a new one."""
     network.validate()
     plan = compile_plan(network)
-    x, y = sample_arrays(network)
-    record = len(network.samples) <= MAX_SAMPLE_CURVES
-    trainer = Trainer(plan, x, y, replace(network.training), record_norms=True,
+    (x, y), test = split_arrays(network)
+    record = x.shape[0] <= MAX_SAMPLE_CURVES
+    trainer = Trainer(plan, x, y, replace(network.training), test=test, record_norms=True,
                       record_samples=record)
     first = trainer.history[0]
     samples = history.sample_losses
-    if samples is not None and samples.shape[1] != len(network.samples):
+    if samples is not None and samples.shape[1] != x.shape[0]:
         history.stop_samples()          # the dataset changed: no more curves
     if not len(history):
-        history = History(len(network.samples) if record else None)
+        history = History(x.shape[0] if record else None)
         history.extend([first], (), trainer.sample_history or ())
     elif history.losses[-1] != first:
         # An edit between runs moved the loss without an update: the history says so
