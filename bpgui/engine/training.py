@@ -6,7 +6,8 @@ mean gradient over the update's samples; the loss history holds the dataset loss
 before training and after each update. The dataset is the training samples: test
 samples (a v1 addition) are never trained on, their loss kept in a history of its
 own, and η follows the file's schedule (:mod:`bpgui.engine.schedules`). Parameters
-are double-buffered, so when the loss turns non-finite the last finite weights are restored at no cost per iteration.
+are double-buffered, so when the loss turns non-finite the last finite weights are
+restored at no cost per iteration.
 A network with operation nodes whose update makes a value undefined (a log of a
 value ≤ 0) is treated the same way, and the error naming the node and the sample
 is raised once the trainer is consistent again.
