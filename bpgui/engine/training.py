@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from bpgui.engine.fastpath import Forward, Rows, backward, dataset_loss, forward, sample_losses
+from bpgui.engine.gradient_levels import LevelGradients
 from bpgui.engine.opgraph import OperationUndefined
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
@@ -74,10 +75,12 @@ class Trainer:
     """Runs iterations on a compiled plan; call :meth:`run` as often as you like."""
 
     def __init__(self, plan: Plan, x: Array, y: Array, settings: TrainingSettings, *,
-                 record_norms: bool = False, record_samples: bool = False) -> None:
-        """``record_norms`` keeps ‖g‖ of every update in :attr:`gradient_norms`, and
+                 record_norms: bool = False, record_samples: bool = False,
+                 record_levels: bool = False) -> None:
+        """``record_norms`` keeps ‖g‖ of every update in :attr:`gradient_norms`,
         ``record_samples`` every sample's loss after each update in
-        :attr:`sample_history` (for plots; the command line needs neither)."""
+        :attr:`sample_history`, and ``record_levels`` each update's (mean |δ|, ‖∂L/∂W‖)
+        per level in :attr:`level_history` (for plots; the command line needs none)."""
         check_training(settings)
         if x.shape[0] == 0:
             raise BpguiError("the network has no samples to train on")
@@ -100,6 +103,8 @@ class Trainer:
         self.gradient_norms: list[float] | None = [] if record_norms else None
         self.sample_history: list[Array] | None = \
             [sample_losses(plan, self._forward, y)] if record_samples else None
+        self._levels = LevelGradients(plan) if record_levels else None
+        self.level_history: list[tuple[Array, Array]] | None = [] if record_levels else None
         self.diverged_at: int | None = None if math.isfinite(self.history[0]) else 0
 
     @property
@@ -134,6 +139,7 @@ class Trainer:
         slots = [(blk, k, len(blocks) + k) for k, blk in enumerate(blocks)]   # in params
         da = None
         norms, samples = self.gradient_norms, self.sample_history
+        levels, measure = self.level_history, self._levels
         # None where every parameter of a block trains: ‖g‖ then needs no masking.
         masks = [(None if blk.weight_mask.all() else blk.weight_mask,
                   None if blk.bias_mask.all() else blk.bias_mask) for blk in blocks]
@@ -143,6 +149,8 @@ class Trainer:
             da = grads.da
             if norms is not None:
                 norms.append(_norm(grads.weights, grads.biases, masks))
+            if measure is not None and levels is not None:
+                levels.append(measure(self._forward, grads, rows))
             spare = self._spare
             step(params, grads.weights + grads.biases, spare)
             self._spare, params = params, spare
