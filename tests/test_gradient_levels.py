@@ -153,3 +153,25 @@ def test_levels_travel_from_the_process_into_the_history() -> None:
     history.truncate(5)
     assert deltas.shape == (7, 3) and history.level_deltas is not None
     assert history.level_deltas.shape == (5, 3)
+
+
+def test_the_sigmoid_chain_vanishes_and_the_tanh_chain_does_not() -> None:
+    """What the two samples' descriptions say, over the 300 updates of the screenshot."""
+    sigmoid, tanh = (load_sample(f"vanishing_{kind}_chain") for kind in ("sigmoid", "tanh"))
+    assert [n.activation for n in sigmoid.neurons if n.role == "hidden"] == ["sigmoid"] * 27
+    assert [n.activation for n in tanh.neurons if n.role == "hidden"] == ["tanh"] * 27
+    assert [e.weight for e in sigmoid.edges] == [e.weight for e in tanh.edges]
+    runs = {}
+    for name, net in (("sigmoid", sigmoid), ("tanh", tanh)):
+        t = trainer(net, record_levels=True)
+        assert level_count(t.plan) == 10
+        t.run(300)
+        assert t.level_history is not None
+        runs[name] = (np.array([m for m, _ in t.level_history]), t.history)
+    deltas, losses = runs["sigmoid"]
+    assert np.all(deltas[:, 0] < 1e-3 * deltas[:, -1])      # every update, 10⁻⁶ in fact
+    assert np.all(deltas[:, 0] < 1e-5 * deltas[:, -1])
+    assert losses[-1] > 0.69                                 # stuck near ln 2
+    deltas, losses = runs["tanh"]
+    assert np.all(deltas[:, 0] > 1e-2 * deltas[:, -1])
+    assert losses[0] == pytest.approx(0.78, abs=0.005) and losses[-1] < 0.01
