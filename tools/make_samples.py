@@ -406,7 +406,7 @@ def vanishing_sigmoid_chain() -> Network:
         "samples). Going back one level multiplies δ by σ′(z) ≤ 0.25 and by weights below 1, "
         "so by level 1 the mean |δ| is about a million times smaller than at the output: "
         "the early levels hardly learn and the loss stays near ln 2 = 0.693. Try training it "
-        "with the Loss dock's Levels tab open (log scale), or colour the neurons by |δ| "
+        "with the Loss dock's Per level tab open (log scale), or colour the neurons by |δ| "
         "(View menu), then open vanishing_tanh_chain: the same weights with tanh.")
     return net
 
@@ -419,7 +419,7 @@ def vanishing_tanh_chain() -> Network:
         "the same weights (Xavier, seed 1), biases 0, samples and loss. tanh′(0) = 1 rather "
         "than σ′(0) = 0.25, so δ keeps its size on the way back: level 1's mean |δ| is "
         "within a factor of ten or so of the output's, every level learns, and the loss "
-        "falls from 0.78 to below 0.01 in 300 updates. Compare the Loss dock's Levels tab "
+        "falls from 0.78 to below 0.01 in 300 updates. Compare the Loss dock's Per level tab "
         "with the sigmoid chain's.")
     return net
 
