@@ -175,3 +175,16 @@ def test_the_sigmoid_chain_vanishes_and_the_tanh_chain_does_not() -> None:
     deltas, losses = runs["tanh"]
     assert np.all(deltas[:, 0] > deltas[:, -1] / 14)
     assert losses[0] == pytest.approx(0.78, abs=0.005) and losses[-1] < 0.01
+
+
+def test_operation_nodes_by_hand_cs231n_add_mul() -> None:
+    """f = (x + y)·z at x = −2, y = 5, z = −4 (CS231n), every edge weight 1 and trainable:
+    q = x + y = 3, ∂f/∂q = z = −4 and ∂f/∂f = 1; the weights into q get q's gradient
+    times their input (−4·−2 = 8, −4·5 = −20), those into f the other factor times theirs
+    (z·q = −12 twice)."""
+    t = trainer(load_sample("cs231n_add_mul"), record_levels=True)
+    t.run(1)
+    assert t.level_history is not None
+    mean_abs, norms = t.level_history[0]
+    assert mean_abs.tolist() == [4.0, 1.0]
+    assert norms == pytest.approx([math.hypot(8, 20), math.hypot(12, 12)], rel=1e-15)
