@@ -21,6 +21,7 @@ EXPECTED = {
     "seed000_worked_example", "seed002_chain", "seed003_layered",
     "xor_2-2-1", "moons_2-8-8-1", "blobs_3class_softmax", "skip_connections",
     "seed000_sin_graph", "cs231n_add_mul", "cs231n_sigmoid_neuron", "cs231n_max_gate",
+    "vanishing_sigmoid_chain", "vanishing_tanh_chain",
 }
 ACTIVATION = {
     "identity": lambda z: z,

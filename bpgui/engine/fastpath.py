@@ -11,7 +11,7 @@ path pays for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,9 @@ class Backward:
     weights: list[Array]
     biases: list[Array]
     da: Array             # ∂L/∂a per sample (already divided by the row count)
+    # δ = ∂L/∂z of each block per sample (÷ the row count too); None for an operation
+    # node's block. Kept because it is made anyway: the level plot reads it for free.
+    deltas: list[Array | None] = field(default_factory=list)
 
 
 def forward(plan: Plan, x: Array) -> Forward:
@@ -94,22 +97,26 @@ def backward(plan: Plan, fw: Forward, y: Array, rows: Rows | None = None, *,
     first_needed = 0 if input_grads else plan.n_inputs
     g_weights: list[Array] = []          # last block first; reversed at the end
     g_biases: list[Array] = []
+    g_deltas: list[Array | None] = []
     for k in range(len(plan.blocks) - 1, -1, -1):
         blk = plan.blocks[k]
         if blk.op is not None:      # an operation node: its own local derivatives (opgraph)
             g_weights.append(operation_backward(blk, a, zs[k], da, first_needed))
             g_biases.append(np.zeros_like(blk.bias))
+            g_deltas.append(None)
             continue
         delta = blk.activation.derivative_from(zs[k], a[:, blk.start:blk.stop])
         delta *= da[:, blk.start:blk.stop]
         g_weights.append(a[:, blk.lo:blk.end].T @ delta)
         g_biases.append(np.add.reduce(delta, axis=0))
+        g_deltas.append(delta)
         lo = max(blk.lo, first_needed)
         if lo < blk.end:
             da[:, lo:blk.end] += delta @ blk.weights[lo - blk.lo:].T
     g_weights.reverse()
     g_biases.reverse()
-    return Backward(g_weights, g_biases, da)
+    g_deltas.reverse()
+    return Backward(g_weights, g_biases, da, g_deltas)
 
 
 def deltas(plan: Plan, fw: Forward, bw: Backward) -> Array:

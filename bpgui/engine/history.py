@@ -4,7 +4,9 @@ A run of 10⁶ iterations must plot smoothly, so the history is kept as arrays
 that plots take views of (no Python float per point to convert at every
 frame). Entry t of :attr:`History.losses` is the dataset loss after t updates
 (entry 0 before any), as in the spec; entry t of :attr:`History.gradient_norms`
-is ‖g‖ of update t + 1, the gradient the update used.
+is ‖g‖ of update t + 1, the gradient the update used, and so is row t of
+:attr:`History.level_deltas` and :attr:`History.level_weight_norms` (that update's
+mean |δ| and ‖∂L/∂W‖ per level, :mod:`bpgui.engine.gradient_levels`).
 """
 
 from __future__ import annotations
@@ -42,17 +44,22 @@ class _Buffer:
 class History:
     """Losses, gradient norms and (optionally) every sample's loss, per iteration."""
 
-    def __init__(self, samples: int | None = None) -> None:
+    def __init__(self, samples: int | None = None, levels: int | None = None) -> None:
         self._losses = _Buffer()
         self._norms = _Buffer()
         self._samples = None if samples is None else _Buffer(samples)
+        self._levels = None if levels is None else (_Buffer(levels), _Buffer(levels))
 
     def extend(self, losses: Sequence[float] | Array, norms: Sequence[float] | Array = (),
-               sample_losses: Sequence[Array] | Array = ()) -> None:
+               sample_losses: Sequence[Array] | Array = (),
+               levels: tuple[Array, Array] | None = None) -> None:
         self._losses.extend(losses)
         self._norms.extend(norms)
         if self._samples is not None and len(sample_losses):
             self._samples.extend(sample_losses)
+        if self._levels is not None and levels is not None:
+            for buffer, rows in zip(self._levels, levels, strict=True):
+                buffer.extend(rows)
 
     def truncate(self, iterations: int) -> None:
         """Forget everything after iteration ``iterations`` (an undone run)."""
@@ -60,10 +67,16 @@ class History:
         self._norms.size = min(self._norms.size, iterations)
         if self._samples is not None:
             self._samples.size = min(self._samples.size, iterations + 1)
+        for buffer in self._levels or ():
+            buffer.size = min(buffer.size, iterations)
 
     def stop_samples(self) -> None:
         """Stop keeping per-sample losses (the dataset changed under them)."""
         self._samples = None
+
+    def stop_levels(self) -> None:
+        """Stop keeping per-level gradients (the network's depth changed under them)."""
+        self._levels = None
 
     @property
     def losses(self) -> Array:
@@ -77,6 +90,16 @@ class History:
     def sample_losses(self) -> Array | None:
         """(iterations + 1) × samples, or None when they are not recorded."""
         return None if self._samples is None else self._samples.view
+
+    @property
+    def level_deltas(self) -> Array | None:
+        """updates × levels: mean |δ| of each level in each update, or None."""
+        return None if self._levels is None else self._levels[0].view
+
+    @property
+    def level_weight_norms(self) -> Array | None:
+        """updates × levels: ‖∂L/∂W‖ into each level in each update, or None."""
+        return None if self._levels is None else self._levels[1].view
 
     @property
     def iterations(self) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpgui.engine.fastpath import Forward, Rows, backward, dataset_loss, forward, sample_losses
+from bpgui.engine.gradient_levels import LevelGradients
 from bpgui.engine.opgraph import OperationUndefined
 from bpgui.engine.optimizers import Optimizer, optimizer_for
 from bpgui.engine.plan import Plan
@@ -93,13 +94,16 @@ class Trainer:
 
     def __init__(self, plan: Plan, x: Array, y: Array, settings: TrainingSettings, *,
                  test: tuple[Array, Array] | None = None, resume: RunState | None = None,
-                 record_norms: bool = False, record_samples: bool = False) -> None:
+                 record_norms: bool = False, record_samples: bool = False,
+                 record_levels: bool = False) -> None:
         """``x``, ``y`` are the training samples, ``test`` the test samples' (their loss
         after each update goes to :attr:`test_history`). ``resume`` goes on from an
         earlier run's :meth:`run_state`, if it fits (same rule, same parameter shapes;
         :attr:`resumed` says whether it did). ``record_norms`` keeps ‖g‖ of every update
-        in :attr:`gradient_norms`, and ``record_samples`` every sample's loss after each
-        update in :attr:`sample_history` (for plots; the command line needs neither)."""
+        in :attr:`gradient_norms`, ``record_samples`` every sample's loss after each
+        update in :attr:`sample_history`, and ``record_levels`` each level's mean |δ| and
+        ‖∂L/∂W‖ of every update in :attr:`level_history`
+        (:mod:`~bpgui.engine.gradient_levels`; for plots: the command line needs none)."""
         check_training(settings)
         if x.shape[0] == 0:
             raise BpguiError("the network has no training samples to train on")
@@ -132,6 +136,8 @@ class Trainer:
         self.gradient_norms: list[float] | None = [] if record_norms else None
         self.sample_history: list[Array] | None = \
             [sample_losses(plan, self._forward, y)] if record_samples else None
+        self._levels = LevelGradients(plan) if record_levels else None
+        self.level_history: list[tuple[Array, Array]] | None = [] if record_levels else None
         self.diverged_at: int | None = None if math.isfinite(self.history[0]) else 0
 
     @property
@@ -194,6 +200,7 @@ class Trainer:
         norms, samples = self.gradient_norms, self.sample_history
         tests, settings, optimizer = self.test_history, self.settings, self.optimizer
         scheduled = settings.schedule != "constant"
+        levels, measure = self.level_history, self._levels
         # None where every parameter of a block trains: ‖g‖ then needs no masking.
         masks = [(None if blk.weight_mask.all() else blk.weight_mask,
                   None if blk.bias_mask.all() else blk.bias_mask) for blk in blocks]
@@ -203,6 +210,8 @@ class Trainer:
             da = grads.da
             if norms is not None:
                 norms.append(_norm(grads.weights, grads.biases, masks))
+            if measure is not None and levels is not None:
+                levels.append(measure(self._forward, grads, rows))
             spare = self._spare
             step(params, grads.weights + grads.biases, spare)
             self._spare, params = params, spare

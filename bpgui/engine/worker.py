@@ -49,13 +49,15 @@ RUNAWAY_FROM_LOWEST = 10.0  # × the lowest loss of the run so far
 # ------------------------------------------------------------------ messages
 @dataclass
 class Progress:
-    """One chunk's updates: a loss (and ‖g‖, and per-sample losses if recorded) after
-    each, and every block's parameters after the last."""
+    """One chunk's updates: a loss (and ‖g‖, per-sample losses and the per-level
+    gradient sizes, if recorded) after each, and every block's parameters after the
+    last. ``levels`` is (mean |δ|, ‖∂L/∂W‖), each updates × levels."""
 
     losses: Array
     norms: Array | None
     samples: Array | None
     parameters: list[tuple[Array, Array]]
+    levels: tuple[Array, Array] | None = None
 
 
 @dataclass
@@ -166,12 +168,15 @@ def train(conn: Connection, trainer: Trainer, remaining: int | None,
 def take_progress(trainer: Trainer, new: list[float]) -> Progress:
     """What the trainer's last :meth:`~Trainer.run` added; the trainer forgets it, so a
     long run does not pile it up twice."""
-    norms, samples = trainer.gradient_norms, trainer.sample_history
+    norms, samples, levels = trainer.gradient_norms, trainer.sample_history, \
+        trainer.level_history
     progress = Progress(np.asarray(new, dtype=np.float64),
                         None if norms is None else np.asarray(norms, dtype=np.float64),
                         None if samples is None or not samples else np.array(samples),
-                        [(b.weights.copy(), b.bias.copy()) for b in trainer.plan.blocks])
-    for kept in (norms, samples):
+                        [(b.weights.copy(), b.bias.copy()) for b in trainer.plan.blocks],
+                        None if not levels else (np.array([m for m, _ in levels]),
+                                                 np.array([g for _, g in levels])))
+    for kept in (norms, samples, levels):
         if kept is not None:
             kept.clear()
     del trainer.history[:-1]

@@ -71,6 +71,8 @@ class NeuronItem(QGraphicsObject):
         self.delta_lit = False
         self.forks = 0                 # how many nodes this value feeds, when it is marked
         self.fanout = 0                # how many it feeds in an operation graph (the scene's)
+        self.delta_fill: QColor | None = None   # View ▸ Colour neurons by |δ|, and its note
+        self.delta_note = ""
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -134,6 +136,13 @@ class NeuronItem(QGraphicsObject):
             self._refresh_tooltip()
             self.update()
 
+    def set_delta_fill(self, fill: QColor | None, note: str = "") -> None:
+        """Fill by |δ| (``None``: the role's usual fill); ``note`` joins the tooltip."""
+        if (fill, note) != (self.delta_fill, self.delta_note):
+            self.delta_fill, self.delta_note = fill, note
+            self._refresh_tooltip()
+            self.update()
+
     def flash(self, note: str) -> None:
         self.step.start_flash(note)
         self._refresh_tooltip()
@@ -159,6 +168,8 @@ class NeuronItem(QGraphicsObject):
         if self.forks > 1:
             text += f"\nits value feeds {self.forks} nodes: its gradient is the sum of " \
                     f"{self.forks} terms"
+        if self.delta_note:
+            text += f"\n{self.delta_note}"
         if self.step.flash_note:
             text += f"\nlast edit: {self.step.flash_note}"
         self.setToolTip(text)
@@ -234,7 +245,8 @@ class NeuronItem(QGraphicsObject):
         if look.flashing:
             painter.setPen(QPen(t.selection, 8, Qt.PenStyle.DotLine))
             painter.drawEllipse(circle.adjusted(-10, -10, 10, 10))
-        fill = {"input": t.input_fill, "output": t.output_fill}.get(self.role, t.neuron_fill)
+        fill = self.delta_fill or {"input": t.input_fill,
+                                   "output": t.output_fill}.get(self.role, t.neuron_fill)
         selected = self.isSelected()
         painter.setPen(QPen(t.selection if selected else t.outline,
                             5 if selected else t.outline_width))

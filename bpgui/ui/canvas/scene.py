@@ -22,6 +22,7 @@ from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.model import Edge, Neuron
 from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.base.theme import LIGHT, Theme
+from bpgui.ui.canvas.delta_colours import apply_delta_fills
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
@@ -64,6 +65,8 @@ class NetworkScene(QGraphicsScene):
         self.new_role = "hidden"
         self.snap = False
         self.show_weight_labels = True
+        self.colour_by_delta = False  # View ▸ Colour neurons by |δ|
+        self.pass_deltas: dict[str, float] = {}   # the pass's δ, given by the stepping room
         self.pass_shown = False       # a pass is on the canvas (set by the presenter)
         self.neuron_items: dict[str, NeuronItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
@@ -95,6 +98,7 @@ class NetworkScene(QGraphicsScene):
         self._attach_loss()
         self._count_fanout()
         self.arrange_labels()
+        self._fill_by_delta()
         self.rebuilt.emit()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
@@ -224,11 +228,25 @@ class NetworkScene(QGraphicsScene):
             item.update()
         for neuron in self.neuron_items.values():
             neuron.fade()                        # themes fade untouched items differently
+        self._fill_by_delta()
         self.loss_item.setOpacity(theme.dim_opacity if self.loss_item.emphasis == DIM
                                   else 1.0)
         for edge in self.edge_items.values():
             edge.theme = theme
             edge.refresh_look()
+
+    def set_colour_by_delta(self, on: bool) -> None:
+        self.colour_by_delta = on
+        self._fill_by_delta()
+
+    def show_pass_deltas(self, deltas: dict[str, float]) -> None:
+        """The current pass's δ of each neuron (drawn while :attr:`colour_by_delta`)."""
+        self.pass_deltas = deltas
+        self._fill_by_delta()
+
+    def _fill_by_delta(self) -> None:
+        apply_delta_fills(self.neuron_items, self.pass_deltas if self.colour_by_delta
+                          else None, self.theme)
 
     def set_snap(self, on: bool) -> None:
         self.snap = on

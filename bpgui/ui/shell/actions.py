@@ -58,6 +58,9 @@ SHELL_ROWS: tuple[ActionSpec, ...] = (
                "numbers of this pass", (), V, 1),
     ActionSpec("WeightLabels", "Show &weight labels", "Show or hide the weight on each edge",
                ("Ctrl+W",), V, 2, checkable=True),
+    ActionSpec("ColourByDelta", "Colour neurons by |&δ|", "Fill each neuron by the size of "
+               "its δ in this pass, on a log scale (pale: small): where gradients vanish",
+               (), V, 2, checkable=True),
     ActionSpec("SnapToGrid", "&Snap to grid", "Round neuron positions to a 20-unit grid",
                ("Ctrl+G",), V, 2, checkable=True),
     ActionSpec("ThemeLight", "&Light", "Dark text on a light background", (), T, 2,

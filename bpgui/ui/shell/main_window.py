@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
             "BlankScreen": lambda: self.presentation.blank(), "Fit": self.view.fit,
             "ExpandNeuron": lambda: self.expander.open_selected(),
             "WeightLabels": self.scene.set_weight_labels, "SnapToGrid": self._set_snap,
+            "ColourByDelta": self.scene.set_colour_by_delta,
             "Shortcuts": self.show_shortcuts, "About": self.show_about,
             **{name: lambda _=False, t=theme: self._apply_theme(t)
                for name, theme in themes.items()},

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
+from bpgui.engine.records import StepRecord
+from bpgui.engine.stepper import final_values
 from bpgui.network.errors import BpguiError
 from bpgui.ui.base.actions import ActionSpec
 from bpgui.ui.canvas.edge_item import EdgeItem
@@ -55,6 +57,19 @@ class SteppingUi:
         self.actions, self.toolbar = build_run_controls(window, self.session, self.practice)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.session.changed.connect(lambda: status(self.session.progress_text()))
+        self._fed: list[StepRecord] | None = None
+        self.session.changed.connect(self._feed_deltas)
+        self._feed_deltas()
+
+    def _feed_deltas(self) -> None:
+        """Give the canvas the whole pass's δ (for View ▸ Colour neurons by |δ|) each
+        time the records are made again: the canvas knows no pass of its own."""
+        records = self.session.records
+        if records is self._fed:
+            return
+        self._fed = records
+        self.scene.show_pass_deltas({q.id: float(v) for q, v in final_values(records).items()
+                                     if q.kind == "delta" and isinstance(v, int | float)})
 
     def menu_extras(self) -> list[QAction]:
         """What the Run menu lists after its actions: the panels' show/hide toggles."""

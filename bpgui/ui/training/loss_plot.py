@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from bpgui.engine.history import History
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, Theme, font
 from bpgui.ui.base.widgets import named
+from bpgui.ui.training.level_plot import LevelPlot
 from bpgui.ui.training.loss_curves import MAX_SAMPLE_CURVES, PEN_WIDTH, LossCurves
 from bpgui.ui.training.loss_export import EXPORT_WIDTH, export_csv, export_png
 
@@ -43,6 +45,7 @@ TICK_PX = 16
 LABEL_PX = 18
 READOUT_PX = 18
 AXIS_WIDTH = 96               # both left axes alike, so the two plots' x axes line up
+MIN_HEIGHT = 160
 NO_DATA = "Hover over the plot to read the loss at an iteration."
 
 
@@ -142,7 +145,15 @@ class LossPlotDock(QDockWidget):
         layout.addLayout(controls)
         layout.addWidget(self.plot_widget, 3)
         layout.addWidget(self.norm_widget, 1)
-        self.setWidget(body)
+        self.levels = LevelPlot()       # how large δ is at each depth: its own tab
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("lossTabs")
+        self.tabs.setMinimumHeight(MIN_HEIGHT)    # the tab bar must not make the dock taller
+        self.tabs.addTab(body, "Loss")
+        self.tabs.addTab(self.levels, "Per level")
+        self.tabs.setTabToolTip(1, "Mean |δ| of each level of the network per update, on "
+                                "a log scale: where gradients vanish.")
+        self.setWidget(self.tabs)
 
         for widget, item in ((self.plot_widget, self.plot_item),
                              (self.norm_widget, self.norm_item)):
@@ -157,6 +168,7 @@ class LossPlotDock(QDockWidget):
         """Draw ``history`` (cheap enough for every frame of a run); ``diverged_at`` adds a
         dashed line at that iteration."""
         n = len(history)
+        self.levels.show_history(history)
         if n == 0:
             self.clear()
             self._history = history
@@ -182,6 +194,7 @@ class LossPlotDock(QDockWidget):
         self._diverged_at = None
         self._hovered = self._pinned = self._mouse = None
         self.curves.clear()
+        self.levels.clear()
         for item in (self.marker, self.probe, self.divergence_line):
             item.hide()
         self.readout.setText(NO_DATA)
@@ -320,6 +333,7 @@ class LossPlotDock(QDockWidget):
                 axis.setLabel(name, **{"font-size": f"{LABEL_PX}px",
                                        "color": theme.text.name()})
         self.marker.setBrush(pg.mkBrush(MARKER_COLOUR))
+        self.levels.set_theme(theme)
         self.divergence_line.label.setColor(theme.text)
         self._set_pens()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from bpgui.engine.gradient_levels import level_count
 from bpgui.engine.history import History
 from bpgui.engine.plan import Plan, compile_plan, split_arrays
 from bpgui.engine.training import Trainer
@@ -31,13 +32,15 @@ def ready_trainer(network: Network, history: History) -> tuple[Trainer, History]
     (x, y), test = split_arrays(network)
     record = x.shape[0] <= MAX_SAMPLE_CURVES
     trainer = Trainer(plan, x, y, replace(network.training), test=test, record_norms=True,
-                      record_samples=record)
+                      record_samples=record, record_levels=True)
     first = trainer.history[0]
-    samples = history.sample_losses
+    samples, levels = history.sample_losses, history.level_deltas
     if samples is not None and samples.shape[1] != x.shape[0]:
         history.stop_samples()          # the dataset changed: no more curves
+    if levels is not None and levels.shape[1] != level_count(plan):
+        history.stop_levels()           # the depth changed: no more level curves
     if not len(history):
-        history = History(x.shape[0] if record else None)
+        history = History(x.shape[0] if record else None, level_count(plan))
         history.extend([first], (), trainer.sample_history or ())
     elif history.losses[-1] != first:
         # An edit between runs moved the loss without an update: the history says so
@@ -65,7 +68,8 @@ def take_messages(messages: Sequence[Progress | Finished], history: History,
     for message in messages:
         if isinstance(message, Progress):
             history.extend(message.losses, () if message.norms is None else message.norms,
-                           () if message.samples is None else message.samples)
+                           () if message.samples is None else message.samples,
+                           message.levels)
             heard.updates += len(message.losses)
             if live is not None:
                 for block, (weights, bias) in zip(live.blocks, message.parameters,
