@@ -10,7 +10,7 @@ the stepping room hands the scene the pass's δ values (the canvas knows no pass
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,12 +75,13 @@ class Fillable(Protocol):
 
 
 def apply_delta_fills(items: Mapping[str, Fillable], deltas: Mapping[str, float] | None,
-                      theme: Theme) -> None:
-    """Fill each item whose neuron has a δ in ``deltas`` by its size; ``None`` (the view
-    option off) gives every item its usual fill back."""
+                      theme: Theme, known: Collection[str] = ()) -> None:
+    """Fill each item whose neuron is ``known`` (its δ computed by the steps taken) by its
+    δ in ``deltas``, on the scale of the whole pass, so a colour does not change as
+    later steps come; ``None`` (the view option off) gives every item its usual fill."""
     scale = None if deltas is None else delta_scale(deltas)
     for ident, item in items.items():
-        delta = None if deltas is None else deltas.get(ident)
+        delta = None if deltas is None or ident not in known else deltas.get(ident)
         if scale is None or delta is None:
             item.set_delta_fill(None)
         else:

@@ -11,7 +11,7 @@ the Connect tool) is a new edge, a double-click on empty space adds a neuron.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 from PySide6.QtCore import QLineF, QPointF, Qt, Signal
@@ -66,7 +66,9 @@ class NetworkScene(QGraphicsScene):
         self.snap = False
         self.show_weight_labels = True
         self.colour_by_delta = False  # View ▸ Colour neurons by |δ|
-        self.pass_deltas: dict[str, float] = {}   # the pass's δ, given by the stepping room
+        # The pass's δ and those computed so far: the stepping room's (set_colour_by_delta)
+        self.delta_source: Callable[[], tuple[dict[str, float], frozenset[str]]] = \
+            lambda: ({}, frozenset())
         self.pass_shown = False       # a pass is on the canvas (set by the presenter)
         self.neuron_items: dict[str, NeuronItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
@@ -236,17 +238,18 @@ class NetworkScene(QGraphicsScene):
             edge.refresh_look()
 
     def set_colour_by_delta(self, on: bool) -> None:
+        """Asks :attr:`delta_source` only while on: the canvas knows no pass of its own."""
         self.colour_by_delta = on
         self._fill_by_delta()
 
-    def show_pass_deltas(self, deltas: dict[str, float]) -> None:
-        """The current pass's δ of each neuron (drawn while :attr:`colour_by_delta`)."""
-        self.pass_deltas = deltas
-        self._fill_by_delta()
+    def deltas_changed(self) -> None:
+        """The pass or its cursor moved: fill again, if the option is on."""
+        if self.colour_by_delta:
+            self._fill_by_delta()
 
     def _fill_by_delta(self) -> None:
-        apply_delta_fills(self.neuron_items, self.pass_deltas if self.colour_by_delta
-                          else None, self.theme)
+        deltas, known = self.delta_source() if self.colour_by_delta else (None, frozenset())
+        apply_delta_fills(self.neuron_items, deltas, self.theme, known)
 
     def set_snap(self, on: bool) -> None:
         self.snap = on

@@ -57,19 +57,23 @@ class SteppingUi:
         self.actions, self.toolbar = build_run_controls(window, self.session, self.practice)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.session.changed.connect(lambda: status(self.session.progress_text()))
-        self._fed: list[StepRecord] | None = None
-        self.session.changed.connect(self._feed_deltas)
-        self._feed_deltas()
+        self._fed: tuple[list[StepRecord] | None, dict[str, float]] = (None, {})
+        scene.delta_source = self._pass_deltas
+        self.session.changed.connect(scene.deltas_changed)
 
-    def _feed_deltas(self) -> None:
-        """Give the canvas the whole pass's δ (for View ▸ Colour neurons by |δ|) each
-        time the records are made again: the canvas knows no pass of its own."""
+    def _pass_deltas(self) -> tuple[dict[str, float], frozenset[str]]:
+        """The pass's δ and which of them the steps taken have computed (for View ▸
+        Colour neurons by |δ|): a neuron is coloured once its δ is cached, as its badge
+        shows it, so the colours never tell what a step (or a practice question) has
+        yet to reveal."""
         records = self.session.records
-        if records is self._fed:
-            return
-        self._fed = records
-        self.scene.show_pass_deltas({q.id: float(v) for q, v in final_values(records).items()
-                                     if q.kind == "delta" and isinstance(v, int | float)})
+        if records is not self._fed[0]:
+            self._fed = (records, {q.id: float(v) for q, v in final_values(records).items()
+                                   if q.kind == "delta" and isinstance(v, int | float)})
+        walk = self.session.walk
+        taken = records[:walk.position] if walk else []
+        known = frozenset(q.id for r in taken for q, _ in r.values if q.kind == "delta")
+        return self._fed[1], known
 
     def menu_extras(self) -> list[QAction]:
         """What the Run menu lists after its actions: the panels' show/hide toggles."""
