@@ -5,9 +5,8 @@ the model one :class:`~bpgui.network.changes.Change` at a time: each change adds
 removes or updates single items, so it listens to the per-change
 :attr:`Document.changed`. Re-placing every weight label is a whole-scene job,
 done once per command on :attr:`Document.edited`. Mouse gestures become
-undoable commands: a drag is one Move, a drag from a neuron with Shift (or with
-the Connect tool) is a new edge, a double-click on empty space adds a neuron.
-"""
+undoable commands: a drag is one Move, a drag from a neuron with Shift (or with the
+Connect tool) is a new edge, a double-click on empty space adds a neuron."""
 
 from __future__ import annotations
 
