@@ -226,8 +226,9 @@ class SetLoss(ModelCommand):
 
 
 class SetTraining(ModelCommand):
-    def __init__(self, document: Document, settings: TrainingSettings) -> None:
-        super().__init__(document, "Change training settings")
+    def __init__(self, document: Document, settings: TrainingSettings,
+                 text: str = "Change training settings") -> None:
+        super().__init__(document, text)
         self.new, self.old = replace(settings), replace(document.network.training)
 
     def apply(self) -> None:
