@@ -2,12 +2,13 @@
 
 Only the numbers the chosen rule uses are shown (β for momentum and Nesterov; α and
 ε for RMSprop; β₁, β₂ and ε for Adam; λ and the schedule for all), two to a row so
-that the dock stays short, each with its place in the rule in the tooltip. Every change is one undoable
-:class:`~bpgui.ui.document.commands.SetTraining`. A value the file's rules refuse
-(β outside [0, 1), ε ≤ 0, λ < 0, γ outside (0, 1], a step size < 1, text that is not
-a number) is refused here, under the fields, naming the field and the file's path;
-the typed text stays so it can be corrected, and the model is unchanged. They shape
-a run's updates, so like the mode they change only while training is paused.
+that the dock stays short, each with its place in the rule in the tooltip. Every
+change is one undoable :class:`~bpgui.ui.document.commands.SetTraining`. A value the
+file's rules refuse (β outside [0, 1), ε ≤ 0, λ < 0, γ outside (0, 1], a step size
+< 1, text that is not a number) is refused here, under the fields, naming the field
+and the file's path; the typed text stays so it can be corrected, and the model is
+unchanged. They shape a run's updates, so like the mode they change only while
+training is paused.
 """
 
 from __future__ import annotations
