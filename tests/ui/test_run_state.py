@@ -253,3 +253,22 @@ def test_single_updates_go_on_from_the_state_and_undo_one_by_one(qtbot, adam) ->
     same(document, two)
     assert session.step() is not None
     same(document, expected)
+
+
+def test_a_schedule_set_between_runs_goes_on_from_the_files_rate(qtbot, adam) -> None:
+    """Adam's moments go on; η starts again at the file's 0.05, now constant."""
+    document, session = adam
+    first = reference(xor_network(**ADAM))
+    first.run(100)
+    train(qtbot, session, 100)
+    constant = replace(document.network.training, schedule="constant")
+    assert document.execute(SetTraining(document, constant)) is None
+    on_trained = xor_network(**{**ADAM, "schedule": "constant"})
+    on_trained.set_parameters(first.plan.weights(), first.plan.biases())
+    state = first.run_state()
+    assert state.learning_rate == 0.05 * 0.5 ** 3
+    expected = reference(on_trained, resume=replace(state, learning_rate=0.05))
+    expected.run(100)
+    train(qtbot, session, 100)
+    same(document, expected)
+    assert session.learning_rate_now == 0.05

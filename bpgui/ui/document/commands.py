@@ -259,12 +259,12 @@ Parameters = tuple[dict[str, float], dict[str, float]]     # (weights, biases) b
 @dataclass(frozen=True, eq=False)
 class KeptRun:
     """What a run leaves the next one: the optimizer's state (velocities, moments, the
-    updates made, η now), the parameter layout its arrays fit, and the file's η when it
-    was kept (a different η in the file since is the user's, and wins)."""
+    updates made, η now), the parameter layout its arrays fit, and the file's training
+    settings when it was kept (a learning rate or schedule set since is the user's)."""
 
     state: RunState
     layout: Hashable
-    file_rate: float
+    settings: TrainingSettings
 
 
 class RunMemory:

@@ -275,6 +275,7 @@ class TrainingDock(QDockWidget):
     def _on_edited(self, edit: Edit) -> None:
         if edit.has(ChangeKind.TRAINING_CHANGED):
             self._fill()
+            self.show_outcome()         # η now: the next run's, once it is made
 
     def _set_rate(self, value: float) -> None:
         if value == self.document.network.training.learning_rate:

@@ -6,18 +6,18 @@ the training process's news into the history; :class:`RunEntry` writes what
 the run changed through undoable commands, as one undo entry. The
 :class:`~bpgui.ui.training.session.TrainingSession` drives all three.
 
-The optimizer's state (momentum's velocities, Adam's moments, the updates made, η
-now) goes from one run to the next through a
-:class:`~bpgui.ui.document.commands.RunMemory` that each run's undo entry sets, so
-undo puts the state from before the run back. What carries it and what drops it, as
-torch's optimizer would: an edit of a weight's value, of samples, or of the rule's
-own numbers (β, ε, λ, γ, …) keeps the state (torch keeps its buffers when a
-parameter's value or a param group's setting changes); a change of the optimizer or
-of the network's structure (which parameters there are, and where) starts afresh,
-since the state's arrays no longer mean those parameters; so does a reset of the
-weights. A learning rate set in the file between runs is used from the next update
-(the schedule goes on from it); otherwise a run goes on at the rate the schedule
-left. The order of the samples (sgd, minibatch) starts a new epoch whenever the
+The optimizer's state (momentum's velocities, Adam's moments, the updates made, η now)
+goes from one run to the next through a :class:`~bpgui.ui.document.commands.RunMemory`
+that each run's undo entry sets, so undo puts the state from before the run back. What
+carries it and what drops it, as torch's optimizer would: an edit of a weight's value,
+of samples, or of the rule's own numbers (β, ε, λ, γ, …) keeps the state (torch keeps
+its buffers when a parameter's value or a param group's setting changes); a change of
+the optimizer or of the network's structure (which parameters there are, and where)
+starts afresh, since the state's arrays no longer mean those parameters (a state is
+one optimizer's: choose it again before training and it fits again); so does a reset
+of the weights. A run goes on at the η the schedule left, unless the learning rate or
+the schedule was set since: then it goes on from the file's η (a new schedule from
+there). The order of the samples (sgd, minibatch) starts a new epoch whenever the
 trainer is made again (after any edit), as it did before optimizers had state.
 """
 
@@ -46,6 +46,8 @@ from bpgui.ui.document.commands import (
 from bpgui.ui.document.document import Compound, Document
 
 MAX_SAMPLE_CURVES = 16      # per-sample losses are recorded for up to this many samples
+# The settings that say η: set one between runs, and the next goes on from the file's η.
+RATE_KEYS = ("learning_rate", "schedule", "step_size", "gamma")
 
 
 def layout(plan: Plan) -> Hashable:
@@ -57,18 +59,20 @@ def layout(plan: Plan) -> Hashable:
 
 def kept_run(trainer: Trainer, network: Network) -> KeptRun:
     """What ``trainer`` leaves the next run, as the memory keeps it."""
-    return KeptRun(trainer.run_state(), layout(trainer.plan), network.training.learning_rate)
+    return KeptRun(trainer.run_state(), layout(trainer.plan), replace(network.training))
 
 
 def resume_from(memory: RunMemory, network: Network, plan: Plan) -> RunState | None:
     """The state a new trainer for ``network`` goes on from: the memory's, if its arrays
     fit ``plan`` (the Trainer refuses another optimizer's itself), at the file's η if
-    that was changed since."""
+    that or the schedule was set since."""
     kept = memory.kept
     if kept is None or kept.layout != layout(plan):
         return None
-    rate = network.training.learning_rate
-    return kept.state if rate == kept.file_rate else replace(kept.state, learning_rate=rate)
+    now, then = network.training, kept.settings
+    if all(getattr(now, k) == getattr(then, k) for k in RATE_KEYS):
+        return kept.state
+    return replace(kept.state, learning_rate=now.learning_rate)
 
 
 def ready_trainer(network: Network, history: History,
