@@ -18,7 +18,7 @@ import pytest
 from bpgui.engine.plan import compile_plan, split_arrays
 from bpgui.engine.training import RunState, Trainer
 from bpgui.network import fileformat
-from bpgui.network.model import Network
+from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 from bpgui.ui.document.commands import DeleteItems, SetEdge, SetTraining
 from bpgui.ui.document.document import Document
 from bpgui.ui.training.session import TrainingSession
@@ -272,3 +272,33 @@ def test_a_schedule_set_between_runs_goes_on_from_the_files_rate(qtbot, adam) ->
     train(qtbot, session, 100)
     same(document, expected)
     assert session.learning_rate_now == 0.05
+
+
+def test_a_run_whose_loss_became_nan_leaves_no_state(qtbot) -> None:
+    """ŷ = w·x + b on x = 3 with momentum and η = 1e160: the first update sends w to
+    about −1.5e160, so the loss ½(ŷ − 1)² overflows to ∞. The weights stay the last
+    finite ones (w = 0.5, b = 0); the velocity of that update would poison the next
+    run, so it starts afresh from them."""
+    network = Network([Neuron("x", "input"), Neuron("y", "output", "identity", 0.0)],
+                      [Edge("w", "x", "y", 0.5)], samples=[Sample([3.0], [1.0])],
+                      training=TrainingSettings(learning_rate=1e160, optimizer="momentum"))
+    document = Document(network)
+    session = TrainingSession(document)
+    try:
+        train(qtbot, session, 10)
+        assert session.diverged_at == 1 and session.divergence[0] == "nan"
+        assert session.memory.kept is None
+        assert session.set_learning_rate(0.01) is None
+        train(qtbot, session, 10)
+        # afresh from w = 0.5, b = 0: e = ŷ − y, g_w = 3e, g_b = e, v ← 0.9·v + g
+        w, b, v_w, v_b = 0.5, 0.0, 0.0, 0.0
+        for t in range(10):
+            e = w * 3.0 + b - 1.0
+            v_w = 3.0 * e if t == 0 else 0.9 * v_w + 3.0 * e
+            v_b = e if t == 0 else 0.9 * v_b + e
+            w, b = w - 0.01 * v_w, b - 0.01 * v_b
+        assert document.network.edge("w").weight == pytest.approx(w, rel=1e-12)
+        assert document.network.neuron("y").bias == pytest.approx(b, rel=1e-12)
+    finally:
+        session.pause()
+        document.undo_stack.clear()

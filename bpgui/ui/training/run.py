@@ -179,8 +179,11 @@ class RunEntry:
     def record(self, parameters: Parameters, text: str,
                trainer: Trainer | None) -> str | None:
         """The model takes ``parameters`` and the memory ``trainer``'s state (none if the
-        trainer was lost); the run becomes one undo entry ``text``."""
-        after = None if trainer is None else kept_run(trainer, self.document.network)
+        trainer was lost, or its loss became NaN or ∞: the weights are then the last
+        finite ones, but the state has taken the update that broke them, so the next
+        run starts afresh from those weights); the run becomes one undo entry ``text``."""
+        lost = trainer is None or trainer.diverged_at is not None
+        after = None if lost else kept_run(trainer, self.document.network)
         self.entry.add(SetParameters(self.document, parameters, text, self.parameters_before,
                                      self.settings_before,
                                      (self.memory, self.kept_before, after)))
