@@ -182,8 +182,8 @@ class RunEntry:
         trainer was lost, or its loss became NaN or ∞: the weights are then the last
         finite ones, but the state has taken the update that broke them, so the next
         run starts afresh from those weights); the run becomes one undo entry ``text``."""
-        lost = trainer is None or trainer.diverged_at is not None
-        after = None if lost else kept_run(trainer, self.document.network)
+        after = None if trainer is None or trainer.diverged_at is not None \
+            else kept_run(trainer, self.document.network)
         self.entry.add(SetParameters(self.document, parameters, text, self.parameters_before,
                                      self.settings_before,
                                      (self.memory, self.kept_before, after)))
