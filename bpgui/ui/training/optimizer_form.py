@@ -197,7 +197,7 @@ class OptimizerForm(QGroupBox):
         try:
             value: float | int = parse_finite(text)
         except ValueError as exc:
-            self._refuse(field, f"{exc} (training.{field.key})")
+            self._refuse(field, f"training.{field.key}: {exc}")
             return
         if field.key == "step_size":
             if not float(value).is_integer():
@@ -233,11 +233,13 @@ class OptimizerForm(QGroupBox):
             self.status.emit(text)
 
     def _refuse(self, field: Field, reason: str) -> None:
+        """Say why ``field``'s text was refused (``reason`` begins with the file's path)."""
         self._refused.add(field.key)
-        self.error.setText(f"{field.label} refused: {reason}. The training settings are "
-                           "unchanged.")
+        path, _, why = reason.partition(": ")
+        self.error.setText(f"{field.label} refused ({path}): {why}. The training settings "
+                           "are unchanged.")
         self.error.show()
-        self.status.emit(f"Refused {field.label}: {reason}")
+        self.status.emit(f"Refused {field.label} ({path}): {why}")
 
     def _accepted(self, key: str) -> None:
         self._refused.discard(key)
