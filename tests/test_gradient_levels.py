@@ -29,9 +29,11 @@ from tests.conftest import load_sample
 H = 1e-6
 
 
-def trainer(net: Network, **options: bool) -> Trainer:
+def trainer(net: Network, record_levels: bool = False, record_norms: bool = False
+            ) -> Trainer:
     x, y = sample_arrays(net)
-    return Trainer(compile_plan(net), x, y, replace(net.training), **options)
+    return Trainer(compile_plan(net), x, y, replace(net.training), record_levels=record_levels,
+                   record_norms=record_norms)
 
 
 def test_seed000_levels_equal_the_step_records(seed000: Network) -> None:

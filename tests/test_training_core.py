@@ -75,8 +75,9 @@ def test_recording_changes_no_number_of_the_run() -> None:
     network = fileformat.load(SAMPLES / "xor_2-2-1.bpnet.json")
     x, y = sample_arrays(network)
     runs = []
-    for kwargs in ({}, {"record_norms": True, "record_samples": True}):
-        trainer = Trainer(compile_plan(network), x, y, replace(network.training), **kwargs)
+    for record in (False, True):
+        trainer = Trainer(compile_plan(network), x, y, replace(network.training),
+                          record_norms=record, record_samples=record)
         trainer.run(200)
         runs.append((trainer.history, trainer.plan.weights()))
     assert runs[0] == runs[1]

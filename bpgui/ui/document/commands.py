@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bpgui.engine.training import RunState
 from bpgui.network.errors import NetworkError
 from bpgui.network.lesson import Scene
 from bpgui.network.model import Edge, Neuron, Sample, TrainingSettings
@@ -225,8 +226,9 @@ class SetLoss(ModelCommand):
 
 
 class SetTraining(ModelCommand):
-    def __init__(self, document: Document, settings: TrainingSettings) -> None:
-        super().__init__(document, "Change training settings")
+    def __init__(self, document: Document, settings: TrainingSettings,
+                 text: str = "Change training settings") -> None:
+        super().__init__(document, text)
         self.new, self.old = replace(settings), replace(document.network.training)
 
     def apply(self) -> None:
@@ -254,30 +256,58 @@ class SetText(ModelCommand):
 Parameters = tuple[dict[str, float], dict[str, float]]     # (weights, biases) by id
 
 
+@dataclass(frozen=True, eq=False)
+class KeptRun:
+    """What a run leaves the next one: the optimizer's state (velocities, moments, the
+    updates made, η now), the parameter layout its arrays fit, and the file's training
+    settings when it was kept (a learning rate or schedule set since is the user's)."""
+
+    state: RunState
+    layout: Hashable
+    settings: TrainingSettings
+
+
+class RunMemory:
+    """The window's one optimizer state between runs. It belongs to the undo history:
+    the command of each run (and of a reset) puts the state from before it back on undo
+    and the one after it on redo, so Train, Undo, Train trains the same numbers twice."""
+
+    def __init__(self) -> None:
+        self.kept: KeptRun | None = None
+
+
 class SetParameters(ModelCommand):
     """Many weights and biases at once: a training run, a single update, a reset.
 
     ``before`` defaults to the network's parameters now; a training run passes the
     ones from before it started (the model already holds the trained ones), and the
     training settings from before it, since the learning rate may change mid-run.
+    ``run`` is the optimizer state's (memory, before, after): what undo and redo put
+    into the memory.
     """
 
     def __init__(self, document: Document, after: Parameters, text: str,
                  before: Parameters | None = None,
-                 settings_before: TrainingSettings | None = None) -> None:
+                 settings_before: TrainingSettings | None = None,
+                 run: tuple[RunMemory, KeptRun | None, KeptRun | None] | None = None) -> None:
         super().__init__(document, text)
         self.after = after
         self.before = before if before is not None else document.network.parameters()
         self.settings_after = replace(document.network.training)
         self.settings_before = replace(settings_before or document.network.training)
+        self.run = run
 
     def apply(self) -> None:
         self.network.set_parameters(*self.after)
         self.network.set_training(self.settings_after)
+        if self.run is not None:
+            self.run[0].kept = self.run[2]
 
     def revert(self) -> None:
         self.network.set_parameters(*self.before)
         self.network.set_training(self.settings_before)
+        if self.run is not None:
+            self.run[0].kept = self.run[1]
 
 
 # ------------------------------------------------------------------ the lesson

@@ -3,7 +3,10 @@
 Settings are the file's ``training`` block and change through undoable
 commands, except the learning rate during a run, which the session applies at
 once (it is part of the run's undo entry). Mode, batch size, shuffle and seed
-shape the run's schedule, so they wait until it is paused. When a run
+shape the run's schedule, and the update rule (:mod:`~bpgui.ui.training.optimizer_form`:
+optimizer, its numbers, L2, the learning-rate schedule) how each update moves the
+parameters, so they wait until it is paused. The outcome line says η after the
+schedule ("η now") while a schedule moves it. When a run
 diverges, a banner says at which iteration, suggests a smaller learning rate,
 and offers to undo the run in one click.
 """
@@ -39,6 +42,7 @@ from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.dock_layout import scrollable
 from bpgui.ui.document.commands import SetTraining
 from bpgui.ui.document.document import Edit
+from bpgui.ui.training.optimizer_form import OptimizerForm
 from bpgui.ui.training.session import TrainingSession
 
 # The 1–2–5 sequence: a log-scale step of a learning rate that stays a round number.
@@ -126,6 +130,11 @@ class TrainingDock(QDockWidget):
         self.rate.setObjectName("learningRateSpin")
         self.rate.valueChanged.connect(self._set_rate)
         form.addRow("&Learning rate η", self.rate)
+        layout.addLayout(form)
+        self.optimizer = OptimizerForm(self.document, body)      # η's rule, beside it
+        self.optimizer.status.connect(self.status)
+        layout.addWidget(self.optimizer)
+        form = QFormLayout()
         self.mode = QComboBox(body)
         self.mode.setObjectName("trainModeCombo")
         self.mode.addItems(list(MODES))
@@ -186,6 +195,7 @@ class TrainingDock(QDockWidget):
         session.progress.connect(self.show_outcome)
         session.diverged.connect(self._on_diverged)
         self.document.edited.connect(self._on_edited)
+        self.document.replaced.connect(self.optimizer.forget_refusals)
         self.document.replaced.connect(self._fill)
         self._fill()
         self._on_running(False)
@@ -259,11 +269,13 @@ class TrainingDock(QDockWidget):
         self.seed.setValue(t.seed)
         for widget in (self.rate, self.mode, self.batch, self.shuffle, self.seed):
             widget.blockSignals(False)
+        self.optimizer.fill()
         self._enable()
 
     def _on_edited(self, edit: Edit) -> None:
         if edit.has(ChangeKind.TRAINING_CHANGED):
             self._fill()
+            self.show_outcome()         # η now: the next run's, once it is made
 
     def _set_rate(self, value: float) -> None:
         if value == self.document.network.training.learning_rate:
@@ -290,6 +302,7 @@ class TrainingDock(QDockWidget):
         for widget in (self.mode, self.batch, self.shuffle, self.seed):
             widget.setEnabled(not running)
             widget.setStatusTip(paused if running else "")
+        self.optimizer.set_running(running)
         if not running:
             self.batch.setEnabled(mode == "minibatch")
             self.shuffle.setEnabled(mode != "batch")
@@ -313,6 +326,9 @@ class TrainingDock(QDockWidget):
         loss = s.loss
         shown = fmt(loss) if loss is not None and math.isfinite(loss) else "not finite"
         rate = f" · {s.rate:,.0f} iterations/s" if s.rate and not s.running else ""
+        now = s.learning_rate_now
+        if now is not None and self.document.network.training.schedule != "constant":
+            rate += f" · η now {fmt(now)}"
         self.outcome.setText(f"Iteration {s.iteration:,} · loss {shown}{rate}")
 
     def _on_diverged(self, iteration: int, rate: float, kind: str) -> None:

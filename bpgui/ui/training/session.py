@@ -1,25 +1,25 @@
 """Gradient descent in the window: trained in another process, shown at 10 Hz, one undo
 per run.
 
-A run is handed to the training process (:mod:`bpgui.engine.worker`), so the
-window's thread only draws, and training keeps the speed of ``bpgui train``. The
-:class:`~bpgui.engine.training.Trainer` belongs to the process during a run and to
-this session between runs. A timer collects the process's progress; every
+A run is handed to the training process (:mod:`bpgui.engine.worker`), so the window's
+thread only draws, and training keeps the speed of ``bpgui train``. The
+:class:`~bpgui.engine.training.Trainer` belongs to the process during a run and to this
+session between runs. A timer collects the process's progress; every
 :data:`PUBLISH_SECONDS` the canvas, the plot and the boundary preview the parameters
 last heard of, and the model takes them when the run ends (regenerating the pass ten
-times a second would cost more than the training). :mod:`bpgui.ui.training.run`
+times a second would cost more than the training). :mod:`~bpgui.ui.training.run`
 prepares the trainer, reads the process's news and makes the run's undo entry.
-
-Pausing and changing the learning rate are answered between two chunks of the
-run and wait for that answer (a chunk is about 20 ms), so afterwards the
-history ends exactly where the run stopped or the new rate took over.
+Pausing and changing the learning rate are answered between two chunks of the run and
+wait for that answer (a chunk is about 20 ms), so afterwards the history ends exactly
+where the run stopped or the new rate took over.
 
 A run (from Play to Pause, or one Train N) is one undo entry that restores the
-weights, and the settings, from before it; the session writes the model only
-through undoable commands (a learning rate changed mid-run is a part of the
-run's entry). Any edit, undo or redo first ends the running run, so its entry
-comes before the edit's; an edit other than an undo or redo lets the run go on
-afterwards, on the edited network. A single update is small enough to run here.
+weights, the settings and the optimizer's state (a :class:`RunMemory`; what keeps it
+and what drops it: :mod:`~bpgui.ui.training.run`) from before it; the model is written
+only through undoable commands (a learning rate changed mid-run is a part of the run's
+entry). Any edit, undo or redo first ends the running run, so its entry comes before
+the edit's; an edit other than an undo or redo lets the run go on afterwards, on the
+edited network. A single update is small enough to run here.
 """
 
 from __future__ import annotations
@@ -46,12 +46,11 @@ from bpgui.engine.worker import (
     shared_worker,
     take_progress,
 )
-from bpgui.network.builders import random_parameters
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
-from bpgui.ui.document.commands import Parameters, SetParameters, SetTraining
+from bpgui.ui.document.commands import Parameters, RunMemory, SetTraining
 from bpgui.ui.document.document import Document, Edit
-from bpgui.ui.training.run import RunEntry, ready_trainer, take_messages
+from bpgui.ui.training import run as runs
 
 POLL_MS = 10                # how often the process's progress is collected
 PUBLISH_SECONDS = 0.09      # the views follow at 10 Hz
@@ -69,6 +68,8 @@ class TrainingSession(QObject):
         self.document = document
         self.history = History()
         self.trainer: Trainer | None = None     # ours between runs; the process's during one
+        self.memory = RunMemory()               # the optimizer's state between runs
+        self._basis = self.memory.kept          # the state self.trainer went on from
         self._live: Plan | None = None          # during a run: the parameters last heard of
         self._worker = shared_worker()
         self._running = False
@@ -78,7 +79,7 @@ class TrainingSession(QObject):
         self.pace: float | None = None          # at most this many updates a second
         self.focus: str | None = None           # the parameter a single update writes out
         self._remaining: int | None = None      # None: until paused
-        self._entry: RunEntry | None = None     # during a run: its undo entry so far
+        self._entry: runs.RunEntry | None = None     # during a run: its undo entry so far
         self._applying = False                  # our own writes to the model
         self._resume = False
         self._stop_reason = ""                  # said when the run ends, if it ends early
@@ -116,6 +117,12 @@ class TrainingSession(QObject):
         """During a run, the plan being trained with the parameters last heard of."""
         return self._live if self.running else None
 
+    @property
+    def learning_rate_now(self) -> float | None:
+        """η of the next update after the schedule, while a trainer is at hand."""
+        live = self._entry.rate_now.rate if self.running and self._entry else None
+        return self.trainer.learning_rate if self.trainer is not None else live
+
     def parameters(self) -> Parameters:
         """The parameters being trained (the model's, when no trainer is ready)."""
         plan = self.trainer.plan if self.trainer is not None else self._live
@@ -129,15 +136,14 @@ class TrainingSession(QObject):
         message, if the network cannot be trained."""
         if self.running:
             return True
-        if not self._ensure_trainer():
+        trainer = self._ensure_trainer()
+        if trainer is None:
             return False
-        trainer = self.trainer
-        assert trainer is not None
         self.diverged_at = None
         start = self.loss if self.loss is not None else math.inf
         watch = RunawayWatch(start, start)
         self._remaining = iterations
-        self._begin_run()
+        self._begin_run(trainer)
         refused = chunk_divergence(trainer, [], 0, watch)   # the loss is already NaN or ∞
         if refused is not None:
             self._diverge(refused)
@@ -169,16 +175,15 @@ class TrainingSession(QObject):
 
     def step(self, focus: str | None = None) -> StepRecord | None:
         """One update, shown as a step: θ ← θ − η·g for every parameter."""
-        if self.running or not self._ensure_trainer():
+        trainer = None if self.running else self._ensure_trainer()
+        if trainer is None:
             return None
-        trainer = self.trainer
-        assert trainer is not None
         try:
             record = update_record(self.network, trainer.next_rows, focus or self.focus)
         except BpguiError as exc:
             self.message.emit(f"Cannot update: {exc}")
             return None
-        self._begin_run()
+        self._begin_run(trainer)
         try:
             new = trainer.run(1)
         except BpguiError as exc:    # the update would leave an operation node undefined
@@ -203,6 +208,8 @@ class TrainingSession(QObject):
                 return str(exc)
             if self._collect(self._ask(lambda: self._worker.set_rate(value))):
                 self._finish()          # the run ended first: the rate is for the next one
+            elif self._entry is not None:
+                self._entry.rate_now.rate = value
         command = SetTraining(self.document, replace(self.network.training,
                                                      learning_rate=value))
         if not self.running or self._entry is None:
@@ -234,14 +241,7 @@ class TrainingSession(QObject):
         """Back to the weights the file had when it was opened, or (with ``seed``) fresh
         random ones; the history starts again. The refusal's reason, or None."""
         self.pause()
-        if seed is None:
-            params, text = self.loaded, "Reset the weights to the file's"
-        else:
-            params, text = random_parameters(self.network, seed), f"Randomise weights ({seed})"
-        weights, biases = self.network.parameters()     # (ids an edit since removed drop)
-        params = ({k: v for k, v in params[0].items() if k in weights},
-                  {k: v for k, v in params[1].items() if k in biases})
-        error = self.document.execute(SetParameters(self.document, params, text))
+        error = self.document.execute(runs.reset_command(self, seed))
         if error is None:
             self.reset_history()
         return error
@@ -249,23 +249,25 @@ class TrainingSession(QObject):
     def reset_history(self) -> None:
         self.pause()
         self.history = History()
-        self.trainer = None
-        self.diverged_at = None
+        self.trainer = self.diverged_at = None
         self.progress.emit()
 
     # ------------------------------------------------------------ the run
-    def _ensure_trainer(self) -> bool:
-        if self.trainer is not None:
-            return True
+    def _ensure_trainer(self) -> Trainer | None:
+        """The trainer to go on with, or None (with a message) if the network can't train."""
+        if self.trainer is not None and self._basis is self.memory.kept:
+            return self.trainer
         try:
-            self.trainer, self.history = ready_trainer(self.network, self.history)
+            self.trainer, self.history = runs.ready_trainer(self.network, self.history,
+                                                            self.memory)
         except BpguiError as exc:
             self.message.emit(f"Cannot train: {exc}")
-            return False
-        return True
+            return None
+        self._basis = self.memory.kept
+        return self.trainer
 
-    def _begin_run(self) -> None:
-        self._entry = RunEntry(self.document)
+    def _begin_run(self, trainer: Trainer) -> None:
+        self._entry = runs.RunEntry(self.document, self.memory, trainer)
         self._started = (time.perf_counter(), self.iteration)
         self._last_publish = time.perf_counter()
 
@@ -293,9 +295,11 @@ class TrainingSession(QObject):
     def _collect(self, messages: Sequence[Progress | Finished]) -> bool:
         """Move the process's news into the history and the live plan; True once the
         run is over (its trainer is then ours again, if it came back)."""
-        heard = take_messages(messages, self.history, self._live)
+        heard = runs.take_messages(messages, self.history, self._live)
         if self._remaining is not None:
             self._remaining -= heard.updates
+        if self._entry is not None:
+            self._entry.rate_now.advance(heard.updates)
         if heard.finished:
             self.trainer = heard.trainer
             if heard.divergence is not None:
@@ -335,8 +339,9 @@ class TrainingSession(QObject):
         if entry is not None and (done or entry.changed):
             label = text or (f"Train {done:,} iteration{'s' * (done != 1)}" if done
                              else "Change training settings")
-            self._write(lambda: entry.record(trained, label))
+            self._write(lambda: entry.record(trained, label, self.trainer))
             self._last_entry = (self.document.undo_stack.index(), i0)
+            self._basis = self.memory.kept
         self._publish()
         seconds = time.perf_counter() - t0
         self.rate = done / seconds if seconds > 0 else 0.0
@@ -345,10 +350,7 @@ class TrainingSession(QObject):
             self.diverged.emit(self.diverged_at, self.network.training.learning_rate,
                                self.divergence[0])
         elif done and text is None:
-            loss = self.loss
-            shown = "?" if loss is None or not math.isfinite(loss) else f"{loss:.4g}"
-            self.message.emit(f"{reason}Trained {done:,} iterations ({self.rate:,.0f}/s); "
-                              f"loss {shown} at iteration {self.iteration:,}.")
+            self.message.emit(reason + runs.run_message(self, done))
         elif reason:
             self.message.emit(reason.strip())
 
@@ -392,9 +394,7 @@ class TrainingSession(QObject):
         if self.running:
             self._discard_run()
         self._resume = False
+        self.memory.kept = self._basis = None
         self.loaded = self.document.network.parameters()
-        self.history = History()
-        self.trainer = None
-        self.diverged_at = None
+        self.reset_history()
         self.running_changed.emit(False)
-        self.progress.emit()
