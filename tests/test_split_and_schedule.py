@@ -117,11 +117,15 @@ def test_the_l2_penalty_is_half_lambda_times_the_squared_trainable_weights() -> 
     assert trainer_for(network).penalty_history is None        # λ = 0: nothing to report
 
 
+@pytest.mark.parametrize("mode", ["batch", "sgd", "minibatch"])
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
-def test_two_runs_that_go_on_from_each_other_are_one_run(optimizer: str) -> None:
+def test_two_runs_that_go_on_from_each_other_are_one_run(optimizer: str, mode: str) -> None:
+    """The second run goes on with the rule's state, η and the shuffled sample order (15
+    updates of 1 or 3 of 4 samples stop mid-epoch)."""
     network = load_sample("xor_2-2-1")
     settings = replace(network.training, optimizer=optimizer, learning_rate=0.05,
-                       schedule="exponential", gamma=0.99)
+                       schedule="exponential", gamma=0.99, mode=mode, batch_size=3,
+                       shuffle=True, seed=5)
     whole = trainer_for(network, replace(settings))
     whole.run(40)
     first = trainer_for(network, replace(settings))

@@ -15,6 +15,7 @@ is raised once the trainer is consistent again.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ class BatchSchedule:
     """
 
     def __init__(self, settings: TrainingSettings, n: int) -> None:
+        # what the order depends on: a schedule only goes on where all of it is the same
+        self.key = (settings.mode, settings.batch_size, settings.shuffle, settings.seed, n)
         self._all = settings.mode == "batch"
         self._size = 1 if settings.mode == "sgd" else settings.batch_size
         self._n = n
@@ -80,13 +83,15 @@ def check_learning_rate(value: object) -> float:
 class RunState:
     """What a training run leaves for the next one to go on from, so that two runs of
     100 updates are one of 200: the rule's state (velocities, moments), the updates
-    made so far and η now. The window keeps one per run, and undoing the run puts the
+    made so far, η now and the sample order (sgd, minibatch) where it stopped. The window keeps one per run, and undoing the run puts the
     one before it back."""
 
     optimizer: str
     state: dict[str, list[Array]]
     updates: int
     learning_rate: float
+    batches: BatchSchedule | None = None    # the sample order, where the run left it
+    next_rows: Rows | None = None
 
 
 class Trainer:
@@ -121,6 +126,9 @@ class Trainer:
             self.optimizer.restore(resume.state, resume.updates)
             self.optimizer.learning_rate = resume.learning_rate
             self.updates = resume.updates
+            if resume.batches is not None and resume.batches.key == self._schedule.key:
+                self._schedule = copy.deepcopy(resume.batches)
+                self.next_rows = resume.next_rows
         self._spare = [np.empty_like(b.weights) for b in plan.blocks] + \
             [np.empty_like(b.bias) for b in plan.blocks]
         with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled
@@ -154,7 +162,8 @@ class Trainer:
         """A copy of what the next run needs to go on where this one stands."""
         state = {k: [a.copy() for a in arrays] for k, arrays in self.optimizer.state().items()}
         return RunState(self.settings.optimizer, state, self.updates,
-                        self.optimizer.learning_rate)
+                        self.optimizer.learning_rate, copy.deepcopy(self._schedule),
+                        None if self.next_rows is None else self.next_rows.copy())
 
     def penalty(self) -> float:
         """The L2 penalty (λ/2)·Σw² over the trainable weights, whose gradient λ·w the
