@@ -4,7 +4,9 @@ A run of 10⁶ iterations must plot smoothly, so the history is kept as arrays
 that plots take views of (no Python float per point to convert at every
 frame). Entry t of :attr:`History.losses` is the dataset loss after t updates
 (entry 0 before any), as in the spec; entry t of :attr:`History.gradient_norms`
-is ‖g‖ of update t + 1, the gradient the update used.
+is ‖g‖ of update t + 1, the gradient the update used. Entry t of
+:attr:`History.test_losses` is the test samples' loss at the same moment (NaN where
+the network had no test samples), so the two curves share their iteration axis.
 """
 
 from __future__ import annotations
@@ -45,12 +47,21 @@ class History:
     def __init__(self, samples: int | None = None) -> None:
         self._losses = _Buffer()
         self._norms = _Buffer()
+        self._tests = _Buffer()
+        self.has_tests = False      # some iteration has a test loss: a test curve to draw
         self._samples = None if samples is None else _Buffer(samples)
 
     def extend(self, losses: Sequence[float] | Array, norms: Sequence[float] | Array = (),
-               sample_losses: Sequence[Array] | Array = ()) -> None:
+               sample_losses: Sequence[Array] | Array = (),
+               test_losses: Sequence[float] | Array | None = None) -> None:
+        """Append iterations; ``test_losses`` (None: no test samples, NaN) is one per loss."""
         self._losses.extend(losses)
         self._norms.extend(norms)
+        tests = np.full(len(losses), np.nan) if test_losses is None else test_losses
+        if len(tests) != len(losses):
+            raise ValueError(f"{len(tests)} test losses for {len(losses)} losses")
+        self._tests.extend(tests)
+        self.has_tests = self.has_tests or test_losses is not None
         if self._samples is not None and len(sample_losses):
             self._samples.extend(sample_losses)
 
@@ -58,6 +69,7 @@ class History:
         """Forget everything after iteration ``iterations`` (an undone run)."""
         self._losses.size = min(self._losses.size, iterations + 1)
         self._norms.size = min(self._norms.size, iterations)
+        self._tests.size = min(self._tests.size, iterations + 1)
         if self._samples is not None:
             self._samples.size = min(self._samples.size, iterations + 1)
 
@@ -68,6 +80,18 @@ class History:
     @property
     def losses(self) -> Array:
         return self._losses.view
+
+    def set_last(self, loss: float, test_loss: float | None) -> None:
+        """The current iteration's losses, moved by an edit between runs (no update)."""
+        self._losses.view[-1] = loss
+        self._tests.view[-1] = np.nan if test_loss is None else test_loss
+        self.has_tests = self.has_tests or test_loss is not None
+
+    @property
+    def test_losses(self) -> Array:
+        """The test samples' loss per iteration, as long as :attr:`losses` (NaN where
+        there were none)."""
+        return self._tests.view
 
     @property
     def gradient_norms(self) -> Array:

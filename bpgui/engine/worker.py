@@ -56,6 +56,7 @@ class Progress:
     norms: Array | None
     samples: Array | None
     parameters: list[tuple[Array, Array]]
+    test_losses: Array | None = None    # the test samples' loss after each update, if any
 
 
 @dataclass
@@ -166,15 +167,19 @@ def train(conn: Connection, trainer: Trainer, remaining: int | None,
 def take_progress(trainer: Trainer, new: list[float]) -> Progress:
     """What the trainer's last :meth:`~Trainer.run` added; the trainer forgets it, so a
     long run does not pile it up twice."""
-    norms, samples = trainer.gradient_norms, trainer.sample_history
+    norms, samples, tests = trainer.gradient_norms, trainer.sample_history, trainer.test_history
     progress = Progress(np.asarray(new, dtype=np.float64),
                         None if norms is None else np.asarray(norms, dtype=np.float64),
                         None if samples is None or not samples else np.array(samples),
-                        [(b.weights.copy(), b.bias.copy()) for b in trainer.plan.blocks])
+                        [(b.weights.copy(), b.bias.copy()) for b in trainer.plan.blocks],
+                        None if tests is None  # as long as the history: its last len(new)
+                        else np.asarray(tests[len(tests) - len(new):], dtype=np.float64))
     for kept in (norms, samples):
         if kept is not None:
             kept.clear()
     del trainer.history[:-1]
+    if tests is not None:
+        del tests[:-1]
     return progress
 
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, parse_sizes
-from bpgui.network.datasets import GENERATORS, to_samples
+from bpgui.network.datasets import GENERATORS, MAX_HOLD_OUT, hold_out, to_samples
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import ACTIVATIONS, LOSSES, Sample
 from bpgui.ui.base.widgets import named
@@ -69,6 +69,10 @@ class LayeredNetworkDialog(NetworkDialog):
             "Standard deviation of the Gaussian noise on each coordinate")
         self.data_seed_spin = self._spin("dataSeedSpin", 0, MAX_SEED, 0,
                                          "The same seed always gives the same samples")
+        self.hold_out_spin = self._spin("holdOutSpin", 0, MAX_HOLD_OUT, 0,
+                                        "Mark this share of the samples as test samples, "
+                                        "chosen from the data seed: training never uses them")
+        self.hold_out_spin.setSuffix(" %")
         self.data_info = QLabel()
         self.data_info.setObjectName("dataInfo")
         self.data_info.setEnabled(False)  # greyed: a remark
@@ -92,6 +96,7 @@ class LayeredNetworkDialog(NetworkDialog):
                                                  ("Sa&mples:", self.count_spin),
                                                  ("&Noise:", self.noise_spin),
                                                  ("D&ata seed:", self.data_seed_spin),
+                                                 ("&Hold out as test:", self.hold_out_spin),
                                                  ("", self.data_info)])
         layout = QVBoxLayout(self)
         for widget in (network_box, activation_box, weights_box, data_box, self.error_label,
@@ -103,7 +108,7 @@ class LayeredNetworkDialog(NetworkDialog):
             edit.textChanged.connect(self._refresh)
         for signal in (self.init_combo.currentIndexChanged, self.count_spin.valueChanged,
                        self.dataset_combo.currentIndexChanged, self.noise_spin.valueChanged,
-                       self.data_seed_spin.valueChanged):
+                       self.data_seed_spin.valueChanged, self.hold_out_spin.valueChanged):
             signal.connect(self._refresh)
         self._refresh()
         self.sizes_edit.selectAll()
@@ -166,6 +171,7 @@ class LayeredNetworkDialog(NetworkDialog):
         generated = name not in (NO_DATA, *GATES)
         for spin in (self.count_spin, self.noise_spin, self.data_seed_spin):
             spin.setEnabled(generated)
+        self.hold_out_spin.setEnabled(name != NO_DATA)
         self._samples = []
         if name == NO_DATA:
             self.data_info.setText("No samples yet; add them in the sample table.")
@@ -185,7 +191,11 @@ class LayeredNetworkDialog(NetworkDialog):
                     f"sample, but these sizes give {_count(self._sizes[0], 'input')} and "
                     f"{_count(self._sizes[-1], 'output')}: try "
                     f"{'-'.join(map(str, [n_in, *self._sizes[1:-1], n_out]))}.")
-        self._samples = to_samples(inputs, targets)
+        self._samples = hold_out(to_samples(inputs, targets), self.hold_out_spin.value(),
+                                 self.data_seed_spin.value())
+        tests = sum(s.is_test for s in self._samples)
+        if tests:
+            self.data_info.setText(f"{self.data_info.text()}; {tests} held out as test")
         return None
 
     def _show_problem(self, problem: str | None) -> None:
