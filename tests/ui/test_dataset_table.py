@@ -261,7 +261,7 @@ def test_columns_follow_the_neurons(dock, document) -> None:
     document.execute(DeleteItems(document, ["y2"], []))
     assert dock.table.columnCount() == 5  # 3 inputs, 1 target, the test column
     document.undo_stack.undo()
-    assert dock.table.columnCount() == 5
+    assert dock.table.columnCount() == 6
 
 
 def test_mismatched_samples_are_shown_and_fitted_by_an_edit(qtbot) -> None:
