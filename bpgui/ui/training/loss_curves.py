@@ -1,8 +1,9 @@
 """The Loss dock's curves: what each one draws from a growing
 :class:`~bpgui.engine.history.History`, and the view range that follows the run.
 
-:class:`LossCurves` owns the loss, gradient-norm and per-sample curves (``PlotDataItem``)
-of the dock's two plots, feeds them and fits the range to them; the dock owns the plots, the
+:class:`LossCurves` owns the loss, test-loss, gradient-norm and per-sample curves
+(``PlotDataItem``) of the dock's two plots and the legend that tells the training loss
+from the test loss, feeds them and fits the range to them; the dock owns the plots, the
 controls, the readout and the markers.
 
 Drawing cost stays flat up to 10⁶ iterations, since :meth:`LossCurves.draw` runs about
@@ -38,6 +39,9 @@ from bpgui.ui.base.theme import LIGHT, Theme
 
 LOSS_COLOUR = "#0072B2"       # Okabe–Ito blue; on the dark theme its theme.positive, #56B4E9
 NORM_COLOUR = "#009E73"       # bluish green
+TEST_COLOUR = "#D55E00"       # vermillion, dashed: the test loss, told from the blue by hue
+TEST_STYLE = Qt.PenStyle.DashLine  # and by dash, in greyscale too
+LEGEND_PT = 14                # the legend's text, readable from the back row
 # The Okabe–Ito colours not used above or by the dock's marker; black stands for the
 # theme's text colour.
 SAMPLE_COLOURS = ("#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "text")
@@ -163,8 +167,17 @@ class LossCurves:
             item.getViewBox().sigRangeChangedManually.connect(self._stop_following)
             item.autoBtn.clicked.connect(self.follow)
         self.curve = self._data_item(plot, z=10)
+        self.test_curve = self._data_item(plot, z=9)
+        self.test_curve.hide()
         self.norm_curve = self._data_item(norm, z=10)
         self.sample_curves: list[Curve] = []
+        # Shown only with a test curve: a lone curve needs no legend.
+        self.legend = pg.LegendItem(offset=(-12, 12), labelTextSize=f"{LEGEND_PT}pt",
+                                    verSpacing=-2)
+        self.legend.setParentItem(plot.getViewBox())
+        self.legend.addItem(self.curve, "training loss")
+        self.legend.addItem(self.test_curve, "test loss")
+        self.legend.hide()
 
     def _data_item(self, plot: pg.PlotItem, z: float) -> Curve:
         item = Curve(connect="finite", clipToView=True, autoDownsample=True,
@@ -197,6 +210,10 @@ class LossCurves:
         # pyqtgraph downsample all 10⁶ points again, so one of each per frame.
         self._deferred = []
         self._feed(self.curve, x[:n], history.losses, self.log_y())
+        if history.has_tests:
+            self._feed(self.test_curve, x[:n], history.test_losses, self.log_y())
+        self.test_curve.setVisible(history.has_tests)
+        self.legend.setVisible(history.has_tests)
         norms = history.gradient_norms
         self._feed(self.norm_curve, x[1:len(norms) + 1], norms, False)
         self.show_samples(samples)
@@ -239,6 +256,8 @@ class LossCurves:
     def clear(self) -> None:
         """Forget the drawn history: every curve empty."""
         self._history = None
+        self.test_curve.hide()
+        self.legend.hide()
         empty = self._x[:0]
         for item, series in self._series.items():
             series.reset()
@@ -274,7 +293,8 @@ class LossCurves:
             return
         right = rounded_out(0.0, max(len(self._history) - 1, 1) * 1.02)[1]
         self.plot.setXRange(-0.02 * right, right, padding=0)
-        for plot, curves in ((self.plot, [self.curve, *self.visible_samples()]),
+        tests = [self.test_curve] if self.test_curve.isVisible() else []
+        for plot, curves in ((self.plot, [self.curve, *tests, *self.visible_samples()]),
                              (self.norm, [self.norm_curve])):
             lows, highs = zip(*(self._series[c].bounds for c in curves), strict=True)
             lo, hi = min(lows), max(highs)
@@ -294,6 +314,11 @@ class LossCurves:
         loss = QColor(LOSS_COLOUR if theme.name == "light" else theme.positive)
         self.curve.setPen(pg.mkPen(loss, width=PEN_WIDTH * scale))
         self.norm_curve.setPen(pg.mkPen(NORM_COLOUR, width=PEN_WIDTH * scale))
+        self.test_curve.setPen(pg.mkPen(TEST_COLOUR if theme.name == "light" else "#E69F00",
+                                        width=PEN_WIDTH * scale, style=TEST_STYLE))
+        self.legend.setLabelTextColor(theme.text)
+        self.legend.setBrush(pg.mkBrush(theme.background))
+        self.legend.setPen(pg.mkPen(theme.text, width=1))
         for j, item in enumerate(self.sample_curves):
             item.setPen(self.sample_pen(j, scale))
 

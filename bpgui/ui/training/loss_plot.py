@@ -117,7 +117,8 @@ class LossPlotDock(QDockWidget):
                                        f"{EXPORT_WIDTH:,} pixels wide.")
         # The plots themselves get no tooltip: it would cover the curve being read.
         self.readout = named(QLabel(NO_DATA), "lossReadout", "The iteration under the "
-                             "mouse, its dataset loss (iteration 0 is before training) and "
+                             "mouse, its training loss (iteration 0 is before training), the "
+                             "test samples' loss if there are any, and "
                              "‖g‖ of the update that led to it; a click on the plot keeps "
                              "that point here, otherwise the latest iteration shows. Drag "
                              "to pan, wheel to zoom; double-click (or the small A in the "
@@ -225,9 +226,12 @@ class LossPlotDock(QDockWidget):
 
     # ------------------------------------------------------------- readout
     def readout_text(self, t: int) -> str:
-        """``iteration 1,234: loss 0.04567, ‖g‖ 0.1234`` for iteration ``t``."""
+        """``iteration 1,234: loss 0.04567, test loss 0.0891, ‖g‖ 0.1234`` for iteration
+        ``t`` (the test loss only when there are test samples)."""
         assert self._history is not None
         text = f"iteration {t:,}: loss {fmt(self._history.losses[t])}"
+        if self._history.has_tests and math.isfinite(self._history.test_losses[t]):
+            text += f", test loss {fmt(self._history.test_losses[t])}"
         norms = self._history.gradient_norms
         if 0 < t <= len(norms):
             text += f", ‖g‖ {fmt(norms[t - 1])}"
