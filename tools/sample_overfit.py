@@ -13,7 +13,7 @@ from bpgui.network.builders import LayeredSpec, layered_network
 from bpgui.network.model import Network, Sample, TrainingSettings
 
 COUNT, NOISE, SEED, HELD_OUT = 30, 0.3, 0, 50     # moons points, noise, seed, test %
-LEARNING_RATE = 0.5
+LEARNING_RATE = 0.3     # plain gradient descent; 0.5 spikes once, a "runaway" stop
 SUGGESTED_L2 = 0.005    # the λ the description suggests (tests/test_overfit_sample.py)
 
 

@@ -39,7 +39,7 @@ UNSURE_STRENGTH = 0.12        # a class region where its winner has only 1/K
 MARKER_SIZE = 14
 TEST_SIZE = 16                # a hollow ring: a little larger, so its thick rim reads
 TEST_PEN_WIDTH = 3.5
-LEGEND_PT = 13
+KEY_TEXT = "●  training      ◯  test (never trained on)"
 OUTLINE = QColor("#1a1a1a")
 TITLE_PX, LABEL_PX, TICK_PX, MESSAGE_PX = 18, 16, 14, 17
 
@@ -127,17 +127,6 @@ class BoundaryDock(QDockWidget):
         self.plot_item.addItem(self.image)
         self.plot_item.addItem(self.samples)
         self.plot_item.addItem(self.test_samples)
-        # Shown only when there are test samples; its markers are grey samples of each kind.
-        self.legend = pg.LegendItem(offset=(-8, 8), labelTextSize=f"{LEGEND_PT}pt",
-                                    brush=pg.mkBrush(NEAR_WHITE), pen=pg.mkPen(OUTLINE))
-        self.legend.setParentItem(self.plot_item.getViewBox())
-        self.legend.addItem(pg.ScatterPlotItem(size=MARKER_SIZE, symbol="o", brush="#888888",
-                                               pen=pg.mkPen(OUTLINE, width=2)), "training")
-        self.legend.addItem(pg.ScatterPlotItem(size=TEST_SIZE, symbol="o", brush=None,
-                                               pen=pg.mkPen("#555555", width=TEST_PEN_WIDTH)),
-                            "test")
-        self.legend.setLabelTextColor(OUTLINE)
-        self.legend.hide()
         for name in ("bottom", "left"):
             self.plot_item.getAxis(name).setTickFont(font(TICK_PX))
         self.plot_widget.setToolTip("The network's output at every point of the input plane, "
@@ -150,6 +139,12 @@ class BoundaryDock(QDockWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
+        # Shown only when there are test samples: which markers are which.
+        self.key = QLabel(KEY_TEXT)
+        self.key.setObjectName("boundaryKey")
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.hide()
+        layout.addWidget(self.key)
         layout.addWidget(self.plot_widget, 1)
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("boundaryMessage")
@@ -194,6 +189,7 @@ class BoundaryDock(QDockWidget):
         colour = theme.text.name()
         self.title.setStyleSheet(f"color: {colour}; font-size: {TITLE_PX}px; font-weight: bold;")
         self.message.setStyleSheet(f"color: {colour}; font-size: {MESSAGE_PX}px;")
+        self.key.setStyleSheet(f"color: {colour}; font-size: {LABEL_PX}px;")
         self.stack.setStyleSheet(f"#boundaryStack, #boundaryPage, #boundaryMessage "
                                  f"{{ background: {theme.background.name()}; }}")
 
@@ -267,7 +263,7 @@ class BoundaryDock(QDockWidget):
         held = np.flatnonzero(test)
         self.test_samples.setData(x=points[held, 0], y=points[held, 1], brush=None,
                                   pen=[pg.mkPen(fills[i], width=TEST_PEN_WIDTH) for i in held])
-        self.legend.setVisible(bool(len(held)))
+        self.key.setVisible(bool(len(held)))
 
     def _describe(self, network: Network, shown: BoundaryMap) -> None:
         x_label, y_label = (n.display_label for n in network.inputs)

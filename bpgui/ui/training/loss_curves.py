@@ -2,8 +2,7 @@
 :class:`~bpgui.engine.history.History`, and the view range that follows the run.
 
 :class:`LossCurves` owns the loss, test-loss, gradient-norm and per-sample curves
-(``PlotDataItem``) of the dock's two plots and the legend that tells the training loss
-from the test loss, feeds them and fits the range to them; the dock owns the plots, the
+(``PlotDataItem``) of the dock's two plots, feeds them and fits the range to them; the dock owns the plots, the
 controls, the readout and the markers.
 
 Drawing cost stays flat up to 10⁶ iterations, since :meth:`LossCurves.draw` runs about
@@ -41,7 +40,14 @@ LOSS_COLOUR = "#0072B2"       # Okabe–Ito blue; on the dark theme its theme.po
 NORM_COLOUR = "#009E73"       # bluish green
 TEST_COLOUR = "#D55E00"       # vermillion, dashed: the test loss, told from the blue by hue
 TEST_STYLE = Qt.PenStyle.DashLine  # and by dash, in greyscale too
-LEGEND_PT = 14                # the legend's text, readable from the back row
+
+
+def loss_colour(theme: Theme) -> QColor:
+    return QColor(LOSS_COLOUR if theme.name == "light" else theme.positive)
+
+
+def test_colour(theme: Theme) -> QColor:
+    return QColor(TEST_COLOUR if theme.name == "light" else "#E69F00")   # orange on dark
 # The Okabe–Ito colours not used above or by the dock's marker; black stands for the
 # theme's text colour.
 SAMPLE_COLOURS = ("#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "text")
@@ -171,13 +177,6 @@ class LossCurves:
         self.test_curve.hide()
         self.norm_curve = self._data_item(norm, z=10)
         self.sample_curves: list[Curve] = []
-        # Shown only with a test curve: a lone curve needs no legend.
-        self.legend = pg.LegendItem(offset=(-12, 12), labelTextSize=f"{LEGEND_PT}pt",
-                                    verSpacing=-2)
-        self.legend.setParentItem(plot.getViewBox())
-        self.legend.addItem(self.curve, "training loss")
-        self.legend.addItem(self.test_curve, "test loss")
-        self.legend.hide()
 
     def _data_item(self, plot: pg.PlotItem, z: float) -> Curve:
         item = Curve(connect="finite", clipToView=True, autoDownsample=True,
@@ -213,7 +212,6 @@ class LossCurves:
         if history.has_tests:
             self._feed(self.test_curve, x[:n], history.test_losses, self.log_y())
         self.test_curve.setVisible(history.has_tests)
-        self.legend.setVisible(history.has_tests)
         norms = history.gradient_norms
         self._feed(self.norm_curve, x[1:len(norms) + 1], norms, False)
         self.show_samples(samples)
@@ -257,7 +255,6 @@ class LossCurves:
         """Forget the drawn history: every curve empty."""
         self._history = None
         self.test_curve.hide()
-        self.legend.hide()
         empty = self._x[:0]
         for item, series in self._series.items():
             series.reset()
@@ -311,14 +308,11 @@ class LossCurves:
         """The curves' pens for ``theme``, ``scale`` times as wide (see the dock's
         ``_set_pens``)."""
         self.theme = theme
-        loss = QColor(LOSS_COLOUR if theme.name == "light" else theme.positive)
+        loss = loss_colour(theme)
         self.curve.setPen(pg.mkPen(loss, width=PEN_WIDTH * scale))
         self.norm_curve.setPen(pg.mkPen(NORM_COLOUR, width=PEN_WIDTH * scale))
-        self.test_curve.setPen(pg.mkPen(TEST_COLOUR if theme.name == "light" else "#E69F00",
-                                        width=PEN_WIDTH * scale, style=TEST_STYLE))
-        self.legend.setLabelTextColor(theme.text)
-        self.legend.setBrush(pg.mkBrush(theme.background))
-        self.legend.setPen(pg.mkPen(theme.text, width=1))
+        self.test_curve.setPen(pg.mkPen(test_colour(theme), width=PEN_WIDTH * scale,
+                                        style=TEST_STYLE))
         for j, item in enumerate(self.sample_curves):
             item.setPen(self.sample_pen(j, scale))
 

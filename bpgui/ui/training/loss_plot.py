@@ -34,7 +34,13 @@ from bpgui.engine.history import History
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, Theme, font
 from bpgui.ui.base.widgets import named
-from bpgui.ui.training.loss_curves import MAX_SAMPLE_CURVES, PEN_WIDTH, LossCurves
+from bpgui.ui.training.loss_curves import (
+    MAX_SAMPLE_CURVES,
+    PEN_WIDTH,
+    LossCurves,
+    loss_colour,
+    test_colour,
+)
 from bpgui.ui.training.loss_export import EXPORT_WIDTH, export_csv, export_png
 
 MARKER_COLOUR = "#D55E00"     # vermillion
@@ -123,6 +129,14 @@ class LossPlotDock(QDockWidget):
                              "that point here, otherwise the latest iteration shows. Drag "
                              "to pan, wheel to zoom; double-click (or the small A in the "
                              "corner) follows the whole run again.")
+        # The key of the two curves, beside the plot rather than over a curve (the plot is
+        # low); shown only when there are test samples.
+        self.legend = named(QLabel(), "lossLegend", "The training loss is what gradient "
+                            "descent lowers; the test loss is measured on the test samples, "
+                            "which training never uses. When it turns up while the training "
+                            "loss keeps falling, the network is overfitting.")
+        self.legend.setFont(font(READOUT_PX))
+        self.legend.hide()
         self.readout.setFont(font(READOUT_PX))
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,7 +147,7 @@ class LossPlotDock(QDockWidget):
         self.export_png_button.clicked.connect(lambda: self.export_png())
 
         controls = QHBoxLayout()
-        for widget in (self.log_y, self.per_sample):
+        for widget in (self.log_y, self.per_sample, self.legend):
             controls.addWidget(widget)
         controls.addWidget(self.readout, 1)
         for button in (self.export_csv_button, self.export_png_button):
@@ -165,6 +179,7 @@ class LossPlotDock(QDockWidget):
         self._history = history
         self._diverged_at = diverged_at
         self.curves.draw(history, self.per_sample.isChecked())
+        self.legend.setVisible(history.has_tests)
         if diverged_at is None:
             self.divergence_line.hide()
         else:
@@ -183,6 +198,7 @@ class LossPlotDock(QDockWidget):
         self._diverged_at = None
         self._hovered = self._pinned = self._mouse = None
         self.curves.clear()
+        self.legend.hide()
         for item in (self.marker, self.probe, self.divergence_line):
             item.hide()
         self.readout.setText(NO_DATA)
@@ -324,6 +340,9 @@ class LossPlotDock(QDockWidget):
                 axis.setLabel(name, **{"font-size": f"{LABEL_PX}px",
                                        "color": theme.text.name()})
         self.marker.setBrush(pg.mkBrush(MARKER_COLOUR))
+        self.legend.setText(f'<span style="color:{loss_colour(theme).name()}">━━</span> '
+                            f'training loss&nbsp;&nbsp; <span style="color:'
+                            f'{test_colour(theme).name()}">╍╍</span> test loss&nbsp;&nbsp;&nbsp;&nbsp;')
         self.divergence_line.label.setColor(theme.text)
         self._set_pens()
 
