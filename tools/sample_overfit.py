@@ -37,8 +37,9 @@ def overfit_moons() -> Network:
         "while the dashed test loss falls for the first couple of hundred updates, then "
         "turns UP: the network starts memorising the noise of its 15 training points, and "
         "the decision boundary grows islands around single points. That is overfitting. "
-        f"Then undo the run (Ctrl+Z), set L2 (λ) to {SUGGESTED_L2:g} in the Training "
-        "settings and train again: the weight penalty keeps the boundary smooth and the "
-        "test loss ends far lower. Try other λ: too large and both losses stay high "
+        f"Then undo the run (Ctrl+Z), set L2 λ = {SUGGESTED_L2:g} (the training block's "
+        f"l2 key, or bpgui train --l2 {SUGGESTED_L2:g}) and train again: the weight "
+        "penalty keeps the boundary smooth and the test loss ends about three times "
+        "lower. Try other λ: too large and both losses stay high "
         "(underfitting).")
     return net

@@ -12,8 +12,8 @@ several outputs use the Okabe–Ito class colours, each cell as light as its
 winner is unsure. The heatmap is a softened version of the colours the samples
 wear, so a marker stands out from the region it lies in; markers are large and
 outlined in a dark pen so they read on a projector. Test samples (never trained on)
-are hollow rings in their target's colour, in a scatter item of their own, and a legend
-then says which is which.
+are hollow rings in their target's colour, in a scatter item of their own, and a key
+above the map then says which is which.
 """
 
 from __future__ import annotations

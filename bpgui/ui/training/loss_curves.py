@@ -2,8 +2,8 @@
 :class:`~bpgui.engine.history.History`, and the view range that follows the run.
 
 :class:`LossCurves` owns the loss, test-loss, gradient-norm and per-sample curves
-(``PlotDataItem``) of the dock's two plots, feeds them and fits the range to them; the dock owns the plots, the
-controls, the readout and the markers.
+(``PlotDataItem``) of the dock's two plots, feeds them and fits the range to them; the
+dock owns the plots, the controls, the curves' key, the readout and the markers.
 
 Drawing cost stays flat up to 10⁶ iterations, since :meth:`LossCurves.draw` runs about
 ten times a second during training:

@@ -342,7 +342,8 @@ class LossPlotDock(QDockWidget):
         self.marker.setBrush(pg.mkBrush(MARKER_COLOUR))
         self.legend.setText(f'<span style="color:{loss_colour(theme).name()}">━━</span> '
                             f'training loss&nbsp;&nbsp; <span style="color:'
-                            f'{test_colour(theme).name()}">╍╍</span> test loss&nbsp;&nbsp;&nbsp;&nbsp;')
+                            f'{test_colour(theme).name()}">╍╍</span> test loss'
+                            + '&nbsp;' * 4)
         self.divergence_line.label.setColor(theme.text)
         self._set_pens()
 
