@@ -123,7 +123,7 @@ def test_the_layered_dialog_holds_out_too(qtbot) -> None:
     child(dialog, QSpinBox, "holdOutSpin").setValue(30)
     samples = dialog.spec().samples
     assert len(samples) == 20 and sum(s.is_test for s in samples) == 6
-    assert "6 held out as test" in dialog.data_info.text()
+    assert len(samples) == 20 and child(dialog, QLabel, "heldInfo").text() == "= 6 test samples"
 
 
 # ------------------------------------------------------------------ the second curve

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -25,7 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, parse_sizes
-from bpgui.network.datasets import GENERATORS, MAX_HOLD_OUT, hold_out, to_samples
+from bpgui.network.datasets import (
+    GENERATORS,
+    MAX_HOLD_OUT,
+    held_out_count,
+    hold_out,
+    to_samples,
+)
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import ACTIVATIONS, LOSSES, Sample
 from bpgui.ui.base.widgets import named
@@ -73,6 +80,14 @@ class LayeredNetworkDialog(NetworkDialog):
                                         "Mark this share of the samples as test samples, "
                                         "chosen from the data seed: training never uses them")
         self.hold_out_spin.setSuffix(" %")
+        self.held_info = QLabel()           # how many samples the share is
+        self.held_info.setObjectName("heldInfo")
+        self.held_info.setEnabled(False)    # greyed: a remark
+        held_row = QWidget()
+        row = QHBoxLayout(held_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.hold_out_spin, 1)
+        row.addWidget(self.held_info, 1)
         self.data_info = QLabel()
         self.data_info.setObjectName("dataInfo")
         self.data_info.setEnabled(False)  # greyed: a remark
@@ -96,8 +111,13 @@ class LayeredNetworkDialog(NetworkDialog):
                                                  ("Sa&mples:", self.count_spin),
                                                  ("&Noise:", self.noise_spin),
                                                  ("D&ata seed:", self.data_seed_spin),
-                                                 ("&Hold out as test:", self.hold_out_spin),
+                                                 ("&Hold out as test:", held_row),
                                                  ("", self.data_info)])
+        data_form = data_box.layout()
+        assert isinstance(data_form, QFormLayout)          # made by _group
+        held_label = data_form.labelForField(held_row)
+        assert isinstance(held_label, QLabel)
+        held_label.setBuddy(self.hold_out_spin)             # Alt+H: the spin, not its row
         layout = QVBoxLayout(self)
         for widget in (network_box, activation_box, weights_box, data_box, self.error_label,
                        self.buttons):
@@ -172,6 +192,7 @@ class LayeredNetworkDialog(NetworkDialog):
         for spin in (self.count_spin, self.noise_spin, self.data_seed_spin):
             spin.setEnabled(generated)
         self.hold_out_spin.setEnabled(name != NO_DATA)
+        self.held_info.setText("")
         self._samples = []
         if name == NO_DATA:
             self.data_info.setText("No samples yet; add them in the sample table.")
@@ -184,6 +205,8 @@ class LayeredNetworkDialog(NetworkDialog):
             self.data_info.setText("")
             return str(exc)
         n_in, n_out = inputs.shape[1], targets.shape[1]
+        tests = held_out_count(len(inputs), self.hold_out_spin.value())
+        self.held_info.setText(f"= {_count(tests, 'test sample')}")
         self.data_info.setText(f"{_count(len(inputs), 'sample')}, {_count(n_in, 'input')} → "
                                f"{_count(n_out, 'target')} each")
         if self._sizes and (self._sizes[0], self._sizes[-1]) != (n_in, n_out):
@@ -193,9 +216,6 @@ class LayeredNetworkDialog(NetworkDialog):
                     f"{'-'.join(map(str, [n_in, *self._sizes[1:-1], n_out]))}.")
         self._samples = hold_out(to_samples(inputs, targets), self.hold_out_spin.value(),
                                  self.data_seed_spin.value())
-        tests = sum(s.is_test for s in self._samples)
-        if tests:
-            self.data_info.setText(f"{self.data_info.text()}; {tests} held out as test")
         return None
 
     def _show_problem(self, problem: str | None) -> None:
