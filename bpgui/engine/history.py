@@ -11,6 +11,7 @@ the network had no test samples), so the two curves share their iteration axis.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -55,11 +56,11 @@ class History:
                sample_losses: Sequence[Array] | Array = (),
                test_losses: Sequence[float] | Array | None = None) -> None:
         """Append iterations; ``test_losses`` (None: no test samples, NaN) is one per loss."""
+        tests = np.full(len(losses), np.nan) if test_losses is None else test_losses
+        if len(tests) != len(losses):           # checked first: nothing half written
+            raise ValueError(f"{len(tests)} test losses for {len(losses)} losses")
         self._losses.extend(losses)
         self._norms.extend(norms)
-        tests = np.full(len(losses), np.nan) if test_losses is None else test_losses
-        if len(tests) != len(losses):
-            raise ValueError(f"{len(tests)} test losses for {len(losses)} losses")
         self._tests.extend(tests)
         self.has_tests = self.has_tests or test_losses is not None
         if self._samples is not None and len(sample_losses):
@@ -112,11 +113,16 @@ class History:
 
     def csv(self) -> str:
         """``iteration,loss,gradient_norm`` rows; the norm is that of the update that led
-        to the row's loss (empty for iteration 0). Built with maps rather than a loop
-        over rows: a 10⁶-iteration run exports in about a second."""
+        to the row's loss (empty for iteration 0), and a ``test_loss`` column follows when
+        there are test samples (empty where there were none). Built with maps rather than
+        a loop over rows: a 10⁶-iteration run exports in about a second."""
         losses = self.losses.tolist()
         norms = ["", *map(repr, self.gradient_norms.tolist())]
         norms += [""] * (len(losses) - len(norms))
-        rows = map(",".join, zip(map(str, range(len(losses))), map(repr, losses), norms,
-                                 strict=False))
-        return "iteration,loss,gradient_norm\n" + "".join(f"{r}\n" for r in rows)
+        columns = [map(str, range(len(losses))), map(repr, losses), norms]
+        header = "iteration,loss,gradient_norm"
+        if self.has_tests:
+            columns.append(["" if math.isnan(t) else repr(t) for t in self.test_losses.tolist()])
+            header += ",test_loss"
+        rows = map(",".join, zip(*columns, strict=False))
+        return header + "\n" + "".join(f"{r}\n" for r in rows)

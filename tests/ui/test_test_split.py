@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSpinBox
 
+from bpgui.engine.history import History
 from bpgui.engine.plan import compile_plan, split_arrays
 from bpgui.engine.training import Trainer
 from bpgui.engine.worker import take_progress
@@ -127,6 +129,22 @@ def test_the_layered_dialog_holds_out_too(qtbot) -> None:
 
 
 # ------------------------------------------------------------------ the second curve
+def test_the_history_keeps_a_test_loss_per_iteration() -> None:
+    h = History()
+    h.extend([1.0, 0.5], [2.0])                      # a run without test samples
+    assert not h.has_tests and np.isnan(h.test_losses).all() and len(h.test_losses) == 2
+    h.set_last(0.4, 0.9)                             # a split made between runs
+    h.extend([0.25, 0.125], [1.0, 0.5], (), [0.75, 0.8])
+    assert h.has_tests and h.losses.tolist() == [1.0, 0.4, 0.25, 0.125]
+    assert h.test_losses.tolist()[1:] == [0.9, 0.75, 0.8]
+    assert h.csv() == ("iteration,loss,gradient_norm,test_loss\n0,1.0,,\n1,0.4,2.0,0.9\n"
+                       "2,0.25,1.0,0.75\n3,0.125,0.5,0.8\n")
+    h.truncate(2)
+    assert h.test_losses.tolist()[1:] == [0.9, 0.75] and len(h.losses) == 3
+    with pytest.raises(ValueError, match="1 test losses for 2 losses"):
+        h.extend([0.1, 0.2], [], (), [0.3])
+
+
 def test_progress_carries_each_chunk_s_test_losses() -> None:
     network = fileformat.load(OVERFIT)
     (x, y), test = split_arrays(network)

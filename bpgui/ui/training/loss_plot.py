@@ -116,7 +116,8 @@ class LossPlotDock(QDockWidget):
                                 f"sample's own loss (the first {MAX_SAMPLE_CURVES} samples, "
                                 "fainter), when the run records them.")
         self.export_csv_button = named(QPushButton("Export CSV…"), "lossExportCsv",
-                                       "Save iteration, loss and ‖g‖ of every iteration as "
+                                       "Save iteration, loss and ‖g‖ (and the test loss, "
+                                       "if there are test samples) of every iteration as "
                                        "a CSV file.")
         self.export_png_button = named(QPushButton("Export PNG…"), "lossExportPng",
                                        "Save the loss plot as a PNG image at least "
