@@ -178,3 +178,19 @@ def test_module_does_not_import_qt() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parents[1])
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- holding out (issue 16)
+def test_hold_out_marks_round_n_percent_from_the_seed() -> None:
+    samples = datasets.to_samples(*datasets.moons(40, 0.1, 3))
+    held = datasets.hold_out(samples, 25, 3)
+    assert sum(s.is_test for s in held) == 10                        # 40·25/100
+    assert [(s.inputs, s.targets) for s in held] == [(s.inputs, s.targets) for s in samples]
+    assert [s.split for s in datasets.hold_out(samples, 25, 3)] == [s.split for s in held]
+    assert [s.split for s in datasets.hold_out(samples, 25, 4)] != [s.split for s in held]
+    assert not any(s.is_test for s in samples)                        # copies: untouched
+    assert datasets.held_out_count(30, 50) == 15 and datasets.held_out_count(10, 0) == 0
+    assert datasets.held_out_count(4, 90) == 3                        # one stays to train on
+    for bad in (-1, 91, 12.5, True):
+        with pytest.raises(BpguiError, match="whole percentage from 0 to 90"):
+            datasets.held_out_count(10, bad)  # type: ignore[arg-type]

@@ -146,7 +146,7 @@ def test_levels_travel_from_the_process_into_the_history() -> None:
         progress = take_progress(t, t.run(chunk))
         assert t.level_history == []                 # handed over, not kept twice
         assert progress.norms is not None
-        history.extend(progress.losses, progress.norms, (), progress.levels)
+        history.extend(progress.losses, progress.norms, (), levels=progress.levels)
     assert reference.level_history is not None
     deltas, norms = history.level_deltas, history.level_weight_norms
     assert deltas is not None and norms is not None

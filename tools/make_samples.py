@@ -24,6 +24,7 @@ from bpgui.network.graph import topological_levels, topological_order  # noqa: E
 from bpgui.network.lesson import Scene  # noqa: E402
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings  # noqa: E402
 from tools.sample_graphs import GRAPHS  # noqa: E402
+from tools.sample_overfit import overfit_moons  # noqa: E402
 
 OUT = ROOT / "sample_networks"
 LAYER_DX, NEURON_DY, MARGIN = 280.0, 150.0, 80.0
@@ -456,6 +457,8 @@ def main() -> None:
     for stem, build in GRAPHS.items():   # laid out by the parser; the loss is f: no training
         path = save(stem, net := build())
         print(f"{path.relative_to(ROOT)}: {net.name} ({len(net.neurons)} nodes)")
+    path = save("overfit_moons", net := overfit_moons())   # laid out by the builder
+    print(f"{path.relative_to(ROOT)}: {net.name} (tests/test_overfit_sample.py trains it)")
     for stem, (net, nudge) in files.items():
         layout(net, nudge)
         path = save(stem, net)

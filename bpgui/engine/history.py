@@ -6,11 +6,14 @@ frame). Entry t of :attr:`History.losses` is the dataset loss after t updates
 (entry 0 before any), as in the spec; entry t of :attr:`History.gradient_norms`
 is ‖g‖ of update t + 1, the gradient the update used, and so is row t of
 :attr:`History.level_deltas` and :attr:`History.level_weight_norms` (that update's
-mean |δ| and ‖∂L/∂W‖ per level, :mod:`bpgui.engine.gradient_levels`).
+mean |δ| and ‖∂L/∂W‖ per level, :mod:`bpgui.engine.gradient_levels`). Entry t of
+:attr:`History.test_losses` is the test samples' loss after t updates (NaN where
+the network had no test samples), so the two loss curves share their iteration axis.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,14 +50,24 @@ class History:
     def __init__(self, samples: int | None = None, levels: int | None = None) -> None:
         self._losses = _Buffer()
         self._norms = _Buffer()
+        self._tests = _Buffer()
+        self.has_tests = False      # some iteration has a test loss: a test curve to draw
         self._samples = None if samples is None else _Buffer(samples)
         self._levels = None if levels is None else (_Buffer(levels), _Buffer(levels))
 
     def extend(self, losses: Sequence[float] | Array, norms: Sequence[float] | Array = (),
                sample_losses: Sequence[Array] | Array = (),
-               levels: tuple[Array, Array] | None = None) -> None:
+               *, levels: tuple[Array, Array] | None = None,
+               test_losses: Sequence[float] | Array | None = None) -> None:
+        """Append iterations; ``test_losses`` (None: no test samples, NaN) is one per loss,
+        ``levels`` (mean |δ|, ‖∂L/∂W‖ per level) one row per norm."""
+        tests = np.full(len(losses), np.nan) if test_losses is None else test_losses
+        if len(tests) != len(losses):           # checked first: nothing half written
+            raise ValueError(f"{len(tests)} test losses for {len(losses)} losses")
         self._losses.extend(losses)
         self._norms.extend(norms)
+        self._tests.extend(tests)
+        self.has_tests = self.has_tests or test_losses is not None
         if self._samples is not None and len(sample_losses):
             self._samples.extend(sample_losses)
         if self._levels is not None and levels is not None:
@@ -65,6 +78,7 @@ class History:
         """Forget everything after iteration ``iterations`` (an undone run)."""
         self._losses.size = min(self._losses.size, iterations + 1)
         self._norms.size = min(self._norms.size, iterations)
+        self._tests.size = min(self._tests.size, iterations + 1)
         if self._samples is not None:
             self._samples.size = min(self._samples.size, iterations + 1)
         for buffer in self._levels or ():
@@ -81,6 +95,18 @@ class History:
     @property
     def losses(self) -> Array:
         return self._losses.view
+
+    def set_last(self, loss: float, test_loss: float | None) -> None:
+        """The current iteration's losses, moved by an edit between runs (no update)."""
+        self._losses.view[-1] = loss
+        self._tests.view[-1] = np.nan if test_loss is None else test_loss
+        self.has_tests = self.has_tests or test_loss is not None
+
+    @property
+    def test_losses(self) -> Array:
+        """The test samples' loss per iteration, as long as :attr:`losses` (NaN where
+        there were none)."""
+        return self._tests.view
 
     @property
     def gradient_norms(self) -> Array:
@@ -111,11 +137,16 @@ class History:
 
     def csv(self) -> str:
         """``iteration,loss,gradient_norm`` rows; the norm is that of the update that led
-        to the row's loss (empty for iteration 0). Built with maps rather than a loop
-        over rows: a 10⁶-iteration run exports in about a second."""
+        to the row's loss (empty for iteration 0), and a ``test_loss`` column follows when
+        there are test samples (empty where there were none). Built with maps rather than
+        a loop over rows: a 10⁶-iteration run exports in about a second."""
         losses = self.losses.tolist()
         norms = ["", *map(repr, self.gradient_norms.tolist())]
         norms += [""] * (len(losses) - len(norms))
-        rows = map(",".join, zip(map(str, range(len(losses))), map(repr, losses), norms,
-                                 strict=False))
-        return "iteration,loss,gradient_norm\n" + "".join(f"{r}\n" for r in rows)
+        columns = [map(str, range(len(losses))), map(repr, losses), norms]
+        header = "iteration,loss,gradient_norm"
+        if self.has_tests:
+            columns.append(["" if math.isnan(t) else repr(t) for t in self.test_losses.tolist()])
+            header += ",test_loss"
+        rows = map(",".join, zip(*columns, strict=False))
+        return header + "\n" + "".join(f"{r}\n" for r in rows)

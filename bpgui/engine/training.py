@@ -83,8 +83,8 @@ def check_learning_rate(value: object) -> float:
 class RunState:
     """What a training run leaves for the next one to go on from, so that two runs of
     100 updates are one of 200: the rule's state (velocities, moments), the updates
-    made so far, η now and the sample order (sgd, minibatch) where it stopped. The window keeps one per run, and undoing the run puts the
-    one before it back."""
+    made so far, η now and the sample order (sgd, minibatch) where it stopped. The
+    window keeps one per run, and undoing the run puts the one before it back."""
 
     optimizer: str
     state: dict[str, list[Array]]

@@ -58,6 +58,7 @@ class Progress:
     samples: Array | None
     parameters: list[tuple[Array, Array]]
     levels: tuple[Array, Array] | None = None
+    test_losses: Array | None = None    # the test samples' loss after each update, if any
 
 
 @dataclass
@@ -170,16 +171,21 @@ def take_progress(trainer: Trainer, new: list[float]) -> Progress:
     long run does not pile it up twice."""
     norms, samples, levels = trainer.gradient_norms, trainer.sample_history, \
         trainer.level_history
+    tests = trainer.test_history
     progress = Progress(np.asarray(new, dtype=np.float64),
                         None if norms is None else np.asarray(norms, dtype=np.float64),
                         None if samples is None or not samples else np.array(samples),
                         [(b.weights.copy(), b.bias.copy()) for b in trainer.plan.blocks],
                         None if not levels else (np.array([m for m, _ in levels]),
-                                                 np.array([g for _, g in levels])))
+                                                 np.array([g for _, g in levels])),
+                        None if tests is None  # as long as the history: its last len(new)
+                        else np.asarray(tests[len(tests) - len(new):], dtype=np.float64))
     for kept in (norms, samples, levels):
         if kept is not None:
             kept.clear()
-    del trainer.history[:-1]
+    for history in (trainer.history, tests, trainer.penalty_history):
+        if history is not None:         # each as long as the loss history: keep the last
+            del history[:-1]
     return progress
 
 

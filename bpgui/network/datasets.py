@@ -5,6 +5,7 @@ This module owns generating ``(inputs, targets)`` arrays (float64, shapes ``(n, 
 random generator is deterministic given its ``seed``. Two classes give one 0/1 target
 column; more classes give one-hot columns. ``noise`` is the standard deviation of the
 Gaussian noise added to each coordinate. Rows are shuffled so classes are interleaved.
+:func:`hold_out` marks a share of the samples as test samples, again from the seed.
 """
 
 from __future__ import annotations
@@ -135,3 +136,27 @@ def to_samples(inputs: np.ndarray, targets: np.ndarray) -> list[Sample]:
                          "arrays with the same number of rows")
     return [Sample(row.tolist(), target.tolist()) for row, target in zip(inputs, targets,
                                                                           strict=True)]
+
+
+MAX_HOLD_OUT = 90           # percent: at least a tenth of the samples stays to train on
+_HOLD_OUT_STREAM = 0x7E57   # a stream of its own: holding out does not move the points
+
+
+def held_out_count(count: int, percent: int) -> int:
+    """How many of ``count`` samples ``percent`` % holds out: round(count·percent/100),
+    but never all of them (at least one sample stays a training sample)."""
+    if isinstance(percent, bool) or not isinstance(percent, int | np.integer) \
+            or not 0 <= percent <= MAX_HOLD_OUT:
+        raise BpguiError(f"the held-out share must be a whole percentage from 0 to "
+                         f"{MAX_HOLD_OUT}, not {percent!r}")
+    return min(round(count * percent / 100), max(count - 1, 0))
+
+
+def hold_out(samples: list[Sample], percent: int, seed: int) -> list[Sample]:
+    """Copies of ``samples`` with :func:`held_out_count` of them, chosen at random from
+    ``seed``, marked as test samples; the same seed always holds out the same ones."""
+    k = held_out_count(len(samples), percent)
+    rng = np.random.default_rng([seed, _HOLD_OUT_STREAM])
+    test = set(rng.choice(len(samples), size=k, replace=False).tolist()) if k else set()
+    return [Sample(list(s.inputs), list(s.targets), "test" if i in test else "train")
+            for i, s in enumerate(samples)]

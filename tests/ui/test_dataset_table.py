@@ -91,9 +91,9 @@ def test_public_api_and_tooltips(dock: DatasetDock) -> None:
 
 def test_columns_and_rows(dock: DatasetDock) -> None:
     table = dock.table
-    assert headers(table) == ["x₁", "x₂", "x₃", "target ŷ"]
+    assert headers(table) == ["x₁", "x₂", "x₃", "target ŷ", "test"]
     assert table.verticalHeaderItem(0).text() == "0"
-    assert cells(table) == [["0.0", "1.0", "1.0", "1.0"]]
+    assert cells(table) == [["0.0", "1.0", "1.0", "1.0", ""]]
     assert dock.summary.text().startswith("1 sample for 3 inputs → 1 output.")
 
 
@@ -164,7 +164,7 @@ def test_paste_replaces_the_samples(qtbot, dock, document, changes) -> None:
                                         Sample([5.0, 6.0, 7.0], [8.0])]
     assert len(changes) == 1
     assert document.undo_stack.count() == 1
-    assert cells(dock.table)[1] == ["5.0", "6.0", "7.0", "8.0"]
+    assert cells(dock.table)[1] == ["5.0", "6.0", "7.0", "8.0", ""]
     document.undo_stack.undo()
     assert document.network.samples == SEED000_SAMPLE
     assert dock.table.rowCount() == 1
@@ -229,7 +229,7 @@ def test_generate_replaces_the_samples(qtbot, two_in_one_out: Document) -> None:
     samples = two_in_one_out.network.samples
     assert len(samples) == 50 and dock.table.rowCount() == 50
     assert {s.targets[0] for s in samples} == {0.0, 1.0}
-    assert headers(dock.table) == ["a", "b", "target ŷ"]
+    assert headers(dock.table) == ["a", "b", "target ŷ", "test"]
     assert two_in_one_out.undo_stack.count() == 1
     two_in_one_out.undo_stack.undo()
     assert len(two_in_one_out.network.samples) == 4
@@ -256,12 +256,12 @@ def test_columns_follow_the_neurons(dock, document) -> None:
     document.execute(SetNeuron(document, "y", id="out"))
     assert headers(dock.table)[3] == "target ŷ"
     document.execute(AddNeuron(document, Neuron("y2", "output")))
-    assert headers(dock.table) == ["x₁", "age", "x₃", "target ŷ", "target y2"]
-    assert cells(dock.table) == [["0.0", "1.0", "1.0", "1.0", "0.0"]]
+    assert headers(dock.table) == ["x₁", "age", "x₃", "target ŷ", "target y2", "test"]
+    assert cells(dock.table) == [["0.0", "1.0", "1.0", "1.0", "0.0", ""]]
     document.execute(DeleteItems(document, ["y2"], []))
-    assert dock.table.columnCount() == 4
+    assert dock.table.columnCount() == 5  # 3 inputs, 1 target, the test column
     document.undo_stack.undo()
-    assert dock.table.columnCount() == 5
+    assert dock.table.columnCount() == 6
 
 
 def test_mismatched_samples_are_shown_and_fitted_by_an_edit(qtbot) -> None:
@@ -271,7 +271,7 @@ def test_mismatched_samples_are_shown_and_fitted_by_an_edit(qtbot) -> None:
                   samples=[Sample([1.0], [2.0])])
     document = Document(net)
     dock = make_dock(qtbot, document)
-    assert cells(dock.table) == [["1.0", "2.0", ""]]
+    assert cells(dock.table) == [["1.0", "2.0", "", ""]]
     assert "do not fit" in dock.summary.text()
     edit_cell(qtbot, dock.table, 0, 2, "0.5")
     assert net.samples == [Sample([1.0], [2.0, 0.5])]
@@ -282,7 +282,7 @@ def test_mismatched_samples_are_shown_and_fitted_by_an_edit(qtbot) -> None:
 def test_replaced_network_rebuilds_the_table(dock, document) -> None:
     document.replace(Network([Neuron("p", "input"), Neuron("q", "output")],
                              samples=[Sample([1.0], [2.0])] * 3), None)
-    assert headers(dock.table) == ["p", "target q"]
+    assert headers(dock.table) == ["p", "target q", "test"]
     assert dock.table.rowCount() == 3
 
 

@@ -66,7 +66,7 @@ def test_one_log_curve_per_level_equal_to_the_history(plot: LevelPlot) -> None:
     net = fileformat.load(SIGMOID_CHAIN)
     levels = level_history(net, 25)
     history = History(levels=10)
-    history.extend([0.0] * 26, [1.0] * 25, (), (np.array([m for m, _ in levels]),
+    history.extend([0.0] * 26, [1.0] * 25, (), levels=(np.array([m for m, _ in levels]),
                                                np.array([g for _, g in levels])))
     plot.show_history(history)
     assert plot.levels() == 10

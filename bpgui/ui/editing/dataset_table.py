@@ -1,5 +1,8 @@
-"""The Dataset dock: the training samples as an editable table, CSV paste and import,
-and the toy-dataset generators.
+"""The Dataset dock: the samples as an editable table, CSV paste and import, and the
+toy-dataset generators.
+
+The last column, "test", holds a check box per row: a checked sample is a test sample
+(a v1 addition), measured but never trained on. Every edit path keeps each sample's split.
 
 It owns the table, its buttons and the generator controls. It never writes the
 model: each edit, paste, import or generation replaces the sample list through
@@ -41,6 +44,9 @@ from bpgui.ui.document.commands import SetSamples
 from bpgui.ui.document.document import Document, Edit
 from bpgui.ui.editing.generator_box import REPLACES, GeneratorBox
 
+TEST_HEADER = "test"
+TEST_TIP = ("Checked: a test sample. Training never uses it; the loss plot shows its loss "
+            "as a second curve, so you can see the network overfit.")
 REBUILD_FIELDS = {"id", "label", "role"}  # neuron fields that name or count the columns
 CSV_FORMAT = ("One row per sample: the inputs, then the targets, separated by commas, "
               "semicolons or tabs; a header row is skipped.")
@@ -126,7 +132,8 @@ class DatasetDock(QDockWidget):
         net = self.document.network
         n_in, n_out = len(net.inputs), len(net.outputs)
         return [Sample((list(s.inputs) + [0.0] * n_in)[:n_in],
-                       (list(s.targets) + [0.0] * n_out)[:n_out]) for s in net.samples]
+                       (list(s.targets) + [0.0] * n_out)[:n_out], s.split)
+                for s in net.samples]
 
     # ------------------------------------------------------------- showing
     def _on_edited(self, edit: Edit) -> None:
@@ -142,9 +149,16 @@ class DatasetDock(QDockWidget):
         net = self.document.network
         names = self.column_names()
         n_in = len(net.inputs)
+        headers = [*names, TEST_HEADER] if names else []
         with QSignalBlocker(self.table):
-            self.table.setColumnCount(len(names))
-            self.table.setHorizontalHeaderLabels(names)
+            self.table.setColumnCount(len(headers))
+            self.table.setHorizontalHeaderLabels(headers)
+            if names:
+                self.table.horizontalHeader().setSectionResizeMode(
+                    len(names), QHeaderView.ResizeMode.ResizeToContents)
+                header_item = self.table.horizontalHeaderItem(len(names))
+                assert header_item is not None     # set by setHorizontalHeaderLabels
+                header_item.setToolTip(TEST_TIP)
             self.table.setRowCount(len(net.samples))
             self.table.setVerticalHeaderLabels([str(i) for i in range(len(net.samples))])
             for row, sample in enumerate(net.samples):
@@ -152,18 +166,34 @@ class DatasetDock(QDockWidget):
                 for column in range(len(names)):
                     value = values[column] if column < len(values) else None
                     item = self.table.item(row, column)
-                    if item is None:
+                    if item is None or item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
                         item = QTableWidgetItem()
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                               | Qt.AlignmentFlag.AlignVCenter)
                         self.table.setItem(row, column, item)
                     item.setText("" if value is None else repr(float(value)))
+                if names:
+                    self._test_item(row, len(names)).setCheckState(
+                        Qt.CheckState.Checked if sample.is_test else Qt.CheckState.Unchecked)
         self.summary.setText(self._summary())
+
+    def _test_item(self, row: int, column: int) -> QTableWidgetItem:
+        """The row's check box in the test column (made on first use)."""
+        item = self.table.item(row, column)
+        if item is None or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                          | Qt.ItemFlag.ItemIsSelectable)
+            item.setToolTip(TEST_TIP)
+            self.table.setItem(row, column, item)
+        return item
 
     def _summary(self) -> str:
         net = self.document.network
         n_in, n_out = len(net.inputs), len(net.outputs)
-        text = (f"{plural(len(net.samples), 'sample')} for {plural(n_in, 'input')} → "
+        tests = sum(s.is_test for s in net.samples)
+        split = f" ({tests} of them test samples)" if tests else ""
+        text = (f"{plural(len(net.samples), 'sample')}{split} for {plural(n_in, 'input')} → "
                 f"{plural(n_out, 'output')}. Row numbers are the sample index (--sample).")
         if any(len(s.inputs) != n_in or len(s.targets) != n_out for s in net.samples):
             text += (" ⚠ Some samples do not fit the network's neurons; an edit here pads "
@@ -186,7 +216,11 @@ class DatasetDock(QDockWidget):
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         row, column = item.row(), item.column()
-        name = self.column_names()[column]
+        names = self.column_names()
+        if column == len(names):
+            self.set_test(row, item.checkState() == Qt.CheckState.Checked)
+            return
+        name = names[column]
         try:
             value = parse_finite(item.text())
         except ValueError as exc:
@@ -203,6 +237,24 @@ class DatasetDock(QDockWidget):
             self.refresh()  # the same number, perhaps typed differently: no command
             return
         self._replace(samples, f"Edit sample {row}", f"Sample {row}: {name} = {value!r}.")
+
+    def set_test(self, row: int, test: bool) -> bool:
+        """Make sample ``row`` a test (or training) sample as one undoable command; refuse
+        to turn the last training sample into a test sample (nothing would train)."""
+        samples = self._fitted()
+        old = samples[row]
+        if test and not old.is_test and sum(not s.is_test for s in samples) == 1:
+            self.status.emit(f"Refused: sample {row} is the only training sample left; at "
+                             "least one sample must stay a training sample. It stays one.")
+            self.refresh()
+            return False
+        samples[row] = Sample(old.inputs, old.targets, "test" if test else "train")
+        if samples == self.document.network.samples:
+            self.refresh()
+            return False
+        what = "a test sample" if test else "a training sample"
+        return self._replace(samples, f"Make sample {row} {what}",
+                             f"Sample {row} is now {what}.")
 
     def _need_columns(self) -> bool:
         if self.column_names():

@@ -1,5 +1,5 @@
 """The Dataset dock's "Generate a toy dataset" box: which generator, count, noise, seed,
-and the Generate button.
+the share held out as test samples, and the Generate button.
 
 It owns those widgets and turns their values into samples that fit a network, or a
 message saying why they cannot. It changes nothing itself: the dock applies the
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpgui.network.datasets import GENERATORS, to_samples
+from bpgui.network.datasets import GENERATORS, MAX_HOLD_OUT, hold_out, to_samples
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Sample
 from bpgui.network.parsing import plural
@@ -30,7 +30,8 @@ REPLACES = " The rows REPLACE all current samples (one Ctrl+Z brings them back).
 
 
 class GeneratorBox(QGroupBox):
-    """Generator combo (generatorCombo), count, noise and seed spins, Generate button."""
+    """Generator combo (generatorCombo), count, noise, seed and hold-out spins, Generate
+    button."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Generate a toy dataset", parent)
@@ -49,6 +50,12 @@ class GeneratorBox(QGroupBox):
         self.seed = named(QSpinBox(), "generatorSeed", "Seed of the random generator: the same "
                           "seed makes the same samples.")
         self.seed.setRange(0, 2**31 - 1)
+        self.hold_out = named(QSpinBox(), "generatorHoldOut", "Mark this share of the "
+                              "generated samples as test samples, chosen at random from the "
+                              "seed: training never uses them, the loss plot shows their "
+                              "loss as a second curve.")
+        self.hold_out.setRange(0, MAX_HOLD_OUT)
+        self.hold_out.setSuffix(" %")
         self.button = named(QPushButton("Generate"), "generateButton", "Replace the samples "
                             "with freshly generated ones." + REPLACES)
         grid = QGridLayout(self)
@@ -61,6 +68,11 @@ class GeneratorBox(QGroupBox):
             label.setToolTip(spin.toolTip())
             grid.addWidget(label, 1, 2 * column, Qt.AlignmentFlag.AlignRight)
             grid.addWidget(spin, 1, 2 * column + 1)
+        label = QLabel("Hold out as test")
+        label.setBuddy(self.hold_out)
+        label.setToolTip(self.hold_out.toolTip())
+        grid.addWidget(label, 2, 0, 1, 3, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.hold_out, 2, 3)
 
     def make(self, n_inputs: int, n_outputs: int) -> tuple[list[Sample], str]:
         """Samples from the chosen generator and what to report, or BpguiError if the
@@ -77,6 +89,8 @@ class GeneratorBox(QGroupBox):
                 f"{name} makes {plural(made[0], 'input')} and {plural(made[1], 'target')}; "
                 f"this network has {plural(n_inputs, 'input')} and "
                 f"{plural(n_outputs, 'output')}")
-        samples = to_samples(inputs, targets)
+        samples = hold_out(to_samples(inputs, targets), self.hold_out.value(), seed)
+        tests = sum(s.is_test for s in samples)
+        held = f", {tests} held out as test samples" if tests else ""
         return samples, (f"Generated {plural(len(samples), 'sample')} of {name} "
-                         f"(noise {noise:g}, seed {seed}).")
+                         f"(noise {noise:g}, seed {seed}{held}).")

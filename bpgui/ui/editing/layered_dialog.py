@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -25,7 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.network.builders import MAX_LAYER, LayeredSpec, layered_network, parse_sizes
-from bpgui.network.datasets import GENERATORS, to_samples
+from bpgui.network.datasets import (
+    GENERATORS,
+    MAX_HOLD_OUT,
+    held_out_count,
+    hold_out,
+    to_samples,
+)
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import ACTIVATIONS, LOSSES, Sample
 from bpgui.ui.base.widgets import named
@@ -69,6 +76,18 @@ class LayeredNetworkDialog(NetworkDialog):
             "Standard deviation of the Gaussian noise on each coordinate")
         self.data_seed_spin = self._spin("dataSeedSpin", 0, MAX_SEED, 0,
                                          "The same seed always gives the same samples")
+        self.hold_out_spin = self._spin("holdOutSpin", 0, MAX_HOLD_OUT, 0,
+                                        "Mark this share of the samples as test samples, "
+                                        "chosen from the data seed: training never uses them")
+        self.hold_out_spin.setSuffix(" %")
+        self.held_info = QLabel()           # how many samples the share is
+        self.held_info.setObjectName("heldInfo")
+        self.held_info.setEnabled(False)    # greyed: a remark
+        held_row = QWidget()
+        row = QHBoxLayout(held_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.hold_out_spin, 1)
+        row.addWidget(self.held_info, 1)
         self.data_info = QLabel()
         self.data_info.setObjectName("dataInfo")
         self.data_info.setEnabled(False)  # greyed: a remark
@@ -92,7 +111,13 @@ class LayeredNetworkDialog(NetworkDialog):
                                                  ("Sa&mples:", self.count_spin),
                                                  ("&Noise:", self.noise_spin),
                                                  ("D&ata seed:", self.data_seed_spin),
+                                                 ("&Hold out as test:", held_row),
                                                  ("", self.data_info)])
+        data_form = data_box.layout()
+        assert isinstance(data_form, QFormLayout)          # made by _group
+        held_label = data_form.labelForField(held_row)
+        assert isinstance(held_label, QLabel)
+        held_label.setBuddy(self.hold_out_spin)             # Alt+H: the spin, not its row
         layout = QVBoxLayout(self)
         for widget in (network_box, activation_box, weights_box, data_box, self.error_label,
                        self.buttons):
@@ -103,7 +128,7 @@ class LayeredNetworkDialog(NetworkDialog):
             edit.textChanged.connect(self._refresh)
         for signal in (self.init_combo.currentIndexChanged, self.count_spin.valueChanged,
                        self.dataset_combo.currentIndexChanged, self.noise_spin.valueChanged,
-                       self.data_seed_spin.valueChanged):
+                       self.data_seed_spin.valueChanged, self.hold_out_spin.valueChanged):
             signal.connect(self._refresh)
         self._refresh()
         self.sizes_edit.selectAll()
@@ -166,6 +191,8 @@ class LayeredNetworkDialog(NetworkDialog):
         generated = name not in (NO_DATA, *GATES)
         for spin in (self.count_spin, self.noise_spin, self.data_seed_spin):
             spin.setEnabled(generated)
+        self.hold_out_spin.setEnabled(name != NO_DATA)
+        self.held_info.setText("")
         self._samples = []
         if name == NO_DATA:
             self.data_info.setText("No samples yet; add them in the sample table.")
@@ -178,6 +205,8 @@ class LayeredNetworkDialog(NetworkDialog):
             self.data_info.setText("")
             return str(exc)
         n_in, n_out = inputs.shape[1], targets.shape[1]
+        tests = held_out_count(len(inputs), self.hold_out_spin.value())
+        self.held_info.setText(f"= {_count(tests, 'test sample')}")
         self.data_info.setText(f"{_count(len(inputs), 'sample')}, {_count(n_in, 'input')} → "
                                f"{_count(n_out, 'target')} each")
         if self._sizes and (self._sizes[0], self._sizes[-1]) != (n_in, n_out):
@@ -185,7 +214,8 @@ class LayeredNetworkDialog(NetworkDialog):
                     f"sample, but these sizes give {_count(self._sizes[0], 'input')} and "
                     f"{_count(self._sizes[-1], 'output')}: try "
                     f"{'-'.join(map(str, [n_in, *self._sizes[1:-1], n_out]))}.")
-        self._samples = to_samples(inputs, targets)
+        self._samples = hold_out(to_samples(inputs, targets), self.hold_out_spin.value(),
+                                 self.data_seed_spin.value())
         return None
 
     def _show_problem(self, problem: str | None) -> None:

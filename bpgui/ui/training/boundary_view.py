@@ -11,7 +11,9 @@ Okabe–Ito vermillion through near-white to blue (never red against green);
 several outputs use the Okabe–Ito class colours, each cell as light as its
 winner is unsure. The heatmap is a softened version of the colours the samples
 wear, so a marker stands out from the region it lies in; markers are large and
-outlined in a dark pen so they read on a projector.
+outlined in a dark pen so they read on a projector. Test samples (never trained on)
+are hollow rings in their target's colour, in a scatter item of their own, and a key
+above the map then says which is which.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ CLASS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00
 HEAT_STRENGTH = 0.6           # the heatmap at most this far from near-white to a colour
 UNSURE_STRENGTH = 0.12        # a class region where its winner has only 1/K
 MARKER_SIZE = 14
+TEST_SIZE = 16                # a hollow ring: a little larger, so its thick rim reads
+TEST_PEN_WIDTH = 3.5
+KEY_TEXT = "●  training      ◯  test (never trained on)"
 OUTLINE = QColor("#1a1a1a")
 TITLE_PX, LABEL_PX, TICK_PX, MESSAGE_PX = 18, 16, 14, 17
 
@@ -118,12 +123,15 @@ class BoundaryDock(QDockWidget):
         self.image = pg.ImageItem(axisOrder="row-major")    # image[i, j]: row i is y, col j x
         self.samples = pg.ScatterPlotItem(size=MARKER_SIZE, symbol="o",
                                           pen=pg.mkPen(OUTLINE, width=2))
+        self.test_samples = pg.ScatterPlotItem(size=TEST_SIZE, symbol="o", brush=None)
         self.plot_item.addItem(self.image)
         self.plot_item.addItem(self.samples)
+        self.plot_item.addItem(self.test_samples)
         for name in ("bottom", "left"):
             self.plot_item.getAxis(name).setTickFont(font(TICK_PX))
         self.plot_widget.setToolTip("The network's output at every point of the input plane, "
-                                    "with the samples on top in their target's colour. Hover "
+                                    "with the samples on top in their target's colour (test "
+                                    "samples as hollow rings). Hover "
                                     "a neuron on the canvas to see its own map.")
 
         page = QWidget()
@@ -131,6 +139,12 @@ class BoundaryDock(QDockWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
+        # Shown only when there are test samples: which markers are which.
+        self.key = QLabel(KEY_TEXT)
+        self.key.setObjectName("boundaryKey")
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.hide()
+        layout.addWidget(self.key)
         layout.addWidget(self.plot_widget, 1)
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("boundaryMessage")
@@ -175,6 +189,7 @@ class BoundaryDock(QDockWidget):
         colour = theme.text.name()
         self.title.setStyleSheet(f"color: {colour}; font-size: {TITLE_PX}px; font-weight: bold;")
         self.message.setStyleSheet(f"color: {colour}; font-size: {MESSAGE_PX}px;")
+        self.key.setStyleSheet(f"color: {colour}; font-size: {LABEL_PX}px;")
         self.stack.setStyleSheet(f"#boundaryStack, #boundaryPage, #boundaryMessage "
                                  f"{{ background: {theme.background.name()}; }}")
 
@@ -223,10 +238,11 @@ class BoundaryDock(QDockWidget):
             self.plot_item.setRange(xRange=(x_min, x_max), yRange=(y_min, y_max), padding=0)
 
     def _draw_samples(self, network: Network) -> None:
-        """Samples coloured by target; re-sent only when the samples or outputs change."""
+        """Samples coloured by target, test samples as hollow rings; re-sent only when the
+        samples or outputs change."""
         outputs = network.outputs
         key = (tuple(n.activation for n in outputs),
-               [(tuple(s.inputs), tuple(s.targets)) for s in network.samples])
+               [(tuple(s.inputs), tuple(s.targets), s.split) for s in network.samples])
         if key == self._samples_key:
             return
         self._samples_key = key
@@ -240,8 +256,14 @@ class BoundaryDock(QDockWidget):
         else:
             fills = [QColor(CLASS_COLOURS[k % len(CLASS_COLOURS)])
                      for k in np.argmax(targets, axis=1)]
-        self.samples.setData(x=points[:, 0], y=points[:, 1],
-                             brush=[pg.mkBrush(c) for c in fills])
+        test = np.array([s.is_test for s in network.samples], dtype=bool)
+        train = np.flatnonzero(~test)
+        self.samples.setData(x=points[train, 0], y=points[train, 1],
+                             brush=[pg.mkBrush(fills[i]) for i in train])
+        held = np.flatnonzero(test)
+        self.test_samples.setData(x=points[held, 0], y=points[held, 1], brush=None,
+                                  pen=[pg.mkPen(fills[i], width=TEST_PEN_WIDTH) for i in held])
+        self.key.setVisible(bool(len(held)))
 
     def _describe(self, network: Network, shown: BoundaryMap) -> None:
         x_label, y_label = (n.display_label for n in network.inputs)

@@ -1,9 +1,9 @@
 """The Loss dock's curves: what each one draws from a growing
 :class:`~bpgui.engine.history.History`, and the view range that follows the run.
 
-:class:`LossCurves` owns the loss, gradient-norm and per-sample curves (``PlotDataItem``)
-of the dock's two plots, feeds them and fits the range to them; the dock owns the plots, the
-controls, the readout and the markers.
+:class:`LossCurves` owns the loss, test-loss, gradient-norm and per-sample curves
+(``PlotDataItem``) of the dock's two plots, feeds them and fits the range to them; the
+dock owns the plots, the controls, the curves' key, the readout and the markers.
 
 Drawing cost stays flat up to 10⁶ iterations, since :meth:`LossCurves.draw` runs about
 ten times a second during training:
@@ -38,6 +38,16 @@ from bpgui.ui.base.theme import LIGHT, Theme
 
 LOSS_COLOUR = "#0072B2"       # Okabe–Ito blue; on the dark theme its theme.positive, #56B4E9
 NORM_COLOUR = "#009E73"       # bluish green
+TEST_COLOUR = "#D55E00"       # vermillion, dashed: the test loss, told from the blue by hue
+TEST_STYLE = Qt.PenStyle.DashLine  # and by dash, in greyscale too
+
+
+def loss_colour(theme: Theme) -> QColor:
+    return QColor(LOSS_COLOUR if theme.name == "light" else theme.positive)
+
+
+def test_colour(theme: Theme) -> QColor:
+    return QColor(TEST_COLOUR if theme.name == "light" else "#E69F00")   # orange on dark
 # The Okabe–Ito colours not used above or by the dock's marker; black stands for the
 # theme's text colour.
 SAMPLE_COLOURS = ("#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "text")
@@ -163,6 +173,8 @@ class LossCurves:
             item.getViewBox().sigRangeChangedManually.connect(self._stop_following)
             item.autoBtn.clicked.connect(self.follow)
         self.curve = self._data_item(plot, z=10)
+        self.test_curve = self._data_item(plot, z=9)
+        self.test_curve.hide()
         self.norm_curve = self._data_item(norm, z=10)
         self.sample_curves: list[Curve] = []
 
@@ -197,6 +209,9 @@ class LossCurves:
         # pyqtgraph downsample all 10⁶ points again, so one of each per frame.
         self._deferred = []
         self._feed(self.curve, x[:n], history.losses, self.log_y())
+        if history.has_tests:
+            self._feed(self.test_curve, x[:n], history.test_losses, self.log_y())
+        self.test_curve.setVisible(history.has_tests)
         norms = history.gradient_norms
         self._feed(self.norm_curve, x[1:len(norms) + 1], norms, False)
         self.show_samples(samples)
@@ -239,6 +254,7 @@ class LossCurves:
     def clear(self) -> None:
         """Forget the drawn history: every curve empty."""
         self._history = None
+        self.test_curve.hide()
         empty = self._x[:0]
         for item, series in self._series.items():
             series.reset()
@@ -274,7 +290,8 @@ class LossCurves:
             return
         right = rounded_out(0.0, max(len(self._history) - 1, 1) * 1.02)[1]
         self.plot.setXRange(-0.02 * right, right, padding=0)
-        for plot, curves in ((self.plot, [self.curve, *self.visible_samples()]),
+        tests = [self.test_curve] if self.test_curve.isVisible() else []
+        for plot, curves in ((self.plot, [self.curve, *tests, *self.visible_samples()]),
                              (self.norm, [self.norm_curve])):
             lows, highs = zip(*(self._series[c].bounds for c in curves), strict=True)
             lo, hi = min(lows), max(highs)
@@ -291,9 +308,11 @@ class LossCurves:
         """The curves' pens for ``theme``, ``scale`` times as wide (see the dock's
         ``_set_pens``)."""
         self.theme = theme
-        loss = QColor(LOSS_COLOUR if theme.name == "light" else theme.positive)
+        loss = loss_colour(theme)
         self.curve.setPen(pg.mkPen(loss, width=PEN_WIDTH * scale))
         self.norm_curve.setPen(pg.mkPen(NORM_COLOUR, width=PEN_WIDTH * scale))
+        self.test_curve.setPen(pg.mkPen(test_colour(theme), width=PEN_WIDTH * scale,
+                                        style=TEST_STYLE))
         for j, item in enumerate(self.sample_curves):
             item.setPen(self.sample_pen(j, scale))
 

@@ -36,7 +36,13 @@ from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, Theme, font
 from bpgui.ui.base.widgets import named
 from bpgui.ui.training.level_plot import LevelPlot
-from bpgui.ui.training.loss_curves import MAX_SAMPLE_CURVES, PEN_WIDTH, LossCurves
+from bpgui.ui.training.loss_curves import (
+    MAX_SAMPLE_CURVES,
+    PEN_WIDTH,
+    LossCurves,
+    loss_colour,
+    test_colour,
+)
 from bpgui.ui.training.loss_export import EXPORT_WIDTH, export_csv, export_png
 
 MARKER_COLOUR = "#D55E00"     # vermillion
@@ -113,18 +119,28 @@ class LossPlotDock(QDockWidget):
                                 f"sample's own loss (the first {MAX_SAMPLE_CURVES} samples, "
                                 "fainter), when the run records them.")
         self.export_csv_button = named(QPushButton("Export CSV…"), "lossExportCsv",
-                                       "Save iteration, loss and ‖g‖ of every iteration as "
+                                       "Save iteration, loss and ‖g‖ (and the test loss, "
+                                       "if there are test samples) of every iteration as "
                                        "a CSV file.")
         self.export_png_button = named(QPushButton("Export PNG…"), "lossExportPng",
                                        "Save the loss plot as a PNG image at least "
                                        f"{EXPORT_WIDTH:,} pixels wide.")
         # The plots themselves get no tooltip: it would cover the curve being read.
         self.readout = named(QLabel(NO_DATA), "lossReadout", "The iteration under the "
-                             "mouse, its dataset loss (iteration 0 is before training) and "
+                             "mouse, its training loss (iteration 0 is before training), the "
+                             "test samples' loss if there are any, and "
                              "‖g‖ of the update that led to it; a click on the plot keeps "
                              "that point here, otherwise the latest iteration shows. Drag "
                              "to pan, wheel to zoom; double-click (or the small A in the "
                              "corner) follows the whole run again.")
+        # The key of the two curves, beside the plot rather than over a curve (the plot is
+        # low); shown only when there are test samples.
+        self.legend = named(QLabel(), "lossLegend", "The training loss is what gradient "
+                            "descent lowers; the test loss is measured on the test samples, "
+                            "which training never uses. When it turns up while the training "
+                            "loss keeps falling, the network is overfitting.")
+        self.legend.setFont(font(READOUT_PX))
+        self.legend.hide()
         self.readout.setFont(font(READOUT_PX))
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -135,7 +151,7 @@ class LossPlotDock(QDockWidget):
         self.export_png_button.clicked.connect(lambda: self.export_png())
 
         controls = QHBoxLayout()
-        for widget in (self.log_y, self.per_sample):
+        for widget in (self.log_y, self.per_sample, self.legend):
             controls.addWidget(widget)
         controls.addWidget(self.readout, 1)
         for button in (self.export_csv_button, self.export_png_button):
@@ -176,6 +192,7 @@ class LossPlotDock(QDockWidget):
         self._history = history
         self._diverged_at = diverged_at
         self.curves.draw(history, self.per_sample.isChecked())
+        self.legend.setVisible(history.has_tests)
         if diverged_at is None:
             self.divergence_line.hide()
         else:
@@ -195,6 +212,7 @@ class LossPlotDock(QDockWidget):
         self._hovered = self._pinned = self._mouse = None
         self.curves.clear()
         self.levels.clear()
+        self.legend.hide()
         for item in (self.marker, self.probe, self.divergence_line):
             item.hide()
         self.readout.setText(NO_DATA)
@@ -238,9 +256,12 @@ class LossPlotDock(QDockWidget):
 
     # ------------------------------------------------------------- readout
     def readout_text(self, t: int) -> str:
-        """``iteration 1,234: loss 0.04567, ‖g‖ 0.1234`` for iteration ``t``."""
+        """``iteration 1,234: loss 0.04567, test loss 0.0891, ‖g‖ 0.1234`` for iteration
+        ``t`` (the test loss only when there are test samples)."""
         assert self._history is not None
         text = f"iteration {t:,}: loss {fmt(self._history.losses[t])}"
+        if self._history.has_tests and math.isfinite(self._history.test_losses[t]):
+            text += f", test loss {fmt(self._history.test_losses[t])}"
         norms = self._history.gradient_norms
         if 0 < t <= len(norms):
             text += f", ‖g‖ {fmt(norms[t - 1])}"
@@ -334,6 +355,10 @@ class LossPlotDock(QDockWidget):
                                        "color": theme.text.name()})
         self.marker.setBrush(pg.mkBrush(MARKER_COLOUR))
         self.levels.set_theme(theme)
+        self.legend.setText(f'<span style="color:{loss_colour(theme).name()}">━━</span> '
+                            f'training loss&nbsp;&nbsp; <span style="color:'
+                            f'{test_colour(theme).name()}">╍╍</span> test loss'
+                            + '&nbsp;' * 4)
         self.divergence_line.label.setColor(theme.text)
         self._set_pens()
 

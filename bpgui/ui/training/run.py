@@ -96,11 +96,12 @@ def ready_trainer(network: Network, history: History,
         history.stop_levels()           # the depth changed: no more level curves
     if not len(history):
         history = History(x.shape[0] if record else None, level_count(plan))
-        history.extend([first], (), trainer.sample_history or ())
-    elif history.losses[-1] != first:
-        # An edit between runs moved the loss without an update: the history says so
-        # at the current iteration, where the next update starts from.
-        history.losses[-1] = first
+        history.extend([first], (), trainer.sample_history or (),
+                       test_losses=trainer.test_history)
+    else:
+        # An edit between runs may have moved the losses without an update: the history
+        # says so at the current iteration, where the next update starts from.
+        history.set_last(first, trainer.test_history[0] if trainer.test_history else None)
     return trainer, history
 
 
@@ -124,7 +125,7 @@ def take_messages(messages: Sequence[Progress | Finished], history: History,
         if isinstance(message, Progress):
             history.extend(message.losses, () if message.norms is None else message.norms,
                            () if message.samples is None else message.samples,
-                           message.levels)
+                           levels=message.levels, test_losses=message.test_losses)
             heard.updates += len(message.losses)
             if live is not None:
                 for block, (weights, bias) in zip(live.blocks, message.parameters,
