@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 
 from bpgui.engine.expression import Group, Hadamard, Var
-from bpgui.engine.optimizers import OPTIMIZERS, SGD, Optimizer, optimizer_for, update_formula
+from bpgui.engine.optimizers import OPTIMIZERS, SGD, Optimizer, optimizer_for
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.records import Equation
 from bpgui.engine.stepper import all_steps
 from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
+from bpgui.engine.update_text import update_equations, update_formula
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 THETA_W = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -249,13 +250,16 @@ def test_adam_by_hand() -> None:
 
 def test_adams_printed_first_step_comes_out_from_its_printed_numbers() -> None:
     rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer="adam"))
-    formula = update_formula(rule, "w1", 1.0, "∂L/∂w1", 0.5)
+    lines = update_equations(rule, "w1", 1.0, Var("∂L/∂w1", 0.5))
     new = rule.updated(1.0, 0.5)
+    assert [eq.lhs for eq in lines] == ["m_w1", "v_w1", "m̂_w1", "v̂_w1", "w1"]
+    formula = lines[-1].formula
+    assert formula is not None
     printed = {v.symbol: float(f"{float(v.value):.6g}") for v in formula.leaves()}
-    assert set(printed) == {"w1", "η", "m̂", "v̂", "ε"}
-    assert printed["m̂"] == 0.5 and printed["v̂"] == 0.25
+    assert set(printed) == {"w1", "η", "m̂_w1", "v̂_w1", "ε"}
+    assert printed["m̂_w1"] == 0.5 and printed["v̂_w1"] == 0.25
     assert float(formula.evaluate(lambda v: printed[v.symbol])) == pytest.approx(new, rel=1e-6)
-    assert rule.updated(1.0, 0.5) == _steps(_one("adam"), [0.5])[0]
+    assert lines[-1].result == new == _steps(_one("adam"), [0.5])[0]
 
 
 def test_rules_with_state_pickle_and_keep_it_across_a_new_rate() -> None:

@@ -285,8 +285,11 @@ class _Stateful:
     def _plain(x: Any) -> Any:
         return float(x) if np.ndim(x) == 0 else x
 
-    def _decay_rule(self, gradient: str) -> str:
-        return f"{gradient} + λ·θ" if self.l2 else gradient
+    def _decay_rule(self, gradient: str, alone: bool = False) -> str:
+        """g, (g + λ·θ) with decay, or (∂L/∂θ) where ``alone`` (squared or divided)."""
+        if self.l2:
+            return f"({gradient} + λ·θ)"
+        return f"({gradient})" if alone and "/" in gradient else gradient
 
 
 class Momentum(_Stateful):
@@ -332,8 +335,8 @@ class RMSprop(_Stateful):
         return g / (np.sqrt(v) + self.eps)
 
     def rule(self, gradient: str = "g") -> str:
-        g = self._decay_rule(gradient)
-        return f"v ← α·v + (1 − α)·({g})², θ ← θ − η·({g})/(√v + ε)"
+        g = self._decay_rule(gradient, alone=True)
+        return f"v ← α·v + (1 − α)·{g}², θ ← θ − η·{g}/(√v + ε)"
 
 
 class Adam(_Stateful):
@@ -357,9 +360,9 @@ class Adam(_Stateful):
         return [m / (1 - self.beta1 ** t), v / (1 - self.beta2 ** t)]
 
     def rule(self, gradient: str = "g") -> str:
-        g = self._decay_rule(gradient)
-        return (f"m ← β₁·m + (1 − β₁)·({g}), v ← β₂·v + (1 − β₂)·({g})², "
-                f"θ ← θ − η·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)")
+        g, alone = self._decay_rule(gradient), self._decay_rule(gradient, alone=True)
+        return (f"m ← β₁·m + (1 − β₁)·{g}, v ← β₂·v + (1 − β₂)·{alone}², "
+                f"m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), θ ← θ − η·m̂/(√v̂ + ε)")
 
 
 OPTIMIZERS: dict[str, Callable[[float, TrainingSettings], Optimizer]] = {
