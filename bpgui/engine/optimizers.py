@@ -68,8 +68,8 @@ class Optimizer(Protocol):
     The array side (:meth:`start`, :meth:`step`, :meth:`state`) is what training
     runs; the one-parameter side (:meth:`param_state`, :meth:`updated`, :meth:`trace`) is
     what the step text shows, the update made from one parameter's state (by default the
-    initial one: a single pass's update is the first). Entries whose mask is 0 (a frozen weight, a missing edge) never
-    move, whatever the rule.
+    initial one: a single pass's update is the first). Entries whose mask is 0 (a frozen
+    weight, a missing edge) never move, whatever the rule.
     """
 
     name: ClassVar[str]

@@ -103,7 +103,8 @@ def update_equations(optimizer: Optimizer, name: str, old: Any, gradient: Expr,
             Prod([Var("α", optimizer.alpha), v]),
             Prod([Group(Diff(ONE, Var("α", optimizer.alpha))), Square(_alone(g))])]),
             _value(tr.slots[0]), "←", before=_value(before[0]))]
-        direction = Quot(_alone(g), _denominator(Var(f"v_{name}", _value(tr.slots[0])), optimizer.eps))
+        direction = Quot(_alone(g), _denominator(Var(f"v_{name}", _value(tr.slots[0])),
+                                                 optimizer.eps))
     else:
         assert isinstance(optimizer, Momentum)
         beta = Var("β", optimizer.momentum)
