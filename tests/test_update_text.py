@@ -29,7 +29,8 @@ DIGITS = 6
 
 
 def line(optimizer: str, **settings: float) -> Network:
-    return Network([Neuron("x", "input"), Neuron("y", "output", activation="identity", train_bias=False)],
+    return Network([Neuron("x", "input"),
+                    Neuron("y", "output", activation="identity", train_bias=False)],
                    [Edge("w", "x", "y", 1.0)], loss="half_sse",
                    samples=[Sample([2.0], [0.0])],
                    training=TrainingSettings(learning_rate=0.1, optimizer=optimizer,

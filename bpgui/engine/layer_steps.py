@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bpgui.engine.expression import ZERO, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
+from bpgui.engine.expression import ZERO, Diff, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
 from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.node_steps import backward_steps, forward_steps, gradient_steps, update_steps
@@ -297,5 +297,13 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
 
 def _update_equation(optimizer: SGD, name: str, old: Any, gradient: Var,
                      mask: Var | None, new: Any, weight: bool) -> Equation:
-    step: Expr = gradient if mask is None else Group(Hadamard(gradient, mask))
-    return Equation(name, optimizer.formula(name, old, step, weight), new, "←", before=old)
+    if mask is None:
+        return Equation(name, optimizer.formula(name, old, gradient, weight), new, "←",
+                        before=old)
+    if optimizer.l2 and weight:     # the mask stops the decay too: ((g + λ·A) ⊙ T)
+        decayed = Group(Sum([gradient, Prod([Var("λ", optimizer.l2), Var(name, old)])]))
+        step = Diff(Var(name, old), Prod([Var("η", optimizer.learning_rate),
+                                          Group(Hadamard(decayed, mask))]))
+        return Equation(name, step, new, "←", before=old)
+    return Equation(name, optimizer.formula(name, old, Group(Hadamard(gradient, mask)), weight),
+                    new, "←", before=old)
