@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -28,13 +30,13 @@ NUMBER = re.compile(rf"(−?)([0-9]+(?:\.[0-9]+)?)(?:×10(⁻?)([{SUPER}]+))?([{
 DIGITS = 6
 
 
-def line(optimizer: str, **settings: float) -> Network:
+def line(optimizer: str, **settings: Any) -> Network:
+    training = replace(TrainingSettings(learning_rate=0.1, optimizer=optimizer), **settings)
     return Network([Neuron("x", "input"),
                     Neuron("y", "output", activation="identity", train_bias=False)],
                    [Edge("w", "x", "y", 1.0)], loss="half_sse",
                    samples=[Sample([2.0], [0.0])],
-                   training=TrainingSettings(learning_rate=0.1, optimizer=optimizer,
-                                             **settings))
+                   training=training)
 
 
 def _super(text: str) -> int:
