@@ -23,6 +23,7 @@ from bpgui.engine.records import StepRecord
 from bpgui.engine.stepper import all_steps
 from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
+from bpgui.network.errors import BpguiError
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -190,3 +191,31 @@ def test_a_pass_writes_the_same_lines_at_every_granularity() -> None:
             assert any("keeps a state for each parameter" in n for s in steps for n in s.notes)
     assert texts["node"] == texts["edge"] == texts["layer"]
     assert texts["node"][0] == "m_w ← β₁·m_w + (1 − β₁)·∂L/∂w = 0.9·0 + (1 − 0.9)·4 = 0.4"
+
+
+def test_the_single_update_says_which_update_it_is() -> None:
+    net = line("adam")
+    assert "this is update t = 1, starting from zeros" in update_record(net).notes[0]
+    plan = compile_plan(net)
+    x, y = sample_arrays(net)
+    trainer = Trainer(plan, x, y, net.training)
+    trainer.run(2)
+    record = update_record(plan.apply_to(net), trainer.next_rows, optimizer=trainer.optimizer)
+    assert "this is update t = 3, starting from what the 2 updates of training so far left" \
+        in record.notes[0]
+    assert "(1 − 0.9³)" in record.text(DIGITS)
+    assert update_record(line("sgd")).notes == ()
+
+
+def test_a_rule_started_on_another_network_is_refused() -> None:
+    net = line("momentum")
+    plan = compile_plan(net)
+    x, y = sample_arrays(net)
+    trainer = Trainer(plan, x, y, net.training)
+    trainer.run(1)
+    wider = line("momentum")
+    wider.neurons.append(Neuron("x2", "input"))
+    wider.edges.append(Edge("w2", "x2", "y", 0.5))
+    wider.samples = [Sample([2.0, 1.0], [0.0])]
+    with pytest.raises(BpguiError, match="reset the run"):
+        update_record(wider, optimizer=trainer.optimizer)

@@ -55,6 +55,7 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
     fw = forward(plan, x)
     mean = backward(plan, fw, y, None if rows is None else chosen, input_grads=False)
     optimizer = optimizer or optimizer_for(network.training)
+    _check_started(plan, optimizer)
     params = _trainable(network)
     if not params:
         raise BpguiError("every weight and bias is frozen, so an update changes nothing")
@@ -78,8 +79,32 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
             new = lines[-1].result
         values.append((Quantity(kind, ident), float(new)))
     ids = tuple(ident for _, ident, _ in params)
+    notes = () if isinstance(optimizer, SGD) else (
+        _state_note(optimizer, _state(plan, optimizer, *params[0][:2]).t),)
     return StepRecord(0, "update", "node", "all parameters", ids, ids, (), tuple(equations),
-                      tuple(values))
+                      tuple(values), notes)
+
+
+STATES = {"momentum": "velocity v", "nesterov": "velocity v", "rmsprop": "mean square v",
+          "adam": "moments m and v"}
+
+
+def _state_note(optimizer: Optimizer, made: int) -> str:
+    """What the step panel says under a rule with state: which update this is, from what."""
+    since = "zeros, as before any training" if not made else \
+        f"what the {made} update{'s' if made > 1 else ''} of training so far left"
+    return (f"{optimizer.name} keeps a state for each parameter (its "
+            f"{STATES.get(optimizer.name, 'state')}): this is update t = {made + 1}, "
+            f"starting from {since}. Each ← line sets the value the lines after it use.")
+
+
+def _check_started(plan: Plan, optimizer: Optimizer) -> None:
+    """A rule started on another network (edited since) has no state for this one."""
+    shapes = [b.weights.shape for b in plan.blocks] + [b.bias.shape for b in plan.blocks]
+    for arrays in optimizer.state().values():
+        if [a.shape for a in arrays] != shapes:
+            raise BpguiError("the training run's update rule belongs to the network as it "
+                             "was; reset the run to start the rule on this one")
 
 
 def _trainable(network: Network) -> list[tuple[str, str, str]]:
