@@ -356,3 +356,4 @@ def _output_loss_of_two() -> Network:
 def test_the_output_loss_prints_true_equations(granularity: str, d: int) -> None:
     failures = pass_failures(_output_loss_of_two(), 0, granularity, d)
     assert not failures, report(failures)
+
