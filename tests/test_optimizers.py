@@ -269,3 +269,25 @@ def test_rules_with_state_pickle_and_keep_it_across_a_new_rate() -> None:
     clone = pickle.loads(pickle.dumps(rule))
     assert clone.state()["exp_avg"][0].tolist() == rule.state()["exp_avg"][0].tolist() != [0.0]
     assert _steps(clone, [0.25]) == _steps(rule, [0.25])
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_one_parameter_from_its_state_is_the_arrays_update_to_the_bit(name: str) -> None:
+    """Before each of three steps, every trainable entry's updated() from its own
+    param_state() is the number step() then writes, exactly; t counts the steps."""
+    rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer=name, l2=0.125))
+    rule.start([MASK_W, MASK_B], [True, False])
+    params = [THETA_W.copy(), THETA_B.copy()]
+    for k in range(3):
+        grads = [GRAD_W * (k + 1) - 0.25 * params[0], GRAD_B / (k + 1)]
+        want = {(i, entry): rule.updated(float(params[i][entry]), float(grads[i][entry]),
+                                         i == 0, rule.param_state(i, entry))
+                for i, mask in enumerate((MASK_W, MASK_B))
+                for entry in zip(*np.nonzero(mask), strict=True)}
+        states = {key: rule.param_state(*key) for key in want}
+        out = [np.empty_like(p) for p in params]
+        rule.step(params, [g.copy() for g in grads], out)
+        assert all(out[i][entry] == new for (i, entry), new in want.items())
+        assert {s.t for s in states.values()} == {k if name != "sgd" else 0}
+        params = out
+    assert params[0][0, 1] == THETA_W[0, 1]             # frozen: never moves
