@@ -26,40 +26,16 @@ rules :func:`optimizer_for` builds (the same names as the file's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from bpgui.engine.expression import Diff, Expr, Group, Prod, Sum, Var
+from bpgui.engine.rule_state import ParamState, Trace
 from bpgui.network.functions import Array
 from bpgui.network.model import TrainingSettings
 
 _subtract = np.subtract      # the hot loop's ufunc, looked up once (a few % of an update)
-
-
-@dataclass(frozen=True)
-class ParamState:
-    """One parameter's rule state before an update: ``t`` updates made so far (this one is
-    update t + 1) and the value of each of the rule's state slots (a velocity; Adam's m and
-    v), a float or an array shaped like the parameter. ``ParamState()`` is the initial
-    state, zeros at t = 0, what a rule has before any training."""
-
-    t: int = 0
-    slots: tuple[Any, ...] = ()
-
-
-@dataclass(frozen=True)
-class Trace:
-    """One parameter's update, every intermediate the step text writes: the gradient
-    with decay ``g``, each state slot after the update (``slots``), the bias-corrected
-    ``hats`` (Adam's m̂, v̂), the update's number ``t`` and the new value."""
-
-    g: Any
-    slots: tuple[Any, ...]
-    hats: tuple[Any, ...]
-    t: int
-    new: Any
 
 
 class Optimizer(Protocol):
@@ -267,8 +243,7 @@ class _Stateful:
 
     def updated(self, old: Any, gradient: Any, weight: bool = True,
                 state: ParamState | None = None) -> Any:
-        _, d, _, _ = self._after(old, gradient, weight, state)
-        return self._plain(np.asarray(old, dtype=np.float64) - self._learning_rate * d)
+        return self.trace(old, gradient, weight, state).new
 
     def trace(self, old: Any, gradient: Any, weight: bool = True,
               state: ParamState | None = None) -> Trace:

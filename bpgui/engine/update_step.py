@@ -26,9 +26,10 @@ import numpy as np
 
 from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
 from bpgui.engine.fastpath import Backward, Forward, Rows, backward, forward
-from bpgui.engine.optimizers import SGD, Optimizer, ParamState, optimizer_for
+from bpgui.engine.optimizers import SGD, Optimizer, optimizer_for
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
+from bpgui.engine.rule_state import ParamState
 from bpgui.engine.update_text import update_equations
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array

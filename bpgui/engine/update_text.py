@@ -42,8 +42,9 @@ from bpgui.engine.expression import (
     Var,
     Writer,
 )
-from bpgui.engine.optimizers import SGD, Adam, Momentum, Optimizer, ParamState, RMSprop, Trace
+from bpgui.engine.optimizers import SGD, Adam, Momentum, Optimizer, RMSprop
 from bpgui.engine.records import Equation
+from bpgui.engine.rule_state import ParamState, Trace
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
