@@ -23,8 +23,12 @@ from bpgui.engine.records import StepRecord
 from bpgui.engine.stepper import all_steps
 from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
+from bpgui.engine.update_text import RULE_TITLES
+from bpgui.handout import worksheet
 from bpgui.network.errors import BpguiError
+from bpgui.network.fileformat import load
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
+from tests.test_worksheet import ROOT, joined, md_steps, plain, read_html
 
 SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 NUMBER = re.compile(rf"(−?)([0-9]+(?:\.[0-9]+)?)(?:×10(⁻?)([{SUPER}]+))?([{SUPER}]*)")
@@ -219,3 +223,21 @@ def test_a_rule_started_on_another_network_is_refused() -> None:
     wider.samples = [Sample([2.0, 1.0], [0.0])]
     with pytest.raises(BpguiError, match="reset the run"):
         update_record(wider, optimizer=trainer.optimizer)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "rmsprop", "adam"])
+def test_the_handout_prints_the_step_panels_lines(optimizer: str) -> None:
+    """Every step of the handout, HTML and Markdown, is the record's own text (the same
+    lines the step panel and bpgui trace show), and the single update's lines are there."""
+    network = load(ROOT / "sample_networks" / "xor_2-2-1.bpnet.json")
+    network.training = replace(network.training, optimizer=optimizer, l2=0.01)
+    records = all_steps(network, 0, "node")
+    page = worksheet(network)
+    steps = read_html(page).steps
+    assert [joined(steps[k]) for k in sorted(steps)] == [r.text(4) for r in records]
+    md = md_steps(worksheet(network, fmt="md"))
+    assert [joined(md[k]) for k in sorted(md)] == [r.text(4) for r in records]
+    text = plain(page)
+    assert f"{RULE_TITLES[optimizer]} update from the rule's initial state" in text
+    for eq in update_record(network).equations:
+        assert all(line in text for line in eq.lines(4))

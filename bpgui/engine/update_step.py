@@ -30,7 +30,7 @@ from bpgui.engine.optimizers import SGD, Optimizer, optimizer_for
 from bpgui.engine.plan import Plan, compile_plan, sample_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
 from bpgui.engine.rule_state import ParamState
-from bpgui.engine.update_text import update_equations
+from bpgui.engine.update_text import RULE_STATES, RULE_TITLES, update_equations
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import Array
 from bpgui.network.model import Network
@@ -86,16 +86,12 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
                       tuple(values), notes)
 
 
-STATES = {"momentum": "velocity v", "nesterov": "velocity v", "rmsprop": "mean square v",
-          "adam": "moments m and v"}
-
-
 def _state_note(optimizer: Optimizer, made: int) -> str:
     """What the step panel says under a rule with state: which update this is, from what."""
     since = "zeros, as before any training" if not made else \
         f"what the {made} update{'s' if made > 1 else ''} of training so far left"
-    return (f"{optimizer.name} keeps a state for each parameter (its "
-            f"{STATES.get(optimizer.name, 'state')}): this is update t = {made + 1}, "
+    return (f"{RULE_TITLES[optimizer.name]} keeps a state for each parameter (its "
+            f"{RULE_STATES[optimizer.name]}): this is update t = {made + 1}, "
             f"starting from {since}. Each ← line sets the value the lines after it use.")
 
 

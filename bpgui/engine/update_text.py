@@ -46,6 +46,13 @@ from bpgui.engine.optimizers import SGD, Adam, Momentum, Optimizer, RMSprop
 from bpgui.engine.records import Equation
 from bpgui.engine.rule_state import ParamState, Trace
 
+RULE_TITLES = {"sgd": "Gradient descent", "momentum": "Momentum",
+               "nesterov": "Nesterov momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+"""Each rule's name in a sentence (the file's names are lower case)."""
+RULE_STATES = {"momentum": "velocity v", "nesterov": "velocity v", "rmsprop": "mean square v",
+               "adam": "moments m and v"}
+"""What each rule with state keeps for every parameter."""
+
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

@@ -14,6 +14,7 @@ from bpgui.engine.paths import whole_gradient_cost
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.update_step import update_record
+from bpgui.engine.update_text import RULE_STATES, RULE_TITLES
 from bpgui.handout.blocks import (
     BLANK,
     Block,
@@ -231,7 +232,8 @@ def _update_section(network: Network, updates: list[tuple[int, StepRecord]],
     blocks: list[Block] = []
     if updates:
         step = "gradient-descent step" if isinstance(optimizer, SGD) else \
-            f"{optimizer.name} update from the rule's initial state (zeros: update t = 1)"
+            f"{RULE_TITLES[optimizer.name]} update from the rule's initial state " \
+            "(zeros: update t = 1)"
         blocks.append(Paragraph(rich(
             f"This sample's own {step}, as bpgui trace lists it: ",
             formula(optimizer.rule("∂L/∂θ")), " with ", formula(f"η = {eta}"), ".",
@@ -262,7 +264,8 @@ def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
     optimizer = optimizer_for(network.training)
     moves = f"moves by η times the mean of its {n} per-sample gradients, " \
         if isinstance(optimizer, SGD) else \
-        f"moves by {optimizer.name}'s rule with g the mean of its {n} per-sample gradients, "
+        f"moves by {RULE_TITLES[optimizer.name]}'s rule with g the mean of its {n} " \
+        "per-sample gradients, "
     intro = Paragraph(rich(
         f"With all {n} samples each parameter {moves}", formula(optimizer.rule()),
         ": the update one batch iteration of training makes. The first equation writes "
@@ -277,8 +280,10 @@ def _state_note(optimizer: Optimizer) -> tuple[str, ...]:
     """For a rule with state: how its lines read (nothing for plain gradient descent)."""
     if isinstance(optimizer, SGD):
         return ()
-    return (" Each parameter's state lines (m_w, v_w: its own velocity or moments) come "
-            "first, then the parameter; a line's ← sets the value the lines after it use.",)
+    return (f" {RULE_TITLES[optimizer.name]} keeps a state for each parameter (its "
+            f"{RULE_STATES[optimizer.name]}), written with the parameter's name (v_w1): its "
+            "lines come first, then the parameter's; a line's ← sets the value the lines "
+            "after it use.",)
 
 
 def _footer(source_name: str | None, blanks: Blanks,
