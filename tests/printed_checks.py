@@ -142,6 +142,9 @@ class Checker:
 
     # ------------------------------------------------------------------- A and B
     def face_value(self, text: str, line: Node, constants: set[int]) -> None:
+        # an exponent is exact: a constant, or the update's number t (β₁ᵗ printed 0.9²)
+        constants = constants | {id(n.args[1]) for n in pn.walk(line)
+                                 if n.op == "^" and n.args[1].op == "num"}
         exact = pm.Exact()
         try:
             value = pm.evaluate(line, exact)
@@ -275,11 +278,24 @@ def report(failures: list[str], limit: int = 6) -> str:
         failures[:limit]) + more
 
 
+def in_order(equations: Any, d: int, values: TrueValues) -> list[str]:
+    """Check equations in the order printed: after a rule's state line ``v_w1 ← …`` a
+    later ``v_w1`` is the new value (the lines are assignments, read in order)."""
+    values.assigned = set()
+    failures: list[str] = []
+    for eq in equations:
+        failures += check(eq, d, values)
+        if eq.relation == "←":
+            values.assigned.add(eq.lhs)
+    values.assigned = set()
+    return failures
+
+
 def pass_failures(network: Network, sample: int, granularity: str, d: int,
                   values: TrueValues | None = None) -> list[str]:
     values = values or TrueValues(network, sample)
     return [f for record in all_steps(network, sample, granularity)
-            for eq in record.equations for f in check(eq, d, values)]
+            for f in in_order(record.equations, d, values)]
 
 
 def path_failures(network: Network, target: str, kind: str | None, sample: int, d: int,
@@ -309,7 +325,7 @@ def update_failures(network: Network, d: int, rows: list[int] | None = None,
     every = list(range(len(network.samples)))
     values = values or TrueValues(network, (rows or every)[0], rows=rows or every)
     record = update_record(network, rows=rows, focus=focus)
-    return [f for eq in record.equations for f in check(eq, d, values)]
+    return in_order(record.equations, d, values)
 
 
 def parameters(network: Network) -> list[str]:

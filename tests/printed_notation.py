@@ -26,8 +26,10 @@ FUNCTIONS = frozenset({"σ", "tanh", "ReLU", "LReLU", "softplus", "sin", "cos", 
 _TOKEN = re.compile(
     rf"(?P<space>\s+)"
     rf"|(?P<num>[0-9]+(?:\.[0-9]+)?(?:×10⁻?[{SUPER}]+)?|½)"
-    rf"|(?P<word>path [0-9]+|(?:∂L[{SUB}]*/∂)?[A-Za-z_δηΣσŷ]\u0302?[A-Za-z0-9_]*[{SUB}]*\*?)"
-    r"|(?P<op>[+−·/⊙²ᵀ()\[\],>:′√^])")
+    rf"|(?P<word>path [0-9]+|(?:∂L[{SUB}]*/∂)?[A-Za-z_δηΣσŷαβελ]\u0302?[A-Za-z0-9_\u0302]*"
+    rf"[{SUB}]*\*?)"
+    rf"|(?P<power>[{SUPER}]+|ᵗ)"
+    r"|(?P<op>[+−·/⊙ᵀ()\[\],>:′√^])")
 
 
 class ParseError(ValueError):
@@ -64,6 +66,8 @@ def tokenize(text: str) -> list[Token]:
             continue
         if kind == "word":
             kind = "fn" if word in FUNCTIONS else "kw" if word in ("if", "else") else "sym"
+        if kind == "power":                     # a² is an op; 0.9¹⁰ and β₁ᵗ are powers
+            kind = "op" if word == "²" else "power"
         tokens.append(Token(kind, word, space))
         space = False
     return [*tokens, Token("end", "", space)]
@@ -146,6 +150,11 @@ class _Parser:
         while not self.peek().space:
             if self.is_op("²") or self.is_op("ᵀ"):
                 node = Node(self.take().text, (node,))
+            elif self.peek().kind == "power":                          # β₁ᵗ, 0.9³
+                power = self.take().text
+                exponent = Node("sym", (), "t") if power == "ᵗ" else \
+                    Node("num", (), str(int("".join(str(SUPER.index(c)) for c in power))))
+                node = Node("^", (node, exponent))
             elif self.is_op("^"):                                    # u^3, u^(−0.5)
                 self.take("^")
                 node = Node("^", (node, self.atom()))
@@ -349,6 +358,8 @@ def pairs(symbols: Node, numbers: Node) -> Iterator[tuple[Node, Node]]:
     if is_literal(numbers):
         yield symbols, numbers
         return
+    if symbols.op == "^" and numbers.op == "²":                    # β₁ᵗ printed 0.9² at t = 2
+        numbers = Node("^", (numbers.args[0], Node("num", (), "2")))
     if (symbols.op, symbols.text, len(symbols.args)) != \
             (numbers.op, numbers.text, len(numbers.args)):
         raise Mismatch(f"{show(symbols)!r} stands opposite {show(numbers)!r}")

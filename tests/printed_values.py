@@ -32,6 +32,15 @@ LISTED = 10                 # samples an update's mean writes out before Σ_rest
 Pair = tuple[Value, Value]  # (value, spread)
 
 
+RULE_SETTINGS = {"β": "momentum", "α": "alpha", "β₁": "beta1", "β₂": "beta2", "ε": "eps",
+                 "λ": "l2"}
+"""The update rules' settings as printed, and their training-settings keys."""
+
+
+def _root(x: Fraction) -> Fraction:
+    return Fraction(math.sqrt(x))
+
+
 def _vector(xs: Sequence[Any]) -> Value:
     """A column vector of Fractions (a scalar when it has one entry)."""
     col = tuple((Fraction(x),) for x in xs)
@@ -58,6 +67,8 @@ class TrueValues:
         self._passes: dict[int, dict[str, Any]] = {}
         self._sums: dict[tuple[str, tuple[int, ...]], Fraction] = {}
         self.paths: list[Value] = []       # a path sum's ``path k``: the k-th path's product
+        self.assigned: set[str] = set()    # state symbols already set by a ``←`` line
+        self._rules: dict[str, dict[str, Fraction]] = {}
         self.ref = self.passed(sample)
         neurons = network.neurons
         self.neuron = {n.id: n for n in neurons}
@@ -104,14 +115,57 @@ class TrueValues:
         return self._sums[key]
 
     def _step(self, name: str) -> Fraction:
-        """η times the gradient this update uses for parameter ``name`` (0 if frozen)."""
+        """How far this update moves parameter ``name``: η times its gradient for plain
+        gradient descent (0 if frozen), else old − new by the rule (:meth:`_rule`)."""
         kind, ident = self._param(name) or ("", "")
         frozen = not self.edge[ident].trainable if kind == "grad_w" else \
             not self.neuron[ident].train_bias
         if frozen:
             return Fraction(0)
+        settings = self.net.training
+        if settings.optimizer != "sgd" or settings.l2:
+            return self._rule(name)["old"] - self._rule(name)["new"]
         rows = self.rows if self.rows is not None else [self.sample]
         return Fraction(self.net.training.learning_rate) * self._grad(name, rows) / len(rows)
+
+    def _rule(self, name: str) -> dict[str, Fraction]:
+        """The update of parameter ``name`` by the network's rule from its initial state
+        (zeros, t = 1), torch's meanings written out here: the state after (m, v), the
+        bias-corrected m̂, v̂, and the old and new value."""
+        if name not in self._rules:
+            s = self.net.training
+            kind, ident = self._param(name) or ("", "")
+            old = Fraction(self.edge[ident].weight if kind == "grad_w"
+                           else self.neuron[ident].bias)
+            rows = self.rows if self.rows is not None else [self.sample]
+            g = self._grad(name, rows) / len(rows)
+            if s.l2 and kind == "grad_w":
+                g += Fraction(s.l2) * old
+            eta, eps = Fraction(s.learning_rate), Fraction(s.eps)
+            out = {"old": old, "m": Fraction(0), "v": Fraction(0)}
+            if s.optimizer == "sgd":
+                out["new"] = old - eta * g
+            elif s.optimizer in ("momentum", "nesterov"):
+                out["v"] = g                                   # v = β·0 + g
+                step = g + Fraction(s.momentum) * g if s.optimizer == "nesterov" else g
+                out["new"] = old - eta * step
+            elif s.optimizer == "rmsprop":
+                out["v"] = (1 - Fraction(s.alpha)) * g * g
+                out["new"] = old - eta * g / (_root(out["v"]) + eps)
+            else:
+                b1, b2 = Fraction(s.beta1), Fraction(s.beta2)
+                out["m"], out["v"] = (1 - b1) * g, (1 - b2) * g * g
+                out["m̂"], out["v̂"] = out["m"] / (1 - b1), out["v"] / (1 - b2)
+                out["new"] = old - eta * out["m̂"] / (_root(out["v̂"]) + eps)
+            self._rules[name] = out
+        return self._rules[name]
+
+    def _state(self, slot: str, name: str, new: bool) -> Fraction:
+        """A rule's state symbol: m, v before the update (0) or after it (its ``←`` line
+        printed, or the lhs of that line); m̂ and v̂."""
+        if slot in ("m", "v") and not new:
+            return Fraction(0)
+        return self._rule(name)[slot]
 
     def _weight(self, eid: str, new: bool) -> Fraction:
         return Fraction(self.edge[eid].weight) - (self._step(eid) if new else 0)
@@ -209,6 +263,13 @@ class TrueValues:
             return self._grad(name[2:], rows) / len(rows), 0
         if name == "Σ_rest" and focus is not None:
             return self._grad(focus, rows[LISTED:]), 0
+        settings = self.net.training
+        if name in RULE_SETTINGS:
+            return Fraction(getattr(settings, RULE_SETTINGS[name])), 0
+        if name == "t":
+            return Fraction(1), 0                  # the first update from the initial state
+        if (m := re.fullmatch("(m\u0302|v\u0302|m|v)_(.+)", name)) and self._param(m[2]):
+            return self._state(m[1], m[2], new or name in self.assigned), 0
         constants = {"η": self.net.training.learning_rate, "Σy": sum(self.y)}
         if name in constants:
             return Fraction(constants[name]), 0

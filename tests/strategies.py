@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from bpgui.network.items import OPTIMIZER_NAMES
 from bpgui.network.model import ACTIVATIONS, LOSSES, Edge, Network, Neuron, Sample, TrainingSettings
 from bpgui.network.operations import check_operands
 from tests.reference import ACTIVATIONS as ACTIVATION_VALUES
@@ -104,16 +105,31 @@ def networks(draw: Draw, losses: tuple[str, ...] = LOSSES,
 
 
 @st.composite
-def training_settings(draw: Draw, modes: tuple[str, ...] = ("batch", "sgd", "minibatch")
-                      ) -> TrainingSettings:
-    """Small learning rates, every mode, batch sizes 1–3, shuffle on or off, a few seeds."""
+def training_settings(draw: Draw, modes: tuple[str, ...] = ("batch", "sgd", "minibatch"),
+                      rules: tuple[str, ...] = ("sgd",)) -> TrainingSettings:
+    """Small learning rates, every mode, batch sizes 1–3, shuffle on or off, a few seeds.
+    With ``rules`` (:data:`RULES`: every update rule, plain gradient descent half the time)
+    also the rule's settings and sometimes L2 decay; by default plain gradient descent
+    without decay, what the scalar reference trains."""
+    varied = rules != ("sgd",)
     return TrainingSettings(
         learning_rate=draw(st.sampled_from([0.05, 0.1, 0.2, 0.3])),
         mode=draw(st.sampled_from(modes)),
         batch_size=draw(st.integers(1, 3)),
         shuffle=draw(st.booleans()),
         seed=draw(st.integers(0, 2**32 - 1)),
+        optimizer=draw(st.sampled_from(rules) | st.just("sgd"), label="optimizer"),
+        momentum=draw(st.sampled_from([0.9, 0.5, 0.99])),
+        beta1=draw(st.sampled_from([0.9, 0.8])),
+        beta2=draw(st.sampled_from([0.999, 0.99, 0.9])),
+        eps=draw(st.sampled_from([1e-8, 1e-3, 0.1])),
+        alpha=draw(st.sampled_from([0.99, 0.9, 0.5])),
+        l2=draw(st.sampled_from([0.0, 0.0, 0.01, 0.25])) if varied else 0.0,
     )
+
+
+RULES: tuple[str, ...] = OPTIMIZER_NAMES
+"""Every update rule, for ``training_settings(rules=RULES)``."""
 
 
 # --------------------------------------------------------------- operation graphs

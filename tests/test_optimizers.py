@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 
 from bpgui.engine.expression import Group, Hadamard, Var
-from bpgui.engine.optimizers import OPTIMIZERS, SGD, Optimizer, optimizer_for, update_formula
+from bpgui.engine.optimizers import OPTIMIZERS, SGD, Optimizer, optimizer_for
 from bpgui.engine.plan import compile_plan, sample_arrays
 from bpgui.engine.records import Equation
 from bpgui.engine.stepper import all_steps
 from bpgui.engine.training import Trainer
 from bpgui.engine.update_step import update_record
+from bpgui.engine.update_text import update_equations, update_formula
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
 
 THETA_W = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -249,13 +250,16 @@ def test_adam_by_hand() -> None:
 
 def test_adams_printed_first_step_comes_out_from_its_printed_numbers() -> None:
     rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer="adam"))
-    formula = update_formula(rule, "w1", 1.0, "∂L/∂w1", 0.5)
+    lines = update_equations(rule, "w1", 1.0, Var("∂L/∂w1", 0.5))
     new = rule.updated(1.0, 0.5)
+    assert [eq.lhs for eq in lines] == ["m_w1", "v_w1", "m̂_w1", "v̂_w1", "w1"]
+    formula = lines[-1].formula
+    assert formula is not None
     printed = {v.symbol: float(f"{float(v.value):.6g}") for v in formula.leaves()}
-    assert set(printed) == {"w1", "η", "m̂", "v̂", "ε"}
-    assert printed["m̂"] == 0.5 and printed["v̂"] == 0.25
+    assert set(printed) == {"w1", "η", "m̂_w1", "v̂_w1", "ε"}
+    assert printed["m̂_w1"] == 0.5 and printed["v̂_w1"] == 0.25
     assert float(formula.evaluate(lambda v: printed[v.symbol])) == pytest.approx(new, rel=1e-6)
-    assert rule.updated(1.0, 0.5) == _steps(_one("adam"), [0.5])[0]
+    assert lines[-1].result == new == _steps(_one("adam"), [0.5])[0]
 
 
 def test_rules_with_state_pickle_and_keep_it_across_a_new_rate() -> None:
@@ -265,3 +269,25 @@ def test_rules_with_state_pickle_and_keep_it_across_a_new_rate() -> None:
     clone = pickle.loads(pickle.dumps(rule))
     assert clone.state()["exp_avg"][0].tolist() == rule.state()["exp_avg"][0].tolist() != [0.0]
     assert _steps(clone, [0.25]) == _steps(rule, [0.25])
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_one_parameter_from_its_state_is_the_arrays_update_to_the_bit(name: str) -> None:
+    """Before each of three steps, every trainable entry's updated() from its own
+    param_state() is the number step() then writes, exactly; t counts the steps."""
+    rule = optimizer_for(TrainingSettings(learning_rate=0.1, optimizer=name, l2=0.125))
+    rule.start([MASK_W, MASK_B], [True, False])
+    params = [THETA_W.copy(), THETA_B.copy()]
+    for k in range(3):
+        grads = [GRAD_W * (k + 1) - 0.25 * params[0], GRAD_B / (k + 1)]
+        want = {(i, entry): rule.updated(float(params[i][entry]), float(grads[i][entry]),
+                                         i == 0, rule.param_state(i, entry))
+                for i, mask in enumerate((MASK_W, MASK_B))
+                for entry in zip(*np.nonzero(mask), strict=True)}
+        states = {key: rule.param_state(*key) for key in want}
+        out = [np.empty_like(p) for p in params]
+        rule.step(params, [g.copy() for g in grads], out)
+        assert all(out[i][entry] == new for (i, entry), new in want.items())
+        assert {s.t for s in states.values()} == {k if name != "sgd" else 0}
+        params = out
+    assert params[0][0, 1] == THETA_W[0, 1]             # frozen: never moves

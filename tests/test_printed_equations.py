@@ -35,7 +35,7 @@ from tests.printed_checks import (
 from tests.printed_values import TrueValues
 from tests.reference import reference_pass
 from tests.sin_neuron import sin_neuron
-from tests.strategies import networks, training_settings
+from tests.strategies import RULES, networks, training_settings
 
 
 # ------------------------------------------------------------------------ properties
@@ -48,7 +48,7 @@ def _property(examples: int) -> Any:
 
 @pytest.mark.slow
 @_property(60)
-@given(network=networks(settings=training_settings()), data=st.data())
+@given(network=networks(settings=training_settings(rules=RULES)), data=st.data())
 def test_every_equation_of_a_pass_is_true(network: Network, data: st.DataObject) -> None:
     sample = data.draw(st.integers(0, len(network.samples) - 1), label="sample")
     granularity = data.draw(st.sampled_from(GRANULARITIES), label="granularity")
@@ -72,7 +72,7 @@ def test_every_path_equation_is_true(network: Network, data: st.DataObject) -> N
 
 
 @_property(30)
-@given(network=networks(settings=training_settings()), data=st.data())
+@given(network=networks(settings=training_settings(rules=RULES)), data=st.data())
 def test_every_equation_of_an_update_is_true(network: Network, data: st.DataObject) -> None:
     params = parameters(network)
     assume(params)
@@ -356,3 +356,4 @@ def _output_loss_of_two() -> Network:
 def test_the_output_loss_prints_true_equations(granularity: str, d: int) -> None:
     failures = pass_failures(_output_loss_of_two(), 0, granularity, d)
     assert not failures, report(failures)
+

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bpgui.engine.expression import ZERO, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
+from bpgui.engine.expression import ZERO, Diff, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
 from bpgui.engine.formulas import elementwise, level_symbol
 from bpgui.engine.loss_steps import loss_step
 from bpgui.engine.node_steps import backward_steps, forward_steps, gradient_steps, update_steps
-from bpgui.engine.optimizers import Optimizer, optimizer_for
+from bpgui.engine.optimizers import SGD, optimizer_for
 from bpgui.engine.records import LOSS_ID, Equation, StepRecord
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
@@ -109,9 +109,10 @@ def layer_steps(walk: Walk, emit: Callable[..., StepRecord]) -> Iterator[StepRec
         yield _gradient(walk, emit, lv, levels)
     optimizer = optimizer_for(walk.network.training)
     for lv in hidden:
-        if _holds_operations(walk, lv):
+        if _holds_operations(walk, lv) or not isinstance(optimizer, SGD):
+            why = "holds" if _holds_operations(walk, lv) else "state"
             for m in lv.members:
-                yield from update_steps(walk, _noted(emit, walk, lv, "holds"), m, False,
+                yield from update_steps(walk, _noted(emit, walk, lv, why), m, False,
                                         optimizer)
             continue
         step = _update(walk, emit, lv, optimizer)
@@ -136,6 +137,9 @@ def _noted(emit: Callable[..., StepRecord], walk: Walk, lv: _Level,
     what = "holds operation nodes" if why == "holds" else "feeds operation nodes"
     note = (f"Level {lv.index} {what}, which have no matrix form: one step per node, "
             "written as at node granularity.")
+    if why == "state":          # an update rule with state: its lines are per parameter
+        note = (f"The update rule keeps a state for each parameter, so level {lv.index}'s "
+                "update is written node by node, each parameter's state then its value.")
 
     def noted(*args: Any, notes: tuple[str, ...] = (), **kwargs: Any) -> StepRecord:
         return emit(*args, notes=(*notes, note), **kwargs)
@@ -250,7 +254,7 @@ def _gradient(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
 
 
 def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
-            optimizer: Optimizer) -> StepRecord | None:
+            optimizer: SGD) -> StepRecord | None:
     """A ← A − η·∂L/∂A and b ← b − η·∂L/∂b (in plain gradient descent's words); where
     some are frozen, the gradient is masked (T, t are 1 for a trainable parameter, 0 for
     a frozen one) so the equation holds, and a level with nothing trainable in A or b
@@ -291,7 +295,15 @@ def _update(walk: Walk, emit: Callable[..., StepRecord], lv: _Level,
     return emit("update", f"level {lv.index}", ids, ids, eqs, values, notes=tuple(notes))
 
 
-def _update_equation(optimizer: Optimizer, name: str, old: Any, gradient: Var,
+def _update_equation(optimizer: SGD, name: str, old: Any, gradient: Var,
                      mask: Var | None, new: Any, weight: bool) -> Equation:
-    step: Expr = gradient if mask is None else Group(Hadamard(gradient, mask))
-    return Equation(name, optimizer.formula(name, old, step, weight), new, "←", before=old)
+    if mask is None:
+        return Equation(name, optimizer.formula(name, old, gradient, weight), new, "←",
+                        before=old)
+    if optimizer.l2 and weight:     # the mask stops the decay too: ((g + λ·A) ⊙ T)
+        decayed = Group(Sum([gradient, Prod([Var("λ", optimizer.l2), Var(name, old)])]))
+        step = Diff(Var(name, old), Prod([Var("η", optimizer.learning_rate),
+                                          Group(Hadamard(decayed, mask))]))
+        return Equation(name, step, new, "←", before=old)
+    return Equation(name, optimizer.formula(name, old, Group(Hadamard(gradient, mask)), weight),
+                    new, "←", before=old)

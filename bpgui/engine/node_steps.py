@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from bpgui.engine.expression import Expr, Prod, Var
 from bpgui.engine.formulas import Part, activation_of, delta, part, total
 from bpgui.engine.operation_formulas import as_factor
-from bpgui.engine.optimizers import Optimizer, update_formula
+from bpgui.engine.optimizers import SGD, Optimizer
 from bpgui.engine.records import LOSS_ID, Equation, Quantity, StepRecord
+from bpgui.engine.update_text import update_equations, update_formula
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
 
@@ -225,18 +226,23 @@ def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
 
 
 def _update(walk: Walk, param: Edge | str,
-            optimizer: Optimizer) -> tuple[str, Equation, tuple[Quantity, float]]:
+            optimizer: Optimizer) -> tuple[str, list[Equation], tuple[Quantity, float]]:
+    """A parameter's update from the rule's initial state (a pass's update is the first):
+    one line for plain gradient descent, built when shown, or the state's lines first."""
     if isinstance(param, Edge):
         ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
             param.id, "weight"
     else:
         ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
             f"b_{param}", "bias"
-    new = optimizer.updated(old, g, kind == "weight")
-    eq = Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g,
-                         kind == "weight"), new, "←",
-                  before=old)
-    return ident, eq, walk.put(kind, ident, new)
+    if isinstance(optimizer, SGD):
+        new = optimizer.updated(old, g, kind == "weight")
+        eqs = [Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g,
+                               kind == "weight"), new, "←", before=old)]
+    else:
+        eqs = update_equations(optimizer, name, old, Var(f"∂L/∂{name}", g), kind == "weight")
+        new = eqs[-1].result
+    return ident, eqs, walk.put(kind, ident, new)
 
 
 def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
@@ -246,8 +252,9 @@ def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
     if not updates:
         return
     if fine:
-        for ident, eq, value in updates:
-            yield emit("update", ident, (ident,), (ident,), [eq], [value])
+        for ident, eqs, value in updates:
+            yield emit("update", ident, (ident,), (ident,), eqs, [value])
         return
     idents = tuple(u[0] for u in updates)
-    yield emit("update", nid, idents, idents, [u[1] for u in updates], [u[2] for u in updates])
+    yield emit("update", nid, idents, idents, [eq for u in updates for eq in u[1]],
+               [u[2] for u in updates])

@@ -4,9 +4,10 @@ Training (:class:`~bpgui.engine.training.Trainer`) moves every parameter array
 with :meth:`Optimizer.step`. The step text of a pass (:mod:`~bpgui.engine.stepper`,
 :mod:`~bpgui.engine.layer_steps`) and the Single update record
 (:mod:`~bpgui.engine.update_step`) compute each new value with
-:meth:`Optimizer.updated` and write it with :meth:`Optimizer.formula`. Both sides
-ask the same object, so the numbers a step shows are the numbers training makes,
-to the last bit, and a new rule changes both at once.
+:meth:`Optimizer.updated` (:meth:`Optimizer.trace` for every intermediate, from one
+parameter's :class:`ParamState`) and write it with :mod:`~bpgui.engine.update_text`.
+Both sides ask the same object, so the numbers a step shows are the numbers training
+makes, to the last bit, and a new rule changes both at once.
 
 A rule may keep state from one update to the next (momentum's velocities, Adam's
 moments): :meth:`Optimizer.start` tells it the parameters' shapes and which of
@@ -29,7 +30,8 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from bpgui.engine.expression import Call, Diff, Expr, Group, Prod, Quot, Sum, Var
+from bpgui.engine.expression import Diff, Expr, Group, Prod, Sum, Var
+from bpgui.engine.rule_state import ParamState, Trace
 from bpgui.network.functions import Array
 from bpgui.network.model import TrainingSettings
 
@@ -40,10 +42,10 @@ class Optimizer(Protocol):
     """An update rule: the parameters' new values from their gradients (and the rule's state).
 
     The array side (:meth:`start`, :meth:`step`, :meth:`state`) is what training
-    runs; the one-parameter side (:meth:`updated`, :meth:`formula`) is what the step
-    text shows, the update made from the rule's initial state (a single pass's update
-    is the first one). Entries whose mask is 0 (a frozen weight, a missing edge) never
-    move, whatever the rule.
+    runs; the one-parameter side (:meth:`param_state`, :meth:`updated`, :meth:`trace`) is
+    what the step text shows, the update made from one parameter's state (by default the
+    initial one: a single pass's update is the first). Entries whose mask is 0 (a frozen
+    weight, a missing edge) never move, whatever the rule.
     """
 
     name: ClassVar[str]
@@ -80,14 +82,20 @@ class Optimizer(Protocol):
         """Go on from a state :meth:`state` gave after ``updates`` updates (copied in;
         after :meth:`start`, for arrays of the same shapes)."""
 
-    def updated(self, old: Any, gradient: Any, weight: bool = True) -> Any:
-        """One trainable parameter's value after one update: a float, or an array of
-        trainable entries, computed as :meth:`step` computes it (``weight``: L2 decay
-        applies, as to a weight, not a bias)."""
+    def param_state(self, index: int, entry: tuple[int, ...]) -> ParamState:
+        """The state of one parameter, entry ``entry`` of array ``index`` (the order of
+        :meth:`start`), as the next :meth:`step` will find it; the initial state when
+        the rule has not started."""
 
-    def formula(self, name: str, old: Any, gradient: Expr, weight: bool = True) -> Expr:
-        """The update of parameter ``name`` (value ``old``) as the step text writes it,
-        ``gradient`` being the gradient's expression: ``w1 − η·∂L/∂w1``."""
+    def updated(self, old: Any, gradient: Any, weight: bool = True,
+                state: ParamState | None = None) -> Any:
+        """One trainable parameter's value after one update from ``state`` (the initial
+        one when None): a float, or an array of trainable entries, computed as
+        :meth:`step` computes it (``weight``: L2 decay applies, as to a weight, not a bias)."""
+
+    def trace(self, old: Any, gradient: Any, weight: bool = True,
+              state: ParamState | None = None) -> Trace:
+        """:meth:`updated` with every intermediate value, the numbers the step text writes."""
 
     def rule(self, gradient: str = "g") -> str:
         """The rule in words a handout prints, the gradient written ``gradient``:
@@ -147,10 +155,19 @@ class SGD:
     def restore(self, state: dict[str, list[Array]], updates: int) -> None:
         pass                            # nothing to go on from: each step stands alone
 
-    def updated(self, old: Any, gradient: Any, weight: bool = True) -> Any:
+    def param_state(self, index: int, entry: tuple[int, ...]) -> ParamState:
+        return ParamState()
+
+    def updated(self, old: Any, gradient: Any, weight: bool = True,
+                state: ParamState | None = None) -> Any:
         if self.l2 and weight:
             gradient = gradient + self.l2 * old
         return old - self._learning_rate * gradient
+
+    def trace(self, old: Any, gradient: Any, weight: bool = True,
+              state: ParamState | None = None) -> Trace:
+        g = gradient + self.l2 * old if self.l2 and weight else gradient
+        return Trace(g, (), (), 1, self.updated(old, gradient, weight))
 
     def formula(self, name: str, old: Any, gradient: Expr, weight: bool = True) -> Expr:
         if self.l2 and weight:
@@ -163,13 +180,9 @@ class SGD:
         return f"θ ← θ − η·{gradient}"
 
 
-def _sqrt(x: Any) -> Any:
-    return np.sqrt(x)
-
-
 class _Stateful:
     """A rule with state and L2 decay: the array update and the one-parameter update run
-    the same arithmetic (:meth:`_direction`), the latter from the initial state."""
+    the same arithmetic (:meth:`_direction`), the latter from one parameter's state."""
 
     name: ClassVar[str]
     _slots: ClassVar[tuple[str, ...]] = ()     # the state's names, one array each
@@ -233,35 +246,50 @@ class _Stateful:
         """The step's direction d (θ ← θ − η·d) from gradient g, updating ``state`` in place."""
         raise NotImplementedError
 
-    def _first(self, old: Any, gradient: Any, weight: bool) -> tuple[Any, Any, list[Any]]:
-        """From the initial state: the gradient with decay, the direction, the state after."""
+    def param_state(self, index: int, entry: tuple[int, ...]) -> ParamState:
+        if not self._state:
+            return ParamState(self.t, tuple(0.0 for _ in self._slots))
+        return ParamState(self.t, tuple(float(self._state[s][index][entry])
+                                        for s in self._slots))
+
+    def _after(self, old: Any, gradient: Any, weight: bool,
+               state: ParamState | None) -> tuple[Any, Any, list[Any], int]:
+        """From ``state``: the gradient with decay, the direction, the state after, and
+        the update's t, by :meth:`step`'s arithmetic (:meth:`_direction`) on one entry."""
+        state = state or ParamState()
         g = np.array(gradient, dtype=np.float64)
         if self.l2 and weight:
             g = g + self.l2 * np.asarray(old, dtype=np.float64)
-        state = [np.zeros_like(g) for _ in self._slots]
-        d = self._direction(g.copy(), state, 1)
-        return g, d, state
+        slots = [np.array(np.broadcast_to(np.asarray(v, dtype=np.float64), g.shape))
+                 for v in state.slots] if state.slots else [np.zeros_like(g) for _ in self._slots]
+        t = state.t + 1
+        d = self._direction(g.copy(), slots, t)
+        return g, d, slots, t
 
-    def updated(self, old: Any, gradient: Any, weight: bool = True) -> Any:
-        _, d, _ = self._first(old, gradient, weight)
-        new = np.asarray(old, dtype=np.float64) - self._learning_rate * d
-        return float(new) if np.ndim(new) == 0 else new
+    def updated(self, old: Any, gradient: Any, weight: bool = True,
+                state: ParamState | None = None) -> Any:
+        return self.trace(old, gradient, weight, state).new
 
-    def _gradient(self, name: str, old: Any, gradient: Expr, weight: bool) -> Expr:
-        """g, or (g + λ·θ) where decay applies."""
-        if self.l2 and weight:
-            return Group(Sum([gradient, Prod([Var("λ", self.l2), Var(name, old)])]))
-        return gradient
+    def trace(self, old: Any, gradient: Any, weight: bool = True,
+              state: ParamState | None = None) -> Trace:
+        g, d, slots, t = self._after(old, gradient, weight, state)
+        new = self._plain(np.asarray(old, dtype=np.float64) - self._learning_rate * d)
+        return Trace(self._plain(g), tuple(self._plain(v) for v in slots),
+                     tuple(self._plain(h) for h in self._hats(slots, t)), t, new)
 
-    def _value(self, x: Any) -> Any:
-        if np.ndim(x) == 0:
-            return float(x)
-        if np.ndim(x) == 1:
-            return tuple(float(v) for v in x)
-        return tuple(tuple(float(v) for v in row) for row in x)
+    def _hats(self, slots: list[Any], t: int) -> list[Any]:
+        """The bias-corrected slots (Adam's m̂, v̂), as :meth:`_direction` computes them."""
+        return []
 
-    def _decay_rule(self, gradient: str) -> str:
-        return f"{gradient} + λ·θ" if self.l2 else gradient
+    @staticmethod
+    def _plain(x: Any) -> Any:
+        return float(x) if np.ndim(x) == 0 else x
+
+    def _decay_rule(self, gradient: str, alone: bool = False) -> str:
+        """g, (g + λ·θ) with decay, or (∂L/∂θ) where ``alone`` (squared or divided)."""
+        if self.l2:
+            return f"({gradient} + λ·θ)"
+        return f"({gradient})" if alone and "/" in gradient else gradient
 
 
 class Momentum(_Stateful):
@@ -279,14 +307,6 @@ class Momentum(_Stateful):
             v *= self.momentum
             v += g
         return g + self.momentum * v if self.nesterov else v
-
-    def formula(self, name: str, old: Any, gradient: Expr, weight: bool = True) -> Expr:
-        g = self._gradient(name, old, gradient, weight)
-        if self.nesterov:      # first update: v = g, θ − η·(g + β·v)
-            d: Expr = Group(Sum([g, Prod([Var("β", self.momentum), g])]))
-        else:                  # first update: v = g, θ − η·v
-            d = g
-        return Diff(Var(name, old), Prod([Var("η", self._learning_rate), d]))
 
     def rule(self, gradient: str = "g") -> str:
         g = self._decay_rule(gradient)
@@ -314,17 +334,9 @@ class RMSprop(_Stateful):
         v += (1 - self.alpha) * (g * g)
         return g / (np.sqrt(v) + self.eps)
 
-    def formula(self, name: str, old: Any, gradient: Expr, weight: bool = True) -> Expr:
-        _, _, (v,) = self._first(old, _leaf_value(gradient), weight)
-        shown = self._gradient(name, old, gradient, weight)
-        denominator = Group(Sum([Call("√", Var("v", self._value(v)), _sqrt),
-                                 Var("ε", self.eps)]))
-        return Diff(Var(name, old), Prod([Var("η", self._learning_rate),
-                                          Quot(shown, denominator)]))
-
     def rule(self, gradient: str = "g") -> str:
-        g = self._decay_rule(gradient)
-        return f"v ← α·v + (1 − α)·({g})², θ ← θ − η·({g})/(√v + ε)"
+        g = self._decay_rule(gradient, alone=True)
+        return f"v ← α·v + (1 − α)·{g}², θ ← θ − η·{g}/(√v + ε)"
 
 
 class Adam(_Stateful):
@@ -340,28 +352,17 @@ class Adam(_Stateful):
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
-        m_hat = m / (1 - self.beta1 ** t)
-        v_hat = v / (1 - self.beta2 ** t)
+        m_hat, v_hat = self._hats(state, t)
         return m_hat / (np.sqrt(v_hat) + self.eps)
 
-    def formula(self, name: str, old: Any, gradient: Expr, weight: bool = True) -> Expr:
-        # first update: m̂ = g, v̂ = g² (to rounding), θ − η·m̂/(√v̂ + ε)
-        _, _, (m, v) = self._first(old, _leaf_value(gradient), weight)
-        m_hat, v_hat = m / (1 - self.beta1), v / (1 - self.beta2)
-        denominator = Group(Sum([Call("√", Var("v̂", self._value(v_hat)), _sqrt),
-                                 Var("ε", self.eps)]))
-        return Diff(Var(name, old), Prod([Var("η", self._learning_rate),
-                                          Quot(Var("m̂", self._value(m_hat)), denominator)]))
+    def _hats(self, slots: list[Any], t: int) -> list[Any]:
+        m, v = slots
+        return [m / (1 - self.beta1 ** t), v / (1 - self.beta2 ** t)]
 
     def rule(self, gradient: str = "g") -> str:
-        g = self._decay_rule(gradient)
-        return (f"m ← β₁·m + (1 − β₁)·({g}), v ← β₂·v + (1 − β₂)·({g})², "
-                f"θ ← θ − η·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)")
-
-
-def _leaf_value(gradient: Expr) -> Any:
-    """The gradient's value, from the expression the step text passes (a quantity)."""
-    return gradient.evaluate(lambda var: np.asarray(var.value, dtype=np.float64))
+        g, alone = self._decay_rule(gradient), self._decay_rule(gradient, alone=True)
+        return (f"m ← β₁·m + (1 − β₁)·{g}, v ← β₂·v + (1 − β₂)·{alone}², "
+                f"m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), θ ← θ − η·m̂/(√v̂ + ε)")
 
 
 OPTIMIZERS: dict[str, Callable[[float, TrainingSettings], Optimizer]] = {
@@ -376,10 +377,3 @@ OPTIMIZERS: dict[str, Callable[[float, TrainingSettings], Optimizer]] = {
 def optimizer_for(settings: TrainingSettings) -> Optimizer:
     """The rule a network's training settings ask for, at their learning rate, not started."""
     return OPTIMIZERS[settings.optimizer](settings.learning_rate, settings)
-
-
-def update_formula(optimizer: Optimizer, name: str, old: Any, gradient_symbol: str,
-                   gradient: Any, weight: bool = True) -> Expr:
-    """:meth:`Optimizer.formula` with the gradient a quantity: a builder for a deferred
-    equation, ``(update_formula, optimizer, name, old, "∂L/∂w1", g)``, built when shown."""
-    return optimizer.formula(name, old, Var(gradient_symbol, gradient), weight)

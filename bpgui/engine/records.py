@@ -28,6 +28,9 @@ NOISE_NOTE = ("A result far smaller than the terms it comes from is double-preci
               "rounding: 0.1 and 0.3 are not exact in binary, so 0.1·3 − 0.3 is 5.551×10⁻¹⁷, "
               "and the printed numbers, taken exactly, give a slightly different value.")
 LOSS_ID = ":loss"  # not a valid neuron id, so it never collides with one
+SETTINGS = frozenset({"β", "α", "β₁", "β₂", "ε", "λ"})
+"""An update rule's settings: printed in full wherever they appear (a student copies them
+from the training settings, and 1 − β₂ with β₂ = 0.999 at two digits would be 0)."""
 
 
 class Quantity(NamedTuple):
@@ -164,16 +167,22 @@ class Equation:
                         for form, guard in zip(forms, guards, strict=True))
         parts = EquationParts(self.lhs, self.relation, self.symbols, numbers,
                               fmt_value(self.result, shown))
-        return parts, _Marks(any(g.digits for g in guards), any(g.noise for g in guards))
+        settings = {id(v) for form in forms for v in form.leaves() if v.symbol in SETTINGS}
+        guarded = any(key not in settings for g in guards for key in g.digits)
+        return parts, _Marks(guarded, any(g.noise for g in guards))
 
     def _old_value(self, form: Expr, digits: int, shown: Any) -> Digits:
         """An update's old value, where its new one needs extra digits to differ from it,
-        is printed with as many: ``1.9999999999999998 − 0.05·(−5×10⁻¹⁵) = 2``."""
+        is printed with as many: ``1.9999999999999998 − 0.05·(−5×10⁻¹⁵) = 2``; a rule's
+        setting (:data:`SETTINGS`) is printed in full."""
+        full = {id(v): _shortest(v.value) for v in form.leaves()
+                if v.symbol in SETTINGS and not isinstance(v.value, tuple)
+                and _shortest(v.value) > digits}
         extra = int(np.max(shown))
         if self.before is None or extra <= digits:
-            return {}
-        return {id(v): extra for v in form.leaves()
-                if v.symbol in (self.lhs, "") and v.value == self.before}
+            return full
+        return full | {id(v): extra for v in form.leaves()
+                       if v.symbol in (self.lhs, "") and v.value == self.before}
 
     def lines(self, digits: int = DEFAULT_DIGITS, result: str | None = None) -> tuple[str, ...]:
         """``lhs = symbols`` / ``= numbers`` / ``= result``, dropping a line that repeats
@@ -213,6 +222,11 @@ def change_digits(before: Any, after: Any, digits: int) -> Any:
     while shown < MAX_DIGITS and fmt(after, shown) == fmt(before, shown):
         shown += 1
     return max(digits, min(shown, MAX_DIGITS))
+
+
+def _shortest(value: float) -> int:
+    """The fewest significant digits that write ``value`` exactly (0.999 → 3)."""
+    return next((k for k in range(1, 18) if float(f"{value:.{k}g}") == value), 17)
 
 
 def _exponent(value: float) -> int:

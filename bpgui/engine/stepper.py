@@ -8,7 +8,9 @@
 3. backward: each neuron in reverse order; every δ is computed once, cached,
    and reused by the steps that follow (each record lists what it reuses);
 4. the gradient of each weight and bias;
-5. the gradient-descent update θ ← θ − η·g for this sample.
+5. the update of every parameter for this sample by the file's rule (θ ← θ − η·g, or
+   a rule's state lines and then θ's, from the rule's initial state:
+   :mod:`bpgui.engine.update_text`).
 
 Granularity ``node`` makes one step per neuron, ``edge`` one per product
 term, ``layer`` one per topological level in seed 003's matrix form.

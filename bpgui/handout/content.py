@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bpgui.engine.optimizers import optimizer_for
+from bpgui.engine.optimizers import SGD, Optimizer, optimizer_for
 from bpgui.engine.paths import whole_gradient_cost
 from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.engine.stepper import all_steps, final_values
 from bpgui.engine.update_step import update_record
+from bpgui.engine.update_text import RULE_STATES, RULE_TITLES
 from bpgui.handout.blocks import (
     BLANK,
     Block,
@@ -227,12 +228,16 @@ def _paths_section(network: Network, sample: int, select: Sequence[str],
 def _update_section(network: Network, updates: list[tuple[int, StepRecord]],
                     select: Sequence[str], blanks: Blanks, digits: int) -> Section:
     eta = fmt(network.training.learning_rate, digits)
-    rule = optimizer_for(network.training).rule
+    optimizer = optimizer_for(network.training)
     blocks: list[Block] = []
     if updates:
+        step = "gradient-descent step" if isinstance(optimizer, SGD) else \
+            f"{RULE_TITLES[optimizer.name]} update from the rule's initial state " \
+            "(zeros: update t = 1)"
         blocks.append(Paragraph(rich(
-            "This sample's own gradient-descent step, as bpgui trace lists it: ",
-            formula(rule("∂L/∂θ")), " with ", formula(f"η = {eta}"), "."), "note"))
+            f"This sample's own {step}, as bpgui trace lists it: ",
+            formula(optimizer.rule("∂L/∂θ")), " with ", formula(f"η = {eta}"), ".",
+            *_state_note(optimizer)), "note"))
         blocks.append(Entries(tuple(step_entry(r, k, step_title(r, network), digits,
                                                blanks.step(r)) for k, r in updates)))
     else:
@@ -256,15 +261,29 @@ def _dataset_update(network: Network, select: Sequence[str], blanks: Blanks,
         message = str(exc)
         return Section(title, (Paragraph(rich(message[:1].upper() + message[1:] + ".")),),
                        "dataset-update", level=3)
-    rule = optimizer_for(network.training).rule()
+    optimizer = optimizer_for(network.training)
+    moves = f"moves by η times the mean of its {n} per-sample gradients, " \
+        if isinstance(optimizer, SGD) else \
+        f"moves by {RULE_TITLES[optimizer.name]}'s rule with g the mean of its {n} " \
+        "per-sample gradients, "
     intro = Paragraph(rich(
-        f"With all {n} samples each parameter moves by η times the mean of its {n} per-sample "
-        "gradients, ", formula(rule), ": the update one batch iteration of training "
-        "makes. The first equation writes one mean out sample by sample."), "note")
+        f"With all {n} samples each parameter {moves}", formula(optimizer.rule()),
+        ": the update one batch iteration of training makes. The first equation writes "
+        "one mean out sample by sample.", *_state_note(optimizer)), "note")
     entry = step_entry(record, 0, "Every trainable parameter", digits, blanks.step(record))
     return Section(title, (intro, Entries((Entry(entry.number, entry.title, entry.formulas,
                                                  entry.notes, "dataset-update-step"),),
                                           numbered=False)), "dataset-update", level=3)
+
+
+def _state_note(optimizer: Optimizer) -> tuple[str, ...]:
+    """For a rule with state: how its lines read (nothing for plain gradient descent)."""
+    if isinstance(optimizer, SGD):
+        return ()
+    return (f" {RULE_TITLES[optimizer.name]} keeps a state for each parameter (its "
+            f"{RULE_STATES[optimizer.name]}), written with the parameter's name (v_w1): its "
+            "lines come first, then the parameter's; a line's ← sets the value the lines "
+            "after it use.",)
 
 
 def _footer(source_name: str | None, blanks: Blanks,

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QLabel, QListView, QSpinBox, QTextBrowser
 
 from bpgui.engine.records import GRANULARITIES
 from bpgui.engine.trace import trace_document
+from bpgui.engine.update_step import update_record
 from bpgui.network import fileformat
+from bpgui.ui.base.math_text import HAT_FONTS
 from bpgui.ui.document.commands import SetEdge, SetSamples
 from bpgui.ui.document.document import Document
 from bpgui.ui.stepping.session import StepSession
@@ -40,7 +42,7 @@ def current_text(dock: StepPanelDock) -> str:
     view = child(dock, QTextBrowser, "currentStep")
     words = html.unescape(re.sub(r"<[^>]+>", " ", dock.current_html)).split()
     assert " ".join(view.toPlainText().split()) == " ".join(words)
-    return dock.current_html
+    return dock.current_html.replace("\xa0", " ")    # a short bracket's spaces do not wrap
 
 
 def row_texts(dock: StepPanelDock) -> list[str]:
@@ -247,3 +249,20 @@ def test_a_new_step_starts_at_its_top(qtbot, moons_layers) -> None:
     assert bar.value() > 0
     session.step()
     assert bar.value() == 0
+
+
+def test_adams_hats_are_set_in_a_face_that_places_them(dock: StepPanelDock) -> None:
+    """m̂ and v̂ (a letter and U+0302) each sit in a serif span: the default sans face
+    draws the hat detached, elsewhere on the line; a short bracket does not wrap inside."""
+    network = fileformat.load(Path(__file__).parents[2] / "sample_networks"
+                              / "xor_2-2-1.bpnet.json")
+    network.training.optimizer = "adam"
+    record = update_record(network)
+    dock.show_record(record, "Single update")
+    shown = dock.current_html
+    assert shown.count("\u0302") == shown.count(f"font-family: {HAT_FONTS}\">m\u0302") + \
+        shown.count(f"font-family: {HAT_FONTS}\">v\u0302")
+    assert shown.count(f"{HAT_FONTS}\">m\u0302</span>_w_x1_h1") == 2     # its line and w's
+    assert "(1\xa0−\xa0β₁)" in shown and "(1 − β₁)" not in shown
+    view = child(dock, QTextBrowser, "currentStep")
+    assert "m̂_w_x1_h1 = m_w_x1_h1/(1 − β₁ᵗ)" in view.toPlainText().replace("\xa0", " ")

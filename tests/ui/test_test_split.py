@@ -142,7 +142,7 @@ def test_the_history_keeps_a_test_loss_per_iteration() -> None:
     h.truncate(2)
     assert h.test_losses.tolist()[1:] == [0.9, 0.75] and len(h.losses) == 3
     with pytest.raises(ValueError, match="1 test losses for 2 losses"):
-        h.extend([0.1, 0.2], [], (), [0.3])
+        h.extend([0.1, 0.2], [], (), test_losses=[0.3])
 
 
 def test_progress_carries_each_chunk_s_test_losses() -> None:

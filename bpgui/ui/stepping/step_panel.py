@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpgui.engine.records import StepRecord
+from bpgui.ui.base.math_text import formula_html
 from bpgui.ui.stepping.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
@@ -46,8 +47,8 @@ def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
     blocks = []
     for eq in record.equations:
         lines = eq.lines(digits)
-        body = "<br>".join(html.escape(line) for line in lines[:-1])
-        last = f"<b>{html.escape(lines[-1])}</b>"
+        body = "<br>".join(formula_html(line) for line in lines[:-1])
+        last = f"<b>{formula_html(lines[-1])}</b>"
         blocks.append(f"<p style='margin:0 0 10px 0'>{body + '<br>' if body else ''}{last}</p>")
     blocks.extend(f"<p style='color:#1f6f9f; font-size:{note_px}px'>{html.escape(note)}</p>"
                   for note in record.notes)
