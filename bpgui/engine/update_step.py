@@ -27,7 +27,7 @@ import numpy as np
 from bpgui.engine.expression import Const, Expr, Group, Quot, Sum, Var
 from bpgui.engine.fastpath import Backward, Forward, Rows, backward, forward
 from bpgui.engine.optimizers import SGD, Optimizer, optimizer_for
-from bpgui.engine.plan import Plan, compile_plan, sample_arrays
+from bpgui.engine.plan import Plan, compile_plan, split_arrays
 from bpgui.engine.records import Equation, Quantity, StepRecord
 from bpgui.engine.rule_state import ParamState
 from bpgui.engine.update_text import RULE_STATES, RULE_TITLES, update_equations
@@ -41,7 +41,10 @@ MAX_LISTED = 10          # samples written out in the mean; the rest are summed 
 
 def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
                   focus: str | None = None, optimizer: Optimizer | None = None) -> StepRecord:
-    """The update over samples ``rows`` (all when None) of every trainable parameter.
+    """The update over training samples ``rows`` (all when None) of every trainable
+    parameter; ``rows`` count the training samples only, as a trainer's ``next_rows``
+    do (test samples are never trained on), and the text names each by its index in
+    the file.
 
     ``focus`` names an edge (its weight) or a neuron (its bias) whose gradient is
     written out as the mean over the samples; by default the first trainable one.
@@ -51,7 +54,8 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
     if not network.samples:
         raise BpguiError("the network has no samples to train on")
     plan = compile_plan(network)
-    x, y = sample_arrays(network)
+    (x, y), _ = split_arrays(network)
+    file_index = [k for k, s in enumerate(network.samples) if not s.is_test]
     chosen = np.arange(x.shape[0]) if rows is None else np.asarray(rows)
     fw = forward(plan, x)
     mean = backward(plan, fw, y, None if rows is None else chosen, input_grads=False)
@@ -67,7 +71,8 @@ def update_record(network: Network, rows: Sequence[int] | Rows | None = None,
         g = _grad(plan, mean, kind, ident)
         old = network.edge(ident).weight if kind == "weight" else network.neuron(ident).bias
         if ident == focus and len(chosen) > 1:
-            equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g))
+            equations.append(_mean_equation(plan, fw, y, chosen, kind, ident, name, g,
+                                            file_index))
         if isinstance(optimizer, SGD):
             new = optimizer.updated(old, g, kind == "weight")
             equations.append(Equation(name, optimizer.formula(name, old, Var(f"g_{name}", g),
@@ -131,14 +136,16 @@ def _grad(plan: Plan, grads: Backward, kind: str, ident: str) -> float:
 
 
 def _mean_equation(plan: Plan, fw: Forward, y: Array, rows: Rows, kind: str, ident: str,
-                   name: str, g: float) -> Equation:
+                   name: str, g: float, file_index: list[int]) -> Equation:
     """``g_w = (∂L₀/∂w + ∂L₁/∂w + …)/n``: each sample's own gradient, the first
-    :data:`MAX_LISTED` by name and the rest as one sum, ``Σ_rest``."""
+    :data:`MAX_LISTED` by name (its index in the file: ``file_index`` of its row) and
+    the rest as one sum, ``Σ_rest``."""
     def gradient(k: int) -> float:
         return _grad(plan, backward(plan, fw, y, np.array([k]), input_grads=False), kind, ident)
 
     listed = [int(k) for k in rows[:MAX_LISTED]]
-    terms: list[Expr] = [Var(f"∂L{subscript(k)}/∂{name}", gradient(k)) for k in listed]
+    terms: list[Expr] = [Var(f"∂L{subscript(file_index[k])}/∂{name}", gradient(k))
+                         for k in listed]
     rest = rows[MAX_LISTED:]
     if len(rest):
         terms.append(Var("Σ_rest", math.fsum(gradient(int(k)) for k in rest)))

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from bpgui.engine.plan import compile_plan, split_arrays
+from bpgui.engine.records import Quantity
 from bpgui.engine.training import RunState, Trainer
 from bpgui.network import fileformat
 from bpgui.network.model import Edge, Network, Neuron, Sample, TrainingSettings
@@ -302,3 +303,42 @@ def test_a_run_whose_loss_became_nan_leaves_no_state(qtbot) -> None:
     finally:
         session.pause()
         document.undo_stack.clear()
+
+
+def test_a_single_update_after_a_run_writes_the_runs_state(qtbot, adam) -> None:
+    """Ctrl+U after 7 updates of Adam is update t = 8: its m and v lines start from the
+    run's moments (not zeros), and its result is the weight the update makes."""
+    document, session = adam
+    train(qtbot, session, 7)
+    state = session.trainer.run_state() if session.trainer else None
+    record = session.step()
+    assert record is not None and state is not None
+    assert "update t = 8" in " ".join(record.notes)
+    first = document.network.edges[0].id
+    b, r, c = compile_plan(document.network).edge_slot[first]
+    line = {e.lhs: e.result for e in record.equations}
+    m_before = float(state.state["exp_avg"][b][r, c])
+    beta1 = document.network.training.beta1
+    assert m_before != 0.0                  # the run's moment, not Adam's initial zero
+    assert line[f"m_{first}"] == pytest.approx(
+        beta1 * m_before + (1 - beta1) * line[f"g_{first}"], rel=1e-12)
+    new = dict(record.values)
+    assert document.network.edge(first).weight == new[Quantity("weight", first)]
+
+
+def test_the_single_update_never_uses_a_test_sample(qtbot) -> None:
+    network = xor_network(mode="sgd")
+    network.samples[0].split = "test"
+    document = Document(network, XOR)
+    session = TrainingSession(document)
+    record = session.step()
+    assert record is not None
+    (x, y), _ = split_arrays(network)
+    expected = Trainer(compile_plan(network), x, y, replace(network.training))
+    expected.run(1)
+    first = network.edges[0].id
+    assert document.network.edge(first).weight == expected.plan.weights()[first]
+    # what the Step panel shows is that update: sample 1 (the first training sample)
+    assert dict(record.values)[Quantity("weight", first)] == expected.plan.weights()[first]
+    session.pause()
+    document.undo_stack.clear()

@@ -9,9 +9,8 @@ session between runs. A timer collects the process's progress; every
 last heard of, and the model takes them when the run ends (regenerating the pass ten
 times a second would cost more than the training). :mod:`~bpgui.ui.training.run`
 prepares the trainer, reads the process's news and makes the run's undo entry.
-Pausing and changing the learning rate are answered between two chunks of the run and
-wait for that answer (a chunk is about 20 ms), so afterwards the history ends exactly
-where the run stopped or the new rate took over.
+Pausing and a new learning rate wait for an answer between two chunks (about 20 ms
+each), so the history then ends exactly where the run stopped or the new rate took over.
 
 A run (from Play to Pause, or one Train N) is one undo entry that restores the
 weights, the settings and the optimizer's state (a :class:`RunMemory`; what keeps it
@@ -179,7 +178,8 @@ class TrainingSession(QObject):
         if trainer is None:
             return None
         try:
-            record = update_record(self.network, trainer.next_rows, focus or self.focus)
+            record = update_record(self.network, trainer.next_rows, focus or self.focus,
+                                   trainer.optimizer)
         except BpguiError as exc:
             self.message.emit(f"Cannot update: {exc}")
             return None
