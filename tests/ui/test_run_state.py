@@ -329,16 +329,18 @@ def test_a_single_update_after_a_run_writes_the_runs_state(qtbot, adam) -> None:
 def test_the_single_update_never_uses_a_test_sample(qtbot) -> None:
     network = xor_network(mode="sgd")
     network.samples[0].split = "test"
+    (x, y), _ = split_arrays(network)
+    expected = Trainer(compile_plan(network), x, y, replace(network.training))
+    expected.run(1)
+    before = network.edges[1].weight
+    network = network.copy()
     document = Document(network, XOR)
     session = TrainingSession(document)
     record = session.step()
     assert record is not None
-    (x, y), _ = split_arrays(network)
-    expected = Trainer(compile_plan(network), x, y, replace(network.training))
-    expected.run(1)
-    first = network.edges[0].id
-    assert document.network.edge(first).weight == expected.plan.weights()[first]
+    w = network.edges[1].id                 # from x2, which is 0 in sample 0, 1 in sample 1
+    assert document.network.edge(w).weight == expected.plan.weights()[w] != before
     # what the Step panel shows is that update: sample 1 (the first training sample)
-    assert dict(record.values)[Quantity("weight", first)] == expected.plan.weights()[first]
+    assert dict(record.values)[Quantity("weight", w)] == expected.plan.weights()[w]
     session.pause()
     document.undo_stack.clear()
