@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTextBrowser, QVBoxLayo
 
 from bpgui.engine.practice import asked_equation, is_right, off_text, parse_answer
 from bpgui.network.lesson import Scene
+from bpgui.ui.base.math_text import formula_html
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.classroom.presentation import Presentation, caption_html
@@ -339,7 +340,7 @@ class LessonPlayer(QObject):
             parts.append(f"<p><i>Question: {state}.</i></p>")
         if scene.step and self.session.available and scene.step <= len(self.session.records):
             record = self.session.records[scene.step - 1]
-            lines = [html.escape(line) for eq in record.equations
+            lines = [formula_html(line) for eq in record.equations
                      for line in eq.lines(self.session.digits)]
             parts.append(f"<p style='color:gray'>{'<br>'.join(lines)}</p>")
         notes = scene.notes.strip() or "(no notes)"

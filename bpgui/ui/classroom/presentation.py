@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QTextBrowser, QT
 
 from bpgui.engine.records import StepRecord
 from bpgui.handout.blocks import BLANK
+from bpgui.ui.base.math_text import formula_html
 from bpgui.ui.base.theme import Theme
 from bpgui.ui.canvas.view import CanvasView
 from bpgui.ui.stepping.session import StepSession
@@ -259,7 +260,7 @@ def caption_html(record: StepRecord, digits: int, note_px: int, note_colour: str
     the results out (a lesson's question, as the worksheet writes it)."""
     cells = []
     for eq in record.equations:
-        lines = [html.escape(line) for line in eq.lines(digits, BLANK if blank else None)]
+        lines = [formula_html(line) for line in eq.lines(digits, BLANK if blank else None)]
         lines[-1] = f"<b>{lines[-1]}</b>"
         cells.append(f"<td style='padding:0 48px 8px 0; vertical-align:top'>"
                      f"{'<br>'.join(lines)}</td>")
