@@ -169,13 +169,17 @@ def _assignment(text: str) -> tuple[str, float]:
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bpgui", description="Open the bpgui window.")
     parser.add_argument("file", nargs="?")
-    parser.add_argument("--screenshot", metavar="PNG")
-    parser.add_argument("--steps", type=_count, metavar="N")
-    parser.add_argument("--select", metavar="ID")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="write the window as a PNG and quit (offscreen works)")
+    parser.add_argument("--steps", type=_count, metavar="N",
+                        help="take N steps of the pass first")
+    parser.add_argument("--select", metavar="ID",
+                        help="select neuron or edge ID (an edge's paths are shown)")
     parser.add_argument("--expand", metavar="ID",
                         help="open neuron ID as its gates (View ▸ Expand neuron); with "
                              "--screenshot, picture that window, --steps stepping it")
-    parser.add_argument("--presentation", action="store_true")
+    parser.add_argument("--presentation", action="store_true",
+                        help="presentation mode (F5), for a projector")
     parser.add_argument("--practice", action="store_true",
                         help="turn Run ▸ Practice on and step to its next question")
     parser.add_argument("--lesson-scene", type=_count, metavar="K",
@@ -187,7 +191,11 @@ def build_gui_parser() -> argparse.ArgumentParser:
                         help="with --lesson-scene: picture the speaker-notes window")
     parser.add_argument("--train", type=_count, metavar="N",
                         help="train N iterations first (shown live; in a screenshot, done)")
-    parser.add_argument("--size", metavar="WxH")
+    parser.add_argument("--per-level", action="store_true",
+                        help="show the Loss dock's Per level tab (mean |δ| of each level)")
+    parser.add_argument("--colour-by-delta", action="store_true",
+                        help="View ▸ Colour neurons by |δ| on")
+    parser.add_argument("--size", metavar="WxH", help="the window's size, e.g. 1920x1080")
     parser.add_argument("--granularity", choices=GRANULARITIES,
                         help="step granularity of the pass (default: node)")
     parser.add_argument("--digits", type=_window_digits, metavar="D",

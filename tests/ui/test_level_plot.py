@@ -158,15 +158,22 @@ def test_colour_neurons_by_delta(qtbot, window) -> None:
     assert all(item.delta_fill is None for item in items.values())
     w.actions_by_name["ColourByDelta"].trigger()
     assert w.actions_by_name["ColourByDelta"].isChecked()
-    # Before the backward pass no δ is cached, so no neuron gives one away...
+    # In practice mode, before the backward pass no δ is cached, so no neuron gives
+    # one away...
+    w.stepping.practice.set_on(True)
     assert all(item.delta_fill is None for item in items.values())
     session = w.stepping.session
-    while session.step() and Quantity("delta", "y") not in session.walk.state():
-        pass
+    for _ in range(100):                    # step, and have each question shown
+        if Quantity("delta", "y") in session.walk.state():
+            break
+        if w.stepping.practice.question is not None:
+            w.stepping.practice.show_me()
+        else:
+            session.step()
     # ...then only the output's is known: coloured on the scale of the whole pass.
     assert items["y"].delta_fill is not None
     assert items["h1"].delta_fill is None and items["h2"].delta_fill is None
-    session.jump(len(session.records))
+    w.stepping.practice.set_on(False)       # out of practice: every neuron at once
     # The scale spans whole decades around the pass's |δ|: the largest is the strongest.
     low = math.floor(math.log10(min(delta.values())))
     high = math.ceil(math.log10(max(delta.values())))

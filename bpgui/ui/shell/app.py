@@ -121,6 +121,18 @@ def run_gui(args: Namespace, network: Network, path: Path | None,
         if args.screenshot:
             while window.training.session.running:
                 app.processEvents()
+    if getattr(args, "per_level", False):       # the tab, tall enough for ten curves
+        from PySide6.QtCore import Qt
+
+        window.resize(*(size or DEFAULT_SCREENSHOT_SIZE))
+        window.show()                           # docks are sized once laid out
+        app.processEvents()
+        window.training.plot.tabs.setCurrentWidget(window.training.plot.levels)
+        window.training.plot.raise_()
+        window.resizeDocks([window.training.plot], [window.height() * 2 // 5],
+                           Qt.Orientation.Vertical)
+    if getattr(args, "colour_by_delta", False):
+        window.actions_by_name["ColourByDelta"].trigger()       # as a click would
     if args.granularity:
         window.stepping.session.set_granularity(args.granularity)
     if args.digits:

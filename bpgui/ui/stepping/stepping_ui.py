@@ -60,16 +60,19 @@ class SteppingUi:
         self._fed: tuple[list[StepRecord] | None, dict[str, float]] = (None, {})
         scene.delta_source = self._pass_deltas
         self.session.changed.connect(scene.deltas_changed)
+        self.practice.changed.connect(scene.deltas_changed)
 
     def _pass_deltas(self) -> tuple[dict[str, float], frozenset[str]]:
-        """The pass's δ and which of them the steps taken have computed (for View ▸
-        Colour neurons by |δ|): a neuron is coloured once its δ is cached, as its badge
-        shows it, so the colours never tell what a step (or a practice question) has
-        yet to reveal."""
+        """The pass's δ and the neurons to colour by it (View ▸ Colour neurons by |δ|):
+        every one, so the vanishing gradient shows at a glance; in practice mode only
+        those whose δ the steps taken have computed, so the colours never give away
+        a question to come."""
         records = self.session.records
         if records is not self._fed[0]:
             self._fed = (records, {q.id: float(v) for q, v in final_values(records).items()
                                    if q.kind == "delta" and isinstance(v, int | float)})
+        if not self.practice.on:
+            return self._fed[1], frozenset(self._fed[1])
         walk = self.session.walk
         taken = records[:walk.position] if walk else []
         known = frozenset(q.id for r in taken for q, _ in r.values if q.kind == "delta")
