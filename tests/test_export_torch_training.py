@@ -7,8 +7,11 @@ settings ``bpgui train`` refuses are refused with their path. With torch (skippe
 it is not installed): the script's report under "training" equals ``bpgui train``'s
 report of the same file to 1e-9 relative (loss, test-loss and L2-penalty histories,
 final weights and biases), for every optimizer with L2 under every schedule, in batch,
-sgd and minibatch modes, with a test split; and for every sample network with its own
-settings. All the scripts run in one subprocess (starting torch takes seconds).
+sgd and minibatch modes, with a test split; for every sample network with its own
+settings; and for test_export_torch's built networks (hostile ids, odd graphs, every
+activation and loss but three built for the pass's extremes) and ids that are the
+training part's own names. All the scripts run in one subprocess (starting torch takes
+seconds).
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ import pytest
 
 from bpgui.cli import main
 from bpgui.export.torch_script import PRINT, torch_script
+from bpgui.export.torch_training import TRAINING_NAMES
 from bpgui.network import fileformat
 from bpgui.network.errors import NetworkError
 from bpgui.network.items import OPTIMIZER_NAMES, SCHEDULE_NAMES
 from bpgui.network.model import Edge, Network, Neuron, Sample
 from tests.cli_helpers import SAMPLE_FILES
 from tests.conftest import load_sample
-from tests.test_export_torch import assert_ruff_clean, run_scripts
+from tests.test_export_torch import BUILT, assert_ruff_clean, run_scripts
 
 ITERATIONS = 200
 RELATIVE = 1e-9
@@ -69,6 +73,32 @@ def five_samples() -> Network:
     samples = [Sample([a, b], [c], split="test" if k >= 5 else "train")
                for k, (a, b, c) in enumerate(rows)]
     return Network(neurons, edges, samples=samples)
+
+
+def training_names_network() -> Network:
+    """Ids that are the training part's own names: the tensors must step aside."""
+    ids = sorted(TRAINING_NAMES)
+    neurons = [Neuron(ids[0], "input"), Neuron(ids[1], "input"),
+               Neuron(ids[2], "hidden", activation="tanh", bias=0.1),
+               Neuron(ids[3], "output", activation="sigmoid", bias=0.2)]
+    edges = [Edge(ids[4], ids[0], ids[2], weight=0.5), Edge(ids[5], ids[1], ids[2], weight=0.3),
+             Edge(ids[6], ids[2], ids[3], weight=-0.4)]
+    samples = [Sample([1.0, 0.0], [0.0]), Sample([0.5, 1.0], [1.0]),
+               Sample([0.2, 0.3], [1.0], split="test")]
+    return Network(neurons, edges, samples=samples)
+
+
+# Built to put the pass at its hard places, not to be trained: a logit of 800 (its
+# gradient moves weights by hundreds, and one ulp there decides the next update's kink),
+# ŷ at bce's clamp (ditto), and an identity chain whose loss runs to inf by update 5.
+UNTRAINABLE = ("loss-softmax_ce", "bce-clamp", "activation-identity")
+
+
+def built_networks() -> dict[str, Network]:
+    """test_export_torch's built networks (every other activation and loss, odd graphs,
+    hostile ids) and one whose ids are the training part's names."""
+    kept = {name: network for name, network in BUILT.items() if name not in UNTRAINABLE}
+    return {**kept, "training-names": training_names_network()}
 
 
 def case_network(optimizer: str, schedule: str, mode: str) -> Network:
@@ -224,7 +254,8 @@ def test_the_optimizer_and_schedule_are_torch_s() -> None:
 # ---------------------------------------------------------------------------- with torch
 @pytest.fixture(scope="module")
 def training_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every case's and every sample network's training script, run in one subprocess."""
+    """Every case's, sample network's and built network's training script, run in one
+    subprocess."""
     pytest.importorskip("torch")
     scripts = {f"{o}-{s}-{m}": torch_script(case_network(o, s, m), iterations=ITERATIONS)
                for o, s, m in CASES}
@@ -233,6 +264,8 @@ def training_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         network = fileformat.load(path)
         scripts[name] = torch_script(network, 0, path.name,
                                      iterations=sample_iterations(network, name))
+    for name, network in built_networks().items():
+        scripts[name] = torch_script(network, iterations=sample_iterations(network, name))
     results = run_scripts(list(scripts.values()), tmp_path_factory.mktemp("training"))
     return dict(zip(scripts, results, strict=True))
 
@@ -253,5 +286,13 @@ def test_sample_networks_train_as_bpgui_train(path: Path, training_runs: dict[st
                                               tmp_path: Path) -> None:
     name = path.name.removesuffix(".bpnet.json")
     network = fileformat.load(path)
+    want = bpgui_train(network, sample_iterations(network, name), tmp_path)
+    assert_same_run(training_runs[name], want)
+
+
+@pytest.mark.parametrize("name", sorted(built_networks()))
+def test_built_networks_train_as_bpgui_train(name: str, training_runs: dict[str, Any],
+                                             tmp_path: Path) -> None:
+    network = built_networks()[name]
     want = bpgui_train(network, sample_iterations(network, name), tmp_path)
     assert_same_run(training_runs[name], want)

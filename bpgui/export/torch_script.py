@@ -25,6 +25,10 @@ Operation nodes (issue 14) come from :mod:`bpgui.export.torch_operations`: each 
 computed from its operands with its operation's torch code and reported as bpgui reports
 it (its value as ``a``, ∂L/∂v as ``delta``, no bias). A network without them gets the
 script it always got, byte for byte.
+
+Given ``iterations`` (issue 16), the script goes on to train as ``bpgui train`` does,
+with torch.optim: :mod:`bpgui.export.torch_training` writes that part from the same
+per-node lines. Without it the script is what it always was, byte for byte.
 """
 
 from __future__ import annotations
