@@ -35,8 +35,8 @@ class Names:
     """Python names for the script's tensors: identifiers, and no keyword, name the script
     uses, builtin, dunder (``__builtins__``) or repeat."""
 
-    def __init__(self) -> None:
-        self.taken: set[str] = set(RESERVED)
+    def __init__(self, reserved: frozenset[str] = frozenset()) -> None:
+        self.taken: set[str] = set(RESERVED | reserved)
 
     def claim(self, wanted: str) -> str:
         base = python_identifier(wanted)
@@ -63,11 +63,12 @@ class Symbols:
     step text writes it, a neuron as ``a_<id>``); ``z`` and ``b`` the neurons that have a
     bias; ``w`` the edges. Inputs claim their names first, then weights, biases, z and a,
     each in file order, and operation nodes last (so that a network without them keeps
-    the names it always had).
+    the names it always had). ``reserved`` adds names the script uses besides its own
+    (the training part's, when it trains).
     """
 
-    def __init__(self, network: Network) -> None:
-        names = Names()
+    def __init__(self, network: Network, reserved: frozenset[str] = frozenset()) -> None:
+        names = Names(reserved)
         computed = [n for n in network.neurons if n.has_bias]
         self.a = {n.id: names.claim(n.id) for n in network.inputs}
         self.w = {e.id: names.claim(e.id) for e in network.edges}

@@ -25,6 +25,10 @@ Operation nodes (issue 14) come from :mod:`bpgui.export.torch_operations`: each 
 computed from its operands with its operation's torch code and reported as bpgui reports
 it (its value as ``a``, ∂L/∂v as ``delta``, no bias). A network without them gets the
 script it always got, byte for byte.
+
+Given ``iterations`` (issue 16), the script goes on to train as ``bpgui train`` does,
+with torch.optim: :mod:`bpgui.export.torch_training` writes that part from the same
+per-node lines. Without it the script is what it always was, byte for byte.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ from bpgui.export.python_text import (
     wrap,
 )
 from bpgui.export.torch_names import Symbols
+from bpgui.export.torch_training import TRAINING_NAMES, training_about, training_sections
 from bpgui.network.functions import ACTIVATION_TABLE, ACTIVATIONS, LOSS_TABLE, Activation, Loss
-from bpgui.network.model import Edge, Network, Neuron
+from bpgui.network.model import Edge, Network, Neuron, TrainingSettings, check_training
 
 FLOAT64 = "dtype=torch.float64"
 
@@ -63,6 +68,8 @@ def neuron_values(nid: str) -> dict[str, float]:
     return {"z": z.item(), "a": activations[nid].item(), "delta": gradient(z)}
 '''
 
+PRINT = "print(json.dumps(report, indent=2, ensure_ascii=False))"
+
 # The same with operation nodes: their value v as "a" and ∂L/∂v as "delta".
 REPORT_WITH_OPERATIONS = REPORT.replace(
     "    if nid in inputs:", """\
@@ -73,20 +80,28 @@ REPORT_WITH_OPERATIONS = REPORT.replace(
     "of an input,\n    v and ∂L/∂v of an operation node, else z, a and δ.")
 
 
-def torch_script(network: Network, sample: int = 0, source: str | None = None) -> str:
-    """The text of a standalone script that runs ``sample``'s pass with torch autograd.
+def torch_script(network: Network, sample: int = 0, source: str | None = None, *,
+                 iterations: int | None = None,
+                 settings: TrainingSettings | None = None) -> str:
+    """The text of a standalone script that runs ``sample``'s pass with torch autograd,
+    and then, given ``iterations``, trains as ``bpgui train --iterations`` does with
+    ``settings`` (the file's training block unless given), with torch.optim.
 
     ``source`` (the network file's path, if any) is named in the script's docstring.
     Raises :class:`~bpgui.network.errors.BpguiError` for an invalid network, a network with no
-    output or no sample, and a sample index out of range, as ``bpgui trace`` does.
+    output or no sample, and a sample index out of range, as ``bpgui trace`` does, and
+    for training settings ``bpgui train`` refuses.
     """
     network.validate()
     walk = Walk(network, sample)
     torch_operations.refuse_undefined(network, sample, walk.order)
-    names = Symbols(network)
+    training = None if iterations is None else (settings or network.training)
+    if training is not None:
+        check_training(training)
+    names = Symbols(network, TRAINING_NAMES if training is not None else frozenset())
     has_operations = bool(names.v)
     sections = [
-        _header(network, sample, source),
+        _header(network, sample, source, iterations, training),
         _helpers(network),
         _inputs(walk, names),
         _weights(network, names),
@@ -97,11 +112,17 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None) -
         (REPORT_WITH_OPERATIONS if has_operations else REPORT).splitlines(),
         _report(network, sample),
     ]
+    if iterations is not None and training is not None:
+        body = {nid: _node_lines(walk, names, nid) for nid in walk.non_inputs()}
+        sections[-1] = sections[-1][:-1]               # its print comes last
+        sections += [*training_sections(network, training, iterations, body, names),
+                     [PRINT]]
     return joined([lines for lines in sections if lines])
 
 
 # ------------------------------------------------------------------------------ sections
-def _header(network: Network, sample: int, source: str | None) -> list[str]:
+def _header(network: Network, sample: int, source: str | None, iterations: int | None,
+            training: TrainingSettings | None) -> list[str]:
     title = f"{network.name}: " if network.name else ""
     origin = f"the network file {source}" if source else "a network that was not saved"
     nodes = "node by node" if any(n.is_operation for n in network.neurons) \
@@ -115,6 +136,8 @@ def _header(network: Network, sample: int, source: str | None) -> list[str]:
              "number.")
     lines = [f'"""{docstring_text(title)}one sample\'s backpropagation, in PyTorch.', ""]
     lines += paragraph(docstring_text(about))
+    if iterations is not None and training is not None:
+        lines += ["", *paragraph(docstring_text(training_about(training, iterations)))]
     lines += ["", "It needs only torch: python this_file.py", '"""', "", "import json", "",
               "import torch"]
     return lines
@@ -195,13 +218,7 @@ def _forward(walk: Walk, names: Symbols) -> list[str]:
         if walk.level[nid] != level:
             level = walk.level[nid]
             lines += ["", f"# Level {level}"]
-        operands = [f"{names.w[e.id]} * {names.a[e.source]}" for e in walk.incoming[nid]]
-        if nid in names.v:
-            lines += torch_operations.forward_lines(walk.network, nid, names, operands)
-            continue
-        lines += sum_of(names.z[nid], [names.b[nid], *operands])
-        activation = ACTIVATION_TABLE[walk.neuron[nid].activation].torch.format(z=names.z[nid])
-        lines.append(f"{names.a[nid]} = {activation}")
+        lines += _node_lines(walk, names, nid)
     if not names.v:
         return [*lines, "",
                 "# bpgui id -> z and a of each hidden and output neuron (δ = ∂L/∂z is reported)",
@@ -213,6 +230,16 @@ def _forward(walk: Walk, names: Symbols) -> list[str]:
             *mapping("pre_activations", names.z),
             *mapping("activations", {nid: names.a[nid] for nid in names.z}),
             *mapping("operations", names.v)]
+
+
+def _node_lines(walk: Walk, names: Symbols, nid: str) -> list[str]:
+    """A node's value from its operands: z = b + Σ w·a and a = f(z), or an operation's."""
+    operands = [f"{names.w[e.id]} * {names.a[e.source]}" for e in walk.incoming[nid]]
+    if nid in names.v:
+        return torch_operations.forward_lines(walk.network, nid, names, operands)
+    activation = ACTIVATION_TABLE[walk.neuron[nid].activation].torch.format(z=names.z[nid])
+    return [*sum_of(names.z[nid], [names.b[nid], *operands]),
+            f"{names.a[nid]} = {activation}"]
 
 
 def _loss(network: Network, walk: Walk, names: Symbols) -> list[str]:
@@ -257,4 +284,4 @@ def _report(network: Network, sample: int) -> list[str]:
             f'{INDENT * 2}"biases": {{nid: gradient(b) for nid, b in biases.items()}},',
             f"{INDENT}}},",
             "}",
-            "print(json.dumps(report, indent=2, ensure_ascii=False))"]
+            PRINT]
