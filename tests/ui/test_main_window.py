@@ -162,7 +162,7 @@ def _env() -> dict[str, str]:
 def test_screenshot_mode_steps_at_a_granularity_and_digits(tmp_path, monkeypatch,
                                                           settings) -> None:
     """``--granularity`` and ``--digits`` set the pass up before ``--steps`` walks it."""
-    from bpgui.cli import build_gui_parser
+    from bpgui.cli_parsers import build_gui_parser
     from bpgui.ui.shell import app as app_module
     from bpgui.ui.shell.main_window import MainWindow
 
