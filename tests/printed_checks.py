@@ -320,10 +320,17 @@ def path_failures(network: Network, target: str, kind: str | None, sample: int, 
     return failures
 
 
+def training_rows(network: Network) -> list[int]:
+    """The file indices of the samples an update trains on (test samples never are)."""
+    return [k for k, s in enumerate(network.samples) if s.split != "test"]
+
+
 def update_failures(network: Network, d: int, rows: list[int] | None = None,
                     focus: str | None = None, values: TrueValues | None = None) -> list[str]:
-    every = list(range(len(network.samples)))
-    values = values or TrueValues(network, (rows or every)[0], rows=rows or every)
+    # ``rows`` count the training samples, as update_record's do; the oracle takes file indices
+    training = training_rows(network)
+    chosen = [training[r] for r in rows] if rows else training
+    values = values or TrueValues(network, chosen[0], rows=chosen)
     record = update_record(network, rows=rows, focus=focus)
     return in_order(record.equations, d, values)
 

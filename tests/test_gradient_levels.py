@@ -175,8 +175,8 @@ def test_the_sigmoid_chain_vanishes_and_the_tanh_chain_does_not() -> None:
     assert np.all(deltas[:, 0] < 1e-5 * deltas[:, -1])
     assert losses[-1] > 0.69                                 # stuck near ln 2
     deltas, losses = runs["tanh"]
-    assert np.all(deltas[:, 0] > deltas[:, -1] / 14)
-    assert losses[0] == pytest.approx(0.78, abs=0.005) and losses[-1] < 0.01
+    assert np.all(deltas[:, 0] > deltas[:, -1] / 30)
+    assert losses[0] == pytest.approx(0.77, abs=0.005) and losses[-1] < 0.01
 
 
 def test_operation_nodes_by_hand_cs231n_add_mul() -> None:

@@ -30,6 +30,7 @@ from tests.printed_checks import (
     pass_failures,
     path_failures,
     report,
+    training_rows,
     update_failures,
 )
 from tests.printed_values import TrueValues
@@ -95,7 +96,8 @@ def _sample(stem: str) -> tuple[Network, TrueValues]:
 @cache
 def _sample_update(stem: str) -> tuple[Network, TrueValues]:
     network = load_sample(stem)
-    return network, TrueValues(network, 0, rows=range(len(network.samples)))
+    rows = training_rows(network)
+    return network, TrueValues(network, rows[0], rows=rows)
 
 
 @pytest.mark.parametrize("d", DIGITS)
