@@ -58,19 +58,20 @@ def wrap(head: str, items: list[str], tail: str) -> list[str]:
     return [*lines, tail]
 
 
-def sum_of(target: str, terms: list[str]) -> list[str]:
-    """``target = t0 + t1 + ...``, continued in parentheses when it is too long for a line.
+def sum_of(target: str, terms: list[str], width: int = LINE) -> list[str]:
+    """``target = t0 + t1 + ...``, continued in parentheses when it is longer than
+    ``width`` (less than LINE where the caller indents the lines afterwards).
 
     Python adds left to right, line breaks or not, so the order is still the engine's.
     """
     one = f"{target} = {' + '.join(terms)}"
-    if len(one) <= LINE:
+    if len(one) <= width:
         return [one]
     lead = f"{target} = ("
     pad = " " * len(lead) if len(lead) <= 40 else INDENT * 2
     lines, current = [], lead + terms[0]
     for term in terms[1:]:
-        if len(current) + len(term) + 3 > LINE:
+        if len(current) + len(term) + 3 > width:
             lines.append(current)
             current = f"{pad}+ {term}"
         else:

@@ -37,6 +37,7 @@ from bpgui.engine.walk import Walk
 from bpgui.export import torch_operations
 from bpgui.export.python_text import (
     INDENT,
+    LINE,
     docstring_text,
     joined,
     mapping,
@@ -113,7 +114,8 @@ def torch_script(network: Network, sample: int = 0, source: str | None = None, *
         _report(network, sample),
     ]
     if iterations is not None and training is not None:
-        body = {nid: _node_lines(walk, names, nid) for nid in walk.non_inputs()}
+        body = {nid: _node_lines(walk, names, nid, width=LINE - len(INDENT))  # a def's body
+                for nid in walk.non_inputs()}
         sections[-1] = sections[-1][:-1]               # its print comes last
         sections += [*training_sections(network, training, iterations, body, names),
                      [PRINT]]
@@ -232,13 +234,14 @@ def _forward(walk: Walk, names: Symbols) -> list[str]:
             *mapping("operations", names.v)]
 
 
-def _node_lines(walk: Walk, names: Symbols, nid: str) -> list[str]:
-    """A node's value from its operands: z = b + Σ w·a and a = f(z), or an operation's."""
+def _node_lines(walk: Walk, names: Symbols, nid: str, width: int = LINE) -> list[str]:
+    """A node's value from its operands: z = b + Σ w·a and a = f(z), or an operation's,
+    in lines of at most ``width`` characters."""
     operands = [f"{names.w[e.id]} * {names.a[e.source]}" for e in walk.incoming[nid]]
     if nid in names.v:
         return torch_operations.forward_lines(walk.network, nid, names, operands)
     activation = ACTIVATION_TABLE[walk.neuron[nid].activation].torch.format(z=names.z[nid])
-    return [*sum_of(names.z[nid], [names.b[nid], *operands]),
+    return [*sum_of(names.z[nid], [names.b[nid], *operands], width),
             f"{names.a[nid]} = {activation}"]
 
 

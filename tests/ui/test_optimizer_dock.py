@@ -85,9 +85,10 @@ def test_the_tooltips_say_each_rule_and_its_torch_call(dock) -> None:
     tip = combo.itemData(combo.findData("momentum"), Qt.ItemDataRole.ToolTipRole)
     assert tip == "v ← β·v + g, θ ← θ − η·v (torch.optim.SGD, momentum=β)"
     adam = combo.itemData(combo.findData("adam"), Qt.ItemDataRole.ToolTipRole)
-    assert adam.startswith("m ← β₁·m + (1 − β₁)·(g)") and adam.endswith("(torch.optim.Adam)")
+    assert adam.startswith("m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g²")
+    assert adam.endswith("(torch.optim.Adam)")
     choose(combo, "rmsprop")
-    assert combo.toolTip() == ("v ← α·v + (1 − α)·(g)², θ ← θ − η·(g)/(√v + ε) "
+    assert combo.toolTip() == ("v ← α·v + (1 − α)·g², θ ← θ − η·g/(√v + ε) "
                                "(torch.optim.RMSprop)")
     type_into_l2 = dock.optimizer.fields["l2"]
     type_into_l2.setText("0.01")
