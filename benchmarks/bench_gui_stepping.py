@@ -33,6 +33,7 @@ granularity instead of the table; --only SUBSTRING runs the matching networks.
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import os
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpgui.network import fileformat
@@ -111,10 +112,14 @@ def small_window(app: QApplication, settings_path: Path) -> MainWindow:
 
 
 def close(app: QApplication, window: MainWindow) -> None:
+    """Close and destroy the window now, so that freeing a large scene (a deferred
+    delete, run by the next event loop otherwise) is not timed as the next open."""
     window.document.undo_stack.setClean()        # no "save changes?" on close
     window.close()
     window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
+    gc.collect()
 
 
 def shows(window: MainWindow, network: Network) -> bool:
@@ -123,6 +128,8 @@ def shows(window: MainWindow, network: Network) -> bool:
     if len(net.neurons) != len(network.neurons) or len(net.edges) != len(network.edges):
         return False
     scene = window.scene
+    if getattr(scene, "building", False):        # a scene drawn across event-loop turns
+        return False
     neurons = getattr(scene, "neuron_items", None)
     edges = getattr(scene, "edge_items", None)
     if isinstance(neurons, dict) and isinstance(edges, dict):
