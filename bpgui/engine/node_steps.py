@@ -196,22 +196,34 @@ def operation_weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quan
 
 
 # ------------------------------------------------------- gradients and update
-def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
-    a, d = walk.a(e.source), walk.get("delta", e.target)
-    g = a * d
-    eq = Equation(f"∂L/∂{e.id}", (part, (walk.a_sym(e.source), a, f"δ_{e.target}", d)), g)
-    return eq, walk.put("grad_w", e.id, g)
-
-
 def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
     d = walk.get("delta", nid)
     return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
 
 
+def _weight_gradients(walk: Walk, nid: str) -> list[tuple[Equation, tuple[Quantity, float]]]:
+    """∂L/∂w = a_source·δ_target of every edge into neuron ``nid``, its δ looked up once:
+    a dense pass has thousands, and an edit rebuilds them all."""
+    edges = walk.incoming[nid]
+    if not edges:
+        return []
+    d, d_sym, values, symbol = walk.get("delta", nid), f"δ_{nid}", walk.values, walk.symbol
+    out = []
+    for e in edges:
+        a = values[("a", e.source)]  # type: ignore[index]
+        g = a * d
+        out.append((Equation(f"∂L/∂{e.id}", (part, (symbol[e.source], a, d_sym, d)), g),
+                    walk.put("grad_w", e.id, g)))
+    return out
+
+
 def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    gradient = operation_weight_gradient if walk.is_operation(nid) else _weight_gradient
+    edges = walk.incoming[nid]
+    gradients = [operation_weight_gradient(walk, e) for e in edges] \
+        if walk.is_operation(nid) else _weight_gradients(walk, nid)
     parts: list[tuple[str, tuple[str, ...], tuple[Equation, tuple[Quantity, float]]]] = [
-        (e.id, (e.source, e.id, nid), gradient(walk, e)) for e in walk.incoming[nid]]
+        (e.id, (e.source, e.id, nid), gradient) for e, gradient in zip(edges, gradients,
+                                                                        strict=True)]
     if walk.neuron[nid].has_bias:
         parts.append((nid, (nid,), _bias_gradient(walk, nid)))
     if not parts:

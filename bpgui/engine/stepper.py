@@ -47,6 +47,7 @@ def iter_steps(network: Network, sample: int = 0,
         raise BpguiError(f"unknown granularity {granularity!r} "
                          f"(choose {', '.join(GRANULARITIES)})")
     walk = Walk(network, sample)
+    operations = walk.operations
     counter = iter(range(1 << 62))
 
     def emit(phase: str, target: str, reads: tuple[str, ...], writes: tuple[str, ...],
@@ -57,7 +58,7 @@ def iter_steps(network: Network, sample: int = 0,
         return StepRecord(next(counter), phase, granularity, target, tuple(dict.fromkeys(reads)),
                           tuple(dict.fromkeys(writes)), reused, tuple(equations),
                           tuple(values), tuple(dict.fromkeys(notes)),
-                          tuple(r for r in reused if r in walk.neuron and walk.is_operation(r)))
+                          tuple(r for r in reused if r in operations) if operations else ())
 
     if granularity == "layer":
         yield from layer_steps(walk, emit)
