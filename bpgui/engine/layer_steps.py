@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bpgui.engine.expression import ZERO, Diff, Expr, Group, Hadamard, Prod, Sum, Transpose, Var
@@ -39,10 +40,20 @@ class _Level:
     def name(self) -> str:
         return subscript(self.index)
 
+    @cached_property
+    def cells(self) -> list[tuple[int, int]]:
+        """(row, column) of each edge's entry in the level's matrices, found once: a
+        pass writes a dense level's matrices half a dozen times."""
+        row = {m: i for i, m in enumerate(self.members)}
+        column = {s: j for j, s in enumerate(self.sources)}
+        return [(row[e.target], column[e.source]) for e in self.edges]
+
     def matrix(self, value: Callable[[Edge], float]) -> Matrix:
         """A |members| × |sources| matrix of ``value(edge)``, 0 where no edge exists."""
-        cell = {(e.target, e.source): value(e) for e in self.edges}
-        return tuple(tuple(cell.get((m, s), 0.0) for s in self.sources) for m in self.members)
+        rows = [[0.0] * len(self.sources) for _ in self.members]
+        for (i, j), e in zip(self.cells, self.edges, strict=True):
+            rows[i][j] = value(e)
+        return tuple(map(tuple, rows))
 
 
 def _levels(walk: Walk) -> list[_Level]:

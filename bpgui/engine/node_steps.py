@@ -10,12 +10,13 @@ nodes. A module of its own so that both import it and neither imports the other.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from bpgui.engine.expression import Expr, Prod, Var
 from bpgui.engine.formulas import Part, activation_of, delta, part, total
 from bpgui.engine.operation_formulas import as_factor
 from bpgui.engine.optimizers import SGD, Optimizer
-from bpgui.engine.records import LOSS_ID, Equation, Quantity, StepRecord
+from bpgui.engine.records import LOSS_ID, Equation, EquationsBuilder, Quantity, StepRecord
 from bpgui.engine.update_text import update_equations, update_formula
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
@@ -196,33 +197,57 @@ def operation_weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quan
 
 
 # ------------------------------------------------------- gradients and update
-def _weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quantity, float]]:
-    a, d = walk.a(e.source), walk.get("delta", e.target)
-    g = a * d
-    eq = Equation(f"∂L/∂{e.id}", (part, (walk.a_sym(e.source), a, f"δ_{e.target}", d)), g)
-    return eq, walk.put("grad_w", e.id, g)
-
-
 def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
     d = walk.get("delta", nid)
     return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
 
 
+def _gradients(walk: Walk, nid: str) -> tuple[list[tuple[Quantity, float]], EquationsBuilder]:
+    """∂L/∂w = a_source·δ of every edge into neuron ``nid``, then ∂L/∂b = δ: the values
+    now, the equations when shown (a dense pass has thousands, and every edit rebuilds
+    them). The builder keeps plain numbers, not the walk, whose edges an edit changes."""
+    edges, has_bias = walk.incoming[nid], walk.neuron[nid].has_bias
+    d = walk.get("delta", nid)
+    a_values = tuple(walk.a(e.source) for e in edges)
+    out = [walk.put("grad_w", e.id, a * d) for e, a in zip(edges, a_values, strict=True)]
+    if has_bias:
+        out.append(walk.put("grad_b", nid, d))
+    return out, partial(_gradient_equations, nid, tuple(e.id for e in edges),
+                        tuple(walk.a_sym(e.source) for e in edges), a_values, d, has_bias)
+
+
+def _gradient_equations(nid: str, ids: tuple[str, ...], symbols: tuple[str, ...],
+                        a_values: tuple[float, ...], d: float,
+                        has_bias: bool) -> tuple[Equation, ...]:
+    d_sym = f"δ_{nid}"
+    equations = [Equation(f"∂L/∂{ident}", (part, (symbol, a, d_sym, d)), a * d)
+                 for ident, symbol, a in zip(ids, symbols, a_values, strict=True)]
+    if has_bias:
+        equations.append(Equation(f"∂L/∂b_{nid}", Var(d_sym, d), d))
+    return tuple(equations)
+
+
 def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    gradient = operation_weight_gradient if walk.is_operation(nid) else _weight_gradient
-    parts: list[tuple[str, tuple[str, ...], tuple[Equation, tuple[Quantity, float]]]] = [
-        (e.id, (e.source, e.id, nid), gradient(walk, e)) for e in walk.incoming[nid]]
-    if walk.neuron[nid].has_bias:
-        parts.append((nid, (nid,), _bias_gradient(walk, nid)))
-    if not parts:
+    edges, has_bias = walk.incoming[nid], walk.neuron[nid].has_bias
+    if not edges and not has_bias:
         return
+    targets = [e.id for e in edges] + [nid] * has_bias
+    reads = [(e.source, e.id, nid) for e in edges] + [(nid,)] * has_bias
+    equations: tuple[Equation, ...] | EquationsBuilder
+    if walk.is_operation(nid):
+        made = [operation_weight_gradient(walk, e) for e in edges]
+        if has_bias:
+            made.append(_bias_gradient(walk, nid))
+        equations, values = tuple(m[0] for m in made), [m[1] for m in made]
+    else:
+        values, equations = _gradients(walk, nid)
     if fine:
-        for target, reads, (eq, value) in parts:
-            yield emit("gradient", target, reads, (target,), [eq], [value], reuses=(nid,))
+        listed = equations if isinstance(equations, tuple) else equations()
+        for target, rs, eq, value in zip(targets, reads, listed, values, strict=True):
+            yield emit("gradient", target, rs, (target,), [eq], [value], reuses=(nid,))
         return
-    reads = tuple(r for _, rs, _ in parts for r in rs)
-    yield emit("gradient", nid, reads, tuple(p[0] for p in parts), [p[2][0] for p in parts],
-               [p[2][1] for p in parts], reuses=(nid,))
+    yield emit("gradient", nid, tuple(r for rs in reads for r in rs), tuple(targets),
+               equations, values, reuses=(nid,))
 
 
 def _update(walk: Walk, param: Edge | str,
@@ -245,9 +270,48 @@ def _update(walk: Walk, param: Edge | str,
     return ident, eqs, walk.put(kind, ident, new)
 
 
+def _sgd_updates(walk: Walk, nid: str, optimizer: SGD) -> tuple[
+        tuple[str, ...], list[tuple[Quantity, float]], EquationsBuilder]:
+    """Plain gradient descent's update of neuron ``nid``'s trainable parameters: the
+    values now, the equations (one per parameter) when shown, from plain numbers."""
+    idents, names, olds, grads, news, weights, values = [], [], [], [], [], [], []
+    for param in walk.trainable(nid):
+        if isinstance(param, Edge):
+            ident, name, old, g, kind = param.id, param.id, param.weight, \
+                walk.get("grad_w", param.id), "weight"
+        else:
+            ident, name, old, g, kind = param, f"b_{param}", walk.neuron[param].bias, \
+                walk.get("grad_b", param), "bias"
+        new = optimizer.updated(old, g, kind == "weight")
+        values.append(walk.put(kind, ident, new))
+        idents.append(ident)
+        names.append(name)
+        olds.append(old)
+        grads.append(g)
+        news.append(new)
+        weights.append(kind == "weight")
+    return tuple(idents), values, partial(_sgd_equations, optimizer, tuple(names),
+                                          tuple(olds), tuple(grads), tuple(news),
+                                          tuple(weights))
+
+
+def _sgd_equations(optimizer: SGD, names: tuple[str, ...], olds: tuple[float, ...],
+                   grads: tuple[float, ...], news: tuple[float, ...],
+                   weights: tuple[bool, ...]) -> tuple[Equation, ...]:
+    return tuple(Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g, w),
+                          new, "←", before=old)
+                 for name, old, g, new, w in zip(names, olds, grads, news, weights,
+                                                 strict=True))
+
+
 def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
                  optimizer: Optimizer) -> Iterator[StepRecord]:
     """The update of neuron ``nid``'s trainable parameters by the rule ``optimizer``."""
+    if isinstance(optimizer, SGD) and not fine:
+        idents, values, build = _sgd_updates(walk, nid, optimizer)
+        if idents:
+            yield emit("update", nid, idents, idents, build, values)
+        return
     updates = [_update(walk, p, optimizer) for p in walk.trainable(nid)]
     if not updates:
         return

@@ -11,7 +11,7 @@ arithmetic needs to come out true from the numbers as printed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -244,9 +244,18 @@ def _speller(digits: Digits, base: int) -> Callable[[Var], str]:
     return lambda var: fmt_value(var.value, digits.get(id(var), base))
 
 
+EquationsBuilder = Callable[[], tuple[Equation, ...]]
+
+
 @dataclass(frozen=True)
 class StepRecord:
-    """One step of a pass. ``values`` holds every quantity the step writes."""
+    """One step of a pass. ``values`` holds every quantity the step writes.
+
+    The equations may be given as a builder, called when they are first read: a
+    neuron's gradient and update steps in a dense network have one equation per
+    incoming edge, an edit rebuilds every step, and the panel shows a dozen of them.
+    The values are always computed at once (the canvas shows them all).
+    """
 
     index: int
     phase: str
@@ -255,10 +264,33 @@ class StepRecord:
     reads: tuple[str, ...]               # ids whose values it uses (highlighted)
     writes: tuple[str, ...]              # ids whose values it sets (highlighted)
     reuses: tuple[str, ...]              # nodes whose cached δ (or ∂L/∂v) it reuses
-    equations: tuple[Equation, ...]
+    given_equations: tuple[Equation, ...] | EquationsBuilder = field(compare=False,
+                                                                     repr=False)
     values: tuple[tuple[Quantity, float], ...]
     explanations: tuple[str, ...] = ()   # what a symbol of the step stands for (a mask)
     operation_reuses: tuple[str, ...] = ()   # the reused ids that are operation nodes
+
+    @property
+    def equations(self) -> tuple[Equation, ...]:
+        if callable(self.given_equations):
+            object.__setattr__(self, "given_equations", self.given_equations())
+        assert isinstance(self.given_equations, tuple)
+        return self.given_equations
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.index, self.phase, self.granularity, self.target, self.reads,
+                self.writes, self.reuses, self.equations, self.values, self.explanations,
+                self.operation_reuses)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StepRecord) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"StepRecord({self.index}, {self.phase!r}, {self.target!r}, "
+                f"equations={self.equations!r}, values={self.values!r})")
 
     @property
     def formula(self) -> str:

@@ -32,7 +32,14 @@ from bpgui.engine.node_steps import (
     update_steps,
 )
 from bpgui.engine.optimizers import optimizer_for
-from bpgui.engine.records import GRANULARITIES, LOSS_ID, Equation, Quantity, StepRecord
+from bpgui.engine.records import (
+    GRANULARITIES,
+    LOSS_ID,
+    Equation,
+    EquationsBuilder,
+    Quantity,
+    StepRecord,
+)
 from bpgui.engine.walk import Walk
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
@@ -47,17 +54,19 @@ def iter_steps(network: Network, sample: int = 0,
         raise BpguiError(f"unknown granularity {granularity!r} "
                          f"(choose {', '.join(GRANULARITIES)})")
     walk = Walk(network, sample)
+    operations = walk.operations
     counter = iter(range(1 << 62))
 
     def emit(phase: str, target: str, reads: tuple[str, ...], writes: tuple[str, ...],
-             equations: tuple[Equation, ...] | list[Equation],
+             equations: tuple[Equation, ...] | list[Equation] | EquationsBuilder,
              values: list[tuple[Quantity, float]], reuses: tuple[str, ...] = (),
              notes: tuple[str, ...] = ()) -> StepRecord:
         reused = tuple(dict.fromkeys(reuses))
         return StepRecord(next(counter), phase, granularity, target, tuple(dict.fromkeys(reads)),
-                          tuple(dict.fromkeys(writes)), reused, tuple(equations),
+                          tuple(dict.fromkeys(writes)), reused,
+                          equations if callable(equations) else tuple(equations),
                           tuple(values), tuple(dict.fromkeys(notes)),
-                          tuple(r for r in reused if r in walk.neuron and walk.is_operation(r)))
+                          tuple(r for r in reused if r in operations) if operations else ())
 
     if granularity == "layer":
         yield from layer_steps(walk, emit)

@@ -100,6 +100,8 @@ class StepThrough:
             self.position = self._position_covering(before, old_phase, old_fraction)
         self.position = min(self.position, len(self.records))
         after = self.state()
+        if before.keys() == after.keys():       # an edit of a value: the same quantities
+            return {q: (old, after[q]) for q, old in before.items() if old != after[q]}
         return {q: (before.get(q), after.get(q)) for q in before.keys() | after.keys()
                 if before.get(q) != after.get(q)}
 

@@ -76,6 +76,11 @@ class Walk:
         # Operation nodes are written bare too (``a = 2·x + 1·y``).
         self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges} | {
             n.id for n in neurons if n.is_operation}
+        self.operations = frozenset(n.id for n in neurons if n.is_operation)
+        # Each neuron's activation symbol, named once: the steps of a dense pass ask for
+        # it once per edge and phase.
+        self.symbol = {n.id: n.id if n.is_input or n.is_operation else f"a_{n.id}"
+                       for n in neurons}
 
     # ---------------------------------------------------------------- naming
     def activation(self, nid: str) -> Activation:
@@ -84,8 +89,7 @@ class Walk:
     def a_sym(self, nid: str) -> str:
         """An input's activation and an operation node's value are written with its id
         (``x1``, ``a``); a neuron's activation as ``a_h1``."""
-        n = self.neuron[nid]
-        return nid if n.is_input or n.is_operation else f"a_{nid}"
+        return self.symbol[nid]
 
     def yhat_sym(self, nid: str) -> str:
         k = self.output_index[nid]
@@ -119,7 +123,7 @@ class Walk:
         return q, value
 
     def a(self, nid: str) -> float:
-        return self.get("a", nid)
+        return self.values[("a", nid)]  # type: ignore[index]
 
     def forward_neuron(self, nid: str) -> tuple[float, float]:
         """z = b + Σ w·a_source, a = f(z); cached as the step writes them."""
@@ -177,7 +181,7 @@ class Walk:
 
     # ------------------------------------------------------- operation nodes
     def is_operation(self, nid: str) -> bool:
-        return self.neuron[nid].is_operation
+        return nid in self.operations
 
     def operation(self, nid: str) -> Operation:
         return OPERATION_TABLE[self.neuron[nid].op or ""]

@@ -266,3 +266,29 @@ def test_adams_hats_are_set_in_a_face_that_places_them(dock: StepPanelDock) -> N
     assert "(1\xa0−\xa0β₁)" in shown and "(1 − β₁)" not in shown
     view = child(dock, QTextBrowser, "currentStep")
     assert "m̂_w_x1_h1 = m_w_x1_h1/(1 − β₁ᵗ)" in view.toPlainText().replace("\xa0", " ")
+
+
+def test_a_layer_step_row_stops_at_its_matrix_symbols(qtbot) -> None:
+    """A dense layer's matrices have more numbers than a row shows: its row ends at the
+    symbols (a prefix of the trace's text), the current step writes them all."""
+    from bpgui.network.builders import LayeredSpec, layered_network
+    from bpgui.network.model import Sample
+
+    network = layered_network(LayeredSpec([3, 8, 1], ["tanh", "sigmoid"],
+                                          samples=[Sample([0.5, -0.2, 0.1], [1.0])], seed=3))
+    session = StepSession(Document(network))
+    session.set_granularity("layer")
+    panel = StepPanelDock(session)
+    qtbot.addWidget(panel)
+    panel.show()
+    steps = trace_document(network, granularity="layer", digits=session.digits)["steps"]
+    rows = row_texts(panel)
+    assert len(rows) == len(steps)
+    # level 1 reads 3 inputs through an 8×3 matrix: 24 weights, 3 inputs, 8 biases
+    assert rows[1] == "2. forward: z₁ = A₁·f₀ + b₁…"
+    for k, (row, step) in enumerate(zip(rows, steps, strict=True)):
+        full = f"{k + 1}. {step['phase']}: {step['text']}"
+        assert row == full or (row.endswith("…") and full.startswith(row[:-1]))
+    session.jump(2)
+    assert session.current is not None
+    assert session.current.equations[0].numbers(session.digits) in panel.current_html

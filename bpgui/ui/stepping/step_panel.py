@@ -8,6 +8,7 @@ the list jumps there, forward or back.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -32,12 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpgui.engine.records import StepRecord
+from bpgui.engine.records import Equation, StepRecord
 from bpgui.ui.base.math_text import formula_html
 from bpgui.ui.stepping.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
 ROW_CHARS = 72              # a row of the list is one line; its tooltip holds the rest
+ROW_NUMBERS = 24            # more numbers than a row's 72 characters could ever show
 HINT = "Press Space, → or PageDown to take the first step of the forward pass."
 MIN_STEP_HEIGHT = 150     # the current step: a node step fits without scrolling
 MIN_LIST_HEIGHT = 120     # the list of steps: a few rows stay clickable
@@ -191,17 +193,30 @@ def row_text(row: int, record: StepRecord, digits: int) -> str:
 
     Only the equations that reach the cut are formatted: a gradient step of a dense
     layer has dozens, and laying a whole one out for one line cost more than a step.
+    An equation of vectors and matrices with more numbers than a row can show
+    (:data:`ROW_NUMBERS`) ends the row at its symbols: writing a layer's matrices out
+    for one line cost ten times a step, at every edit.
     """
     text = f"{row + 1}. {record.phase}: "
     for k, equation in enumerate(record.equations):
         text += "" if k == 0 else ";  "
         head = f"{equation.lhs} {equation.relation} {equation.symbols}"
-        if equation.symbols and len(text + head) > ROW_CHARS:
+        if equation.symbols and (len(text + head) > ROW_CHARS
+                                 or _numbers_in(equation) > ROW_NUMBERS):
             return (text + head)[:ROW_CHARS] + "…"     # the numbers would not show
         text += equation.text(digits)
         if len(text) > ROW_CHARS:
             return text[:ROW_CHARS] + "…"
     return text
+
+
+def _numbers_in(equation: Equation) -> int:
+    """How many numbers the equation's numbers line and result write."""
+    return sum(_count(value) for value in (*equation.operands, equation.result))
+
+
+def _count(value: Any) -> int:
+    return sum(_count(v) for v in value) if isinstance(value, tuple) else 1
 
 
 class StepListModel(QAbstractListModel):
