@@ -21,7 +21,7 @@ from bpgui.ui.canvas import scene_build
 from bpgui.ui.document.commands import SetEdge
 from bpgui.ui.editing.layered_dialog import INLINE_EDGES, LayeredNetworkDialog
 from bpgui.ui.shell import files
-from bpgui.ui.training.loss_export import BUSY, csv_export
+from bpgui.ui.training.loss_export import BUSY, SLICE_ROWS, csv_export, csv_in_slices
 from bpgui.ui.training.loss_plot import LossPlotDock
 
 pytestmark = pytest.mark.gui
@@ -65,6 +65,32 @@ def statuses(dock: LossPlotDock) -> list[str]:
 
 
 # ------------------------------------------------------------------- CSV export
+@pytest.mark.parametrize("size", [0, 1, 2, SLICE_ROWS - 1, SLICE_ROWS, SLICE_ROWS + 1,
+                                  3 * SLICE_ROWS + 7])
+@pytest.mark.parametrize("tests", [False, True])
+@pytest.mark.parametrize("norms_short", [0, 1, 5])
+def test_the_sliced_csv_is_history_csv_byte_for_byte(size: int, tests: bool,
+                                                     norms_short: int) -> None:
+    rng = np.random.default_rng(size)
+    h = History()
+    if size:
+        h.extend(rng.normal(size=size) * 10.0 ** rng.integers(-300, 300, size),
+                 rng.random(max(size - 1 - norms_short, 0)),
+                 test_losses=np.where(rng.random(size) < 0.3, np.nan, rng.random(size))
+                 if tests else None)
+    rows = [0]
+    assert csv_in_slices(h, rows=rows) == h.csv()
+    assert rows[0] == len(h)
+
+
+def test_a_stopped_slicing_gives_nothing() -> None:
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    assert csv_in_slices(long_history(), stop) is None
+
+
 @pytest.mark.parametrize("tests", [False, True])
 def test_a_million_rows_export_in_the_background_byte_for_byte(
         qtbot: QtBot, dock: LossPlotDock, statuses: list[str], tmp_path: Path,

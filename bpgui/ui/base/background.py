@@ -36,9 +36,12 @@ class BackgroundJob(QObject):
     failed = Signal(object)
     finished = Signal()           # after either, or at once on cancel
 
-    def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
+    def __init__(self, parent: QObject, work: Callable[[], Any],
+                 on_poll: Callable[[], None] | None = None) -> None:
+        """``on_poll`` runs on the GUI thread at every poll (to show progress, say)."""
         super().__init__(parent)
         self._future: Future[Any] = _EXECUTOR.submit(work)
+        self._on_poll = on_poll
         self._cancelled = False
         self._running = True        # a plain flag: it outlives the deleted QTimer
         self._timer = QTimer(self)
@@ -66,6 +69,8 @@ class BackgroundJob(QObject):
 
     def _poll(self) -> None:
         if not self._future.done():
+            if self._on_poll is not None:
+                self._on_poll()
             return
         self._timer.stop()
         self._running = False
