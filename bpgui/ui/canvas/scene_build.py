@@ -77,6 +77,7 @@ class SlicedBuild(QObject):
         super().__init__(scene)
         self._scene, self._steps, self._done = scene, steps, done
         self._made = 0
+        self._finishing = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -114,15 +115,23 @@ class SlicedBuild(QObject):
             if time.perf_counter() >= end:
                 break
         else:
-            self._complete()
-            return
+            if self._finishing:
+                self._complete()
+                return
+            # One more turn first, so the dialog shows what the last, whole-scene
+            # step (placing every weight label) is doing while it runs.
+            self._finishing = True
+            if self._progress is not None:
+                self._progress.set_text("Placing the weight labels…")
         if self._progress is not None:
             self._progress.set_value(self._made)
         self._timer.start()
 
     def _complete(self) -> None:
-        self._release()
-        self._done()
+        try:
+            self._done()
+        finally:
+            self._release()
 
     def _release(self) -> None:
         if self._progress is not None:
