@@ -107,6 +107,7 @@ class DelayedProgress(QObject):
         # QProgressDialog would show itself on its own timer and guesses; ours decides.
         self.dialog.setMinimumDuration(NEVER_MS)
         self.dialog.hide()
+        self._closed = False
         self._show = QTimer(self)
         self._show.setSingleShot(True)
         self._show.timeout.connect(self.dialog.show)
@@ -123,7 +124,10 @@ class DelayedProgress(QObject):
         self.dialog.setLabelText(text)
 
     def close(self) -> None:
-        """Done: the dialog goes (or never comes)."""
+        """Done: the dialog goes (or never comes). A second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self._show.stop()
         self.dialog.hide()
         self.dialog.deleteLater()

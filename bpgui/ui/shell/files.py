@@ -136,6 +136,7 @@ class FileController(QObject):
                                    on_cancel=job.cancel)
 
         def read(network: Network) -> None:
+            progress.close()                # before any question about unsaved edits
             if self.document.network is not before:
                 self.status.emit(f"Not opened: another network replaced this one while "
                                  f"{path.name} was read.")
