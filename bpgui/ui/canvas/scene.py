@@ -28,6 +28,7 @@ from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
 from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
@@ -78,11 +79,16 @@ class NetworkScene(QGraphicsScene):
         document.changed.connect(self._on_change)
         document.edited.connect(self._on_edited)
         document.replaced.connect(self.rebuild)
+        document.about_to_edit.connect(self.finish_building)
+        self._build: SlicedBuild | None = None
         self.rebuild()
 
     # ----------------------------------------------------------- model → items
     def rebuild(self) -> None:
-        """Drop every item and draw the document's network afresh."""
+        """Drop every item and draw the document's network afresh (a large one on a
+        shown canvas a slice per event-loop turn: :mod:`~bpgui.ui.canvas.scene_build`)."""
+        if self._build is not None:
+            self._build.stop()
         self.clear()
         self._rubber = None
         self.neuron_items.clear()
@@ -90,10 +96,24 @@ class NetworkScene(QGraphicsScene):
         self.strokes = EdgeStrokes(self.theme)
         self.addItem(self.strokes)
         self.pass_shown = False
-        for neuron in self.document.network.neurons:
-            self._add_neuron_item(neuron)
-        for edge in self.document.network.edges:
-            self._add_edge_item(edge)
+        net = self.document.network
+        self._build = build_items(self, list(net.neurons), list(net.edges),
+                                  self._add_neuron_item, self._add_edge_item,
+                                  self._finish_rebuild)
+        if self._build is not None:
+            self.rebuilt.emit()             # the old items are gone: let go of them now
+
+    @property
+    def building(self) -> bool:     # a large network's items are still being made
+        return self._build is not None
+
+    def finish_building(self, *_: object) -> None:
+        """Make every item still to come now (before an edit, or a change, needs them)."""
+        if self._build is not None:
+            self._build.finish()
+
+    def _finish_rebuild(self) -> None:
+        self._build = None
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
@@ -158,6 +178,7 @@ class NetworkScene(QGraphicsScene):
 
     def _on_change(self, change: Change) -> None:
         """One item follows one change (the loss node follows the outputs)."""
+        self.finish_building()
         self._apply_change(change)
         if change.kind in (ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED,
                            ChangeKind.LOSS_CHANGED) or (

@@ -34,7 +34,8 @@ from bpgui.network.datasets import (
     to_samples,
 )
 from bpgui.network.errors import BpguiError
-from bpgui.network.model import ACTIVATIONS, LOSSES, Sample
+from bpgui.network.model import ACTIVATIONS, LOSSES, Network, Sample
+from bpgui.ui.base.background import BackgroundJob
 from bpgui.ui.base.widgets import named
 from bpgui.ui.editing.network_dialog import NetworkDialog
 
@@ -42,6 +43,7 @@ NO_DATA = "None"
 GATES = ("AND", "OR", "XOR")
 HIDDEN_DEFAULT, OUTPUT_DEFAULT = "tanh", "sigmoid"
 MAX_SEED = 2**31 - 1
+INLINE_EDGES = 5000     # networks with more edges are built in a worker (over ~25 ms)
 
 
 class LayeredNetworkDialog(NetworkDialog):
@@ -52,6 +54,7 @@ class LayeredNetworkDialog(NetworkDialog):
         self.setObjectName("layeredDialog")
         self.setWindowTitle("New layered network")
         self._samples: list[Sample] = []
+        self._building: BackgroundJob | None = None   # a large network being built
         self._sizes: list[int] = []
         self.activation_combos: list[QComboBox] = []
         self._choices: dict[str, str] = {}  # "hidden1"…, "output" -> the user's activation
@@ -145,14 +148,41 @@ class LayeredNetworkDialog(NetworkDialog):
             name="-".join(map(str, self._sizes)) + " network")
 
     def accept(self) -> None:
-        if self._problem() is not None:
+        """Build the network and close; a large one (over :data:`INLINE_EDGES` edges) in
+        a worker thread, the dialog waiting with OK disabled but its window live."""
+        if self._problem() is not None or self._building is not None:
             return
-        try:
-            self._network = layered_network(self.spec())
-        except BpguiError as exc:  # the live checks should have caught it; say so anyway
-            self._show_problem(str(exc))
+        spec = self.spec()
+        edges = sum(a * b for a, b in zip(spec.sizes, spec.sizes[1:], strict=False))
+        if edges <= INLINE_EDGES:
+            try:
+                self._built(layered_network(spec))
+            except BpguiError as exc:  # the live checks should have caught it; say so anyway
+                self._show_problem(str(exc))
             return
+        self._building = BackgroundJob(self, lambda: layered_network(spec))
+        self._building.succeeded.connect(self._built)
+        self._building.failed.connect(self._not_built)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.error_label.setText(f"Building {edges:,} edges…")
+        self.error_label.setVisible(True)
+
+    def reject(self) -> None:
+        if self._building is not None:      # its network is not wanted now
+            self._building.cancel()
+            self._building = None
+        super().reject()
+
+    def _built(self, network: Network) -> None:
+        self._building = None
+        self._network = network
         super().accept()
+
+    def _not_built(self, exc: BaseException) -> None:
+        self._building = None
+        if not isinstance(exc, BpguiError):
+            raise exc
+        self._show_problem(str(exc))
 
     # --------------------------------------------------------------- checking
     def _refresh(self) -> None:

@@ -331,7 +331,9 @@ class LossPlotDock(QDockWidget):
     # ------------------------------------------------------------- exports
     def export_csv(self, path: str | None = None) -> bool:
         """Write the shown history as ``iteration,loss,gradient_norm`` rows; ask for the
-        file when ``path`` is None. False when nothing was written."""
+        file when ``path`` is None. False when nothing was written; a long history is
+        written in a worker thread, True then meaning it was started (``status`` says
+        when it is done)."""
         return export_csv(self, self._history, path, self.status.emit)
 
     def export_png(self, path: str | None = None) -> bool:

@@ -1,0 +1,143 @@
+"""Drawing a large network across turns of the event loop, so the window never stalls.
+
+Making the item of one edge costs about a tenth of a millisecond: the 24,000 edges of a
+1,000-neuron layered network held the GUI thread for seconds, and the window stopped
+repainting ("not responding"). :class:`SlicedBuild` runs the scene's item-making steps
+in slices of :data:`SLICE_S`, one slice per turn of the event loop. Meanwhile the
+canvas takes no input and a modal progress dialog (after 300 ms) keeps the rest of
+the window from acting on half a scene; the event loop keeps turning. Whoever needs
+every item at once (an edit about to run, a change arriving) calls :meth:`finish`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QGraphicsScene
+
+from bpgui.network.model import Edge, Neuron
+from bpgui.ui.base.background import DelayedProgress
+
+# Networks with up to this many neurons and edges are drawn in one go (well under
+# 100 ms), exactly as before; larger ones in slices.
+INLINE_ITEMS = 2000
+SLICE_S = 0.04          # GUI-thread time per slice: the window repaints between slices
+
+
+def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequence[Edge],
+                add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
+                done: Callable[[], None]) -> SlicedBuild | None:
+    """Make every neuron's item, then every edge's, then call ``done``: at once for a
+    small network or a scene nobody sees yet (``--screenshot``, a window being made),
+    else in slices (and then fit the views, which were fitted to the empty scene when
+    the document was replaced); the :class:`SlicedBuild` under way, or None when done."""
+    steps = _steps(neurons, edges, add_neuron, add_edge)
+    total = len(neurons) + len(edges)
+    if total <= INLINE_ITEMS or not any(view.isVisible() for view in scene.views()):
+        for _ in steps:
+            pass
+        done()
+        return None
+
+    def done_and_fit() -> None:
+        done()
+        fit_views(scene)
+
+    return SlicedBuild(scene, steps, total, done_and_fit,
+                       f"Drawing {len(neurons):,} neurons and {len(edges):,} edges…")
+
+
+def _steps(neurons: Sequence[Neuron], edges: Sequence[Edge],
+           add_neuron: Callable[[Neuron], None],
+           add_edge: Callable[[Edge], None]) -> Iterator[None]:
+    for neuron in neurons:
+        add_neuron(neuron)
+        yield
+    for edge in edges:
+        add_edge(edge)
+        yield
+
+
+def fit_views(scene: QGraphicsScene) -> None:
+    """Show the whole scene in each of its views that can fit itself (the canvas)."""
+    for view in scene.views():
+        fit = getattr(view, "fit", None)
+        if callable(fit):
+            fit()
+
+
+class SlicedBuild(QObject):
+    """Consume ``steps`` (one item made per step, ``total`` in all) a slice per event-
+    loop turn, then call ``done``; the views of ``scene`` are disabled meanwhile."""
+
+    def __init__(self, scene: QGraphicsScene, steps: Iterator[None], total: int,
+                 done: Callable[[], None], text: str) -> None:
+        super().__init__(scene)
+        self._scene, self._steps, self._done = scene, steps, done
+        self._made = 0
+        self._finishing = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._slice)
+        for view in scene.views():     # no input, and no painting of half a scene
+            view.setEnabled(False)
+            view.viewport().setUpdatesEnabled(False)
+        views = scene.views()
+        self._progress = DelayedProgress(views[0].window(), text, total, modal=True) \
+            if views else None
+        self._timer.start()
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def finish(self) -> None:
+        """Make every remaining item now, then complete the build."""
+        if not self.running:
+            return
+        self._timer.stop()
+        for _ in self._steps:
+            pass
+        self._complete()
+
+    def stop(self) -> None:
+        """Abandon the build (a new one replaces it): the remaining items are not made."""
+        self._timer.stop()
+        self._release()
+
+    def _slice(self) -> None:
+        end = time.perf_counter() + SLICE_S
+        for _ in self._steps:
+            self._made += 1
+            if time.perf_counter() >= end:
+                break
+        else:
+            if self._finishing:
+                self._complete()
+                return
+            # One more turn first, so the dialog shows what the last, whole-scene
+            # step (placing every weight label) is doing while it runs.
+            self._finishing = True
+            if self._progress is not None:
+                self._progress.set_text("Placing the weight labels…")
+        if self._progress is not None:
+            self._progress.set_value(self._made)
+        self._timer.start()
+
+    def _complete(self) -> None:
+        try:
+            self._done()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress = None
+        for view in self._scene.views():
+            view.setEnabled(True)
+            view.viewport().setUpdatesEnabled(True)
+        self.deleteLater()
