@@ -7,10 +7,11 @@ folder, then ``os.replace``), so an error never truncates the user's file.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -374,8 +375,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """
     target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
+        fd, tmp = _new_temp_file(target)
     except OSError as exc:
         raise FileError(f"{path}: cannot write: {exc.strerror}") from None
     try:
@@ -383,7 +383,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _new_file_mode())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
         os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -392,15 +393,18 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
-def _new_file_mode() -> int:
-    """What ``open()`` would give a new file: 0o666 less the current umask.
-
-    os.umask() can only be read by setting it, so it is restored at once; saves
-    happen on the GUI thread, so no other thread creates files in between.
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _new_temp_file(target: Path) -> tuple[int, str]:
+    """A new, open temp file beside ``target``, made with mode 0o666 so that the kernel
+    applies the umask exactly as ``open()`` would for a new file. (Reading the umask
+    means setting it for a moment, which is unsafe once saves run in worker threads.)"""
+    folder = target.parent if str(target.parent) else Path(".")
+    for _ in range(100):
+        tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temp file name", str(folder))
 
 
 def save(network: Network, path: str | os.PathLike[str]) -> None:
