@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -237,3 +238,12 @@ def test_export_worked_solution_of_the_pass_shown(window, tmp_path) -> None:
     assert not window.export_worksheet(str(tmp_path / "sheet.txt"))   # refused, said so
     assert "Not exported" in window.statusBar().currentMessage()
     assert not (tmp_path / "sheet.txt").exists()
+
+
+def test_a_drawn_network_leaves_the_collectors_full_passes(qtbot, window) -> None:
+    """Full garbage-collector passes would walk every canvas item at each edit: once a
+    network is drawn, its objects are frozen out of them (gc_pauses)."""
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    next(a for a in window.samples_menu.actions() if a.text() == "xor_2-2-1").trigger()
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > len(window.scene.items()))

@@ -19,6 +19,7 @@ from bpgui.network.layout import level_positions
 from bpgui.network.parsing import parse_finite
 from bpgui.ui.base.actions import build_actions
 from bpgui.ui.base.dock_layout import hide_stray_tab_bars
+from bpgui.ui.base.gc_pauses import settle_long_lived
 from bpgui.ui.base.theme import THEMES, Theme, presentation_theme
 from bpgui.ui.canvas.export import canvas_image
 from bpgui.ui.canvas.scene import NetworkScene, Tool
@@ -77,6 +78,9 @@ class MainWindow(QMainWindow):
         self.dataset.raise_()
         # Parented last, so Qt deletes it after the docks that watch its selection.
         self.scene.setParent(self)
+        # a network fully drawn: its objects leave the collector's full passes
+        self.scene.rebuilt.connect(self._settle_after_drawing)
+        QTimer.singleShot(0, settle_long_lived)
         self.expander = Expander(self.scene, self.view, self.stepping.session,
                                  lambda: self.scene.theme, self.show_status)
         self.expander.practice = self.stepping.practice
@@ -223,6 +227,10 @@ class MainWindow(QMainWindow):
         self.document.execute(MoveNeurons(self.document, moves, "Auto layout"))
         self.view.fit()
         self.show_status("Laid out by topological level.")
+
+    def _settle_after_drawing(self) -> None:
+        if not self.scene.building:           # a sliced build says so again when done
+            QTimer.singleShot(0, settle_long_lived)
 
     def nudge_weight(self, edge_id: str, notches: int) -> None:
         weight = self.document.network.edge(edge_id).weight
