@@ -1,26 +1,42 @@
-"""Where weight labels sit along their edges, so that no two of them overlap.
+"""Where weight labels sit, so that every one can be read and none covers another.
 
-Greedy and deterministic: edges in turn each take the first position
-along the line (from a short list of fractions) whose label box touches no
-label placed before and nothing a neuron draws (circle, δ badge, value
-lines). An edge with no free place keeps its label hidden (hovering or
-selecting the edge shows it): in a dense layer a wall of overlapping numbers
-would teach nothing. A step shows the labels it computes regardless; those
-are then placed where they crowd the others least. Boxes are kept in a grid
-of buckets, so a check only looks at its neighbourhood (thousands of edges
-stay fast).
+Greedy and deterministic: edges in turn each take the first place whose label box
+touches no label placed before and nothing a neuron draws (circle, δ badge, value
+lines). The places tried, in order:
+
+1. a few fractions along the edge, with a small gap around the box (the places
+   labels always had, so a label that fitted there stays where it was);
+2. finer fractions along the edge, first with that gap and then without it;
+3. beside the edge, off either side, with a *leader line* from the box to its spot
+   on the edge (only where nothing on the edge is free, e.g. where edges cross).
+
+A network too dense for every label to be readable at once (more than
+:data:`FULL_SEARCH_EDGES` edges: a 4-32-32-31-1 layer has two thousand, whose boxes
+would cover the screen several times over) gets step 1 alone, and a label with no free
+place there stays hidden until hovered, selected or computed by a step: a wall of
+numbers would teach nothing, and searching further cost a stall per edit.
+
+A step shows the labels it computes regardless; those are then placed where they crowd
+the others least. Boxes are kept in a grid of buckets, so a check looks only at its
+neighbourhood, and stops at the first box it touches.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QRectF
 
-from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.edge_item import EdgeItem, LabelPlace
 from bpgui.ui.canvas.neuron_item import NeuronItem
 
 CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
+FINER = tuple(sorted({round(0.1 + 0.04 * i, 2) for i in range(21)} - set(CANDIDATES),
+                     key=lambda t: (abs(t - 0.4), t)))
+LEADER_AT = (0.32, 0.45, 0.22, 0.58, 0.7)
+GAP = 3.0
+FULL_SEARCH_EDGES = 400
 CELL = 96.0
 
 
@@ -44,9 +60,27 @@ class Grid:
                 yield i, j
 
     def add(self, rect: QRectF) -> None:
-        box = _box(rect)
+        self.add_box(_box(rect))
+
+    def add_box(self, box: Box) -> None:
+        cells = self.cells
         for key in self._keys(box):
-            self.cells.setdefault(key, []).append(box)
+            if key in cells:
+                cells[key].append(box)
+            else:
+                cells[key] = [box]
+
+    def hits(self, box: Box) -> bool:
+        """Whether ``box`` overlaps any stored rectangle (a hot path: stops at the first)."""
+        left, top, right, bottom = box
+        cells = self.cells
+        for i in range(int(left // CELL), int(right // CELL) + 1):
+            for j in range(int(top // CELL), int(bottom // CELL) + 1):
+                for o_left, o_top, o_right, o_bottom in cells.get((i, j), ()):
+                    if left < o_right and o_left < right and top < o_bottom and \
+                            o_top < bottom:
+                        return True
+        return False
 
     def overlap(self, rect: QRectF) -> float:
         """Total area ``rect`` shares with the stored rectangles (each counted once)."""
@@ -59,11 +93,9 @@ class Grid:
                     continue
                 seen.add(id(other))
                 o_left, o_top, o_right, o_bottom = other
-                width = (right if right < o_right else o_right) - \
-                    (left if left > o_left else o_left)
+                width = min(right, o_right) - max(left, o_left)
                 if width > 0:
-                    height = (bottom if bottom < o_bottom else o_bottom) - \
-                        (top if top > o_top else o_top)
+                    height = min(bottom, o_bottom) - max(top, o_top)
                     if height > 0:
                         area += width * height
         return area
@@ -74,16 +106,56 @@ def _box(rect: QRectF) -> Box:
 
 
 def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
-                 room: bool) -> None:
-    """Place every label. With ``room`` (a pass is shown) each box and neuron takes
-    the space its pass values will need, so labels are placed once per pass."""
+                 room: bool) -> dict[EdgeItem, LabelPlace | None]:
+    """Where each edge's label goes (None: nowhere free, so it hides). With ``room`` (a
+    pass is shown) each box and neuron takes the space its pass values will need."""
+    edges = list(edges)
+    full = len(edges) <= FULL_SEARCH_EDGES
     grid = obstacle_grid(neurons, room)
+    places: dict[EdgeItem, LabelPlace | None] = {}
     for edge in edges:
-        best_t, best_cost = _best_place(edge, grid, room)
-        edge.set_label_at(best_t)
-        edge.set_label_fits(best_cost == 0)
-        if best_cost == 0:
-            grid.add(edge.label_rect_at(best_t, room=room))
+        found = _free_place(edge, grid, room, full)
+        places[edge] = found[0] if found else None
+        if found:
+            grid.add_box(found[1])
+    return places
+
+
+def _free_place(edge: EdgeItem, grid: Grid, room: bool, full: bool
+                ) -> tuple[LabelPlace, Box] | None:
+    """The first free place for the label (and its box), in the order the module says."""
+    line = edge.line()
+    x1, y1, dx, dy = line.x1(), line.y1(), line.dx(), line.dy()
+    width, height = edge.label_size(room)
+    hits = grid.hits
+
+    def free(cx: float, cy: float, gap: float) -> Box | None:
+        """The box centred on the line at (cx, cy), if it and ``gap`` around it are free."""
+        left, top = cx - width / 2, cy - 14
+        box = left, top, left + width, top + height
+        return None if hits((left - gap, top - gap, box[2] + gap, box[3] + gap)) else box
+
+    for t in CANDIDATES:
+        if box := free(x1 + t * dx, y1 + t * dy, GAP):
+            return (t, 0.0, 0.0), box
+    if not full:
+        return None
+    for gap in (GAP, 0.0):
+        for t in FINER if gap else CANDIDATES + FINER:
+            if box := free(x1 + t * dx, y1 + t * dy, gap):
+                return (t, 0.0, 0.0), box
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return None
+    nx, ny = -dy / length, dx / length                 # across the edge
+    reach = abs(nx) * width / 2 + abs(ny) * height / 2  # the box's half-extent across it
+    for distance in (reach + 12, 2 * reach + 24):
+        for t in LEADER_AT:
+            for side in (1.0, -1.0):
+                ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
+                if box := free(x1 + t * dx + ox, y1 + t * dy + oy, GAP):
+                    return (t, ox, oy), box
+    return None
 
 
 def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
@@ -96,7 +168,7 @@ def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
         if edge.label_fits:
             continue
         best_t, _ = _best_place(edge, obstacles, room=True, also=placed)
-        edge.set_label_at(best_t)
+        edge.set_label_place((best_t, 0.0, 0.0), fits=False)
         placed.add(edge.label_rect_at(best_t, room=True))
 
 
@@ -115,7 +187,7 @@ def _best_place(edge: EdgeItem, grid: Grid, room: bool,
     the overlap counts ``grid`` and ``also``."""
     best_t, best_cost = CANDIDATES[0], float("inf")
     for t in CANDIDATES:
-        rect = edge.label_rect_at(t, room=room).adjusted(-3, -3, 3, 3)
+        rect = edge.label_rect_at(t, room=room).adjusted(-GAP, -GAP, GAP, GAP)
         cost = grid.overlap(rect) + (also.overlap(rect) if also is not None else 0.0)
         if cost < best_cost:
             best_t, best_cost = t, cost

@@ -104,11 +104,22 @@ class NetworkScene(QGraphicsScene):
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
     def arrange_labels(self) -> None:
-        """Re-place every weight label so none overlaps another (in file order)."""
+        """Re-place every weight label so none overlaps another (in file order).
+
+        Both placements are made now, with room for a pass's values and without, so
+        that starting or ending a pass only moves labels to where they were worked
+        out (placing two thousand labels at the first step was a stall a class saw).
+        """
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        place_labels(items, self.neuron_items.values(), self.pass_shown)
+        self._placements = {room: place_labels(items, self.neuron_items.values(), room)
+                            for room in (False, True)}
+        self._apply_placement()
         self._obstacles: Grid | None = None      # made again when a step needs them
+
+    def _apply_placement(self) -> None:
+        for edge, place in self._placements[self.pass_shown].items():
+            edge.set_label_place(place, fits=place is not None)
 
     def set_pass_shown(self, shown: bool) -> None:
         """A pass starts or ends: fade the strokes, and place the labels with room for
@@ -116,7 +127,7 @@ class NetworkScene(QGraphicsScene):
         if shown != self.pass_shown:
             self.pass_shown = shown
             self.strokes.set_dimmed(shown)
-            self.arrange_labels()
+            self._apply_placement()
 
     def place_step_labels(self, edge_ids: Iterable[str]) -> None:
         """The labels the current step shows regardless: put them where they crowd

@@ -8,7 +8,7 @@ label item calls :func:`paint_label` from its ``paint``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from bpgui.network.numbers import fmt
@@ -65,3 +65,20 @@ def paint_label(painter: QPainter, rect: QRectF, theme: Theme, weight: float, di
         painter.setFont(GRAD_FONT)
         painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
                          Qt.AlignmentFlag.AlignCenter, second)
+
+
+def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
+                 weight: float, dim: bool) -> None:
+    """A thin line in the weight's colour from the box at ``rect`` to its spot
+    ``anchor`` on the edge, with a dot there: the label sits beside its edge because
+    no place on the edge was free."""
+    colour = QColor(weight_colour(theme, weight))
+    if dim:
+        colour = faded(colour, theme.background, theme.dim_alpha)
+    near = QPointF(min(max(anchor.x(), rect.left()), rect.right()),
+                   min(max(anchor.y(), rect.top()), rect.bottom()))
+    painter.setPen(QPen(colour, 1.5))
+    painter.drawLine(near, anchor)
+    painter.setBrush(colour)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(anchor, 3.0, 3.0)
