@@ -60,7 +60,7 @@ class EdgeLabel(QGraphicsItem):
         """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
         ``anchor`` (the box's spot on the edge, when it sits beside it), a leader line."""
         if anchor is not None:
-            room = room.united(QRectF(anchor, anchor))
+            room = room.united(QRectF(anchor.x() - 4, anchor.y() - 4, 8, 8))  # and its dot
         if room != self._room:
             self.prepareGeometryChange()
             self._room = room

@@ -34,7 +34,7 @@ from bpgui.ui.canvas.neuron_item import NeuronItem
 CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
 FINER = tuple(sorted({round(0.1 + 0.04 * i, 2) for i in range(21)} - set(CANDIDATES),
                      key=lambda t: (abs(t - 0.4), t)))
-LEADER_AT = (0.32, 0.45, 0.22, 0.58, 0.7)
+LEADER_AT = (0.32, 0.45, 0.22, 0.58, 0.7, 0.15, 0.8)
 GAP = 3.0
 FULL_SEARCH_EDGES = 400
 CELL = 96.0
@@ -149,7 +149,7 @@ def _free_place(edge: EdgeItem, grid: Grid, room: bool, full: bool
         return None
     nx, ny = -dy / length, dx / length                 # across the edge
     reach = abs(nx) * width / 2 + abs(ny) * height / 2  # the box's half-extent across it
-    for distance in (reach + 12, 2 * reach + 24):
+    for distance in (reach + 12, 2 * reach + 24, 3 * reach + 36):
         for t in LEADER_AT:
             for side in (1.0, -1.0):
                 ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
