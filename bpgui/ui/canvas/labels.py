@@ -1,19 +1,20 @@
 """Where weight labels sit, so that every one can be read and none covers another.
 
-Greedy and deterministic: edges in turn each take the first place whose label box
-touches no label placed before and nothing a neuron draws (circle, δ badge, value
-lines). The places tried, in order:
+Greedy and deterministic. A place is free if the label box touches no label placed
+before and nothing a neuron draws (circle, δ badge, value lines). Labels are placed in
+stages, each for the labels the stages before left without a place:
 
 1. a few fractions along the edge, with a small gap around the box (the places
    labels always had, so a label that fitted there stays where it was);
 2. finer fractions along the edge, first with that gap and then without it;
-3. beside the edge, off either side, with a *leader line* from the box to its spot
-   on the edge (only where nothing on the edge is free, e.g. where edges cross).
+3. beside the edge, off either side, joined to its spot on the edge by a *leader
+   line* (where nothing on the edge is free, e.g. where edges cross): first only where
+   the box crosses no other edge (it would read as that edge's label), then anywhere.
 
 A network too dense for every label to be readable at once (more than
 :data:`FULL_SEARCH_EDGES` edges: a 4-32-32-31-1 layer has two thousand, whose boxes
-would cover the screen several times over) gets step 1 alone, and a label with no free
-place there stays hidden until hovered, selected or computed by a step: a wall of
+would cover the screen several times over) gets stage 1 alone, and a label with no
+free place there stays hidden until hovered, selected or computed by a step: a wall of
 numbers would teach nothing, and searching further cost a stall per edit.
 
 A step shows the labels it computes regardless; those are then placed where they crowd
@@ -23,7 +24,6 @@ neighbourhood, and stops at the first box it touches.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QRectF
@@ -108,54 +108,121 @@ def _box(rect: QRectF) -> Box:
 def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
                  room: bool) -> dict[EdgeItem, LabelPlace | None]:
     """Where each edge's label goes (None: nowhere free, so it hides). With ``room`` (a
-    pass is shown) each box and neuron takes the space its pass values will need."""
+    pass is shown) each box and neuron takes the space its pass values will need.
+
+    In stages, each for the labels the ones before left without a place: so every label
+    that fits at a usual place keeps it, and a label set beside its edge takes no
+    other's place on the edge.
+    """
     edges = list(edges)
-    full = len(edges) <= FULL_SEARCH_EDGES
     grid = obstacle_grid(neurons, room)
-    places: dict[EdgeItem, LabelPlace | None] = {}
-    for edge in edges:
-        found = _free_place(edge, grid, room, full)
-        places[edge] = found[0] if found else None
-        if found:
-            grid.add_box(found[1])
+    places: dict[EdgeItem, LabelPlace | None] = dict.fromkeys(edges)
+    stages = [_usual_place]
+    if len(edges) <= FULL_SEARCH_EDGES:
+        lines = _Lines(edges)
+        stages += [_finer_place, lambda e, g, r: _beside(e, g, r, lines),
+                   lambda e, g, r: _beside(e, g, r, None)]
+    for stage in stages:
+        for edge in [e for e, place in places.items() if place is None]:
+            found = stage(edge, grid, room)
+            if found is not None:
+                places[edge] = found[0]
+                grid.add_box(found[1])
     return places
 
 
-def _free_place(edge: EdgeItem, grid: Grid, room: bool, full: bool
-                ) -> tuple[LabelPlace, Box] | None:
-    """The first free place for the label (and its box), in the order the module says."""
+Found = tuple[LabelPlace, Box] | None
+
+
+def _box_at(edge: EdgeItem, room: bool, t: float, ox: float = 0.0, oy: float = 0.0
+            ) -> Box:
+    """The label box centred at fraction ``t`` along the edge, moved by (ox, oy)."""
     line = edge.line()
-    x1, y1, dx, dy = line.x1(), line.y1(), line.dx(), line.dy()
     width, height = edge.label_size(room)
-    hits = grid.hits
+    left = line.x1() + t * line.dx() + ox - width / 2
+    top = line.y1() + t * line.dy() + oy - 14
+    return left, top, left + width, top + height
 
-    def free(cx: float, cy: float, gap: float) -> Box | None:
-        """The box centred on the line at (cx, cy), if it and ``gap`` around it are free."""
-        left, top = cx - width / 2, cy - 14
-        box = left, top, left + width, top + height
-        return None if hits((left - gap, top - gap, box[2] + gap, box[3] + gap)) else box
 
+def _free(grid: Grid, box: Box, gap: float) -> bool:
+    return not grid.hits((box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap))
+
+
+def _usual_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     for t in CANDIDATES:
-        if box := free(x1 + t * dx, y1 + t * dy, GAP):
+        if _free(grid, box := _box_at(edge, room, t), GAP):
             return (t, 0.0, 0.0), box
-    if not full:
-        return None
+    return None
+
+
+def _finer_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     for gap in (GAP, 0.0):
         for t in FINER if gap else CANDIDATES + FINER:
-            if box := free(x1 + t * dx, y1 + t * dy, gap):
+            if _free(grid, box := _box_at(edge, room, t), gap):
                 return (t, 0.0, 0.0), box
-    length = math.hypot(dx, dy)
+    return None
+
+
+def _beside(edge: EdgeItem, grid: Grid, room: bool, lines: _Lines | None) -> Found:
+    """A place off either side of the edge (a leader line will join it); with ``lines``,
+    only where the box crosses no other edge, so it cannot be read as that edge's."""
+    line = edge.line()
+    length = line.length()
     if length == 0:
         return None
-    nx, ny = -dy / length, dx / length                 # across the edge
-    reach = abs(nx) * width / 2 + abs(ny) * height / 2  # the box's half-extent across it
+    width, height = edge.label_size(room)
+    nx, ny = -line.dy() / length, line.dx() / length      # across the edge
+    reach = abs(nx) * width / 2 + abs(ny) * height / 2     # the box's half-extent across
     for distance in (reach + 12, 2 * reach + 24, 3 * reach + 36):
         for t in LEADER_AT:
             for side in (1.0, -1.0):
                 ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
-                if box := free(x1 + t * dx + ox, y1 + t * dy + oy, GAP):
+                box = _box_at(edge, room, t, ox, oy)
+                if _free(grid, box, GAP) and (lines is None or not lines.cross(box, edge)):
                     return (t, ox, oy), box
     return None
+
+
+class _Lines:
+    """The edges' lines, bucketed by grid cell, to ask which cross a box."""
+
+    def __init__(self, edges: Iterable[EdgeItem]) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[EdgeItem, Box]]] = {}
+        for edge in edges:
+            line = edge.line()
+            segment = line.x1(), line.y1(), line.x2(), line.y2()
+            for key in Grid._keys((min(segment[0], segment[2]), min(segment[1], segment[3]),
+                                   max(segment[0], segment[2]), max(segment[1], segment[3]))):
+                self.cells.setdefault(key, []).append((edge, segment))
+
+    def cross(self, box: Box, own: EdgeItem) -> bool:
+        """Whether any edge but ``own`` crosses ``box``."""
+        for key in Grid._keys(box):
+            for edge, segment in self.cells.get(key, ()):
+                if edge is not own and _segment_meets(segment, box):
+                    return True
+        return False
+
+
+def _segment_meets(segment: Box, box: Box) -> bool:
+    """Whether the segment (x1, y1, x2, y2) meets the box (Liang–Barsky clipping)."""
+    x1, y1, x2, y2 = segment
+    dx, dy = x2 - x1, y2 - y1
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x1 - box[0]), (dx, box[2] - x1), (-dy, y1 - box[1]),
+                 (dy, box[3] - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            r = q / p
+            if p < 0:
+                low = max(low, r)
+            else:
+                high = min(high, r)
+            if low > high:
+                return False
+    return True
 
 
 def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
