@@ -4,6 +4,7 @@ the window (presentation mode too, at 1920×1080 and 1024×768) every box is on 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from bpgui.network.builders import LayeredSpec, layered_network
 from bpgui.network.fileformat import load
+from bpgui.network.model import Network, Sample
 from bpgui.ui.canvas.labels import FULL_SEARCH_EDGES
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.document.document import Document
@@ -88,14 +90,28 @@ def test_crossing_edges_get_a_leader_line(qtbot) -> None:
     document.undo_stack.clear()
 
 
+def mazur() -> Network:
+    """Matt Mazur's 2-2-2 worked example: its weights cross twice (w2/w3, w6/w7)."""
+    spec = LayeredSpec([2, 2, 2], ["sigmoid", "sigmoid"],
+                       samples=[Sample([0.05, 0.10], [0.01, 0.99])])
+    network = layered_network(spec)
+    weights = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)
+    edges = [replace(e, weight=w) for e, w in zip(network.edges, weights, strict=True)]
+    biases = {"h1": 0.35, "h2": 0.35, "y1": 0.60, "y2": 0.60}
+    neurons = [replace(n, bias=biases.get(n.id, n.bias)) for n in network.neurons]
+    return Network(neurons, edges, samples=network.samples, name="Mazur 2-2-2")
+
+
 @pytest.mark.parametrize("size", [(1920, 1080), (1024, 768)])
 @pytest.mark.parametrize("presentation", [False, True])
+@pytest.mark.parametrize("example", ["seed000", "mazur"])
 def test_every_label_is_on_screen(qtbot, settings, size: tuple[int, int],
-                                  presentation: bool) -> None:
+                                  presentation: bool, example: str) -> None:
     from bpgui.ui.shell.main_window import MainWindow
 
-    window = MainWindow(Document(load(SAMPLES / "seed000_worked_example.bpnet.json")),
-                        settings)
+    network = mazur() if example == "mazur" else \
+        load(SAMPLES / "seed000_worked_example.bpnet.json")
+    window = MainWindow(Document(network), settings)
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
@@ -107,10 +123,13 @@ def test_every_label_is_on_screen(qtbot, settings, size: tuple[int, int],
         QApplication.processEvents()
         window.presentation.enter_view()
     session = window.stepping.session
-    for steps in (0, 5, 12):          # idle, forward, backward
+    for steps in range(len(session.records) + 1):
         session.jump(steps)
         QApplication.processEvents()
-        check_labels(window.scene)
+        try:
+            check_labels(window.scene)
+        except AssertionError as error:
+            raise AssertionError(f"step {steps}: {error}") from None
         screen = window.view.viewport().rect()
         for edge in window.scene.edge_items.values():
             box = window.view.mapFromScene(edge.label_rect()).boundingRect()

@@ -100,6 +100,7 @@ class EdgeItem(QGraphicsObject):
         self._hovered = False
         self.label_at = self.LABEL_AT
         self.label_offset = (0.0, 0.0)
+        self._reach = (0.0, 0.0)       # the largest offsets its places have, across and down
         self._arrow_key: tuple[object, ...] = ()
         self._arrow_poly = QPolygonF()
         self.step = StepLook()
@@ -288,7 +289,8 @@ class EdgeItem(QGraphicsObject):
         bounds: QRectF | None = getattr(self, "_bounds", None)
         if bounds is None:
             width, height = self._label_size(True) if self.show_label else (0.0, 0.0)
-            ox, oy = self.label_offset
+            ox, oy = (max(abs(a), b) for a, b in zip(self.label_offset, self._reach,
+                                                      strict=True))
             bounds = self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized(
             ).adjusted(-max(16.0, width / 2 + 6 + abs(ox)),
                        -max(16.0, 20.0 * bool(width) + abs(oy)),
@@ -364,6 +366,13 @@ class EdgeItem(QGraphicsObject):
             self.prepareGeometryChange()     # the bounds hold a label beside the edge
         self.label_at, self.label_offset, self.label_fits = t, (ox, oy), fits
         self._refresh_label()               # inside the bounds wherever it goes
+
+    def set_label_reach(self, across: float, down: float) -> None:
+        """How far from its edge the label may be set (its places with and without a
+        pass): the bounds hold that, so fitting the view to the items shows the label."""
+        if (across, down) != self._reach:
+            self.prepareGeometryChange()
+            self._reach = (across, down)
 
     def line(self) -> QLineF:
         """The drawn line, from the source's rim to the arrowhead's tip."""

@@ -24,7 +24,7 @@ neighbourhood, and stops at the first box it touches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from PySide6.QtCore import QRectF
 
@@ -70,6 +70,10 @@ class Grid:
             else:
                 cells[key] = [box]
 
+    def remove_box(self, box: Box) -> None:
+        for key in self._keys(box):
+            self.cells[key].remove(box)
+
     def hits(self, box: Box) -> bool:
         """Whether ``box`` overlaps any stored rectangle (a hot path: stops at the first)."""
         left, top, right, bottom = box
@@ -105,30 +109,70 @@ def _box(rect: QRectF) -> Box:
     return rect.left(), rect.top(), rect.right(), rect.bottom()
 
 
-def place_labels(edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
-                 room: bool) -> dict[EdgeItem, LabelPlace | None]:
-    """Where each edge's label goes (None: nowhere free, so it hides). With ``room`` (a
-    pass is shown) each box and neuron takes the space its pass values will need.
+class Placement:
+    """Where each edge's label goes (None: nowhere free, so it hides), and the boxes and
+    neurons they were placed among, so that one label can be placed again alone."""
 
-    In stages, each for the labels the ones before left without a place: so every label
-    that fits at a usual place keeps it, and a label set beside its edge takes no
-    other's place on the edge.
-    """
-    edges = list(edges)
-    grid = obstacle_grid(neurons, room)
-    places: dict[EdgeItem, LabelPlace | None] = dict.fromkeys(edges)
-    stages = [_usual_place]
-    if len(edges) <= FULL_SEARCH_EDGES:
-        lines = _Lines(edges)
-        stages += [_finer_place, lambda e, g, r: _beside(e, g, r, lines),
-                   lambda e, g, r: _beside(e, g, r, None)]
-    for stage in stages:
-        for edge in [e for e, place in places.items() if place is None]:
-            found = stage(edge, grid, room)
-            if found is not None:
-                places[edge] = found[0]
-                grid.add_box(found[1])
-    return places
+    def __init__(self, edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
+                 room: bool) -> None:
+        self.edges = list(edges)
+        self.room = room
+        self.grid = obstacle_grid(neurons, room)
+        self.frame: Box | None = None        # anywhere
+        self.places: dict[EdgeItem, LabelPlace | None] = dict.fromkeys(self.edges)
+        self.boxes: dict[EdgeItem, Box] = {}
+        self._lines: _Lines | None = None
+        for stage in self._stages():
+            for edge in [e for e, place in self.places.items() if place is None]:
+                self._take(edge, stage(edge, self.grid, room))
+
+    def _stages(self) -> list[Callable[[EdgeItem, Grid, bool], Found]]:
+        """Stage 1 alone for a dense network; all three otherwise (see the module)."""
+        if len(self.edges) > FULL_SEARCH_EDGES:
+            return [_usual_place]
+        if self._lines is None:
+            self._lines = _Lines(self.edges)
+        lines, frame = self._lines, self.frame
+        return [_usual_place, _finer_place, lambda e, g, r: _beside(e, g, r, frame, lines),
+                lambda e, g, r: _beside(e, g, r, frame, None)]
+
+    def _take(self, edge: EdgeItem, found: Found) -> bool:
+        if found is None:
+            return False
+        self.places[edge], self.boxes[edge] = found
+        self.grid.add_box(found[1])
+        return True
+
+    def reach(self, edge: EdgeItem) -> tuple[float, float]:
+        """How far the label's box is set off its edge, across and down (0, 0 on it)."""
+        place = self.places[edge]
+        return (abs(place[1]), abs(place[2])) if place is not None else (0.0, 0.0)
+
+    def holds(self, edge: EdgeItem) -> bool:
+        """Whether the label, as large as it is now, is inside the box it was placed in."""
+        box = self.boxes.get(edge)
+        rect = edge.label_rect()
+        return box is not None and box[0] <= rect.left() + 0.01 and \
+            rect.right() <= box[2] + 0.01 and box[1] <= rect.top() + 0.01 and \
+            rect.bottom() <= box[3] + 0.01
+
+    def place_again(self, edge: EdgeItem, frame: QRectF) -> LabelPlace | None:
+        """Find the label, as large as it is now (a step's value outgrew the room kept
+        for it), a free place among the others, beside its edge only inside ``frame``
+        (what the window shows); where it was if there is none."""
+        self.frame = _box(frame)
+        old = self.boxes.pop(edge, None)
+        if old is not None:
+            self.grid.remove_box(old)
+        for stage in self._stages():
+            if self._take(edge, stage(edge, self.grid, False)):
+                self.frame = None
+                return self.places[edge]
+        self.frame = None
+        if old is not None:
+            self.boxes[edge] = old
+            self.grid.add_box(old)
+        return self.places[edge]
 
 
 Found = tuple[LabelPlace, Box] | None
@@ -163,9 +207,18 @@ def _finer_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     return None
 
 
-def _beside(edge: EdgeItem, grid: Grid, room: bool, lines: _Lines | None) -> Found:
-    """A place off either side of the edge (a leader line will join it); with ``lines``,
-    only where the box crosses no other edge, so it cannot be read as that edge's."""
+def _inside(box: Box, frame: Box | None) -> bool:
+    if frame is None:
+        return True
+    return frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and \
+        box[3] <= frame[3]
+
+
+def _beside(edge: EdgeItem, grid: Grid, room: bool, frame: Box | None,
+            lines: _Lines | None) -> Found:
+    """A place off either side of the edge (a leader line will join it), inside the
+    ``frame`` if any; with ``lines``, only where the box crosses no other edge, so it cannot be
+    read as that edge's."""
     line = edge.line()
     length = line.length()
     if length == 0:
@@ -178,7 +231,8 @@ def _beside(edge: EdgeItem, grid: Grid, room: bool, lines: _Lines | None) -> Fou
             for side in (1.0, -1.0):
                 ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
                 box = _box_at(edge, room, t, ox, oy)
-                if _free(grid, box, GAP) and (lines is None or not lines.cross(box, edge)):
+                if _inside(box, frame) and _free(grid, box, GAP) and (
+                        lines is None or not lines.cross(box, edge)):
                     return (t, ox, oy), box
     return None
 

@@ -24,7 +24,7 @@ from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.delta_colours import apply_delta_fills
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
-from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
+from bpgui.ui.canvas.labels import Grid, Placement, obstacle_grid, place_step_labels
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
@@ -112,13 +112,17 @@ class NetworkScene(QGraphicsScene):
         """
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        self._placements = {room: place_labels(items, self.neuron_items.values(), room)
+        self._placements = {room: Placement(items, self.neuron_items.values(), room)
                             for room in (False, True)}
+        idle, shown = self._placements[False], self._placements[True]
+        for edge in items:      # the bounds hold both places, so a fit shows either
+            (a, b), (c, d) = idle.reach(edge), shown.reach(edge)
+            edge.set_label_reach(max(a, c), max(b, d))
         self._apply_placement()
         self._obstacles: Grid | None = None      # made again when a step needs them
 
     def _apply_placement(self) -> None:
-        for edge, place in self._placements[self.pass_shown].items():
+        for edge, place in self._placements[self.pass_shown].places.items():
             edge.set_label_place(place, fits=place is not None)
 
     def set_pass_shown(self, shown: bool) -> None:
@@ -133,6 +137,10 @@ class NetworkScene(QGraphicsScene):
         """The labels the current step shows regardless: put them where they crowd
         the others least."""
         edges = [self.edge_items[e] for e in edge_ids if e in self.edge_items]
+        placement = self._placements[True]
+        for edge in edges:        # a value wider than the room kept for it: move it
+            if edge.label_fits and self.pass_shown and not placement.holds(edge):
+                edge.set_label_place(placement.place_again(edge, self.itemsBoundingRect()))
         if any(not edge.label_fits for edge in edges):
             if self._obstacles is None:
                 self._obstacles = obstacle_grid(self.neuron_items.values())
