@@ -149,12 +149,7 @@ class EdgeItem(QGraphicsObject):
             self.weight = weight                    # the tooltip tells it, on hover
             self._tooltip_changed()
             return
-        before, size = self.weight, self._label_size(True)
         self.weight = weight                       # (the texts are cached by weight)
-        if self.show_label and self._label_size(True) != size:
-            self.weight = before                   # Qt must see the old bounds first
-            self.prepareGeometryChange()
-            self.weight = weight
         self._tooltip_changed()
         self.refresh_look()
 
@@ -187,13 +182,6 @@ class EdgeItem(QGraphicsObject):
                 if self.label_visible:
                     self._refresh_label()
                 return
-        # The bounds hold the label's room (a second line included), shown or not, so
-        # they change only when a label outgrows it: a geometry change re-indexes the
-        # item, the dearest call of a step, and a layer step touches a thousand edges.
-        if self.show_label and (values, digits) != (look.values, look.digits) and \
-                self._label_size(True, label_texts(self.weight, values, digits)) != \
-                self._label_size(True):
-            self.prepareGeometryChange()
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
         set_z(self, self._z())
@@ -228,6 +216,11 @@ class EdgeItem(QGraphicsObject):
         self.label_item.setVisible(visible)
         if not visible:
             return
+        # The bounds hold the label's room (a second line included), so they change only
+        # when a shown label outgrows it: a geometry change re-indexes the item, the
+        # dearest call of a step, and a layer step touches a thousand edges.
+        if self._label_size(True) != getattr(self, "_bounds_size", None):
+            self.prepareGeometryChange()
         offset = self.label_offset
         anchor = None if offset == (0.0, 0.0) else self._line.pointAt(self.label_at)
         self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
@@ -285,10 +278,12 @@ class EdgeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:
         """The line, and the label's room wherever along it the label goes, shown or
         not, so moving, showing or hiding the label (placement does, at every pass)
-        does not re-index the item; a label beside the edge widens it."""
+        does not re-index the item; a label beside the edge widens it. The room is the
+        label's size when last measured: a hidden label's text may outgrow it unseen."""
         bounds: QRectF | None = getattr(self, "_bounds", None)
         if bounds is None:
-            width, height = self._label_size(True) if self.show_label else (0.0, 0.0)
+            self._bounds_size = self._label_size(True)
+            width, height = self._bounds_size if self.show_label else (0.0, 0.0)
             ox, oy = (max(abs(a), b) for a, b in zip(self.label_offset, self._reach,
                                                       strict=True))
             bounds = self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized(
