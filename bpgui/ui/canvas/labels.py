@@ -11,6 +11,12 @@ stages, each for the labels the stages before left without a place:
    line* (where nothing on the edge is free, e.g. where edges cross): first only where
    the box crosses no other edge (it would read as that edge's label), then anywhere.
 
+During a pass (labels placed with room for its values, or one placed again because a
+value outgrew that room) a label set beside its edge stays inside the *frame*, what the
+window shows when fitted to the network idle, and in a small network (up to
+:data:`NEAREST_EDGES` edges) it may, as a last resort, take the free place in the frame
+nearest its edge.
+
 A network too dense for every label to be readable at once (more than
 :data:`FULL_SEARCH_EDGES` edges: a 4-32-32-31-1 layer has two thousand, whose boxes
 would cover the screen several times over) gets stage 1 alone, and a label with no
@@ -36,6 +42,8 @@ FINER = tuple(sorted({round(0.1 + 0.04 * i, 2) for i in range(21)} - set(CANDIDA
                      key=lambda t: (abs(t - 0.4), t)))
 LEADER_AT = (0.32, 0.45, 0.22, 0.58, 0.7, 0.15, 0.8)
 GAP = 3.0
+NEAREST_EDGES = 60        # up to this many edges, a label may go anywhere in the frame
+LATTICE = 12.0
 FULL_SEARCH_EDGES = 400
 CELL = 96.0
 
@@ -114,11 +122,13 @@ class Placement:
     neurons they were placed among, so that one label can be placed again alone."""
 
     def __init__(self, edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
-                 room: bool) -> None:
+                 room: bool, frame: QRectF | None = None) -> None:
         self.edges = list(edges)
         self.room = room
         self.grid = obstacle_grid(neurons, room)
-        self.frame: Box | None = None        # anywhere
+        # Labels set beside their edges stay inside the frame (if any): what the window
+        # shows of the network when it is fitted to it.
+        self.frame: Box | None = None if frame is None else _box(frame)
         self.places: dict[EdgeItem, LabelPlace | None] = dict.fromkeys(self.edges)
         self.boxes: dict[EdgeItem, Box] = {}
         self._lines: _Lines | None = None
@@ -133,8 +143,12 @@ class Placement:
         if self._lines is None:
             self._lines = _Lines(self.edges)
         lines, frame = self._lines, self.frame
-        return [_usual_place, _finer_place, lambda e, g, r: _beside(e, g, r, frame, lines),
-                lambda e, g, r: _beside(e, g, r, frame, None)]
+        stages = [_usual_place, _finer_place, lambda e, g, r: _beside(e, g, r, frame, lines),
+                  lambda e, g, r: _beside(e, g, r, frame, None)]
+        if frame is not None and len(self.edges) <= NEAREST_EDGES:
+            stages += [lambda e, g, r: _nearest(e, g, r, frame, lines),
+                       lambda e, g, r: _nearest(e, g, r, frame, None)]
+        return stages
 
     def _take(self, edge: EdgeItem, found: Found) -> bool:
         if found is None:
@@ -156,19 +170,15 @@ class Placement:
             rect.right() <= box[2] + 0.01 and box[1] <= rect.top() + 0.01 and \
             rect.bottom() <= box[3] + 0.01
 
-    def place_again(self, edge: EdgeItem, frame: QRectF) -> LabelPlace | None:
+    def place_again(self, edge: EdgeItem) -> LabelPlace | None:
         """Find the label, as large as it is now (a step's value outgrew the room kept
-        for it), a free place among the others, beside its edge only inside ``frame``
-        (what the window shows); where it was if there is none."""
-        self.frame = _box(frame)
+        for it), a free place among the others; where it was if there is none."""
         old = self.boxes.pop(edge, None)
         if old is not None:
             self.grid.remove_box(old)
         for stage in self._stages():
             if self._take(edge, stage(edge, self.grid, False)):
-                self.frame = None
                 return self.places[edge]
-        self.frame = None
         if old is not None:
             self.boxes[edge] = old
             self.grid.add_box(old)
@@ -234,6 +244,28 @@ def _beside(edge: EdgeItem, grid: Grid, room: bool, frame: Box | None,
                 if _inside(box, frame) and _free(grid, box, GAP) and (
                         lines is None or not lines.cross(box, edge)):
                     return (t, ox, oy), box
+    return None
+
+
+def _nearest(edge: EdgeItem, grid: Grid, room: bool, frame: Box,
+             lines: _Lines | None) -> Found:
+    """The free place in the ``frame`` nearest the middle of the edge, on a lattice (a
+    last resort, for small networks: it tries thousands of places)."""
+    line = edge.line()
+    mid_x, mid_y = line.x1() + line.dx() / 2, line.y1() + line.dy() / 2
+    width, height = edge.label_size(room)
+    spots = [(frame[0] + width / 2 + i * LATTICE, frame[1] + 14 + j * LATTICE)
+             for i in range(int((frame[2] - frame[0] - width) // LATTICE) + 1)
+             for j in range(int((frame[3] - frame[1] - height) // LATTICE) + 1)]
+    spots.sort(key=lambda p: (p[0] - mid_x) ** 2 + (p[1] - mid_y) ** 2)
+    for x, y in spots:
+        # the spot on the edge nearest the box, where its leader line ends
+        t = round(min(max(((x - line.x1()) * line.dx() + (y - line.y1()) * line.dy()) /
+                          max(line.dx() ** 2 + line.dy() ** 2, 1e-9), 0.1), 0.9), 3)
+        ox, oy = x - (line.x1() + t * line.dx()), y - (line.y1() + t * line.dy())
+        box = _box_at(edge, room, t, ox, oy)
+        if _free(grid, box, GAP) and (lines is None or not lines.cross(box, edge)):
+            return (t, ox, oy), box
     return None
 
 

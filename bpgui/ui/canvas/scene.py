@@ -112,12 +112,13 @@ class NetworkScene(QGraphicsScene):
         """
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        self._placements = {room: Placement(items, self.neuron_items.values(), room)
-                            for room in (False, True)}
-        idle, shown = self._placements[False], self._placements[True]
-        for edge in items:      # the bounds hold both places, so a fit shows either
-            (a, b), (c, d) = idle.reach(edge), shown.reach(edge)
-            edge.set_label_reach(max(a, c), max(b, d))
+        idle = Placement(items, self.neuron_items.values(), room=False)
+        for edge in items:       # the bounds hold the idle place, so a fit shows it
+            edge.set_label_reach(*idle.reach(edge))
+        # During a pass a label beside its edge stays within what such a fit shows.
+        shown = Placement(items, self.neuron_items.values(), room=True,
+                          frame=self.itemsBoundingRect())
+        self._placements = {False: idle, True: shown}
         self._apply_placement()
         self._obstacles: Grid | None = None      # made again when a step needs them
 
@@ -140,7 +141,7 @@ class NetworkScene(QGraphicsScene):
         placement = self._placements[True]
         for edge in edges:        # a value wider than the room kept for it: move it
             if edge.label_fits and self.pass_shown and not placement.holds(edge):
-                edge.set_label_place(placement.place_again(edge, self.itemsBoundingRect()))
+                edge.set_label_place(placement.place_again(edge))
         if any(not edge.label_fits for edge in edges):
             if self._obstacles is None:
                 self._obstacles = obstacle_grid(self.neuron_items.values())
