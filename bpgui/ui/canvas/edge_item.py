@@ -100,7 +100,6 @@ class EdgeItem(QGraphicsObject):
         self._hovered = False
         self.label_at = self.LABEL_AT
         self.label_offset = (0.0, 0.0)
-        self._reach = (0.0, 0.0)       # the largest offsets its places have, across and down
         self._arrow_key: tuple[object, ...] = ()
         self._arrow_poly = QPolygonF()
         self.step = StepLook()
@@ -284,12 +283,13 @@ class EdgeItem(QGraphicsObject):
         if bounds is None:
             self._bounds_size = self._label_size(True)
             width, height = self._bounds_size if self.show_label else (0.0, 0.0)
-            ox, oy = (max(abs(a), b) for a, b in zip(self.label_offset, self._reach,
-                                                      strict=True))
-            bounds = self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized(
-            ).adjusted(-max(16.0, width / 2 + 6 + abs(ox)),
-                       -max(16.0, 20.0 * bool(width) + abs(oy)),
-                       max(16.0, width / 2 + 6 + abs(ox)), max(16.0, height - 8.0 + abs(oy)))
+            bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
+                -max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
+                max(16.0, width / 2 + 6), max(16.0, height - 8.0))
+            if self.show_label and self.label_offset != (0.0, 0.0):
+                bounds = bounds.united(self.label_rect_at(
+                    self.label_at, room=True, offset=self.label_offset).adjusted(-6, -6, 6, 6))
+            self._bounds = bounds
         return bounds
 
     def shape(self) -> QPainterPath:
@@ -361,13 +361,6 @@ class EdgeItem(QGraphicsObject):
             self.prepareGeometryChange()     # the bounds hold a label beside the edge
         self.label_at, self.label_offset, self.label_fits = t, (ox, oy), fits
         self._refresh_label()               # inside the bounds wherever it goes
-
-    def set_label_reach(self, across: float, down: float) -> None:
-        """How far from its edge the label may be set (its places with and without a
-        pass): the bounds hold that, so fitting the view to the items shows the label."""
-        if (across, down) != self._reach:
-            self.prepareGeometryChange()
-            self._reach = (across, down)
 
     def line(self) -> QLineF:
         """The drawn line, from the source's rim to the arrowhead's tip."""

@@ -157,11 +157,6 @@ class Placement:
         self.grid.add_box(found[1])
         return True
 
-    def reach(self, edge: EdgeItem) -> tuple[float, float]:
-        """How far the label's box is set off its edge, across and down (0, 0 on it)."""
-        place = self.places[edge]
-        return (abs(place[1]), abs(place[2])) if place is not None else (0.0, 0.0)
-
     def holds(self, edge: EdgeItem) -> bool:
         """Whether the label, as large as it is now, is inside the box it was placed in."""
         box = self.boxes.get(edge)

@@ -113,8 +113,8 @@ class NetworkScene(QGraphicsScene):
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
         idle = Placement(items, self.neuron_items.values(), room=False)
-        for edge in items:       # the bounds hold the idle place, so a fit shows it
-            edge.set_label_reach(*idle.reach(edge))
+        for edge, place in idle.places.items():    # the fit shows the idle places
+            edge.set_label_place(place, fits=place is not None)
         # During a pass a label beside its edge stays within what such a fit shows.
         shown = Placement(items, self.neuron_items.values(), room=True,
                           frame=self.itemsBoundingRect())
