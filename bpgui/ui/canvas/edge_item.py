@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
@@ -26,60 +26,12 @@ from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_width
 from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, stroke_width
 from bpgui.ui.canvas.look import DIM, NORMAL, READ, TARGET, StepLook, set_z, tell_scene_hover
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.canvas.weight_label import (
-    SECOND_LINES,
-    label_size,
-    label_texts,
-    paint_label,
-    paint_leader,
-)
+from bpgui.ui.canvas.weight_label import SECOND_LINES, EdgeLabel, label_size, label_texts
 
 Flag = QGraphicsItem.GraphicsItemFlag
 # Where a label sits: the fraction along the edge of its spot, and the box's offset from
 # there (not (0, 0): beside the edge, joined to its spot by a leader line).
 LabelPlace = tuple[float, float, float]
-
-
-class EdgeLabel(QGraphicsItem):
-    """An edge's weight label, a child of the edge so it moves and hides with it.
-
-    Cached in device coordinates: it is re-rendered only when its text or look
-    changes (the edge calls :meth:`update` then), not on every repaint around it.
-    Clicks, hovers and tooltips pass through to the edge.
-    """
-
-    def __init__(self, edge: EdgeItem) -> None:
-        super().__init__(edge)
-        self.edge = edge
-        self._room = self._rect = QRectF()
-        self._anchor: QPointF | None = None
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def place(self, room: QRectF, rect: QRectF, anchor: QPointF | None = None) -> None:
-        """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
-        ``anchor`` (the box's spot on the edge, when it sits beside it), a leader line."""
-        if anchor is not None:
-            room = room.united(QRectF(anchor.x() - 4, anchor.y() - 4, 8, 8))  # and its dot
-        if room != self._room:
-            self.prepareGeometryChange()
-            self._room = room
-        if (rect, anchor) != (self._rect, self._anchor):
-            self._rect, self._anchor = rect, anchor
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._room.adjusted(-2, -2, 2, 2)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        edge = self.edge
-        if self._anchor is not None:
-            paint_leader(painter, self._rect, self._anchor, edge.theme, edge.weight,
-                         edge.step.emphasis == DIM)
-        paint_label(painter, self._rect, edge.theme, edge.weight, edge.step.emphasis == DIM,
-                    edge.label_text(), edge.second_line())
 
 
 class EdgeItem(QGraphicsObject):
