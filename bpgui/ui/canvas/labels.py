@@ -9,7 +9,8 @@ stages, each for the labels the stages before left without a place:
 2. finer fractions along the edge, first with that gap and then without it;
 3. beside the edge, off either side, joined to its spot on the edge by a *leader
    line* (where nothing on the edge is free, e.g. where edges cross): first only where
-   the box crosses no other edge (it would read as that edge's label), then anywhere.
+   the box crosses no other edge (it would read as that edge's label) and its leader
+   line no label or neuron, then anywhere.
 
 During a pass (labels placed with room for its values, or one placed again because a
 value outgrew that room) a label set beside its edge stays inside the *frame*, what the
@@ -92,6 +93,14 @@ class Grid:
                     if left < o_right and o_left < right and top < o_bottom and \
                             o_top < bottom:
                         return True
+        return False
+
+    def meets(self, segment: Box) -> bool:
+        """Whether the segment (x1, y1, x2, y2) meets any stored rectangle."""
+        x1, y1, x2, y2 = segment
+        for key in self._keys((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))):
+            if any(_segment_meets(segment, box) for box in self.cells.get(key, ())):
+                return True
         return False
 
     def overlap(self, rect: QRectF) -> float:
@@ -237,7 +246,7 @@ def _beside(edge: EdgeItem, grid: Grid, room: bool, frame: Box | None,
                 ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
                 box = _box_at(edge, room, t, ox, oy)
                 if _inside(box, frame) and _free(grid, box, GAP) and (
-                        lines is None or not lines.cross(box, edge)):
+                        lines is None or _clear(edge, t, box, grid, lines)):
                     return (t, ox, oy), box
     return None
 
@@ -259,9 +268,20 @@ def _nearest(edge: EdgeItem, grid: Grid, room: bool, frame: Box,
                           max(line.dx() ** 2 + line.dy() ** 2, 1e-9), 0.1), 0.9), 3)
         ox, oy = x - (line.x1() + t * line.dx()), y - (line.y1() + t * line.dy())
         box = _box_at(edge, room, t, ox, oy)
-        if _free(grid, box, GAP) and (lines is None or not lines.cross(box, edge)):
+        if _free(grid, box, GAP) and (lines is None or _clear(edge, t, box, grid, lines)):
             return (t, ox, oy), box
     return None
+
+
+def _clear(edge: EdgeItem, t: float, box: Box, grid: Grid, lines: _Lines) -> bool:
+    """Whether the box crosses no other edge and its leader line (from the box to the
+    spot at ``t`` on the edge) crosses no label and nothing a neuron draws."""
+    if lines.cross(box, edge):
+        return False
+    anchor = edge.line().pointAt(t)
+    x, y = anchor.x(), anchor.y()
+    near = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+    return not grid.meets((x, y, *near))
 
 
 class _Lines:
