@@ -64,7 +64,7 @@ class EdgeItem(QGraphicsObject):
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
         self._line = QLineF()
-        self.label_item = EdgeLabel(self)
+        self.label_item = EdgeLabel(self, self)
         self.sync(edge)
 
     def sync(self, edge: Edge) -> None:

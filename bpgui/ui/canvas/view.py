@@ -77,7 +77,7 @@ class CanvasView(QGraphicsView):
         """The edge under viewport ``point``, whether on its line or its label."""
         item = self.itemAt(point)
         if isinstance(item, EdgeLabel):
-            return item.edge
+            item = item.parentItem()
         return item if isinstance(item, EdgeItem) else None
 
     # ----------------------------------------------------------------- pan

@@ -9,7 +9,7 @@ item, the edge's child that paints them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
@@ -18,10 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import Theme, weight_colour
 from bpgui.ui.canvas.edge_strokes import faded
-from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT
-
-if TYPE_CHECKING:
-    from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
 # ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
@@ -91,6 +88,19 @@ def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
     painter.drawEllipse(anchor, 3.0, 3.0)
 
 
+class LabelledEdge(Protocol):
+    """What the label item asks of its edge (the edge item: a protocol, so this module
+    need not import it back)."""
+
+    theme: Theme
+    weight: float
+    step: StepLook
+
+    def label_text(self) -> str: ...
+
+    def second_line(self) -> str: ...
+
+
 class EdgeLabel(QGraphicsItem):
     """An edge's weight label, a child of the edge so it moves and hides with it.
 
@@ -99,8 +109,8 @@ class EdgeLabel(QGraphicsItem):
     Clicks, hovers and tooltips pass through to the edge.
     """
 
-    def __init__(self, edge: EdgeItem) -> None:
-        super().__init__(edge)
+    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
         self.edge = edge
         self._room = self._rect = QRectF()
         self._anchor: QPointF | None = None
