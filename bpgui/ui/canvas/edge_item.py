@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
@@ -24,44 +24,14 @@ from bpgui.network.model import Edge
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_width
 from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, stroke_width
-from bpgui.ui.canvas.look import DIM, READ, TARGET, StepLook, set_z, tell_scene_hover
+from bpgui.ui.canvas.look import DIM, NORMAL, READ, TARGET, StepLook, set_z, tell_scene_hover
 from bpgui.ui.canvas.neuron_item import NeuronItem
-from bpgui.ui.canvas.weight_label import SECOND_LINES, label_size, label_texts, paint_label
+from bpgui.ui.canvas.weight_label import SECOND_LINES, EdgeLabel, label_size, label_texts
 
 Flag = QGraphicsItem.GraphicsItemFlag
-
-
-class EdgeLabel(QGraphicsItem):
-    """An edge's weight label, a child of the edge so it moves and hides with it.
-
-    Cached in device coordinates: it is re-rendered only when its text or look
-    changes (the edge calls :meth:`update` then), not on every repaint around it.
-    Clicks, hovers and tooltips pass through to the edge.
-    """
-
-    def __init__(self, edge: EdgeItem) -> None:
-        super().__init__(edge)
-        self.edge = edge
-        self._room = self._rect = QRectF()
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def place(self, room: QRectF, rect: QRectF) -> None:
-        """Draw the box at ``rect``, inside ``room`` (which changes less often)."""
-        if room != self._room:
-            self.prepareGeometryChange()
-            self._room = room
-        self._rect = rect
-
-    def boundingRect(self) -> QRectF:
-        return self._room.adjusted(-2, -2, 2, 2)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        edge = self.edge
-        paint_label(painter, self._rect, edge.theme, edge.weight, edge.step.emphasis == DIM,
-                    edge.label_text(), edge.second_line())
+# Where a label sits: the fraction along the edge of its spot, and the box's offset from
+# there (not (0, 0): beside the edge, joined to its spot by a leader line).
+LabelPlace = tuple[float, float, float]
 
 
 class EdgeItem(QGraphicsObject):
@@ -81,6 +51,9 @@ class EdgeItem(QGraphicsObject):
         self.label_fits = True         # False where the label would overlap another
         self._hovered = False
         self.label_at = self.LABEL_AT
+        self.label_offset = (0.0, 0.0)
+        self._arrow_key: tuple[object, ...] = ()
+        self._arrow_poly = QPolygonF()
         self.step = StepLook()
         self._label_key: tuple[object, ...] = ()
         self.label_forced = False           # the step computes it: show the label regardless
@@ -91,7 +64,7 @@ class EdgeItem(QGraphicsObject):
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
         self._line = QLineF()
-        self.label_item = EdgeLabel(self)
+        self.label_item = EdgeLabel(self, self)
         self.sync(edge)
 
     def sync(self, edge: Edge) -> None:
@@ -127,12 +100,7 @@ class EdgeItem(QGraphicsObject):
             self.weight = weight                    # the tooltip tells it, on hover
             self._tooltip_changed()
             return
-        before, size = self.weight, self._label_size(True)
         self.weight = weight                       # (the texts are cached by weight)
-        if self.label_visible and self._label_size(True) != size:
-            self.weight = before                   # Qt must see the old bounds first
-            self.prepareGeometryChange()
-            self.weight = weight
         self._tooltip_changed()
         self.refresh_look()
 
@@ -154,17 +122,17 @@ class EdgeItem(QGraphicsObject):
         """Show the pass: this edge's values, how the step involves it, and whether its
         label must show even where it does not fit (the step computes it)."""
         look = self.step
-        if (values, emphasis, digits, force_label) == (look.values, look.emphasis,
-                                                       look.digits, self.label_forced):
-            return
-        # The bounds hold a visible label's room (a second line included), so they change
-        # only when a label shows, hides or outgrows it: a geometry change re-indexes the
-        # item, the dearest call of a step, and a layer step touches a thousand edges.
-        visible = self._label_visible(force_label)
-        size = visible and self._label_size(True, label_texts(self.weight, values, digits))
-        if (visible, size) != (self.label_visible,
-                               self.label_visible and self._label_size(True)):
-            self.prepareGeometryChange()
+        if (values, digits, force_label) == (look.values, look.digits, self.label_forced):
+            if emphasis == look.emphasis:
+                return
+            if {emphasis, look.emphasis} <= {NORMAL, DIM}:
+                # A pass starts or ends, fading every edge: the strokes fade as a whole
+                # (they draw DIM and NORMAL alike), the stacking order and the tooltip
+                # stay, so only a shown label has work to do.
+                look.emphasis = emphasis
+                if self.label_visible:
+                    self._refresh_label()
+                return
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
         set_z(self, self._z())
@@ -190,11 +158,24 @@ class EdgeItem(QGraphicsObject):
         self.strokes.set_look(self.edge_id, EdgeLook(
             self._line, self._arrow(), self.weight, self.trainable, self.step.emphasis,
             self.isSelected() or self.step.flashing))
+        self._refresh_label()
+
+    def _refresh_label(self) -> None:
+        """Show, hide, move or redraw the label as its state says (the stroke untouched:
+        placing labels moves only them)."""
         visible = self.label_visible
         self.label_item.setVisible(visible)
         if not visible:
             return
-        self.label_item.place(self.label_rect_at(self.label_at, room=True), self.label_rect())
+        # The bounds hold the label's room (a second line included), so they change only
+        # when a shown label outgrows it: a geometry change re-indexes the item, the
+        # dearest call of a step, and a layer step touches a thousand edges.
+        if self._label_size(True) != getattr(self, "_bounds_size", None):
+            self.prepareGeometryChange()
+        offset = self.label_offset
+        anchor = None if offset == (0.0, 0.0) else self._line.pointAt(self.label_at)
+        self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
+                              self.label_rect(), anchor)
         key = (self._texts(), self.step.emphasis == DIM, self.weight > 0, self.weight < 0,
                self.theme.name)
         if key != self._label_key:
@@ -224,6 +205,13 @@ class EdgeItem(QGraphicsObject):
         self.refresh_look()
 
     def _arrow(self) -> QPolygonF:
+        """The arrowhead, made again only when the line or the weight changed."""
+        key = (self._line, weight_width(self.weight))
+        if key != self._arrow_key:
+            self._arrow_key, self._arrow_poly = key, self._make_arrow()
+        return self._arrow_poly
+
+    def _make_arrow(self) -> QPolygonF:
         tip = self._line.p2()
         angle = math.atan2(self._line.dy(), self._line.dx())
         size = 10 + weight_width(self.weight)
@@ -239,14 +227,21 @@ class EdgeItem(QGraphicsObject):
         self._bounds = None
 
     def boundingRect(self) -> QRectF:
-        """The line, and a visible label's room wherever along it the label goes, so
-        moving the label (placement does, at every pass) does not re-index the item."""
+        """The line, and the label's room wherever along it the label goes, shown or
+        not, so moving, showing or hiding the label (placement does, at every pass)
+        does not re-index the item; a label beside the edge widens it. The room is the
+        label's size when last measured: a hidden label's text may outgrow it unseen."""
         bounds: QRectF | None = getattr(self, "_bounds", None)
         if bounds is None:
-            width, height = self._label_size(True) if self.label_visible else (0.0, 0.0)
-            bounds = self._bounds = QRectF(self._line.p1(), self._line.p2()).normalized(
-            ).adjusted(-max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
-                       max(16.0, width / 2 + 6), max(16.0, height - 8.0))
+            self._bounds_size = self._label_size(True)
+            width, height = self._bounds_size if self.show_label else (0.0, 0.0)
+            bounds = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(
+                -max(16.0, width / 2 + 6), -max(16.0, 20.0 * bool(width)),
+                max(16.0, width / 2 + 6), max(16.0, height - 8.0))
+            if self.show_label and self.label_offset != (0.0, 0.0):
+                bounds = bounds.united(self.label_rect_at(
+                    self.label_at, room=True, offset=self.label_offset).adjusted(-6, -6, 6, 6))
+            self._bounds = bounds
         return bounds
 
     def shape(self) -> QPainterPath:
@@ -265,14 +260,11 @@ class EdgeItem(QGraphicsObject):
 
     # ------------------------------------------------------ selection, hover
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedChange:
-            self.prepareGeometryChange()    # a selected edge shows its label
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.refresh_look()
         return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event: object) -> None:
-        self.prepareGeometryChange()
         self._hovered = True
         if self._tooltip_stale:
             self._refresh_tooltip()
@@ -282,7 +274,6 @@ class EdgeItem(QGraphicsObject):
 
     def hoverLeaveEvent(self, event: object) -> None:
         tell_scene_hover(self, None, None)
-        self.prepareGeometryChange()
         self._hovered = False
         self.setZValue(self._z())
         self.refresh_look()
@@ -302,9 +293,8 @@ class EdgeItem(QGraphicsObject):
         redrawn ten times a second cannot be read, and drawing it cost more than the
         training. The label comes back when the run ends."""
         if quiet != self.quiet:
-            self.prepareGeometryChange()
             self.quiet = quiet
-            self.refresh_look()
+            self._refresh_label()
 
     def set_show_label(self, show: bool) -> None:
         """The View menu's choice: weight labels on or off."""
@@ -313,16 +303,24 @@ class EdgeItem(QGraphicsObject):
             self.show_label = show
             self.refresh_look()
 
-    def set_label_fits(self, fits: bool) -> None:
-        if fits != self.label_fits:
-            self.prepareGeometryChange()     # the label may show or hide
-            self.label_fits = fits
-            self.refresh_look()
+    def set_label_place(self, place: LabelPlace | None, fits: bool = True) -> None:
+        """Put the label at ``place`` (None: where it is), and say whether it ``fits``
+        there (a label that does not shows only when hovered, selected or computed)."""
+        t, ox, oy = place if place is not None else (self.label_at, *self.label_offset)
+        if (t, (ox, oy), fits) == (self.label_at, self.label_offset, self.label_fits):
+            return
+        if (ox, oy) != self.label_offset:
+            self.prepareGeometryChange()     # the bounds hold a label beside the edge
+        self.label_at, self.label_offset, self.label_fits = t, (ox, oy), fits
+        self._refresh_label()               # inside the bounds wherever it goes
 
-    def set_label_at(self, t: float) -> None:
-        if t != self.label_at:
-            self.label_at = t                # inside the bounds wherever it goes
-            self.refresh_look()
+    def line(self) -> QLineF:
+        """The drawn line, from the source's rim to the arrowhead's tip."""
+        return self._line
+
+    def label_size(self, room: bool) -> tuple[float, float]:
+        """Width and height of the label box (with ``room``: as a pass may make it)."""
+        return self._label_size(room)
 
     def label_text(self) -> str:
         return self._texts()[0]
@@ -359,12 +357,14 @@ class EdgeItem(QGraphicsObject):
             cache[key] = label_size(first, second, room)
         return cache[key]
 
-    def label_rect_at(self, t: float, room: bool = False) -> QRectF:
-        """The label's box centred at fraction ``t`` along the edge, sized to its text
-        (or, with ``room``, to what the text may become during this pass)."""
+    def label_rect_at(self, t: float, room: bool = False,
+                      offset: tuple[float, float] = (0.0, 0.0)) -> QRectF:
+        """The label's box centred at fraction ``t`` along the edge (moved by ``offset``),
+        sized to its text (or, with ``room``, to what it may become during this pass)."""
         point = self._line.pointAt(t)
         width, height = self._label_size(room)
-        return QRectF(point.x() - width / 2, point.y() - 14, width, height)
+        return QRectF(point.x() + offset[0] - width / 2, point.y() + offset[1] - 14,
+                      width, height)
 
     def label_rect(self) -> QRectF:
-        return self.label_rect_at(self.label_at)
+        return self.label_rect_at(self.label_at, offset=self.label_offset)

@@ -130,7 +130,8 @@ class EdgeStrokes(QGraphicsObject):
     """Draws the strokes of the edges it is told about; never hit by the mouse.
 
     Two layers: the *base* holds every edge (faded while a pass is shown) and
-    changes only with weights, positions or the theme; the *overlay* redraws
+    changes only with weights, positions or the theme (both its faded and its plain
+    pens are kept filed, so a pass starting or ending refiles nothing); the *overlay* redraws
     just the edges a step computes or reads, and the selected or flashing ones,
     on top of their faded twins. So a step rebuilds a few dozen lines, not all.
     """
@@ -140,7 +141,7 @@ class EdgeStrokes(QGraphicsObject):
         self.theme = theme
         self.dimmed = False                 # a pass is shown: the base is faded
         self._looks: dict[str, EdgeLook] = {}
-        self._base = _Batches()
+        self._bases = {False: _Batches(), True: _Batches()}   # plain, faded
         self._overlay = _Batches()
         self._bounds = QRectF()
         self._faded: dict[int, QColor] = {}
@@ -165,7 +166,8 @@ class EdgeStrokes(QGraphicsObject):
                 look.line, look.arrow, look.weight, look.trainable):
             if look is not None:
                 self._grow(look)
-            self._file(self._base, edge_id, look, overlay=False)
+            for dimmed, base in self._bases.items():
+                self._file(base, edge_id, look, overlay=False, dim=dimmed)
             _repaint(self, old, look)
         if _emphasised(old) or _emphasised(look):
             self._file(self._overlay, edge_id, look if _emphasised(look) else None,
@@ -173,21 +175,23 @@ class EdgeStrokes(QGraphicsObject):
             _repaint(self.overlay, old, look)
 
     def _file(self, batches: _Batches, edge_id: str, look: EdgeLook | None,
-              overlay: bool) -> None:
-        """Put the edge's stroke under its pen in ``batches`` (or take it out)."""
+              overlay: bool, dim: bool = False) -> None:
+        """Put the edge's stroke under its pen in ``batches`` (or take it out); the
+        base's pens are faded with ``dim``, the overlay's as the look says."""
         if look is None or look.line.length() == 0:
             batches.remove(edge_id)
             return
-        dim = look.emphasis == DIM if overlay else self.dimmed
+        dim = look.emphasis == DIM if overlay else dim
         batches.put(edge_id, look.line, look.arrow, self._colour(look, dim),
                     stroke_width(look.weight), not look.trainable,
                     self._ring(look) if overlay else None)
 
     def _refile(self) -> None:
         """File every edge afresh (the theme or the fading changed all pens)."""
-        self._base, self._overlay = _Batches(), _Batches()
+        self._bases, self._overlay = {False: _Batches(), True: _Batches()}, _Batches()
         for edge_id, look in self._looks.items():
-            self._file(self._base, edge_id, look, overlay=False)
+            for dimmed, base in self._bases.items():
+                self._file(base, edge_id, look, overlay=False, dim=dimmed)
             if _emphasised(look):
                 self._file(self._overlay, edge_id, look, overlay=True)
         self.update()
@@ -197,7 +201,7 @@ class EdgeStrokes(QGraphicsObject):
         """Fade the base while a pass is shown (its steps then draw on top)."""
         if dimmed != self.dimmed:
             self.dimmed = dimmed
-            self._refile()
+            self.update()
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -239,7 +243,7 @@ class EdgeStrokes(QGraphicsObject):
               widget: QWidget | None = None) -> None:
         # Faded lines need no antialiasing (4x cheaper on dense layers).
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not self.dimmed)
-        self._base.draw(painter)
+        self._bases[self.dimmed].draw(painter)
 
     def paint_overlay(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -42,7 +42,12 @@ class FollowsNeuron(Protocol):
     def adjust(self) -> None: ...
 
 
-RESERVED_BADGE = "δ −0.0000"      # the widest badge a pass usually shows
+# The widest badges a pass usually shows (4 significant digits of a small value): labels
+# are placed around them before the values exist, so a narrower guess let a label cover
+# a badge that grew (h₂'s δ −0.0001582 in seed 000).
+RESERVED_NUMBER = "−0.0001234"
+RESERVED_BADGE = f"δ {RESERVED_NUMBER}"
+RESERVED_INPUT_BADGE = f"∂L/∂x {RESERVED_NUMBER}"
 
 
 @cache
@@ -212,8 +217,9 @@ class NeuronItem(QGraphicsObject):
         local = [QRectF(-r, -r, 2 * r, 2 * r)]
         if self._badge() is not None or room:
             badge = self.badge_rect()
-            widest = RESERVED_BADGE if self.op is None and self.fanout < 2 else \
-                f"{self._badge_name()} −0.0000  (Σ of {self.fanout})"
+            widest = (RESERVED_INPUT_BADGE if self.role == "input" else RESERVED_BADGE) \
+                if self.op is None and self.fanout < 2 else \
+                f"{self._badge_name()} {RESERVED_NUMBER}  (Σ of {self.fanout})"
             reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(widest) + 20
             if room and badge.width() < reserved:
                 badge = QRectF(-reserved / 2, badge.top(), reserved, badge.height())

@@ -24,7 +24,7 @@ from bpgui.ui.base.theme import LIGHT, Theme
 from bpgui.ui.canvas.delta_colours import apply_delta_fills
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
-from bpgui.ui.canvas.labels import Grid, obstacle_grid, place_labels, place_step_labels
+from bpgui.ui.canvas.label_keeper import LabelKeeper
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
@@ -70,6 +70,7 @@ class NetworkScene(QGraphicsScene):
         self.delta_source: Callable[[], tuple[dict[str, float], frozenset[str]]] = \
             lambda: ({}, frozenset())
         self.pass_shown = False       # a pass is on the canvas (set by the presenter)
+        self.labels = LabelKeeper()
         self.neuron_items: dict[str, NeuronItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
         self._rubber: QGraphicsLineItem | None = None
@@ -124,11 +125,11 @@ class NetworkScene(QGraphicsScene):
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
     def arrange_labels(self) -> None:
-        """Re-place every weight label so none overlaps another (in file order)."""
+        """Re-place every weight label so none overlaps another (see :mod:`label_keeper`)."""
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        place_labels(items, self.neuron_items.values(), self.pass_shown)
-        self._obstacles: Grid | None = None      # made again when a step needs them
+        self.labels.arrange(items, self.neuron_items.values(), self.pass_shown,
+                            self.itemsBoundingRect)
 
     def set_pass_shown(self, shown: bool) -> None:
         """A pass starts or ends: fade the strokes, and place the labels with room for
@@ -136,16 +137,13 @@ class NetworkScene(QGraphicsScene):
         if shown != self.pass_shown:
             self.pass_shown = shown
             self.strokes.set_dimmed(shown)
-            self.arrange_labels()
+            self.labels.apply(shown)
 
     def place_step_labels(self, edge_ids: Iterable[str]) -> None:
-        """The labels the current step shows regardless: put them where they crowd
-        the others least."""
+        """The labels the current step computes: move those that outgrew their room, and
+        put those it shows regardless where they crowd the others least."""
         edges = [self.edge_items[e] for e in edge_ids if e in self.edge_items]
-        if any(not edge.label_fits for edge in edges):
-            if self._obstacles is None:
-                self._obstacles = obstacle_grid(self.neuron_items.values())
-            place_step_labels(edges, self._obstacles)
+        self.labels.step(edges, self.neuron_items.values(), self.pass_shown)
 
     def _add_neuron_item(self, neuron: Neuron) -> None:
         item = NeuronItem(neuron, self.theme)

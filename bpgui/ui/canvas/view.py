@@ -8,8 +8,9 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from bpgui.ui.base.theme import GRID_SIZE
-from bpgui.ui.canvas.edge_item import EdgeItem, EdgeLabel
+from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.canvas.weight_label import EdgeLabel
 
 ZOOM_STEP = 1.2
 MIN_SCALE, MAX_SCALE = 0.1, 8.0
@@ -76,7 +77,7 @@ class CanvasView(QGraphicsView):
         """The edge under viewport ``point``, whether on its line or its label."""
         item = self.itemAt(point)
         if isinstance(item, EdgeLabel):
-            return item.edge
+            item = item.parentItem()
         return item if isinstance(item, EdgeItem) else None
 
     # ----------------------------------------------------------------- pan

@@ -1,20 +1,24 @@
 """What an edge's weight label says and how its box is drawn.
 
 The two lines of text for a weight and the current step's values, the size of the box
-for them, and the painting of that box: functions of their arguments alone, so the edge
-item (:mod:`bpgui.ui.canvas.edge_item`) caches their results by its own state and its
-label item calls :func:`paint_label` from its ``paint``.
+for them, and the painting of that box (and of a leader line, when the box sits beside
+its edge): functions of their arguments alone, so the edge item
+(:mod:`bpgui.ui.canvas.edge_item`) caches their results by its own state; and the label
+item, the edge's child that paints them.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from typing import Protocol
+
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import Theme, weight_colour
 from bpgui.ui.canvas.edge_strokes import faded
-from bpgui.ui.canvas.look import GRAD_FONT, LABEL_FONT
+from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
 # ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
@@ -65,3 +69,75 @@ def paint_label(painter: QPainter, rect: QRectF, theme: Theme, weight: float, di
         painter.setFont(GRAD_FONT)
         painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
                          Qt.AlignmentFlag.AlignCenter, second)
+
+
+def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
+                 weight: float, dim: bool) -> None:
+    """A thin line in the weight's colour from the box at ``rect`` to its spot
+    ``anchor`` on the edge, with a dot there: the label sits beside its edge because
+    no place on the edge was free."""
+    colour = QColor(weight_colour(theme, weight))
+    if dim:
+        colour = faded(colour, theme.background, theme.dim_alpha)
+    near = QPointF(min(max(anchor.x(), rect.left()), rect.right()),
+                   min(max(anchor.y(), rect.top()), rect.bottom()))
+    painter.setPen(QPen(colour, 1.5))
+    painter.drawLine(near, anchor)
+    painter.setBrush(colour)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(anchor, 3.0, 3.0)
+
+
+class LabelledEdge(Protocol):
+    """What the label item asks of its edge (the edge item: a protocol, so this module
+    need not import it back)."""
+
+    theme: Theme
+    weight: float
+    step: StepLook
+
+    def label_text(self) -> str: ...
+
+    def second_line(self) -> str: ...
+
+
+class EdgeLabel(QGraphicsItem):
+    """An edge's weight label, a child of the edge so it moves and hides with it.
+
+    Cached in device coordinates: it is re-rendered only when its text or look
+    changes (the edge calls :meth:`update` then), not on every repaint around it.
+    Clicks, hovers and tooltips pass through to the edge.
+    """
+
+    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.edge = edge
+        self._room = self._rect = QRectF()
+        self._anchor: QPointF | None = None
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def place(self, room: QRectF, rect: QRectF, anchor: QPointF | None = None) -> None:
+        """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
+        ``anchor`` (the box's spot on the edge, when it sits beside it), a leader line."""
+        if anchor is not None:
+            room = room.united(QRectF(anchor.x() - 4, anchor.y() - 4, 8, 8))  # and its dot
+        if room != self._room:
+            self.prepareGeometryChange()
+            self._room = room
+        if (rect, anchor) != (self._rect, self._anchor):
+            self._rect, self._anchor = rect, anchor
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._room.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        edge = self.edge
+        if self._anchor is not None:
+            paint_leader(painter, self._rect, self._anchor, edge.theme, edge.weight,
+                         edge.step.emphasis == DIM)
+        paint_label(painter, self._rect, edge.theme, edge.weight, edge.step.emphasis == DIM,
+                    edge.label_text(), edge.second_line())

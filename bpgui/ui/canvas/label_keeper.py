@@ -1,0 +1,59 @@
+"""The scene's weight-label places: made once per network, applied as a pass comes and goes.
+
+Both placements (:class:`~bpgui.ui.canvas.labels.Placement`) are made whenever items
+come, go or move: idle, and with room for a pass's values. Starting or ending a pass
+then only moves labels to where they were worked out; placing two thousand labels at
+the first step of a pass was a stall a class saw. A step's labels are looked at alone:
+one whose value outgrew the room kept for it is placed again, and those the step shows
+although they do not fit are put where they crowd the others least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QRectF
+
+from bpgui.ui.canvas.edge_item import EdgeItem
+from bpgui.ui.canvas.labels import Grid, Placement, obstacle_grid, place_step_labels
+from bpgui.ui.canvas.neuron_item import NeuronItem
+
+
+class LabelKeeper:
+    """Where the weight labels go, idle and during a pass."""
+
+    def __init__(self) -> None:
+        self._placements: dict[bool, Placement] = {}
+        self._obstacles: Grid | None = None
+
+    def arrange(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
+                pass_shown: bool, fit: Callable[[], QRectF]) -> None:
+        """Place every label (in file order), and show the placement for ``pass_shown``.
+        ``fit`` gives the rectangle a view fitted to the items shows: labels a pass sets
+        beside their edges stay inside the one of the idle places."""
+        neurons = list(neurons)
+        idle = Placement(edges, neurons, room=False)
+        self._placements = {False: idle}
+        self.apply(False)
+        self._placements[True] = Placement(edges, neurons, room=True, frame=fit())
+        if pass_shown:
+            self.apply(True)
+        self._obstacles = None                   # made again when a step needs them
+
+    def apply(self, pass_shown: bool) -> None:
+        for edge, place in self._placements[pass_shown].places.items():
+            edge.set_label_place(place, fits=place is not None)
+
+    def step(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
+             pass_shown: bool) -> None:
+        """The labels of the current step: move those whose values outgrew their room,
+        and put those it shows regardless where they crowd the others least."""
+        placement = self._placements.get(True)
+        for edge in edges:
+            if pass_shown and placement is not None and edge.label_fits and \
+                    not placement.holds(edge):
+                edge.set_label_place(placement.place_again(edge))
+        if any(not edge.label_fits for edge in edges):
+            if self._obstacles is None:
+                self._obstacles = obstacle_grid(neurons)
+            place_step_labels(edges, self._obstacles)

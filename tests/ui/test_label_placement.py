@@ -1,0 +1,157 @@
+"""Weight labels that hide nothing (issue 17): on every small sample network, idle and
+during a pass, every label shows, no two boxes overlap, none covers a neuron, and in
+the window (presentation mode too, at 1920×1080 and 1024×768) every box is on screen."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QApplication
+
+from bpgui.network.builders import LayeredSpec, layered_network
+from bpgui.network.fileformat import load
+from bpgui.network.model import Network, Sample
+from bpgui.ui.canvas.labels import FULL_SEARCH_EDGES
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.document.document import Document
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_networks"
+# The worked examples (up to 16 edges) show every label; the larger samples up to
+# FULL_SEARCH_EDGES get the full search but their layers can be too close together for
+# every box (moons' 8×8 layer: 64 labels between two columns of neurons).
+ALL = sorted(p.name for p in SAMPLES.glob("*.bpnet.json")
+             if len(load(p).edges) <= FULL_SEARCH_EDGES)
+SMALL = [name for name in ALL if len(load(SAMPLES / name).edges) <= 16]
+
+
+def neuron_circles(scene: NetworkScene) -> list[QRectF]:
+    return [item.obstacles()[0] for item in scene.neuron_items.values()]
+
+
+def check_labels(scene: NetworkScene, every: bool = True) -> None:
+    """Every label shown (unless not ``every``), none overlapping another, none on a
+    neuron (or its pass values)."""
+    edges = list(scene.edge_items.values())
+    hidden = [e.edge_id for e in edges if not e.label_visible]
+    assert not (every and hidden), f"labels hidden: {hidden}"
+    edges = [e for e in edges if e.label_visible]
+    rects = [(e.edge_id, e.label_rect()) for e in edges]
+    for i, (a_id, a) in enumerate(rects):
+        for b_id, b in rects[i + 1:]:
+            assert not a.intersects(b), f"{a_id} overlaps {b_id}"
+    for nid, item in scene.neuron_items.items():
+        for obstacle in item.obstacles(scene.pass_shown):
+            for eid, rect in rects:
+                assert not rect.intersects(obstacle), f"{eid} covers {nid}"
+
+
+@pytest.mark.parametrize("name", SMALL)
+@pytest.mark.parametrize("pass_shown", [False, True])
+def test_every_label_of_a_sample_is_shown_and_free(qtbot, name: str,
+                                                   pass_shown: bool) -> None:
+    document = Document(load(SAMPLES / name))
+    scene = NetworkScene(document)
+    scene.set_pass_shown(pass_shown)
+    check_labels(scene)
+    document.undo_stack.clear()
+
+
+@pytest.mark.parametrize("name", sorted(set(ALL) - set(SMALL)))
+@pytest.mark.parametrize("pass_shown", [False, True])
+def test_the_labels_of_a_larger_sample_never_overlap(qtbot, name: str,
+                                                     pass_shown: bool) -> None:
+    document = Document(load(SAMPLES / name))
+    scene = NetworkScene(document)
+    scene.set_pass_shown(pass_shown)
+    check_labels(scene, every=False)
+    document.undo_stack.clear()
+
+
+def test_crossing_edges_get_a_leader_line(qtbot) -> None:
+    """Mazur's 2-2-2 (seed 000): where w2 and w3 cross, one label once hid; now each
+    label sits on its edge or beside it, joined to its spot on the edge."""
+    document = Document(load(SAMPLES / "seed000_worked_example.bpnet.json"))
+    scene = NetworkScene(document)
+    for shown in (False, True):
+        scene.set_pass_shown(shown)
+        for edge in scene.edge_items.values():
+            label = edge.label_item
+            assert label.isVisible()
+            anchor = edge.line().pointAt(edge.label_at)
+            if edge.label_offset != (0.0, 0.0):      # beside the edge: a leader to it
+                assert label._anchor == anchor
+                assert label.boundingRect().contains(anchor)
+                assert edge.boundingRect().contains(edge.label_rect())
+            else:
+                assert label._anchor is None and edge.label_rect().contains(anchor)
+    document.undo_stack.clear()
+
+
+def mazur() -> Network:
+    """Matt Mazur's 2-2-2 worked example: its weights cross twice (w2/w3, w6/w7)."""
+    spec = LayeredSpec([2, 2, 2], ["sigmoid", "sigmoid"],
+                       samples=[Sample([0.05, 0.10], [0.01, 0.99])])
+    network = layered_network(spec)
+    weights = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)
+    edges = [replace(e, weight=w) for e, w in zip(network.edges, weights, strict=True)]
+    biases = {"h1": 0.35, "h2": 0.35, "y1": 0.60, "y2": 0.60}
+    neurons = [replace(n, bias=biases.get(n.id, n.bias)) for n in network.neurons]
+    return Network(neurons, edges, samples=network.samples, name="Mazur 2-2-2")
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768)])
+@pytest.mark.parametrize("presentation", [False, True])
+@pytest.mark.parametrize("example", ["seed000", "mazur"])
+def test_every_label_is_on_screen(qtbot, settings, size: tuple[int, int],
+                                  presentation: bool, example: str) -> None:
+    from bpgui.ui.shell.main_window import MainWindow
+
+    network = mazur() if example == "mazur" else \
+        load(SAMPLES / "seed000_worked_example.bpnet.json")
+    window = MainWindow(Document(network), settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    QApplication.processEvents()
+    window.view.fit()
+    if presentation:
+        window.presentation.enter(full_screen=False)
+        window.resize(*size)
+        QApplication.processEvents()
+        window.presentation.enter_view()
+    session = window.stepping.session
+    for steps in range(len(session.records) + 1):
+        session.jump(steps)
+        QApplication.processEvents()
+        try:
+            check_labels(window.scene)
+        except AssertionError as error:
+            raise AssertionError(f"step {steps}: {error}") from None
+        screen = window.view.viewport().rect()
+        for edge in window.scene.edge_items.values():
+            box = window.view.mapFromScene(edge.label_rect()).boundingRect()
+            assert screen.contains(box), f"{edge.edge_id} off screen at step {steps}"
+    if presentation:
+        window.presentation.leave()
+    window.document.undo_stack.clear()
+
+
+def test_a_dense_network_shows_the_labels_that_fit_and_hides_the_rest(qtbot) -> None:
+    """4-32-32-31-1: two thousand boxes cannot all be read at once; those shown still
+    never overlap, and a hidden one shows when its edge is selected."""
+    network = layered_network(LayeredSpec([4, 32, 32, 31, 1],
+                                          ["tanh", "tanh", "tanh", "sigmoid"], seed=1))
+    document = Document(network)
+    scene = NetworkScene(document)
+    shown = [e for e in scene.edge_items.values() if e.label_visible]
+    hidden = [e for e in scene.edge_items.values() if not e.label_visible]
+    assert shown and hidden
+    rects = [e.label_rect() for e in shown]
+    for i, a in enumerate(rects):
+        assert not any(a.intersects(b) for b in rects[i + 1:])
+    hidden[0].setSelected(True)
+    assert hidden[0].label_visible and hidden[0].label_item.isVisible()
+    document.undo_stack.clear()
