@@ -5,6 +5,7 @@ had lost on error, cancel or close."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
-from bpgui.engine.history import History
+from bpgui.engine.history import CSV_PIECE_ROWS, History
 from bpgui.network import fileformat
 from bpgui.network.builders import LayeredSpec, layered_network
 from bpgui.network.model import Network
@@ -21,7 +22,7 @@ from bpgui.ui.canvas import scene_build
 from bpgui.ui.document.commands import SetEdge
 from bpgui.ui.editing.layered_dialog import INLINE_EDGES, LayeredNetworkDialog
 from bpgui.ui.shell import files
-from bpgui.ui.training.loss_export import BUSY, SLICE_ROWS, csv_export, csv_in_slices
+from bpgui.ui.training.loss_export import BUSY, csv_export, csv_in_slices
 from bpgui.ui.training.loss_plot import LossPlotDock
 
 pytestmark = pytest.mark.gui
@@ -65,8 +66,8 @@ def statuses(dock: LossPlotDock) -> list[str]:
 
 
 # ------------------------------------------------------------------- CSV export
-@pytest.mark.parametrize("size", [0, 1, 2, SLICE_ROWS - 1, SLICE_ROWS, SLICE_ROWS + 1,
-                                  3 * SLICE_ROWS + 7])
+@pytest.mark.parametrize("size", [0, 1, 2, CSV_PIECE_ROWS - 1, CSV_PIECE_ROWS, CSV_PIECE_ROWS + 1,
+                                  3 * CSV_PIECE_ROWS + 7])
 @pytest.mark.parametrize("tests", [False, True])
 @pytest.mark.parametrize("norms_short", [0, 1, 5])
 def test_the_sliced_csv_is_history_csv_byte_for_byte(size: int, tests: bool,
@@ -80,7 +81,23 @@ def test_the_sliced_csv_is_history_csv_byte_for_byte(size: int, tests: bool,
                  if tests else None)
     rows = [0]
     assert csv_in_slices(h, rows=rows) == h.csv()
+    assert h.csv() == csv_row_by_row(h)
     assert rows[0] == len(h)
+
+
+def csv_row_by_row(h: History) -> str:
+    """The CSV written one row at a time, as the format says: the independent check of
+    the pieces (row t's norm is update t's, none for row 0; empty where a test loss
+    is NaN)."""
+    norms = h.gradient_norms.tolist()
+    tests = h.test_losses.tolist() if h.has_tests else None
+    lines = ["iteration,loss,gradient_norm" + (",test_loss" if tests is not None else "")]
+    for t, loss in enumerate(h.losses.tolist()):
+        cells = [str(t), repr(loss), repr(norms[t - 1]) if 0 < t <= len(norms) else ""]
+        if tests is not None:
+            cells.append("" if math.isnan(tests[t]) else repr(tests[t]))
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 def test_a_stopped_slicing_gives_nothing() -> None:

@@ -11,7 +11,6 @@ is refused until the first is done.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +30,6 @@ NOTHING_YET = "Nothing to export yet: train the network first."
 BUSY = "Still exporting the loss history; wait for it to finish."
 # Rows formatted on the GUI thread: about 50 ms' worth. Longer histories go to a worker.
 INLINE_ROWS = 50_000
-SLICE_ROWS = 5_000      # rows formatted while the worker holds the GIL (a few ms)
 
 
 def _target(parent: QWidget, history: History | None, path: str | None, title: str,
@@ -142,29 +140,17 @@ def csv_export(parent: QWidget) -> CsvExport:
 
 def csv_in_slices(history: History, stop: threading.Event | None = None,
                   rows: list[int] | None = None) -> str | None:
-    """:meth:`History.csv`'s text, byte for byte, made :data:`SLICE_ROWS` rows at a
-    time. History.csv formats every row in one C-level map, which holds the GIL (and so
-    stalls the GUI thread) for most of a second at 10⁶ rows; a slice holds it for a
-    few milliseconds. ``rows[0]`` counts the rows done; None if ``stop`` was set."""
-    losses, norms = history.losses, history.gradient_norms
-    tests = history.test_losses if history.has_tests else None
-    parts = ["iteration,loss,gradient_norm" + (",test_loss" if tests is not None else "")
-             + "\n"]
-    for start in range(0, len(losses), SLICE_ROWS):
+    """:meth:`History.csv`'s text, put together from :meth:`History.csv_pieces` so that
+    the worker holds the GIL (and so stalls the GUI thread) a few milliseconds at a
+    time, not for most of a second at 10⁶ rows. ``rows[0]`` counts the rows done;
+    None if ``stop`` was set."""
+    parts = []
+    for done, text in history.csv_pieces():
         if stop is not None and stop.is_set():
             return None
-        end = min(start + SLICE_ROWS, len(losses))
-        # the norm of row t is that of update t (norms[t - 1]); none for row 0
-        gs = [*([""] if start == 0 else []),
-              *map(repr, norms[max(start - 1, 0):end - 1].tolist())]
-        gs += [""] * (end - start - len(gs))
-        columns = [map(str, range(start, end)), map(repr, losses[start:end].tolist()), gs]
-        if tests is not None:
-            columns.append(["" if math.isnan(t) else repr(t)
-                            for t in tests[start:end].tolist()])
-        parts.append("".join(f"{r}\n" for r in map(",".join, zip(*columns, strict=False))))
+        parts.append(text)
         if rows is not None:
-            rows[0] = end
+            rows[0] = done
     return "".join(parts)
 
 
