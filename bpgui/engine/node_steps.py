@@ -197,9 +197,13 @@ def operation_weight_gradient(walk: Walk, e: Edge) -> tuple[Equation, tuple[Quan
 
 
 # ------------------------------------------------------- gradients and update
+def _bias_equation(nid: str, d: float) -> Equation:
+    return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d)
+
+
 def _bias_gradient(walk: Walk, nid: str) -> tuple[Equation, tuple[Quantity, float]]:
     d = walk.get("delta", nid)
-    return Equation(f"∂L/∂b_{nid}", Var(f"δ_{nid}", d), d), walk.put("grad_b", nid, d)
+    return _bias_equation(nid, d), walk.put("grad_b", nid, d)
 
 
 def _gradients(walk: Walk, nid: str) -> tuple[list[tuple[Quantity, float]], EquationsBuilder]:
@@ -223,7 +227,7 @@ def _gradient_equations(nid: str, ids: tuple[str, ...], symbols: tuple[str, ...]
     equations = [Equation(f"∂L/∂{ident}", (part, (symbol, a, d_sym, d)), a * d)
                  for ident, symbol, a in zip(ids, symbols, a_values, strict=True)]
     if has_bias:
-        equations.append(Equation(f"∂L/∂b_{nid}", Var(d_sym, d), d))
+        equations.append(_bias_equation(nid, d))
     return tuple(equations)
 
 
@@ -250,58 +254,51 @@ def gradient_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
                equations, values, reuses=(nid,))
 
 
+def _parameter(walk: Walk, param: Edge | str) -> tuple[str, str, float, float, bool]:
+    """(id, name in the equations, value, gradient, is a weight) of a trainable parameter:
+    an edge's weight or a neuron's bias."""
+    if isinstance(param, Edge):
+        return param.id, param.id, param.weight, walk.get("grad_w", param.id), True
+    return param, f"b_{param}", walk.neuron[param].bias, walk.get("grad_b", param), False
+
+
+def _sgd_equation(optimizer: SGD, name: str, old: float, g: float, new: float,
+                  weight: bool) -> Equation:
+    return Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g, weight),
+                    new, "←", before=old)
+
+
 def _update(walk: Walk, param: Edge | str,
             optimizer: Optimizer) -> tuple[str, list[Equation], tuple[Quantity, float]]:
     """A parameter's update from the rule's initial state (a pass's update is the first):
-    one line for plain gradient descent, built when shown, or the state's lines first."""
-    if isinstance(param, Edge):
-        ident, old, g, name, kind = param.id, param.weight, walk.get("grad_w", param.id), \
-            param.id, "weight"
-    else:
-        ident, old, g, name, kind = param, walk.neuron[param].bias, walk.get("grad_b", param), \
-            f"b_{param}", "bias"
+    one line for plain gradient descent, or the state's lines first."""
+    ident, name, old, g, weight = _parameter(walk, param)
     if isinstance(optimizer, SGD):
-        new = optimizer.updated(old, g, kind == "weight")
-        eqs = [Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g,
-                               kind == "weight"), new, "←", before=old)]
+        new = optimizer.updated(old, g, weight)
+        eqs = [_sgd_equation(optimizer, name, old, g, new, weight)]
     else:
-        eqs = update_equations(optimizer, name, old, Var(f"∂L/∂{name}", g), kind == "weight")
+        eqs = update_equations(optimizer, name, old, Var(f"∂L/∂{name}", g), weight)
         new = eqs[-1].result
-    return ident, eqs, walk.put(kind, ident, new)
+    return ident, eqs, walk.put("weight" if weight else "bias", ident, new)
 
 
 def _sgd_updates(walk: Walk, nid: str, optimizer: SGD) -> tuple[
         tuple[str, ...], list[tuple[Quantity, float]], EquationsBuilder]:
     """Plain gradient descent's update of neuron ``nid``'s trainable parameters: the
     values now, the equations (one per parameter) when shown, from plain numbers."""
-    idents, names, olds, grads, news, weights, values = [], [], [], [], [], [], []
+    idents, values, lines = [], [], []
     for param in walk.trainable(nid):
-        if isinstance(param, Edge):
-            ident, name, old, g, kind = param.id, param.id, param.weight, \
-                walk.get("grad_w", param.id), "weight"
-        else:
-            ident, name, old, g, kind = param, f"b_{param}", walk.neuron[param].bias, \
-                walk.get("grad_b", param), "bias"
-        new = optimizer.updated(old, g, kind == "weight")
-        values.append(walk.put(kind, ident, new))
+        ident, name, old, g, weight = _parameter(walk, param)
+        new = optimizer.updated(old, g, weight)
+        values.append(walk.put("weight" if weight else "bias", ident, new))
         idents.append(ident)
-        names.append(name)
-        olds.append(old)
-        grads.append(g)
-        news.append(new)
-        weights.append(kind == "weight")
-    return tuple(idents), values, partial(_sgd_equations, optimizer, tuple(names),
-                                          tuple(olds), tuple(grads), tuple(news),
-                                          tuple(weights))
+        lines.append((optimizer, name, old, g, new, weight))
+    return tuple(idents), values, partial(_sgd_equations, tuple(lines))
 
 
-def _sgd_equations(optimizer: SGD, names: tuple[str, ...], olds: tuple[float, ...],
-                   grads: tuple[float, ...], news: tuple[float, ...],
-                   weights: tuple[bool, ...]) -> tuple[Equation, ...]:
-    return tuple(Equation(name, (update_formula, optimizer, name, old, f"∂L/∂{name}", g, w),
-                          new, "←", before=old)
-                 for name, old, g, new, w in zip(names, olds, grads, news, weights,
-                                                 strict=True))
+def _sgd_equations(lines: tuple[tuple[SGD, str, float, float, float, bool], ...]
+                   ) -> tuple[Equation, ...]:
+    return tuple(_sgd_equation(*line) for line in lines)
 
 
 def update_steps(walk: Walk, emit: Emit, nid: str, fine: bool,
