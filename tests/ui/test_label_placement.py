@@ -48,25 +48,17 @@ def check_labels(scene: NetworkScene, every: bool = True) -> None:
                 assert not rect.intersects(obstacle), f"{eid} covers {nid}"
 
 
-@pytest.mark.parametrize("name", SMALL)
+@pytest.mark.parametrize(("name", "every"), [(name, True) for name in SMALL]
+                         + [(name, False) for name in sorted(set(ALL) - set(SMALL))])
 @pytest.mark.parametrize("pass_shown", [False, True])
-def test_every_label_of_a_sample_is_shown_and_free(qtbot, name: str,
-                                                   pass_shown: bool) -> None:
+def test_the_labels_of_a_sample_never_overlap_and_a_small_ones_all_show(
+        qtbot, name: str, every: bool, pass_shown: bool) -> None:
+    """Every label of a small sample is shown and free; a larger sample's shown labels
+    are free (some stay hidden where no place is)."""
     document = Document(load(SAMPLES / name))
     scene = NetworkScene(document)
     scene.set_pass_shown(pass_shown)
-    check_labels(scene)
-    document.undo_stack.clear()
-
-
-@pytest.mark.parametrize("name", sorted(set(ALL) - set(SMALL)))
-@pytest.mark.parametrize("pass_shown", [False, True])
-def test_the_labels_of_a_larger_sample_never_overlap(qtbot, name: str,
-                                                     pass_shown: bool) -> None:
-    document = Document(load(SAMPLES / name))
-    scene = NetworkScene(document)
-    scene.set_pass_shown(pass_shown)
-    check_labels(scene, every=False)
+    check_labels(scene, every=every)
     document.undo_stack.clear()
 
 
