@@ -97,8 +97,7 @@ class Grid:
 
     def meets(self, segment: Box) -> bool:
         """Whether the segment (x1, y1, x2, y2) meets any stored rectangle."""
-        x1, y1, x2, y2 = segment
-        for key in self._keys((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))):
+        for key in self._keys(_bounds(segment)):
             if any(_segment_meets(segment, box) for box in self.cells.get(key, ())):
                 return True
         return False
@@ -124,6 +123,12 @@ class Grid:
 
 def _box(rect: QRectF) -> Box:
     return rect.left(), rect.top(), rect.right(), rect.bottom()
+
+
+def _bounds(segment: Box) -> Box:
+    """The box around the segment (x1, y1, x2, y2)."""
+    x1, y1, x2, y2 = segment
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 class Placement:
@@ -292,8 +297,7 @@ class _Lines:
         for edge in edges:
             line = edge.line()
             segment = line.x1(), line.y1(), line.x2(), line.y2()
-            for key in Grid._keys((min(segment[0], segment[2]), min(segment[1], segment[3]),
-                                   max(segment[0], segment[2]), max(segment[1], segment[3]))):
+            for key in Grid._keys(_bounds(segment)):
                 self.cells.setdefault(key, []).append((edge, segment))
 
     def cross(self, box: Box, own: EdgeItem) -> bool:
@@ -335,7 +339,7 @@ def place_step_labels(edges: Iterable[EdgeItem], obstacles: Grid) -> None:
     for edge in edges:
         if edge.label_fits:
             continue
-        best_t, _ = _best_place(edge, obstacles, room=True, also=placed)
+        best_t = _least_crowded(edge, obstacles, placed)
         edge.set_label_place((best_t, 0.0, 0.0), fits=False)
         placed.add(edge.label_rect_at(best_t, room=True))
 
@@ -349,16 +353,15 @@ def obstacle_grid(neurons: Iterable[NeuronItem], room: bool = True) -> Grid:
     return grid
 
 
-def _best_place(edge: EdgeItem, grid: Grid, room: bool,
-                also: Grid | None = None) -> tuple[float, float]:
-    """(fraction along the edge, overlap there) of the first free place, or the least bad;
-    the overlap counts ``grid`` and ``also``."""
+def _least_crowded(edge: EdgeItem, grid: Grid, also: Grid) -> float:
+    """The fraction along the edge of the first free place (with room for a pass's
+    values), or the one least covered by ``grid`` and ``also``."""
     best_t, best_cost = CANDIDATES[0], float("inf")
     for t in CANDIDATES:
-        rect = edge.label_rect_at(t, room=room).adjusted(-GAP, -GAP, GAP, GAP)
-        cost = grid.overlap(rect) + (also.overlap(rect) if also is not None else 0.0)
+        rect = edge.label_rect_at(t, room=True).adjusted(-GAP, -GAP, GAP, GAP)
+        cost = grid.overlap(rect) + also.overlap(rect)
         if cost < best_cost:
             best_t, best_cost = t, cost
         if cost == 0:
             break
-    return best_t, best_cost
+    return best_t
