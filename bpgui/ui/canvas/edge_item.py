@@ -32,6 +32,7 @@ Flag = QGraphicsItem.GraphicsItemFlag
 # Where a label sits: the fraction along the edge of its spot, and the box's offset from
 # there (not (0, 0): beside the edge, joined to its spot by a leader line).
 LabelPlace = tuple[float, float, float]
+LABEL_RISE = 14.0      # a label box's top is this far above its spot on the edge
 
 
 class EdgeItem(QGraphicsObject):
@@ -357,14 +358,22 @@ class EdgeItem(QGraphicsObject):
             cache[key] = label_size(first, second, room)
         return cache[key]
 
+    def label_box(self, t: float, room: bool, ox: float = 0.0, oy: float = 0.0
+                  ) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of the label's box centred at fraction ``t`` along
+        the edge, moved by (ox, oy), sized to its text (or, with ``room``, to what it may
+        become during this pass): plain floats, for placement's many thousand checks."""
+        line = self._line
+        width, height = self._label_size(room)
+        left = line.x1() + t * line.dx() + ox - width / 2
+        top = line.y1() + t * line.dy() + oy - LABEL_RISE
+        return left, top, left + width, top + height
+
     def label_rect_at(self, t: float, room: bool = False,
                       offset: tuple[float, float] = (0.0, 0.0)) -> QRectF:
-        """The label's box centred at fraction ``t`` along the edge (moved by ``offset``),
-        sized to its text (or, with ``room``, to what it may become during this pass)."""
-        point = self._line.pointAt(t)
-        width, height = self._label_size(room)
-        return QRectF(point.x() + offset[0] - width / 2, point.y() + offset[1] - 14,
-                      width, height)
+        """:meth:`label_box` as a rectangle."""
+        left, top, right, bottom = self.label_box(t, room, *offset)
+        return QRectF(left, top, right - left, bottom - top)
 
     def label_rect(self) -> QRectF:
         return self.label_rect_at(self.label_at, offset=self.label_offset)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from PySide6.QtCore import QRectF
 
-from bpgui.ui.canvas.edge_item import EdgeItem, LabelPlace
+from bpgui.ui.canvas.edge_item import LABEL_RISE, EdgeItem, LabelPlace
 from bpgui.ui.canvas.neuron_item import NeuronItem
 
 CANDIDATES = (0.32, 0.22, 0.45, 0.58, 0.7, 0.15, 0.8)
@@ -197,23 +197,13 @@ class Placement:
 Found = tuple[LabelPlace, Box] | None
 
 
-def _box_at(edge: EdgeItem, room: bool, t: float, ox: float = 0.0, oy: float = 0.0
-            ) -> Box:
-    """The label box centred at fraction ``t`` along the edge, moved by (ox, oy)."""
-    line = edge.line()
-    width, height = edge.label_size(room)
-    left = line.x1() + t * line.dx() + ox - width / 2
-    top = line.y1() + t * line.dy() + oy - 14
-    return left, top, left + width, top + height
-
-
 def _free(grid: Grid, box: Box, gap: float) -> bool:
     return not grid.hits((box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap))
 
 
 def _usual_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     for t in CANDIDATES:
-        if _free(grid, box := _box_at(edge, room, t), GAP):
+        if _free(grid, box := edge.label_box(t, room), GAP):
             return (t, 0.0, 0.0), box
     return None
 
@@ -221,7 +211,7 @@ def _usual_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
 def _finer_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     for gap in (GAP, 0.0):
         for t in FINER if gap else CANDIDATES + FINER:
-            if _free(grid, box := _box_at(edge, room, t), gap):
+            if _free(grid, box := edge.label_box(t, room), gap):
                 return (t, 0.0, 0.0), box
     return None
 
@@ -249,7 +239,7 @@ def _beside(edge: EdgeItem, grid: Grid, room: bool, frame: Box | None,
         for t in LEADER_AT:
             for side in (1.0, -1.0):
                 ox, oy = round(side * distance * nx, 1), round(side * distance * ny, 1)
-                box = _box_at(edge, room, t, ox, oy)
+                box = edge.label_box(t, room, ox, oy)
                 if _inside(box, frame) and _free(grid, box, GAP) and (
                         lines is None or _clear(edge, t, box, grid, lines)):
                     return (t, ox, oy), box
@@ -263,7 +253,7 @@ def _nearest(edge: EdgeItem, grid: Grid, room: bool, frame: Box,
     line = edge.line()
     mid_x, mid_y = line.x1() + line.dx() / 2, line.y1() + line.dy() / 2
     width, height = edge.label_size(room)
-    spots = [(frame[0] + width / 2 + i * LATTICE, frame[1] + 14 + j * LATTICE)
+    spots = [(frame[0] + width / 2 + i * LATTICE, frame[1] + LABEL_RISE + j * LATTICE)
              for i in range(int((frame[2] - frame[0] - width) // LATTICE) + 1)
              for j in range(int((frame[3] - frame[1] - height) // LATTICE) + 1)]
     spots.sort(key=lambda p: (p[0] - mid_x) ** 2 + (p[1] - mid_y) ** 2)
@@ -272,7 +262,7 @@ def _nearest(edge: EdgeItem, grid: Grid, room: bool, frame: Box,
         t = round(min(max(((x - line.x1()) * line.dx() + (y - line.y1()) * line.dy()) /
                           max(line.dx() ** 2 + line.dy() ** 2, 1e-9), 0.1), 0.9), 3)
         ox, oy = x - (line.x1() + t * line.dx()), y - (line.y1() + t * line.dy())
-        box = _box_at(edge, room, t, ox, oy)
+        box = edge.label_box(t, room, ox, oy)
         if _free(grid, box, GAP) and (lines is None or _clear(edge, t, box, grid, lines)):
             return (t, ox, oy), box
     return None
