@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, Protocol, TypeGuard
 
 MINUS = "−"
@@ -50,9 +51,12 @@ class _Vector(Protocol):
 
 def _is_vector(value: object) -> TypeGuard[_Vector]:
     """A sequence or a NumPy array (not a NumPy scalar)."""
-    return isinstance(value, Sequence | _ndarray())
+    if isinstance(value, float | int):     # most calls: a layer's matrix has a thousand
+        return False
+    return isinstance(value, list | tuple | _ndarray() | Sequence)
 
 
+@cache
 def _ndarray() -> type:
     import numpy as np  # local: numbers.py is imported by modules that avoid NumPy
 
