@@ -186,3 +186,67 @@ def test_weight_labels_never_overlap(window) -> None:
     for i, a in enumerate(rects):
         for b in rects[i + 1:]:
             assert not a.intersects(b)
+
+
+def selection_pixels(window, edge_id: str) -> int:
+    """Pixels of (about) the selection colour near the visible part of the edge's line."""
+    item: EdgeItem = window.scene.edge_items[edge_id]
+    image = window.view.viewport().grab().toImage()
+    line = item.line()
+    wanted = window.scene.theme.selection
+    count = 0
+    for k in range(101):
+        centre = at(window, line.pointAt(k / 100))
+        for dx in range(-8, 9, 2):
+            for dy in range(-8, 9, 2):
+                x, y = centre.x() + dx, centre.y() + dy
+                if 0 <= x < image.width() and 0 <= y < image.height():
+                    colour = image.pixelColor(x, y)
+                    count += max(abs(colour.red() - wanted.red()),
+                                 abs(colour.green() - wanted.green()),
+                                 abs(colour.blue() - wanted.blue())) <= 12
+    return count
+
+
+def test_a_selected_edge_is_ringed_until_unselected(qtbot, window) -> None:
+    """The selection ring comes and goes with the selection, whichever way it changes
+    (the scene tells the edges; they do not watch their own item changes)."""
+    scene = window.scene
+    assert selection_pixels(window, "w5") == 0
+    scene.edge_items["w5"].setSelected(True)
+    QApplication.processEvents()
+    assert selection_pixels(window, "w5") > 20
+    scene.clearSelection()
+    QApplication.processEvents()
+    assert selection_pixels(window, "w5") == 0
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=at(window, scene.edge_items["w5"].line().pointAt(0.6)))
+    QApplication.processEvents()
+    assert scene.selectedItems() == [scene.edge_items["w5"]]
+    assert selection_pixels(window, "w5") > 20
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=at(window, QPointF(330, 330)))
+    QApplication.processEvents()
+    assert scene.selectedItems() == [] and selection_pixels(window, "w5") == 0
+
+
+def test_tooltips_follow_the_pass_when_the_pointer_comes(qtbot, window) -> None:
+    """Tooltips are written on hover, not at every step: what Qt shows then (the C++
+    text) and what Python reads both hold the values the steps computed."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from bpgui.engine.records import Quantity
+
+    session = window.stepping.session
+    session.jump(8)
+    QApplication.processEvents()
+    state = session.state()
+    neuron = window.scene.neuron_items["h1"]
+    a = state[Quantity("a", "h1")]
+    assert f"a = {a!r}" in neuron.toolTip()
+    qtbot.mouseMove(window.view.viewport(), neuron_point(window, "h1"))
+    QApplication.processEvents()
+    assert f"a = {a!r}" in QGraphicsItem.toolTip(neuron)
+    edge = window.scene.edge_items["w1"]
+    weight = window.document.network.edge("w1").weight
+    assert f"weight {weight!r}" in edge.toolTip()

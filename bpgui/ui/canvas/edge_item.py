@@ -24,7 +24,16 @@ from bpgui.network.model import Edge
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_width
 from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, stroke_width
-from bpgui.ui.canvas.look import DIM, NORMAL, READ, TARGET, StepLook, set_z, tell_scene_hover
+from bpgui.ui.canvas.look import (
+    DIM,
+    NORMAL,
+    READ,
+    TARGET,
+    StepLook,
+    Tooltip,
+    set_z,
+    tell_scene_hover,
+)
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.canvas.weight_label import SECOND_LINES, EdgeLabel, label_size, label_texts
 
@@ -58,7 +67,7 @@ class EdgeItem(QGraphicsObject):
         self.step = StepLook()
         self._label_key: tuple[object, ...] = ()
         self.label_forced = False           # the step computes it: show the label regardless
-        self._tooltip_stale = False
+        self.tooltip = Tooltip(self, self._tooltip_text)
         source.edges.append(self)
         target.edges.append(self)
         self.setFlags(Flag.ItemIsSelectable | Flag.ItemHasNoContents)
@@ -77,16 +86,8 @@ class EdgeItem(QGraphicsObject):
         self.weight = edge.weight
         self.trainable = edge.trainable
         self.ends = (edge.source, edge.target)
-        self._refresh_tooltip()
+        self.tooltip.changed()
         self.adjust()
-
-    def _tooltip_changed(self) -> None:
-        """Rebuild the tooltip now if the pointer is here, else when it comes: setting
-        one costs two Python callbacks, and a layer step changes a thousand edges."""
-        if self._hovered:
-            self._refresh_tooltip()
-        else:
-            self._tooltip_stale = True
 
     def preview(self, weight: float) -> None:
         """Show ``weight`` before the model has it (a training run in progress). Redrawn
@@ -99,14 +100,17 @@ class EdgeItem(QGraphicsObject):
         if shown == (stroke_width(self.weight), self.weight > 0, self.weight < 0,
                      fmt(self.weight, 3))[:len(shown)]:
             self.weight = weight                    # the tooltip tells it, on hover
-            self._tooltip_changed()
+            self.tooltip.changed()
             return
         self.weight = weight                       # (the texts are cached by weight)
-        self._tooltip_changed()
+        self.tooltip.changed()
         self.refresh_look()
 
-    def _refresh_tooltip(self) -> None:
-        self._tooltip_stale = False
+    def toolTip(self) -> str:
+        self.tooltip.refresh()
+        return super().toolTip()
+
+    def _tooltip_text(self) -> str:
         frozen = "" if self.trainable else " (frozen)"
         text = (f"{self.label} ({self.edge_id}): {self.ends[0]} → {self.ends[1]}, "
                 f"weight {self.weight!r}{frozen}")
@@ -115,7 +119,7 @@ class EdgeItem(QGraphicsObject):
                 text += f"\n{name} = {self.step.values[kind]!r}"
         if self.step.flash_note:
             text += f"\nlast edit: {self.step.flash_note}"
-        self.setToolTip(text + "\nDouble-click the label to type a value; Ctrl+wheel nudges it.")
+        return text + "\nDouble-click the label to type a value; Ctrl+wheel nudges it."
 
     # ------------------------------------------------------------- the pass
     def set_step(self, values: dict[str, float], emphasis: str, digits: int,
@@ -137,7 +141,7 @@ class EdgeItem(QGraphicsObject):
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
         set_z(self, self._z())
-        self._tooltip_changed()
+        self.tooltip.changed()
         self.refresh_look()
 
     def _z(self) -> float:
@@ -150,7 +154,7 @@ class EdgeItem(QGraphicsObject):
 
     def flash(self, note: str) -> None:
         self.step.start_flash(note)
-        self._refresh_tooltip()
+        self.tooltip.changed()
         self.refresh_look()
 
     def refresh_look(self) -> None:
@@ -260,15 +264,12 @@ class EdgeItem(QGraphicsObject):
         """Nothing: the strokes and the label item draw this edge."""
 
     # ------------------------------------------------------ selection, hover
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.refresh_look()
-        return super().itemChange(change, value)
+    # No itemChange override: Qt would call into Python for every change of every edge
+    # (a layer step restacks a thousand). The scene tells an edge its selection changed.
 
     def hoverEnterEvent(self, event: object) -> None:
         self._hovered = True
-        if self._tooltip_stale:
-            self._refresh_tooltip()
+        self.tooltip.hover(True)
         self.setZValue(4.5)              # its label above everything while pointed at
         self.refresh_look()
         tell_scene_hover(self, "weight", self.edge_id)
@@ -276,6 +277,7 @@ class EdgeItem(QGraphicsObject):
     def hoverLeaveEvent(self, event: object) -> None:
         tell_scene_hover(self, None, None)
         self._hovered = False
+        self.tooltip.hover(False)
         self.setZValue(self._z())
         self.refresh_look()
 

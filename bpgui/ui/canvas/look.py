@@ -7,6 +7,7 @@ its values go.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import cache
 
 from PySide6.QtCore import QPointF, Qt
@@ -81,3 +82,36 @@ def set_z(item: QGraphicsItem, z: float) -> None:
     """Set the stacking order only when it changes: each call costs two Python callbacks."""
     if item.zValue() != z:
         item.setZValue(z)
+
+
+class Tooltip:
+    """An item's tooltip, written when the pointer comes rather than at every change.
+
+    A step or an edit changes the values of hundreds of items, and writing each one's
+    tooltip (string building and a call into Qt) cost more than drawing them; nobody
+    reads a tooltip before hovering. The item calls :meth:`changed` when its text would
+    change and :meth:`hover` when the pointer enters or leaves; :meth:`refresh` writes
+    a stale text (the item's ``toolTip()`` asks it first, so Python readers see it too).
+    """
+
+    def __init__(self, item: QGraphicsItem, text: Callable[[], str]) -> None:
+        self._item, self._text = item, text
+        self._hovered = False
+        self._stale = True
+
+    def changed(self) -> None:
+        if self._hovered:
+            self._item.setToolTip(self._text())
+            self._stale = False
+        else:
+            self._stale = True
+
+    def hover(self, entered: bool) -> None:
+        self._hovered = entered
+        if entered:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._item.setToolTip(self._text())

@@ -29,6 +29,7 @@ from bpgui.ui.canvas.look import (
     TARGET,
     VALUE_FONT,
     StepLook,
+    Tooltip,
     activation_glyph,
     halo,
     set_z,
@@ -78,6 +79,7 @@ class NeuronItem(QGraphicsObject):
         self.fanout = 0                # how many it feeds in an operation graph (the scene's)
         self.delta_fill: QColor | None = None   # View ▸ Colour neurons by |δ|, and its note
         self.delta_note = ""
+        self.tooltip = Tooltip(self, self._tooltip_text)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -99,7 +101,7 @@ class NeuronItem(QGraphicsObject):
             else ""
         if neuron.x is not None and neuron.y is not None:
             self.setPos(neuron.x, neuron.y)
-        self._refresh_tooltip()
+        self.tooltip.changed()
         self.update()
 
     def preview(self, bias: float) -> None:
@@ -107,7 +109,7 @@ class NeuronItem(QGraphicsObject):
         if bias != self.bias:
             shown = fmt(bias, 3) != fmt(self.bias, 3)
             self.bias = bias
-            self._refresh_tooltip()
+            self.tooltip.changed()
             if shown:                   # the cached picture is redrawn only if it shows
                 self.update()
 
@@ -122,7 +124,7 @@ class NeuronItem(QGraphicsObject):
         self.delta_lit = delta_lit
         self.fade()
         set_z(self, 3 if emphasis in (TARGET, READ) else 2)
-        self._refresh_tooltip()
+        self.tooltip.changed()
         self.update()
 
     def fade(self) -> None:
@@ -138,22 +140,26 @@ class NeuronItem(QGraphicsObject):
         if forks != self.forks:
             self.prepareGeometryChange()
             self.forks = forks
-            self._refresh_tooltip()
+            self.tooltip.changed()
             self.update()
 
     def set_delta_fill(self, fill: QColor | None, note: str = "") -> None:
         """Fill by |δ| (``None``: the role's usual fill); ``note`` joins the tooltip."""
         if (fill, note) != (self.delta_fill, self.delta_note):
             self.delta_fill, self.delta_note = fill, note
-            self._refresh_tooltip()
+            self.tooltip.changed()
             self.update()
 
     def flash(self, note: str) -> None:
         self.step.start_flash(note)
-        self._refresh_tooltip()
+        self.tooltip.changed()
         self.update()
 
-    def _refresh_tooltip(self) -> None:
+    def toolTip(self) -> str:
+        self.tooltip.refresh()
+        return super().toolTip()
+
+    def _tooltip_text(self) -> str:
         if self.role == "input":
             text = f"{self.label} ({self.neuron_id}): input neuron"
         elif self.op is not None:
@@ -177,12 +183,14 @@ class NeuronItem(QGraphicsObject):
             text += f"\n{self.delta_note}"
         if self.step.flash_note:
             text += f"\nlast edit: {self.step.flash_note}"
-        self.setToolTip(text)
+        return text
 
     def hoverEnterEvent(self, event: object) -> None:
+        self.tooltip.hover(True)
         tell_scene_hover(self, "neuron", self.neuron_id)
 
     def hoverLeaveEvent(self, event: object) -> None:
+        self.tooltip.hover(False)
         tell_scene_hover(self, None, None)
 
     def _badge_name(self) -> str:

@@ -81,6 +81,8 @@ class NetworkScene(QGraphicsScene):
         document.edited.connect(self._on_edited)
         document.replaced.connect(self.rebuild)
         document.about_to_edit.connect(self.finish_building)
+        self._selected_edges: set[EdgeItem] = set()
+        self.selectionChanged.connect(self._on_selection)
         self._build: SlicedBuild | None = None
         self.rebuild()
 
@@ -163,6 +165,20 @@ class NetworkScene(QGraphicsScene):
         self.loss_item.setVisible(bool(outputs))
         self.loss_item.loss_name = self.document.network.loss
         self.loss_item.attach(outputs)
+
+    def _on_selection(self) -> None:
+        """Redraw the edges selected or unselected (a ring in the selection colour)."""
+        try:
+            selected = {item for item in self.selectedItems() if isinstance(item, EdgeItem)}
+        except RuntimeError:          # the scene is being destroyed
+            return
+        for edge in selected ^ self._selected_edges:
+            try:
+                if edge.scene() is self:
+                    edge.refresh_look()
+            except RuntimeError:      # a removed edge whose C++ item is gone
+                pass
+        self._selected_edges = selected
 
     def hover(self, kind: str | None, ident: str | None) -> None:
         """Called by items as the pointer enters (kind, id) or leaves (None)."""
