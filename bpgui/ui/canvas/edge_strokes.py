@@ -10,8 +10,9 @@ an edge's look changes (a weight, a move, a step's emphasis, the selection).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple, TypeVar
 
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
@@ -27,6 +28,7 @@ from bpgui.ui.canvas.look import DIM, READ, TARGET
 
 EDGE_DIM_ALPHA = 0.22
 RING = 10.0                 # how much wider than the line a highlight ring is
+MANY_REPAINTS = 200         # more overlay repaints than this in a batch: repaint it whole
 
 
 def faded(colour: QColor, background: QColor, amount: float = EDGE_DIM_ALPHA) -> QColor:
@@ -40,9 +42,9 @@ def _rgb(colour: QColor) -> tuple[float, float, float]:
     return colour.redF(), colour.greenF(), colour.blueF()
 
 
-@dataclass(frozen=True)
-class EdgeLook:
-    """What an edge's stroke depends on; the edge item reports it, this module draws it."""
+class EdgeLook(NamedTuple):
+    """What an edge's stroke depends on; the edge item reports it, this module draws it.
+    (A named tuple: a layer step makes a thousand, and a frozen dataclass costs 4× more.)"""
 
     line: QLineF
     arrow: QPolygonF
@@ -151,6 +153,25 @@ class EdgeStrokes(QGraphicsObject):
         # which every step changes, is a child drawn on top, so it never spoils that.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.overlay = _Overlay(self)
+        self._held: list[EdgeLook | None] | None = None   # inside batch(): overlay repaints
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many edges change at once (a step): the overlay's repaints are asked for at
+        the end, as one whole-overlay repaint when there are many. A repaint per edge
+        cost more than the drawing once a layer step changed a thousand."""
+        if self._held is not None:
+            yield
+            return
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            if len(held) > MANY_REPAINTS:
+                self.overlay.update()
+            else:
+                _repaint(self.overlay, *held)
 
     # ------------------------------------------------------------ updates
     def set_look(self, edge_id: str, look: EdgeLook | None) -> None:
@@ -172,7 +193,10 @@ class EdgeStrokes(QGraphicsObject):
         if _emphasised(old) or _emphasised(look):
             self._file(self._overlay, edge_id, look if _emphasised(look) else None,
                        overlay=True)
-            _repaint(self.overlay, old, look)
+            if self._held is None:
+                _repaint(self.overlay, old, look)
+            else:
+                self._held += (old, look)
 
     def _file(self, batches: _Batches, edge_id: str, look: EdgeLook | None,
               overlay: bool, dim: bool = False) -> None:
@@ -237,7 +261,9 @@ class EdgeStrokes(QGraphicsObject):
         t = self.theme
         if look.marked:
             return t.selection
-        return {TARGET: t.highlight, READ: t.read}.get(look.emphasis)
+        if look.emphasis == TARGET:
+            return t.highlight
+        return t.read if look.emphasis == READ else None
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

@@ -73,13 +73,14 @@ class StepPresenter(QObject):
         digits = session.digits
 
         hinted = self.hinted
+        writes = frozenset(current.writes) if current else frozenset()   # a layer's: 1,000
 
         def emphasis(ident: str) -> str:
             if ident in hinted:
                 return READ
             if current is None:
                 return NORMAL
-            if ident in current.writes:
+            if ident in writes:
                 return TARGET
             return READ if ident in touched else DIM
 
@@ -91,9 +92,10 @@ class StepPresenter(QObject):
         # the step computes so many (a layer's matrix) that they would bury each other.
         forced = set(current.writes) if current and len(current.writes) <= MAX_FORCED_LABELS \
             else set()
-        for eid in scene.edge_items if dirty is None else dirty & scene.edge_items.keys():
-            values = {k: v for k, v in by_id.get(eid, {}).items() if k in EDGE_KINDS}
-            scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
+        with scene.strokes.batch():
+            for eid in scene.edge_items if dirty is None else dirty & scene.edge_items.keys():
+                values = {k: v for k, v in by_id.get(eid, {}).items() if k in EDGE_KINDS}
+                scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
         self._mark_forks()
         loss = state.get(Quantity("loss", LOSS_ID))
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
