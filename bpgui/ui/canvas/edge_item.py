@@ -136,7 +136,7 @@ class EdgeItem(QGraphicsObject):
                 # stay, so only a shown label has work to do.
                 look.emphasis = emphasis
                 if self.label_visible:
-                    self._refresh_label()
+                    self._redraw_label()        # faded or not; it stays where it is
                 return
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
@@ -181,6 +181,10 @@ class EdgeItem(QGraphicsObject):
         anchor = None if offset == (0.0, 0.0) else self._line.pointAt(self.label_at)
         self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
                               self.label_rect(), anchor)
+        self._redraw_label()
+
+    def _redraw_label(self) -> None:
+        """Have the shown label drawn again if what it shows changed."""
         key = (self._texts(), self.step.emphasis == DIM, self.weight > 0, self.weight < 0,
                self.theme.name)
         if key != self._label_key:
