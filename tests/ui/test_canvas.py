@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
+from tests.ui.qt_helpers import along_edge, selection_pixels
 
 
 def at(window, scene_point: QPointF) -> QPoint:
@@ -188,46 +189,26 @@ def test_weight_labels_never_overlap(window) -> None:
             assert not a.intersects(b)
 
 
-def selection_pixels(window, edge_id: str) -> int:
-    """Pixels of (about) the selection colour near the visible part of the edge's line."""
-    item: EdgeItem = window.scene.edge_items[edge_id]
-    image = window.view.viewport().grab().toImage()
-    line = item.line()
-    wanted = window.scene.theme.selection
-    count = 0
-    for k in range(101):
-        centre = at(window, line.pointAt(k / 100))
-        for dx in range(-8, 9, 2):
-            for dy in range(-8, 9, 2):
-                x, y = centre.x() + dx, centre.y() + dy
-                if 0 <= x < image.width() and 0 <= y < image.height():
-                    colour = image.pixelColor(x, y)
-                    count += max(abs(colour.red() - wanted.red()),
-                                 abs(colour.green() - wanted.green()),
-                                 abs(colour.blue() - wanted.blue())) <= 12
-    return count
-
-
 def test_a_selected_edge_is_ringed_until_unselected(qtbot, window) -> None:
     """The selection ring comes and goes with the selection, whichever way it changes
     (the scene tells the edges; they do not watch their own item changes)."""
     scene = window.scene
-    assert selection_pixels(window, "w5") == 0
+    assert selection_pixels(window, along_edge(window, "w5")) == 0
     scene.edge_items["w5"].setSelected(True)
     QApplication.processEvents()
-    assert selection_pixels(window, "w5") > 20
+    assert selection_pixels(window, along_edge(window, "w5")) > 20
     scene.clearSelection()
     QApplication.processEvents()
-    assert selection_pixels(window, "w5") == 0
+    assert selection_pixels(window, along_edge(window, "w5")) == 0
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
                      pos=at(window, scene.edge_items["w5"].line().pointAt(0.6)))
     QApplication.processEvents()
     assert scene.selectedItems() == [scene.edge_items["w5"]]
-    assert selection_pixels(window, "w5") > 20
+    assert selection_pixels(window, along_edge(window, "w5")) > 20
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
                      pos=at(window, QPointF(330, 330)))
     QApplication.processEvents()
-    assert scene.selectedItems() == [] and selection_pixels(window, "w5") == 0
+    assert scene.selectedItems() == [] and selection_pixels(window, along_edge(window, "w5")) == 0
 
 
 def test_tooltips_follow_the_pass_when_the_pointer_comes(qtbot, window) -> None:

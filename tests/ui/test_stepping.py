@@ -12,6 +12,7 @@ from bpgui.network.items import Sample
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, READ, TARGET
 from bpgui.ui.document.commands import SetEdge, SetSamples
+from tests.ui.qt_helpers import around_neuron, selection_pixels
 
 
 def press(qtbot, window, key: Qt.Key, times: int = 1) -> None:
@@ -79,6 +80,28 @@ def test_step_back_restores_exactly(qtbot, window) -> None:
         now = ({n: dict(i.step.values) for n, i in window.scene.neuron_items.items()},
                window.scene.loss_item.value)
         assert now == snapshots[k], k
+
+
+def test_the_flash_of_an_edit_ends_on_what_it_marked(qtbot, window) -> None:
+    """A neuron whose value an edit changed is ringed in the selection colour while it
+    flashes, and the ring goes when the flash ends (the presenter redraws only what it
+    marked)."""
+    from PySide6.QtWidgets import QApplication
+
+    from bpgui.ui.base.theme import NEURON_RADIUS
+    from bpgui.ui.canvas.look import FLASH_SECONDS
+
+    ring = around_neuron(window, "h1", NEURON_RADIUS + 10)
+    press(qtbot, window, Qt.Key.Key_Space, times=8)
+    QApplication.processEvents()
+    assert selection_pixels(window, ring) == 0
+    window.document.execute(SetEdge(window.document, "w7", weight=2.0))
+    QApplication.processEvents()
+    assert window.scene.neuron_items["h1"].step.flashing
+    assert selection_pixels(window, ring) > 20
+    qtbot.wait(round(FLASH_SECONDS * 1000) + 300)
+    assert not window.scene.neuron_items["h1"].step.flashing
+    assert selection_pixels(window, ring) == 0
 
 
 def test_an_edit_mid_pass_updates_and_flashes(qtbot, window) -> None:

@@ -42,6 +42,7 @@ class StepPresenter(QObject):
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
         self._unflash.timeout.connect(self._end_flash)
+        self._flashed: set[str] = set()         # ids flashed since the flash last ended
         session.changed.connect(self.refresh)
         session.edited.connect(self.flash)
         scene.rebuilt.connect(self._on_rebuilt)
@@ -153,10 +154,15 @@ class StepPresenter(QObject):
             item = self.scene.neuron_items.get(ident) or self.scene.edge_items.get(ident)
             if item is not None:
                 item.flash("; ".join(lines))
+        self._flashed.update(notes)
         self._unflash.start(round(FLASH_SECONDS * 1000) + 50)
 
     def _end_flash(self) -> None:
-        for item in self.scene.neuron_items.values():
-            item.update()
-        for edge in self.scene.edge_items.values():
-            edge.refresh_look()
+        """Take the flash off the items an edit marked (only those: on a large network
+        redrawing every item stalled the window a second after each edit)."""
+        for ident in self._flashed:
+            if ident in self.scene.neuron_items:
+                self.scene.neuron_items[ident].update()
+            elif ident in self.scene.edge_items:
+                self.scene.edge_items[ident].refresh_look()
+        self._flashed.clear()
