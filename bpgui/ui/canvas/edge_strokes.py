@@ -28,6 +28,7 @@ from bpgui.ui.canvas.look import DIM, READ, TARGET
 
 EDGE_DIM_ALPHA = 0.22
 RING = 10.0                 # how much wider than the line a highlight ring is
+PEN_MEMO = 50_000            # looks whose pens are remembered (a few per edge)
 MANY_REPAINTS = 200         # more overlay repaints than this in a batch: repaint it whole
 
 
@@ -54,6 +55,9 @@ class EdgeLook(NamedTuple):
     marked: bool              # selected or flashing: a ring in the selection colour
 
 
+# The pens of one edge's stroke, as the batches file it: the ring's (colour, width) if it
+# has one, the line's (colour, width, dashed) and the arrowhead's colour (all as rgba).
+Pens = tuple[tuple[int, float] | None, tuple[int, float, bool], int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -79,13 +83,11 @@ class _Batches:
         self._lines: dict[tuple[int, float, bool], dict[str, QLineF]] = {}
         self._arrows: dict[int, dict[str, QPolygonF]] = {}
         self._paths: dict[int, QPainterPath] = {}
-        self._where: dict[str, tuple[tuple[int, float] | None, tuple[int, float, bool], int]] = {}
+        self._where: dict[str, Pens] = {}
 
-    def put(self, edge_id: str, line: QLineF, arrow: QPolygonF, colour: QColor,
-            width: float, dashed: bool, ring: QColor | None = None) -> None:
+    def put(self, edge_id: str, line: QLineF, arrow: QPolygonF, pens: Pens) -> None:
         self.remove(edge_id)
-        ring_key = None if ring is None else (ring.rgba(), width + RING)
-        line_key, arrow_key = (colour.rgba(), width, dashed), colour.rgba()
+        ring_key, line_key, arrow_key = pens
         if ring_key is not None:
             self._rings.setdefault(ring_key, {})[edge_id] = line
         self._lines.setdefault(line_key, {})[edge_id] = line
@@ -147,6 +149,7 @@ class EdgeStrokes(QGraphicsObject):
         self._overlay = _Batches()
         self._bounds = QRectF()
         self._faded: dict[int, QColor] = {}
+        self._pen_memo: dict[tuple[float, bool, str | None, bool | None, bool | None], Pens] = {}
         self.setZValue(0.9)                 # under every edge label, neuron and path
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         # The base is kept as a pixmap and redrawn only where it changes; the overlay,
@@ -205,10 +208,25 @@ class EdgeStrokes(QGraphicsObject):
         if look is None or look.line.length() == 0:
             batches.remove(edge_id)
             return
-        dim = look.emphasis == DIM if overlay else dim
-        batches.put(edge_id, look.line, look.arrow, self._colour(look, dim),
-                    stroke_width(look.weight), not look.trainable,
-                    self._ring(look) if overlay else None)
+        batches.put(edge_id, look.line, look.arrow, self._pens(look, overlay, dim))
+
+    def _pens(self, look: EdgeLook, overlay: bool, dim: bool) -> Pens:
+        """The pens that draw ``look`` (on the overlay, or on the base faded with ``dim``),
+        worked out once per kind of look: a layer step refiles a thousand edges, and
+        their colours and widths are few."""
+        key = (look.weight, look.trainable, look.emphasis, look.marked, None) if overlay \
+            else (look.weight, look.trainable, None, None, dim)
+        pens = self._pen_memo.get(key)
+        if pens is None:
+            colour = self._colour(look, look.emphasis == DIM if overlay else dim)
+            width = stroke_width(look.weight)
+            ring = self._ring(look) if overlay else None
+            pens = (None if ring is None else (ring.rgba(), width + RING),
+                    (colour.rgba(), width, not look.trainable), colour.rgba())
+            if len(self._pen_memo) > PEN_MEMO:
+                self._pen_memo.clear()
+            self._pen_memo[key] = pens
+        return pens
 
     def _refile(self) -> None:
         """File every edge afresh (the theme or the fading changed all pens)."""
@@ -230,6 +248,7 @@ class EdgeStrokes(QGraphicsObject):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self._faded.clear()
+        self._pen_memo.clear()
         self._refile()
 
     def _grow(self, look: EdgeLook) -> None:
