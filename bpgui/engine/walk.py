@@ -9,6 +9,7 @@ symbols named here.
 
 from __future__ import annotations
 
+import operator
 from functools import cache
 from typing import Any
 
@@ -39,26 +40,36 @@ def _quantity(kind: str, ident: str) -> Quantity:
     return Quantity(kind, ident)
 
 
-class Walk:
-    """Structure and lazily computed values of one sample's pass."""
+def graph_key(network: Network) -> tuple[Any, ...]:
+    """What a pass's graph part (:class:`WalkGraph`), and so the number and phases of its
+    steps, depend on: each neuron's id, role, operation and whether its bias trains, each
+    edge's id, ends and whether it trains. Values (weights, biases, activations, samples)
+    are left out, except where one changes the steps: a lone operand of weight 1 is
+    written without its weight, one step fewer at edge granularity."""
+    ops = {n.id for n in network.neurons if n.op is not None}
+    return (tuple((n.id, n.role, n.op, n.train_bias) for n in network.neurons),
+            tuple((e.id, e.source, e.target, e.trainable, e.target in ops and e.weight == 1.0)
+                  for e in network.edges))
 
-    def __init__(self, network: Network, sample: int) -> None:
+
+class WalkGraph:
+    """The part of a pass that depends only on the graph (:func:`graph_key`): the levels,
+    the step order, each neuron's edges in and out, the symbols. A weight edit leaves it
+    as it was, so a rebuild reuses it (:meth:`fits`); the Edge and Neuron objects it
+    holds are the network's own, so a walk reads their values as they are now."""
+
+    def __init__(self, network: Network, key: tuple[Any, ...] | None = None) -> None:
         require_outputs(network)
         check_operands(network.neurons, network.edges)
-        if not network.samples:
-            raise BpguiError("the network has no samples; add one to step through a pass")
-        if not 0 <= sample < len(network.samples):
-            count = len(network.samples)
-            raise BpguiError(f"sample {sample} does not exist (the network has {count} "
-                             f"sample{'s' * (count != 1)}, numbered from 0)")
-        self.network = network
-        self.sample = sample
+        self.key = graph_key(network) if key is None else key
         neurons = network.neurons
+        self.neurons, self.edges = list(neurons), list(network.edges)
         self.neuron: dict[str, Neuron] = {n.id: n for n in neurons}
         levels = topological_levels(len(neurons), [n.is_input for n in neurons],
                                     network.index_pairs())
         self.level = {n.id: levels[i] for i, n in enumerate(neurons)}
         self.order = [neurons[i].id for i in topological_order(levels)]
+        self.non_inputs = tuple(nid for nid in self.order if not self.neuron[nid].is_input)
         self.incoming: dict[str, list[Edge]] = {n.id: [] for n in neurons}
         self.outgoing: dict[str, list[Edge]] = {n.id: [] for n in neurons}
         for e in network.edges:
@@ -67,10 +78,6 @@ class Walk:
         self.inputs = [n.id for n in network.inputs]
         self.outputs = [n.id for n in network.outputs]
         self.output_index = {nid: k for k, nid in enumerate(self.outputs)}
-        self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
-        self.y = list(network.samples[sample].targets)
-        self.loss = LOSS_TABLE[network.loss]
-        self.values: dict[Quantity, float] = {}
         # Inputs and weights are written by their bare ids, so a reserved letter that is
         # one of them (an input named y) gets a star instead.
         # Operation nodes are written bare too (``a = 2·x + 1·y``).
@@ -81,6 +88,49 @@ class Walk:
         # it once per edge and phase.
         self.symbol = {n.id: n.id if n.is_input or n.is_operation else f"a_{n.id}"
                        for n in neurons}
+
+    def fits(self, network: Network, key: tuple[Any, ...]) -> bool:
+        """Whether this is still ``network``'s graph: the same key, and the very Neuron
+        and Edge objects (a walk reads the values of the ones it holds)."""
+        return key == self.key and len(network.neurons) == len(self.neurons) \
+            and len(network.edges) == len(self.edges) \
+            and all(map(operator.is_, network.neurons, self.neurons)) \
+            and all(map(operator.is_, network.edges, self.edges))
+
+
+class Walk:
+    """Structure and lazily computed values of one sample's pass.
+
+    ``graph`` is the network's :class:`WalkGraph` when the caller has it already (a
+    rebuild after an edit of a value); otherwise it is made here."""
+
+    def __init__(self, network: Network, sample: int, graph: WalkGraph | None = None) -> None:
+        if graph is None:
+            graph = WalkGraph(network)
+        if not network.samples:
+            raise BpguiError("the network has no samples; add one to step through a pass")
+        if not 0 <= sample < len(network.samples):
+            count = len(network.samples)
+            raise BpguiError(f"sample {sample} does not exist (the network has {count} "
+                             f"sample{'s' * (count != 1)}, numbered from 0)")
+        self.network = network
+        self.sample = sample
+        self.graph = graph
+        self.neuron = graph.neuron
+        self.level = graph.level
+        self.order = graph.order
+        self.incoming = graph.incoming
+        self.outgoing = graph.outgoing
+        self.inputs = graph.inputs
+        self.outputs = graph.outputs
+        self.output_index = graph.output_index
+        self.bare_ids = graph.bare_ids
+        self.operations = graph.operations
+        self.symbol = graph.symbol
+        self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
+        self.y = list(network.samples[sample].targets)
+        self.loss = LOSS_TABLE[network.loss]
+        self.values: dict[Quantity, float] = {}
 
     # ---------------------------------------------------------------- naming
     def activation(self, nid: str) -> Activation:
@@ -168,8 +218,8 @@ class Walk:
         """f′(z_j) as the step text writes it, e.g. ``(1 − a_h1²)``, from the cached a or z."""
         return derivative_expr(self.neuron[nid].activation, self.z_var(nid), self.a_var(nid))
 
-    def non_inputs(self) -> list[str]:
-        return [nid for nid in self.order if not self.neuron[nid].is_input]
+    def non_inputs(self) -> tuple[str, ...]:
+        return self.graph.non_inputs
 
     def trainable(self, nid: str) -> list[Edge | str]:
         """The trainable parameters of neuron ``nid``: incoming edges, then its id for b."""
