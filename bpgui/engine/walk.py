@@ -25,7 +25,7 @@ from bpgui.engine.operation_formulas import (
     operation_value,
 )
 from bpgui.engine.plan import require_outputs
-from bpgui.engine.records import Quantity
+from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.network.graph import topological_levels, topological_order
@@ -47,9 +47,12 @@ def graph_key(network: Network) -> tuple[Any, ...]:
     are left out, except where one changes the steps: a lone operand of weight 1 is
     written without its weight, one step fewer at edge granularity."""
     ops = {n.id for n in network.neurons if n.op is not None}
-    return (tuple((n.id, n.role, n.op, n.train_bias) for n in network.neurons),
-            tuple((e.id, e.source, e.target, e.trainable, e.target in ops and e.weight == 1.0)
-                  for e in network.edges))
+    return (tuple(map(_NEURON_SHAPE, network.neurons)), tuple(map(_EDGE_SHAPE, network.edges)),
+            tuple(e.weight == 1.0 for e in network.edges if e.target in ops) if ops else ())
+
+
+_NEURON_SHAPE = operator.attrgetter("id", "role", "op", "train_bias")
+_EDGE_SHAPE = operator.attrgetter("id", "source", "target", "trainable")
 
 
 class WalkGraph:
@@ -84,10 +87,39 @@ class WalkGraph:
         self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges} | {
             n.id for n in neurons if n.is_operation}
         self.operations = frozenset(n.id for n in neurons if n.is_operation)
+        self.feeds_operation = frozenset(e.source for e in network.edges
+                                         if e.target in self.operations)
+        # What each neuron's forward and backward steps read, and whose δ it reuses:
+        # made when first asked, then kept with the graph.
+        self._reads: dict[tuple[str, str], tuple[str, ...]] = {}
         # Each neuron's activation symbol, named once: the steps of a dense pass ask for
         # it once per edge and phase.
         self.symbol = {n.id: n.id if n.is_input or n.is_operation else f"a_{n.id}"
                        for n in neurons}
+
+    def forward_reads(self, nid: str) -> tuple[str, ...]:
+        """Each incoming edge's source and weight, in order, once each."""
+        reads = self._reads.get(("forward", nid))
+        if reads is None:
+            reads = self._reads["forward", nid] = tuple(dict.fromkeys(
+                x for e in self.incoming[nid] for x in (e.source, e.id)))
+        return reads
+
+    def backward_reads(self, nid: str) -> tuple[str, ...]:
+        """The loss (for an output), then each outgoing edge's weight and target, once each."""
+        reads = self._reads.get(("backward", nid))
+        if reads is None:
+            reads = self._reads["backward", nid] = tuple(dict.fromkeys(
+                ((LOSS_ID,) if nid in self.output_index else ())
+                + tuple(x for e in self.outgoing[nid] for x in (e.id, e.target))))
+        return reads
+
+    def consumers(self, nid: str) -> tuple[str, ...]:
+        """The targets of neuron ``nid``'s outgoing edges: the δ its backward step reuses."""
+        targets = self._reads.get(("consumers", nid))
+        if targets is None:
+            targets = self._reads["consumers", nid] = tuple(e.target for e in self.outgoing[nid])
+        return targets
 
     def fits(self, network: Network, key: tuple[Any, ...]) -> bool:
         """Whether this is still ``network``'s graph: the same key, and the very Neuron
@@ -175,11 +207,17 @@ class Walk:
     def a(self, nid: str) -> float:
         return self.values[("a", nid)]  # type: ignore[index]
 
-    def forward_neuron(self, nid: str) -> tuple[float, float]:
-        """z = b + Σ w·a_source, a = f(z); cached as the step writes them."""
+    def sources(self, nid: str) -> list[float]:
+        """The activation of each incoming edge's source, in order."""
+        values = self.values
+        return [values[("a", e.source)] for e in self.incoming[nid]]  # type: ignore[index]
+
+    def forward_neuron(self, nid: str, sources: list[float] | None = None) -> tuple[float, float]:
+        """z = b + Σ w·a_source, a = f(z); cached as the step writes them. ``sources`` are
+        the sources' activations when the caller has them already."""
         z = self.neuron[nid].bias
-        for e in self.incoming[nid]:
-            z += e.weight * self.a(e.source)
+        for e, a in zip(self.incoming[nid], sources or self.sources(nid), strict=True):
+            z += e.weight * a
         return z, float(self.activation(nid).f(np.array(z)))
 
     def loss_and_gradient(self) -> tuple[float, list[float]]:
@@ -192,8 +230,13 @@ class Walk:
         operation node m contributes w·(local derivative)·∂L/∂v_m: every consumer's term
         summed (the fork rule)."""
         total = self.get("dl_dyhat", nid) if nid in self.output_index else 0.0
-        for e in self.outgoing[nid]:
-            total += self.back_term(e)
+        if nid in self.graph.feeds_operation:
+            for e in self.outgoing[nid]:
+                total += self.back_term(e)
+            return total
+        values = self.values
+        for e in self.outgoing[nid]:            # back_term's w·δ, without asking each edge
+            total += e.weight * values[("delta", e.target)]  # type: ignore[index]
         return total
 
     def back_term(self, e: Edge) -> float:
