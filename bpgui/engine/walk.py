@@ -64,7 +64,7 @@ class WalkGraph:
     def __init__(self, network: Network, key: tuple[Any, ...] | None = None) -> None:
         require_outputs(network)
         check_operands(network.neurons, network.edges)
-        self.key = graph_key(network) if key is None else key
+        self.key = key                  # None: made for one pass, never asked to fit
         neurons = network.neurons
         self.neurons, self.edges = list(neurons), list(network.edges)
         self.neuron: dict[str, Neuron] = {n.id: n for n in neurons}
@@ -98,20 +98,21 @@ class WalkGraph:
                        for n in neurons}
 
     def forward_reads(self, nid: str) -> tuple[str, ...]:
-        """Each incoming edge's source and weight, in order, once each."""
+        """Each incoming edge's source and weight, in order (emit drops repeats)."""
         reads = self._reads.get(("forward", nid))
         if reads is None:
-            reads = self._reads["forward", nid] = tuple(dict.fromkeys(
-                x for e in self.incoming[nid] for x in (e.source, e.id)))
+            reads = self._reads["forward", nid] = tuple(
+                [x for e in self.incoming[nid] for x in (e.source, e.id)])
         return reads
 
     def backward_reads(self, nid: str) -> tuple[str, ...]:
-        """The loss (for an output), then each outgoing edge's weight and target, once each."""
+        """The loss (for an output), then each outgoing edge's weight and target, in order
+        (emit drops repeats)."""
         reads = self._reads.get(("backward", nid))
         if reads is None:
-            reads = self._reads["backward", nid] = tuple(dict.fromkeys(
-                ((LOSS_ID,) if nid in self.output_index else ())
-                + tuple(x for e in self.outgoing[nid] for x in (e.id, e.target))))
+            reads = self._reads["backward", nid] = ((LOSS_ID,) if nid in self.output_index
+                                                     else ()) + tuple(
+                [x for e in self.outgoing[nid] for x in (e.id, e.target)])
         return reads
 
     def consumers(self, nid: str) -> tuple[str, ...]:
@@ -124,7 +125,8 @@ class WalkGraph:
     def fits(self, network: Network, key: tuple[Any, ...]) -> bool:
         """Whether this is still ``network``'s graph: the same key, and the very Neuron
         and Edge objects (a walk reads the values of the ones it holds)."""
-        return key == self.key and len(network.neurons) == len(self.neurons) \
+        return self.key is not None and key == self.key \
+            and len(network.neurons) == len(self.neurons) \
             and len(network.edges) == len(self.edges) \
             and all(map(operator.is_, network.neurons, self.neurons)) \
             and all(map(operator.is_, network.edges, self.edges))
