@@ -37,13 +37,18 @@ class StepThrough:
         self.sample = sample
         self.granularity = granularity
         self._graph: WalkGraph | None = None
-        self._shape: tuple[Any, ...] | None = None     # what self.records.phases depend on
+        self._shape: tuple[Any, ...] | None = None     # what records.phases depend on
         self.records = self._generate(None)
         self.position = 0
 
     def _generate(self, previous: LazyRecords | None) -> LazyRecords:
         """The pass of the network as it is now: its records up to the loss at once, the
-        rest when read if ``previous`` has the same shape, else all of them."""
+        rest when read if ``previous`` has the same shape, else all of them.
+
+        The shape is what the number and phases of the steps depend on: the graph
+        (:func:`~bpgui.engine.walk.graph_key`), the granularity, and the update rule's
+        name (a rule with state writes a level's update node by node). Not the sample:
+        every sample's pass has the same steps."""
         check_granularity(self.granularity)
         key = graph_key(self.network)
         if self._graph is None or not self._graph.fits(self.network, key):
