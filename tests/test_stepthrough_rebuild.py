@@ -130,6 +130,7 @@ def _structural_edits(network: Network) -> list[tuple[str, Any]]:
         ("add an edge", lambda: network.add_edge(Edge("w_x1_y", "x1", "y", 0.4))),
         ("remove an edge", lambda: network.remove_edge("w_x2_h2")),
         ("change an activation", lambda: network.update_neuron("h1", activation="tanh")),
+        ("change the loss", lambda: network.set_loss("bce")),
         ("freeze a weight", lambda: network.update_edge("w_h1_y", trainable=False)),
         ("freeze a bias", lambda: network.update_neuron("h2", train_bias=False)),
         ("freeze every parameter of y", freeze_y),
