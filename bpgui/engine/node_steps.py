@@ -16,7 +16,7 @@ from bpgui.engine.expression import Expr, Prod, Var
 from bpgui.engine.formulas import Part, activation_of, delta, part, total
 from bpgui.engine.operation_formulas import as_factor
 from bpgui.engine.optimizers import SGD, Optimizer
-from bpgui.engine.records import LOSS_ID, Equation, EquationsBuilder, Quantity, StepRecord
+from bpgui.engine.records import Equation, EquationsBuilder, Quantity, StepRecord
 from bpgui.engine.update_text import update_equations, update_formula
 from bpgui.engine.walk import Walk
 from bpgui.network.model import Edge
@@ -43,26 +43,25 @@ def forward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Step
     if walk.is_operation(nid):
         yield from operation_forward(walk, emit, nid, fine)
         return
-    edges = walk.incoming[nid]
+    edges, sources, symbol = walk.incoming[nid], walk.sources(nid), walk.symbol
     parts: list[Part] = []
-    for e in edges:
-        product = (e.id, e.weight, walk.a_sym(e.source), walk.a(e.source))
+    for e, a_source in zip(edges, sources, strict=True):
+        product = (e.id, e.weight, symbol[e.source], a_source)
         if fine:
-            term = e.weight * walk.a(e.source)
-            lhs = f"{e.id}·{walk.a_sym(e.source)}"
+            term = e.weight * a_source
+            lhs = f"{e.id}·{symbol[e.source]}"
             yield emit("forward", e.id, (e.source, e.id), (e.id,),
                        [Equation(lhs, (part, product), term)], [walk.put("term", e.id, term)])
             parts.append((lhs, term))
         else:
             parts.append(product)
-    z, a = walk.forward_neuron(nid)
+    z, a = walk.forward_neuron(nid, sources)
     parts.append((f"b_{nid}", walk.neuron[nid].bias))
     values = [walk.put("z", nid, z), walk.put("a", nid, a)]
     equations = [Equation(f"z_{nid}", (total, tuple(parts)), z),
                  Equation(walk.a_sym(nid),
                           (activation_of, walk.neuron[nid].activation, f"z_{nid}", z), a)]
-    reads = [x for e in edges for x in (e.source, e.id)]
-    yield emit("forward", nid, tuple(reads), (nid,), equations, values)
+    yield emit("forward", nid, walk.graph.forward_reads(nid), (nid,), equations, values)
 
 
 # -------------------------------------------------------------------- backward
@@ -71,6 +70,11 @@ def _upstream_parts(walk: Walk, nid: str, fine: bool) -> tuple[Part, ...]:
     parts: list[Part] = []
     if nid in walk.output_index:
         parts.append((f"∂L/∂{walk.yhat_sym(nid)}", walk.get("dl_dyhat", nid)))
+    if not fine and nid not in walk.graph.feeds_operation:     # w·δ of each consumer
+        values = walk.values
+        parts += [(e.id, e.weight, f"δ_{e.target}", values[("delta", e.target)])  # type: ignore[index]
+                  for e in walk.outgoing[nid]]
+        return tuple(parts)
     for e in walk.outgoing[nid]:
         if walk.is_operation(e.target):
             term = walk.back_term_formula(e)
@@ -97,8 +101,7 @@ def _delta_equations(walk: Walk, nid: str, fine: bool, grad_a: float,
 
 
 def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[StepRecord]:
-    consumers = tuple(e.target for e in walk.outgoing[nid])
-    is_output = nid in walk.output_index
+    consumers = walk.graph.consumers(nid)
     if fine:
         for e in walk.outgoing[nid]:
             if walk.is_operation(e.target):
@@ -110,8 +113,7 @@ def backward_steps(walk: Walk, emit: Emit, nid: str, fine: bool) -> Iterator[Ste
                        [Equation(f"{e.id}·δ_{e.target}",
                                  (part, (e.id, e.weight, f"δ_{e.target}", d)), term)],
                        [walk.put("back_term", e.id, term)], reuses=(e.target,))
-    reads = ((LOSS_ID,) if is_output else ()) + tuple(
-        x for e in walk.outgoing[nid] for x in (e.id, e.target))
+    reads = walk.graph.backward_reads(nid)
     if walk.is_operation(nid):
         yield operation_backward(walk, emit, nid, fine, reads, consumers)
         return

@@ -18,7 +18,7 @@ term, ``layer`` one per topological level in seed 003's matrix form.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bpgui.engine.layer_steps import layer_steps
@@ -40,20 +40,27 @@ from bpgui.engine.records import (
     Quantity,
     StepRecord,
 )
-from bpgui.engine.walk import Walk
+from bpgui.engine.walk import Walk, WalkGraph
 from bpgui.network.errors import BpguiError
 from bpgui.network.model import Network
 
-__all__ = ["Emit", "all_steps", "final_values", "iter_steps"]
+__all__ = ["Emit", "all_steps", "check_granularity", "final_values", "iter_steps"]
 
 
-def iter_steps(network: Network, sample: int = 0,
-               granularity: str = "node") -> Iterator[StepRecord]:
-    """Yield the pass's records one at a time; each computes only what it shows."""
+def check_granularity(granularity: str) -> None:
     if granularity not in GRANULARITIES:
         raise BpguiError(f"unknown granularity {granularity!r} "
                          f"(choose {', '.join(GRANULARITIES)})")
-    walk = Walk(network, sample)
+
+
+def iter_steps(network: Network, sample: int = 0, granularity: str = "node", *,
+               graph: WalkGraph | None = None) -> Iterator[StepRecord]:
+    """Yield the pass's records one at a time; each computes only what it shows.
+
+    ``graph`` is the network's :class:`~bpgui.engine.walk.WalkGraph` when the caller kept
+    it from a pass before an edit of a value (:class:`~bpgui.engine.stepthrough.StepThrough`)."""
+    check_granularity(granularity)
+    walk = Walk(network, sample, graph)
     operations = walk.operations
     counter = iter(range(1 << 62))
 
@@ -91,7 +98,7 @@ def all_steps(network: Network, sample: int = 0, granularity: str = "node") -> l
     return list(iter_steps(network, sample, granularity))
 
 
-def final_values(records: list[StepRecord]) -> dict[Quantity, Any]:
+def final_values(records: Iterable[StepRecord]) -> dict[Quantity, Any]:
     """Every quantity the pass computed, the last write winning."""
     state: dict[Quantity, Any] = {}
     for r in records:

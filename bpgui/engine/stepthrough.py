@@ -3,28 +3,65 @@
 The visible state after k steps is exactly what records[:k] wrote, so
 stepping back restores the earlier state by construction. After the network
 changes (a weight, bias, input or target), :meth:`StepThrough.rebuild`
-regenerates every record from the new values and reports which visible
+regenerates the records from the new values and reports which visible
 quantities changed, old → new, so a view can flash them.
+
+The records are generated as they are read (:class:`~bpgui.engine.lazy_records.LazyRecords`):
+an edit mid-pass computes the pass up to the cursor, not the hundreds of steps after it
+that nobody looks at. The pass's shape (how many records, and each one's phase) is
+known from the previous pass while the graph, the granularity and the kind of update
+rule stay the same, and the forward phase and the loss are always generated at once,
+so that an error of the values is raised by the rebuild that met it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bpgui.engine.lazy_records import LazyRecords
 from bpgui.engine.records import PHASES, Quantity, StepRecord
-from bpgui.engine.stepper import all_steps
+from bpgui.engine.stepper import check_granularity, iter_steps
+from bpgui.engine.walk import WalkGraph, graph_key
 from bpgui.network.model import Network
 
 
 class StepThrough:
-    """Position ``k`` means ``k`` steps have been taken (0 = nothing computed yet)."""
+    """Position ``k`` means ``k`` steps have been taken (0 = nothing computed yet).
+
+    The records up to the cursor are always generated: a rebuild compares them with the
+    new ones, and they must hold the values from before the edit, not be made after it.
+    """
 
     def __init__(self, network: Network, sample: int = 0, granularity: str = "node") -> None:
         self.network = network
         self.sample = sample
         self.granularity = granularity
-        self.records: list[StepRecord] = all_steps(network, sample, granularity)
+        self._graph: WalkGraph | None = None
+        self._shape: tuple[Any, ...] | None = None     # what records.phases depend on
+        self.records = self._generate(None)
         self.position = 0
+
+    def _generate(self, previous: LazyRecords | None) -> LazyRecords:
+        """The pass of the network as it is now: its records up to the loss at once, the
+        rest when read if ``previous`` has the same shape, else all of them.
+
+        The shape is what the number and phases of the steps depend on: the graph
+        (:func:`~bpgui.engine.walk.graph_key`), the granularity, and the update rule's
+        name (a rule with state writes a level's update node by node). Not the sample:
+        every sample's pass has the same steps."""
+        check_granularity(self.granularity)
+        key = graph_key(self.network)
+        if self._graph is None or not self._graph.fits(self.network, key):
+            self._graph = WalkGraph(self.network, key)
+        shape = (key, self.granularity, self.network.training.optimizer)
+        steps = iter_steps(self.network, self.sample, self.granularity, graph=self._graph)
+        if previous is None or shape != self._shape:
+            records = LazyRecords(steps)
+        else:
+            phases = previous.phases
+            records = LazyRecords(steps, phases, eager=phases.index("loss") + 1)
+        self._shape = shape                 # only now: the records have this shape
+        return records
 
     def __len__(self) -> int:
         return len(self.records)
@@ -59,6 +96,8 @@ class StepThrough:
 
     def jump(self, position: int) -> None:
         self.position = max(0, min(position, len(self.records)))
+        if self.position:
+            self.records[self.position - 1]          # generated, from today's values
 
     def reset(self) -> None:
         self.position = 0
@@ -67,19 +106,20 @@ class StepThrough:
         """Position after the last step of the phase that the next step belongs to."""
         if self.at_end:
             return self.position
-        phase = self.records[self.position].phase
+        phases = self.records.phases
+        phase = phases[self.position]
         k = self.position
-        while k < len(self.records) and self.records[k].phase == phase:
+        while k < len(phases) and phases[k] == phase:
             k += 1
         return k
 
     def progress(self) -> tuple[str, int, int]:
         """(phase, index within phase, steps in phase) of the current step, e.g. backward 3/8."""
-        current = self.current
-        if current is None:
+        if not self.position:
             return ("ready", 0, 0)
-        same = [r for r in self.records if r.phase == current.phase]
-        return current.phase, same.index(current) + 1, len(same)
+        phases = self.records.phases
+        phase = phases[self.position - 1]
+        return phase, phases[:self.position].count(phase), phases.count(phase)
 
     def rebuild(self, network: Network | None = None, *, sample: int | None = None,
                 granularity: str | None = None) -> dict[Quantity, tuple[Any, Any]]:
@@ -95,7 +135,11 @@ class StepThrough:
         self.network = network or self.network
         self.sample = self.sample if sample is None else sample
         self.granularity = granularity or self.granularity
-        self.records = all_steps(self.network, self.sample, self.granularity)
+        previous = self.records
+        try:
+            self.records = self._generate(previous)
+        finally:
+            previous.close()
         if granularity_changed and old_phase is not None:
             self.position = self._position_covering(before, old_phase, old_fraction)
         self.position = min(self.position, len(self.records))

@@ -9,6 +9,7 @@ symbols named here.
 
 from __future__ import annotations
 
+import operator
 from functools import cache
 from typing import Any
 
@@ -24,7 +25,7 @@ from bpgui.engine.operation_formulas import (
     operation_value,
 )
 from bpgui.engine.plan import require_outputs
-from bpgui.engine.records import Quantity
+from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.network.errors import BpguiError
 from bpgui.network.functions import ACTIVATION_TABLE, LOSS_TABLE, Activation
 from bpgui.network.graph import topological_levels, topological_order
@@ -39,26 +40,39 @@ def _quantity(kind: str, ident: str) -> Quantity:
     return Quantity(kind, ident)
 
 
-class Walk:
-    """Structure and lazily computed values of one sample's pass."""
+def graph_key(network: Network) -> tuple[Any, ...]:
+    """What a pass's graph part (:class:`WalkGraph`), and so the number and phases of its
+    steps, depend on: each neuron's id, role, operation and whether its bias trains, each
+    edge's id, ends and whether it trains. Values (weights, biases, activations, samples)
+    are left out, except where one changes the steps: a lone operand of weight 1 is
+    written without its weight, one step fewer at edge granularity."""
+    ops = {n.id for n in network.neurons if n.op is not None}
+    return (tuple(map(_NEURON_SHAPE, network.neurons)), tuple(map(_EDGE_SHAPE, network.edges)),
+            tuple(e.weight == 1.0 for e in network.edges if e.target in ops) if ops else ())
 
-    def __init__(self, network: Network, sample: int) -> None:
+
+_NEURON_SHAPE = operator.attrgetter("id", "role", "op", "train_bias")
+_EDGE_SHAPE = operator.attrgetter("id", "source", "target", "trainable")
+
+
+class WalkGraph:
+    """The part of a pass that depends only on the graph (:func:`graph_key`): the levels,
+    the step order, each neuron's edges in and out, the symbols. A weight edit leaves it
+    as it was, so a rebuild reuses it (:meth:`fits`); the Edge and Neuron objects it
+    holds are the network's own, so a walk reads their values as they are now."""
+
+    def __init__(self, network: Network, key: tuple[Any, ...] | None = None) -> None:
         require_outputs(network)
         check_operands(network.neurons, network.edges)
-        if not network.samples:
-            raise BpguiError("the network has no samples; add one to step through a pass")
-        if not 0 <= sample < len(network.samples):
-            count = len(network.samples)
-            raise BpguiError(f"sample {sample} does not exist (the network has {count} "
-                             f"sample{'s' * (count != 1)}, numbered from 0)")
-        self.network = network
-        self.sample = sample
+        self.key = key                  # None: made for one pass, never asked to fit
         neurons = network.neurons
+        self.neurons, self.edges = list(neurons), list(network.edges)
         self.neuron: dict[str, Neuron] = {n.id: n for n in neurons}
         levels = topological_levels(len(neurons), [n.is_input for n in neurons],
                                     network.index_pairs())
         self.level = {n.id: levels[i] for i, n in enumerate(neurons)}
         self.order = [neurons[i].id for i in topological_order(levels)]
+        self.non_inputs = tuple(nid for nid in self.order if not self.neuron[nid].is_input)
         self.incoming: dict[str, list[Edge]] = {n.id: [] for n in neurons}
         self.outgoing: dict[str, list[Edge]] = {n.id: [] for n in neurons}
         for e in network.edges:
@@ -67,20 +81,90 @@ class Walk:
         self.inputs = [n.id for n in network.inputs]
         self.outputs = [n.id for n in network.outputs]
         self.output_index = {nid: k for k, nid in enumerate(self.outputs)}
-        self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
-        self.y = list(network.samples[sample].targets)
-        self.loss = LOSS_TABLE[network.loss]
-        self.values: dict[Quantity, float] = {}
         # Inputs and weights are written by their bare ids, so a reserved letter that is
         # one of them (an input named y) gets a star instead.
         # Operation nodes are written bare too (``a = 2·x + 1·y``).
         self.bare_ids = {n.id for n in network.inputs} | {e.id for e in network.edges} | {
             n.id for n in neurons if n.is_operation}
         self.operations = frozenset(n.id for n in neurons if n.is_operation)
+        self.feeds_operation = frozenset(e.source for e in network.edges
+                                         if e.target in self.operations)
+        # What each neuron's forward and backward steps read, and whose δ it reuses:
+        # made when first asked, then kept with the graph.
+        self._reads: dict[tuple[str, str], tuple[str, ...]] = {}
         # Each neuron's activation symbol, named once: the steps of a dense pass ask for
         # it once per edge and phase.
         self.symbol = {n.id: n.id if n.is_input or n.is_operation else f"a_{n.id}"
                        for n in neurons}
+
+    def forward_reads(self, nid: str) -> tuple[str, ...]:
+        """Each incoming edge's source and weight, in order (emit drops repeats)."""
+        reads = self._reads.get(("forward", nid))
+        if reads is None:
+            reads = self._reads["forward", nid] = tuple(
+                [x for e in self.incoming[nid] for x in (e.source, e.id)])
+        return reads
+
+    def backward_reads(self, nid: str) -> tuple[str, ...]:
+        """The loss (for an output), then each outgoing edge's weight and target, in order
+        (emit drops repeats)."""
+        reads = self._reads.get(("backward", nid))
+        if reads is None:
+            reads = self._reads["backward", nid] = ((LOSS_ID,) if nid in self.output_index
+                                                     else ()) + tuple(
+                [x for e in self.outgoing[nid] for x in (e.id, e.target)])
+        return reads
+
+    def consumers(self, nid: str) -> tuple[str, ...]:
+        """The targets of neuron ``nid``'s outgoing edges: the δ its backward step reuses."""
+        targets = self._reads.get(("consumers", nid))
+        if targets is None:
+            targets = self._reads["consumers", nid] = tuple(e.target for e in self.outgoing[nid])
+        return targets
+
+    def fits(self, network: Network, key: tuple[Any, ...]) -> bool:
+        """Whether this is still ``network``'s graph: the same key, and the very Neuron
+        and Edge objects (a walk reads the values of the ones it holds)."""
+        return self.key is not None and key == self.key \
+            and len(network.neurons) == len(self.neurons) \
+            and len(network.edges) == len(self.edges) \
+            and all(map(operator.is_, network.neurons, self.neurons)) \
+            and all(map(operator.is_, network.edges, self.edges))
+
+
+class Walk:
+    """Structure and lazily computed values of one sample's pass.
+
+    ``graph`` is the network's :class:`WalkGraph` when the caller has it already (a
+    rebuild after an edit of a value); otherwise it is made here."""
+
+    def __init__(self, network: Network, sample: int, graph: WalkGraph | None = None) -> None:
+        if graph is None:
+            graph = WalkGraph(network)
+        if not network.samples:
+            raise BpguiError("the network has no samples; add one to step through a pass")
+        if not 0 <= sample < len(network.samples):
+            count = len(network.samples)
+            raise BpguiError(f"sample {sample} does not exist (the network has {count} "
+                             f"sample{'s' * (count != 1)}, numbered from 0)")
+        self.network = network
+        self.sample = sample
+        self.graph = graph
+        self.neuron = graph.neuron
+        self.level = graph.level
+        self.order = graph.order
+        self.incoming = graph.incoming
+        self.outgoing = graph.outgoing
+        self.inputs = graph.inputs
+        self.outputs = graph.outputs
+        self.output_index = graph.output_index
+        self.bare_ids = graph.bare_ids
+        self.operations = graph.operations
+        self.symbol = graph.symbol
+        self.x = dict(zip(self.inputs, network.samples[sample].inputs, strict=True))
+        self.y = list(network.samples[sample].targets)
+        self.loss = LOSS_TABLE[network.loss]
+        self.values: dict[Quantity, float] = {}
 
     # ---------------------------------------------------------------- naming
     def activation(self, nid: str) -> Activation:
@@ -125,11 +209,17 @@ class Walk:
     def a(self, nid: str) -> float:
         return self.values[("a", nid)]  # type: ignore[index]
 
-    def forward_neuron(self, nid: str) -> tuple[float, float]:
-        """z = b + Σ w·a_source, a = f(z); cached as the step writes them."""
+    def sources(self, nid: str) -> list[float]:
+        """The activation of each incoming edge's source, in order."""
+        values = self.values
+        return [values[("a", e.source)] for e in self.incoming[nid]]  # type: ignore[index]
+
+    def forward_neuron(self, nid: str, sources: list[float] | None = None) -> tuple[float, float]:
+        """z = b + Σ w·a_source, a = f(z); cached as the step writes them. ``sources`` are
+        the sources' activations when the caller has them already."""
         z = self.neuron[nid].bias
-        for e in self.incoming[nid]:
-            z += e.weight * self.a(e.source)
+        for e, a in zip(self.incoming[nid], sources or self.sources(nid), strict=True):
+            z += e.weight * a
         return z, float(self.activation(nid).f(np.array(z)))
 
     def loss_and_gradient(self) -> tuple[float, list[float]]:
@@ -142,8 +232,13 @@ class Walk:
         operation node m contributes w·(local derivative)·∂L/∂v_m: every consumer's term
         summed (the fork rule)."""
         total = self.get("dl_dyhat", nid) if nid in self.output_index else 0.0
-        for e in self.outgoing[nid]:
-            total += self.back_term(e)
+        if nid in self.graph.feeds_operation:
+            for e in self.outgoing[nid]:
+                total += self.back_term(e)
+            return total
+        values = self.values
+        for e in self.outgoing[nid]:            # back_term's w·δ, without asking each edge
+            total += e.weight * values[("delta", e.target)]  # type: ignore[index]
         return total
 
     def back_term(self, e: Edge) -> float:
@@ -168,8 +263,8 @@ class Walk:
         """f′(z_j) as the step text writes it, e.g. ``(1 − a_h1²)``, from the cached a or z."""
         return derivative_expr(self.neuron[nid].activation, self.z_var(nid), self.a_var(nid))
 
-    def non_inputs(self) -> list[str]:
-        return [nid for nid in self.order if not self.neuron[nid].is_input]
+    def non_inputs(self) -> tuple[str, ...]:
+        return self.graph.non_inputs
 
     def trainable(self, nid: str) -> list[Edge | str]:
         """The trainable parameters of neuron ``nid``: incoming edges, then its id for b."""

@@ -4,7 +4,7 @@ File ▸ New from expression."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -91,7 +91,8 @@ def test_during_a_pass_the_gate_shows_its_value_and_its_gradient(qtbot) -> None:
 
 
 # ------------------------------------------------------- the backward pass
-def recorded(network: Network, sample: int = 0, granularity: str = "node") -> list[StepRecord]:
+def recorded(network: Network, sample: int = 0, granularity: str = "node",
+             **_: object) -> Iterator[StepRecord]:
     """Two steps as the step path records them for seed 000's z = sin(a): the forward
     value of a, then z's backward step, with ∂L/∂a = cos(1.3)·1 and the local derivative
     cos(1.3) of the edge a → z (cos 1.3 = 0.26750, by hand)."""
@@ -101,12 +102,12 @@ def recorded(network: Network, sample: int = 0, granularity: str = "node") -> li
                           (Equation("∂L/∂a", None, 0.26750),),
                           ((Quantity("local", "z_a"), 0.26750),
                            (Quantity("delta", "a"), 0.26750)))
-    return [forward, backward]
+    return iter([forward, backward])
 
 
 def test_backward_steps_write_local_derivatives_on_edges_and_mark_forks(
         qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stepthrough, "all_steps", recorded)
+    monkeypatch.setattr(stepthrough, "iter_steps", recorded)
     window.document.replace(seed_graph(), None)
     session, scene = window.stepping.session, window.scene
     assert session.available, session.reason
@@ -134,10 +135,11 @@ def test_a_layered_network_of_neurons_is_not_marked(window: MainWindow) -> None:
 
 def test_a_refused_pass_is_shown_not_raised(window: MainWindow,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(network: Network, sample: int = 0, granularity: str = "node") -> list[StepRecord]:
+    def refuse(network: Network, sample: int = 0, granularity: str = "node",
+               **_: object) -> Iterator[StepRecord]:
         raise BpguiError("'m' is mul, which takes at least 2 operands, not 1")
 
-    monkeypatch.setattr(stepthrough, "all_steps", refuse)
+    monkeypatch.setattr(stepthrough, "iter_steps", refuse)
     window.document.replace(seed_graph(), None)
     assert not window.stepping.session.available
     assert "takes at least 2 operands" in window.stepping.session.progress_text()

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QListView, QSpinBox, QTextBrowser
 
+from bpgui.engine.lazy_records import LazyRecords
 from bpgui.engine.records import GRANULARITIES
+from bpgui.engine.stepper import all_steps
 from bpgui.engine.trace import trace_document
 from bpgui.engine.update_step import update_record
 from bpgui.network import fileformat
@@ -292,3 +294,32 @@ def test_a_layer_step_row_stops_at_its_matrix_symbols(qtbot) -> None:
     session.jump(2)
     assert session.current is not None
     assert session.current.equations[0].numbers(session.digits) in panel.current_html
+
+
+def test_an_edit_mid_pass_writes_the_rows_on_screen_and_generates_no_further(qtbot) -> None:
+    """moons 2-8-8-1 by nodes: 18 forward steps, the loss, 19 backward, 17 gradient and 17
+    update steps (72). After an edit at step 30 the pass is generated up to the last row
+    the list shows, and those rows, the rest when read, are a fresh pass's."""
+    stem = Path(__file__).resolve().parents[2] / "sample_networks" / "moons_2-8-8-1.bpnet.json"
+    document = Document(fileformat.load(stem))
+    session = StepSession(document)
+    panel = StepPanelDock(session)
+    qtbot.addWidget(panel)
+    panel.resize(520, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = step_list(panel)
+    session.jump(30)
+    size = view.sizeHintForIndex(view.model().index(0, 0))
+    edge = document.network.edges[20].id
+    assert document.execute(SetEdge(document, edge, weight=-1.5)) is None
+    qtbot.wait(20)                                          # the list repaints
+    records = session.records
+    shown = view.indexAt(QPoint(5, view.viewport().height() - 2)).row()
+    assert len(records) == 72 and 30 <= shown < 71
+    assert isinstance(records, LazyRecords) and records.generated == shown + 1
+    assert view.sizeHintForIndex(view.model().index(0, 0)) == size
+    fresh = all_steps(document.network)
+    assert row_texts(panel) == [one_line(f"{i + 1}. {r.phase}: {r.text(session.digits)}")
+                                for i, r in enumerate(fresh)]
+    document.undo_stack.clear()

@@ -9,6 +9,7 @@ point). Each path has its own colour-blind-safe colour, shared with the canvas.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
@@ -64,7 +65,7 @@ class PathPanelDock(QDockWidget):
         self.target: str | None = None
         self.kind: str | None = None
         self.report: PathReport | None = None
-        self._records: list[StepRecord] | None = None   # held, so ``is`` is a safe test
+        self._records: Sequence[StepRecord] | None = None   # held, so ``is`` is a safe test
         self._inputs: tuple[int, str | None, str | None] | None = None
         self._digits = session.digits
         self.text = QTextBrowser(self)
@@ -95,7 +96,7 @@ class PathPanelDock(QDockWidget):
             if self.report is not None:
                 self.text.setHtml(self._render(self.report))
 
-    def _recompute(self, records: list[StepRecord]) -> None:
+    def _recompute(self, records: Sequence[StepRecord]) -> None:
         previous, self.report = self.report, None
         if self.target is None:
             self.text.setHtml(f"<p style='color:#555'>{PLACEHOLDER}</p>")

@@ -11,7 +11,7 @@ methods; none of them computes a value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -55,7 +55,9 @@ class StepSession(QObject):
         return self.walk.position if self.walk else 0
 
     @property
-    def records(self) -> list[StepRecord]:
+    def records(self) -> Sequence[StepRecord]:
+        """The pass's records, generated as they are read (a new object after every
+        rebuild, so ``is`` tells a view whether to read them again)."""
         return self.walk.records if self.walk else []
 
     @property

@@ -8,6 +8,7 @@ the list jumps there, forward or back.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -110,6 +114,7 @@ class StepPanelDock(QDockWidget):
         # One line per step (full text in the tooltip), formatted only when drawn: a pass
         # of hundreds of steps costs nothing until it scrolls into view.
         self.steps.setUniformItemSizes(True)
+        self.steps.setItemDelegate(_RowDelegate(self.model, self.steps))
         # Rows are elided at the panel's width, so no horizontal scroll bar comes and goes
         # (re-laying out and repainting the whole list at every step).
         self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -188,6 +193,28 @@ class StepPanelDock(QDockWidget):
         self.session.jump(index.row() + 1)
 
 
+class _RowDelegate(QStyledItemDelegate):
+    """The default rows, measured once per set of rows rather than at every edit.
+
+    With uniform item sizes the list measures its last row, at every layout: after an
+    edit that would generate the whole pass (:class:`~bpgui.engine.lazy_records.LazyRecords`)
+    just to write a row nobody sees. An edit changes only numbers, so the size measured
+    when the rows were last replaced stands until they are again.
+    """
+
+    def __init__(self, model: StepListModel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._size: tuple[tuple[int, str], QSize] | None = None
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        key = (self.model.resets, option.font.toString())
+        if self._size is None or self._size[0] != key:
+            self._size = key, super().sizeHint(option, index)
+        return QSize(self._size[1])
+
+
 def row_text(row: int, record: StepRecord, digits: int) -> str:
     """``12. gradient: …`` on one line, cut at ROW_CHARS (the tooltip has it all).
 
@@ -225,14 +252,23 @@ class StepListModel(QAbstractListModel):
     def __init__(self, session: StepSession) -> None:
         super().__init__()
         self.session = session
-        self._records: list[StepRecord] = []
+        self._records: Sequence[StepRecord] = []
         self._digits = session.digits
         self._position = 0
         self._cache: dict[int, str] = {}
+        self.resets = 0          # how many times the rows were replaced by other rows
 
     def refresh(self) -> None:
         records, digits = self.session.records, self.session.digits
-        if records is not self._records or digits != self._digits:
+        if records is not self._records and digits == self._digits \
+                and len(records) == len(self._records) and self._records:
+            # The same rows with new values (an edit): the rows keep their size
+            # (_RowDelegate), and only those on screen are generated and written.
+            self._records, self._cache = records, {}
+            self._position = self.session.position
+            self.dataChanged.emit(self.index(0), self.index(len(records) - 1))
+        elif records is not self._records or digits != self._digits:
+            self.resets += 1
             self.beginResetModel()
             self._records, self._digits, self._cache = records, digits, {}
             self._position = self.session.position

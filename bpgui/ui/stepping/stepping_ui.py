@@ -8,7 +8,7 @@ and panel toggles in the Run menu.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -57,7 +57,7 @@ class SteppingUi:
         self.actions, self.toolbar = build_run_controls(window, self.session, self.practice)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.session.changed.connect(lambda: status(self.session.progress_text()))
-        self._fed: tuple[list[StepRecord] | None, dict[str, float]] = (None, {})
+        self._fed: tuple[Sequence[StepRecord] | None, dict[str, float]] = (None, {})
         scene.delta_source = self._pass_deltas
         self.session.changed.connect(scene.deltas_changed)
         self.practice.changed.connect(scene.deltas_changed)
