@@ -212,3 +212,33 @@ def test_a_capped_list_says_so_under_the_heading(qtbot) -> None:
     first_path = shown(panel).index("path 1")
     assert "Showing 64 of 1,000 paths (the count is exact)" in shown(panel)[:first_path]
     document.undo_stack.clear()
+
+
+def test_a_scrub_leaves_the_paths_until_it_pauses(monkeypatch: pytest.MonkeyPatch, qtbot,
+                                                 window) -> None:
+    """Ctrl+wheel notches on the hovered weight do not recompute its paths one by one;
+    once the scrub pauses they show the gradient of the weight as it ends."""
+    from bpgui.engine.records import Quantity
+    from bpgui.engine.stepper import all_steps, final_values
+
+    panel = window.stepping.path_panel
+    calls: list[str] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[1]))
+        return path_report(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(path_panel, "path_report", counting)
+    start = window.document.network.edge("w5").weight
+    step = window.nudge_step.value()
+    window.scene.hover("weight", "w5")
+    assert calls == ["w5"]
+    for _ in range(4):
+        window.nudge_weight("w5", 1)
+    assert calls == ["w5"]                                 # not at every notch
+    assert window.document.network.edge("w5").weight == pytest.approx(start + 4 * step)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=2000)
+    expected = final_values(all_steps(window.document.network, 0))[Quantity("grad_w", "w5")]
+    assert panel.report is not None and panel.report.gradient == expected
+    window.document.execute(SetEdge(window.document, "w7", weight=2.0))
+    assert len(calls) == 3                                  # any other edit: at once

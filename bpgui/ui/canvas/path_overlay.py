@@ -60,6 +60,9 @@ class PathOverlay:
             item.setPen(pen)
             item.setOpacity(0.75)
             item.setZValue(1.9)
+            # Kept as a pixmap: a route crosses the whole network, and stroking dozens of
+            # thick translucent routes again at every repaint doubled an edit's cost.
+            item.setCacheMode(QGraphicsPathItem.CacheMode.DeviceCoordinateCache)
             item.setToolTip(f"path {k + 1}: L → " + " → ".join(nodes + edges[-1:]))
             self.scene.addItem(item)
             self.items.append(item)

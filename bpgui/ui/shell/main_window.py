@@ -233,8 +233,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, settle_long_lived)
 
     def nudge_weight(self, edge_id: str, notches: int) -> None:
+        """Ctrl+wheel over an edge: its weight up or down by the nudge step per notch, the
+        notches of one scrub merged into one undo entry."""
         weight = self.document.network.edge(edge_id).weight
         new = round(weight + notches * self.nudge_step.value(), 10)
+        self.stepping.path_panel.scrubbing()
         error = self.document.execute(SetEdge(self.document, edge_id, NUDGE_MERGE_KEY,
                                               weight=new))
         self.show_status(error or f"{edge_id} = {new:g}")

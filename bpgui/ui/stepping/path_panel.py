@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
@@ -34,6 +34,7 @@ from bpgui.ui.stepping.session import StepSession
 PATH_COLOURS = [QColor(c) for c in ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00",
                                     "#CC79A7", "#F0E442")]
 PLACEHOLDER = "Select a weight or a neuron on the canvas to see every path from the loss to it."
+SCRUB_PAUSE_MS = 150    # a scrub's paths are recomputed once it pauses this long
 
 
 def _heading(report: PathReport, digits: int) -> str:
@@ -54,6 +55,8 @@ class PathPanelDock(QDockWidget):
     ``refresh`` runs on every cursor move, but the paths depend only on the
     records (replaced by a new list whenever the network, sample or
     granularity changes), the sample and the target; the digits only re-render.
+    While a weight is scrubbed (:meth:`scrubbing`), the paths follow when the scrub
+    pauses: recomputing them cost more than the rest of a notch together.
     """
 
     paths_changed = Signal(object)    # [(nodes, edges, QColor)] for the canvas overlay
@@ -72,8 +75,23 @@ class PathPanelDock(QDockWidget):
         self.text.setObjectName("pathText")
         self.text.setStyleSheet("font-size: 17px;")
         self.setWidget(self.text)
+        self._scrub = QTimer(self)
+        self._scrub.setSingleShot(True)
+        self._scrub.timeout.connect(self._scrub_paused)
+        self._behind = False            # a scrub changed the records since the paths
         session.changed.connect(self.refresh)
         self.refresh()
+
+    def scrubbing(self) -> None:
+        """A weight is being scrubbed (Ctrl+wheel, a notch at a time): until it pauses for
+        :data:`SCRUB_PAUSE_MS`, its edits leave the paths as they were, so the canvas
+        follows the hand at display rate; then the paths catch up once."""
+        self._scrub.start(SCRUB_PAUSE_MS)
+
+    def _scrub_paused(self) -> None:
+        if self._behind and self._records is not None:
+            self._behind = False
+            self._recompute(self._records)
 
     def set_target(self, target: str | None, kind: str | None = None) -> None:
         """Show ``target``'s paths; without ``kind`` an edge id means its weight, else a neuron.
@@ -89,8 +107,11 @@ class PathPanelDock(QDockWidget):
         records = self.session.records                  # first: it may flush a pending edit
         inputs = (self.session.sample, self.target, self.kind)
         if records is not self._records or inputs != self._inputs:
+            scrubbed = self._scrub.isActive() and inputs == self._inputs
             self._records, self._inputs, self._digits = records, inputs, self.session.digits
-            self._recompute(records)
+            self._behind = scrubbed
+            if not scrubbed:
+                self._recompute(records)
         elif self.session.digits != self._digits:
             self._digits = self.session.digits
             if self.report is not None:
