@@ -19,9 +19,10 @@ only, and reports per network and granularity:
   only their first STEP_CAP steps ('steps' says how many were timed).
 - edit_median_ms / edit_max_ms: mid-pass, 15 weight edits (each one undoable
   command) until every value is recomputed and repainted.
-- scrub_ms / scrub_max_ms: mid-pass, 60 weight changes in a row on one edge as
-  Ctrl+wheel produces them (MainWindow.nudge_weight, merged into one undo entry),
-  each followed by a turn of the event loop; median and max time per change.
+- scrub_ms / scrub_max_ms: mid-pass, 60 weight changes in a row on one edge: the
+  pointer moved onto the edge (so it is hovered and the path panel shows its paths)
+  and 60 Ctrl+wheel notches sent there, merged into one undo entry, each followed by a
+  turn of the event loop; median and max time per change.
 
 Figures are milliseconds (open_s seconds). A frame at 60 Hz is 16 ms; about 50 ms
 is where a delay starts to be noticeable, 100 ms where it feels sluggish. Each
@@ -46,7 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpgui.network import fileformat
@@ -219,12 +221,35 @@ def time_edits(app: QApplication, window: MainWindow, edge: str) -> list[float]:
     return edits
 
 
+def pointer_on(app: QApplication, window: MainWindow, edge: str) -> QPoint:
+    """Move the pointer onto the edge (a real mouse move, so the edge is hovered and the
+    path panel shows its paths, as when a user scrubs it) and return where it is."""
+    view = window.view
+    line = window.scene.edge_items[edge].line()
+    for k in range(1, 100):
+        point = view.mapFromScene(line.pointAt(k / 100))
+        if view.edge_at(point) is window.scene.edge_items[edge]:
+            QApplication.sendEvent(view.viewport(), QMouseEvent(
+                QEvent.Type.MouseMove, QPointF(point), QPointF(view.viewport().mapToGlobal(point)),
+                Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+            app.processEvents()
+            return point
+    raise RuntimeError(f"edge {edge} is nowhere on screen alone")
+
+
 def time_scrub(app: QApplication, window: MainWindow, edge: str) -> list[float]:
-    """Ctrl+wheel: one notch at a time, up then back down, each shown before the next."""
+    """Ctrl+wheel over the edge: one notch at a time, up then back down, each shown before
+    the next (real wheel events at the pointer, which hovers the edge)."""
+    view = window.view
+    point = pointer_on(app, window, edge)
     changes = []
     for k in range(SCRUB):
+        notch = 120 if k < SCRUB // 2 else -120
         t = time.perf_counter()
-        window.nudge_weight(edge, 1 if k < SCRUB // 2 else -1)
+        QApplication.sendEvent(view.viewport(), QWheelEvent(
+            QPointF(point), QPointF(view.viewport().mapToGlobal(point)), QPoint(0, 0),
+            QPoint(0, notch), Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+            Qt.ScrollPhase.NoScrollPhase, False))
         settle(app, window)
         changes.append(ms_since(t))
     return changes
