@@ -79,6 +79,7 @@ class PathPanelDock(QDockWidget):
         self._scrub.setSingleShot(True)
         self._scrub.timeout.connect(self._scrub_paused)
         self._behind = False            # a scrub changed the records since the paths
+        self._html = ""                 # what the view shows, as given to it
         session.changed.connect(self.refresh)
         self.refresh()
 
@@ -115,23 +116,30 @@ class PathPanelDock(QDockWidget):
         elif self.session.digits != self._digits:
             self._digits = self.session.digits
             if self.report is not None:
-                self.text.setHtml(self._render(self.report))
+                self._show(self._render(self.report))
 
     def _recompute(self, records: Sequence[StepRecord]) -> None:
         previous, self.report = self.report, None
         if self.target is None:
-            self.text.setHtml(f"<p style='color:#555'>{PLACEHOLDER}</p>")
+            self._show(f"<p style='color:#555'>{PLACEHOLDER}</p>")
         else:
             try:
                 self.report = path_report(self.session.document.network, self.target,
                                           self.kind, self.session.sample, DEFAULT_LIMIT,
                                           values=final_values(records) if records else None)
             except (BpguiError, KeyError) as exc:
-                self.text.setHtml(f"<p>{html.escape(_message(exc))}</p>")
+                self._show(f"<p>{html.escape(_message(exc))}</p>")
             else:
-                self.text.setHtml(self._render(self.report))
+                self._show(self._render(self.report))
         if self.report is not None or previous is not None:
             self.paths_changed.emit(self._routes())
+
+    def _show(self, text: str) -> None:
+        """Put ``text`` in the view unless it is there already: with nothing selected,
+        every edit re-set the same placeholder, laid out and repainted again."""
+        if text != self._html:
+            self._html = text
+            self.text.setHtml(text)
 
     def _routes(self) -> list[tuple[tuple[str, ...], tuple[str, ...], QColor]]:
         if self.report is None:
