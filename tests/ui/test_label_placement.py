@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bpgui.network.builders import LayeredSpec, layered_network
@@ -147,3 +147,65 @@ def test_a_dense_network_shows_the_labels_that_fit_and_hides_the_rest(qtbot) -> 
     hidden[0].setSelected(True)
     assert hidden[0].label_visible and hidden[0].label_item.isVisible()
     document.undo_stack.clear()
+
+
+def label_places(scene: NetworkScene
+                 ) -> dict[bool, dict[str, tuple[float, tuple[float, float], bool]]]:
+    """Each edge's label place and whether it fits, idle and during a pass."""
+    places = {}
+    for shown in (False, True):
+        scene.set_pass_shown(shown)
+        places[shown] = {eid: (e.label_at, e.label_offset, e.label_fits)
+                         for eid, e in scene.edge_items.items()}
+    scene.set_pass_shown(False)
+    return places
+
+
+@pytest.mark.parametrize("network", [
+    pytest.param(lambda: layered_network(LayeredSpec(
+        [20, 30, 30, 20], ["tanh", "tanh", "sigmoid"], seed=2)), id="2,200 items"),
+    pytest.param(lambda: load(SAMPLES / "moons_2-8-8-1.bpnet.json"), id="moons, full search"),
+])
+def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
+        qtbot, monkeypatch, network) -> None:
+    """A large network on a shown canvas places its labels (twice: idle and with room
+    for a pass) across turns of the event loop, and every label ends where placing all
+    at once puts it. Moons (88 edges) is made to build in slices too (of one step
+    each), so the stages of the full search (finer places, beside the edge, within
+    the frame) are sliced as well."""
+    from bpgui.ui.canvas import scene_build
+    from bpgui.ui.canvas.view import CanvasView
+
+    net = network()
+    if len(net.neurons) + len(net.edges) <= scene_build.INLINE_ITEMS:
+        monkeypatch.setattr(scene_build, "INLINE_ITEMS", 20)
+        monkeypatch.setattr(scene_build, "SLICE_S", 0.0)     # a step per slice
+    inline_doc = Document(net.copy())
+    inline = NetworkScene(inline_doc)                # no view: drawn at once
+    assert not inline.building
+
+    document = Document(Network([], []))
+    scene = NetworkScene(document)
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    turns_while_placing = 0
+
+    def tick() -> None:
+        nonlocal turns_while_placing
+        turns_while_placing += scene.building and len(scene.edge_items) == len(net.edges)
+
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(tick)
+    timer.start()
+    document.replace(net, None)
+    assert scene.building
+    qtbot.waitUntil(lambda: not scene.building, timeout=120_000)
+    timer.stop()
+    assert turns_while_placing >= 2        # the event loop turned while labels were placed
+    assert view.isEnabled()
+    assert label_places(scene) == label_places(inline)
+    document.undo_stack.clear()
+    inline_doc.undo_stack.clear()

@@ -10,12 +10,18 @@ although they do not fit are put where they crowd the others least.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from PySide6.QtCore import QRectF
 
 from bpgui.ui.canvas.edge_item import EdgeItem
-from bpgui.ui.canvas.labels import Grid, Placement, obstacle_grid, place_step_labels
+from bpgui.ui.canvas.labels import (
+    FULL_SEARCH_EDGES,
+    Grid,
+    Placement,
+    obstacle_grid,
+    place_step_labels,
+)
 from bpgui.ui.canvas.neuron_item import NeuronItem
 
 
@@ -31,18 +37,38 @@ class LabelKeeper:
         """Place every label (in file order), and show the placement for ``pass_shown``.
         ``fit`` gives the rectangle a view fitted to the items shows: labels a pass sets
         beside their edges stay inside the one of the idle places."""
+        for _ in self.arranging(edges, neurons, pass_shown, fit):
+            pass
+
+    def arranging(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
+                  pass_shown: bool, fit: Callable[[], QRectF]) -> Iterator[None]:
+        """:meth:`arrange`, yielding after each label placed or moved (a large network's
+        build runs it across turns of the event loop). A dense network's labels never
+        go beside their edges, so it needs no frame (``fit`` walks every item)."""
         neurons = list(neurons)
-        idle = Placement(edges, neurons, room=False)
+        idle = Placement(edges, neurons, room=False, now=False)
+        yield from idle.placing()
         self._placements = {False: idle}
-        self.apply(False)
-        self._placements[True] = Placement(edges, neurons, room=True, frame=fit())
+        yield from self._applying(False)
+        frame = fit() if len(edges) <= FULL_SEARCH_EDGES else None
+        with_room = Placement(edges, neurons, room=True, frame=frame, now=False)
+        yield from with_room.placing()
+        self._placements[True] = with_room
         if pass_shown:
-            self.apply(True)
+            yield from self._applying(True)
         self._obstacles = None                   # made again when a step needs them
 
     def apply(self, pass_shown: bool) -> None:
-        for edge, place in self._placements[pass_shown].places.items():
+        for _ in self._applying(pass_shown):
+            pass
+
+    def _applying(self, pass_shown: bool) -> Iterator[None]:
+        placement = self._placements.get(pass_shown)
+        if placement is None:                    # a pass shown while a build places
+            return
+        for edge, place in placement.places.items():
             edge.set_label_place(place, fits=place is not None)
+            yield
 
     def step(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
              pass_shown: bool) -> None:

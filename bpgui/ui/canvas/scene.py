@@ -10,10 +10,10 @@ Connect tool) is a new edge, a double-click on empty space adds a neuron."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 
-from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -29,7 +29,7 @@ from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
 from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
-from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 DEFAULT_WEIGHT = 0.5
@@ -39,14 +39,6 @@ class Tool(Enum):
     SELECT = "select"
     ADD_NEURON = "add"
     CONNECT = "connect"
-
-
-def next_id(prefix: str, taken: set[str]) -> str:
-    """The first ``prefix<n>`` (n = 1, 2, …) not in ``taken``."""
-    n = 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
 
 
 class NetworkScene(QGraphicsScene):
@@ -100,7 +92,7 @@ class NetworkScene(QGraphicsScene):
         net = self.document.network
         self._build = build_items(self, list(net.neurons), list(net.edges),
                                   self._add_neuron_item, self._add_edge_item,
-                                  self._finish_rebuild)
+                                  self._placing_labels, self._finish_rebuild)
         if self._build is not None:
             self.rebuilt.emit()             # the old items are gone: let go of them now
 
@@ -113,23 +105,29 @@ class NetworkScene(QGraphicsScene):
         if self._build is not None:
             self._build.finish()
 
-    def _finish_rebuild(self) -> None:
-        self._build = None
+    def _placing_labels(self) -> Iterator[None]:
+        """The build's last steps: the loss node, then every weight label placed."""
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
         self._count_fanout()
-        self.arrange_labels()
+        yield from self.labels.arranging(*self._label_parts())
+
+    def _finish_rebuild(self) -> None:
+        self._build = None
         self._fill_by_delta()
         self.rebuilt.emit()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
 
     def arrange_labels(self) -> None:
         """Re-place every weight label so none overlaps another (see :mod:`label_keeper`)."""
+        self.labels.arrange(*self._label_parts())
+
+    def _label_parts(self) -> tuple[list[EdgeItem], list[NeuronItem], bool,
+                                    Callable[[], QRectF]]:
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        self.labels.arrange(items, self.neuron_items.values(), self.pass_shown,
-                            self.itemsBoundingRect)
+        return items, list(self.neuron_items.values()), self.pass_shown, self.itemsBoundingRect
 
     def set_pass_shown(self, shown: bool) -> None:
         """A pass starts or ends: fade the strokes, and place the labels with room for

@@ -2,8 +2,9 @@
 
 Making the item of one edge costs about a tenth of a millisecond: the 24,000 edges of a
 1,000-neuron layered network held the GUI thread for seconds, and the window stopped
-repainting ("not responding"). :class:`SlicedBuild` runs the scene's item-making steps
-in slices of :data:`SLICE_S`, one slice per turn of the event loop. Meanwhile the
+repainting ("not responding"), and then placing their labels (twice) held it for
+seconds more. :class:`SlicedBuild` runs the scene's item-making and label-placing
+steps in slices of :data:`SLICE_S`, one slice per turn of the event loop. Meanwhile the
 canvas takes no input and a modal progress dialog (after 300 ms) keeps the rest of
 the window from acting on half a scene; the event loop keeps turning. Whoever needs
 every item at once (an edit about to run, a change arriving) calls :meth:`finish`.
@@ -28,12 +29,14 @@ SLICE_S = 0.04          # GUI-thread time per slice: the window repaints between
 
 def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequence[Edge],
                 add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
+                place_labels: Callable[[], Iterator[None]],
                 done: Callable[[], None]) -> SlicedBuild | None:
-    """Make every neuron's item, then every edge's, then call ``done``: at once for a
-    small network or a scene nobody sees yet (``--screenshot``, a window being made),
+    """Make every neuron's item, then every edge's, then run ``place_labels`` (which
+    yields after each label, about three times per edge) and call ``done``: at once for
+    a small network or a scene nobody sees yet (``--screenshot``, a window being made),
     else in slices (and then fit the views, which were fitted to the empty scene when
     the document was replaced); the :class:`SlicedBuild` under way, or None when done."""
-    steps = _steps(neurons, edges, add_neuron, add_edge)
+    steps = _steps(neurons, edges, add_neuron, add_edge, place_labels)
     total = len(neurons) + len(edges)
     if total <= INLINE_ITEMS or not any(view.isVisible() for view in scene.views()):
         for _ in steps:
@@ -45,19 +48,26 @@ def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequenc
         done()
         fit_views(scene)
 
-    return SlicedBuild(scene, steps, total, done_and_fit,
+    return SlicedBuild(scene, steps, total + LABEL_STEPS_PER_EDGE * len(edges), done_and_fit,
                        f"Drawing {len(neurons):,} neurons and {len(edges):,} edges…")
 
 
+LABEL_STEPS_PER_EDGE = 3   # two placements (idle, with room) and showing the idle one
+PLACING_TEXT = "Placing the weight labels…"
+
+
 def _steps(neurons: Sequence[Neuron], edges: Sequence[Edge],
-           add_neuron: Callable[[Neuron], None],
-           add_edge: Callable[[Edge], None]) -> Iterator[None]:
+           add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
+           place_labels: Callable[[], Iterator[None]]) -> Iterator[str | None]:
+    """One step per item made or label placed; a text when the work changes."""
     for neuron in neurons:
         add_neuron(neuron)
-        yield
+        yield None
     for edge in edges:
         add_edge(edge)
-        yield
+        yield None
+    yield PLACING_TEXT
+    yield from place_labels()
 
 
 def fit_views(scene: QGraphicsScene) -> None:
@@ -69,15 +79,15 @@ def fit_views(scene: QGraphicsScene) -> None:
 
 
 class SlicedBuild(QObject):
-    """Consume ``steps`` (one item made per step, ``total`` in all) a slice per event-
-    loop turn, then call ``done``; the views of ``scene`` are disabled meanwhile."""
+    """Consume ``steps`` (one item made or label placed per None, ``total`` in all; a
+    text says what the work is now) a slice per event-loop turn, then call ``done``;
+    the views of ``scene`` are disabled meanwhile."""
 
-    def __init__(self, scene: QGraphicsScene, steps: Iterator[None], total: int,
+    def __init__(self, scene: QGraphicsScene, steps: Iterator[str | None], total: int,
                  done: Callable[[], None], text: str) -> None:
         super().__init__(scene)
         self._scene, self._steps, self._done = scene, steps, done
-        self._made = 0
-        self._finishing = False
+        self._made, self._total = 0, total
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -110,21 +120,18 @@ class SlicedBuild(QObject):
 
     def _slice(self) -> None:
         end = time.perf_counter() + SLICE_S
-        for _ in self._steps:
-            self._made += 1
+        for step in self._steps:
+            if step is None:
+                self._made += 1
+            elif self._progress is not None:
+                self._progress.set_text(step)
             if time.perf_counter() >= end:
                 break
         else:
-            if self._finishing:
-                self._complete()
-                return
-            # One more turn first, so the dialog shows what the last, whole-scene
-            # step (placing every weight label) is doing while it runs.
-            self._finishing = True
-            if self._progress is not None:
-                self._progress.set_text("Placing the weight labels…")
+            self._complete()
+            return
         if self._progress is not None:
-            self._progress.set_value(self._made)
+            self._progress.set_value(min(self._made, self._total))
         self._timer.start()
 
     def _complete(self) -> None:
