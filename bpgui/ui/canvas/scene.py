@@ -27,7 +27,7 @@ from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.label_keeper import LabelKeeper
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
-from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
 from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
 from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
@@ -82,6 +82,7 @@ class NetworkScene(QGraphicsScene):
         shown canvas a slice per event-loop turn: :mod:`~bpgui.ui.canvas.scene_build`)."""
         if self._build is not None:
             self._build.stop()
+            self._build = None
         self.clear()
         self._rubber = None
         self.neuron_items.clear()
@@ -94,11 +95,15 @@ class NetworkScene(QGraphicsScene):
                                   self._add_neuron_item, self._add_edge_item,
                                   self._placing_labels, self._finish_rebuild)
         if self._build is not None:
+            self._build.shown.connect(self._built)
             self.rebuilt.emit()             # the old items are gone: let go of them now
 
     @property
-    def building(self) -> bool:     # a large network's items are still being made
+    def building(self) -> bool:     # a large network is being drawn, not yet shown
         return self._build is not None
+
+    def _built(self) -> None:
+        self._build = None
 
     def finish_building(self, *_: object) -> None:
         """Make every item still to come now (before an edit, or a change, needs them)."""
@@ -110,14 +115,16 @@ class NetworkScene(QGraphicsScene):
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
-        self._count_fanout()
+        count_fanout(self.document.network, self.neuron_items)
         yield from self.labels.arranging(*self._label_parts())
 
-    def _finish_rebuild(self) -> None:
-        self._build = None
+    def _finish_rebuild(self) -> QRectF:
+        """Complete the drawing; the rectangle the items cover (views fit themselves to it)."""
         self._fill_by_delta()
         self.rebuilt.emit()
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
+        rect = self.itemsBoundingRect()
+        self.setSceneRect(rect.adjusted(-400, -300, 400, 300))
+        return rect
 
     def arrange_labels(self) -> None:
         """Re-place every weight label so none overlaps another (see :mod:`label_keeper`)."""
@@ -181,21 +188,11 @@ class NetworkScene(QGraphicsScene):
                 change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
 
-    def _count_fanout(self) -> None:
-        """Tell each node of an operation graph how many nodes its value feeds (a fork's
-        badge will say its gradient is a sum, and the labels leave room for that)."""
-        net, counts = self.document.network, dict[str, int]()
-        if any(n.is_operation for n in net.neurons):
-            for e in net.edges:
-                counts[e.source] = counts.get(e.source, 0) + 1
-        for nid, item in self.neuron_items.items():
-            item.fanout = counts.get(nid, 0)
-
     def _on_edited(self, edit: Edit) -> None:
         """After a whole command: re-place the labels if items came, went or moved."""
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(c.field == "op" for c in edit.changes):
-            self._count_fanout()
+            count_fanout(self.document.network, self.neuron_items)
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(
                 c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y", "op")

@@ -15,11 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from bpgui.network.model import Edge, Neuron
 from bpgui.ui.base.background import DelayedProgress
+from bpgui.ui.base.gc_pauses import freeze_made, settle_long_lived
 
 # Networks with up to this many neurons and edges are drawn in one go (well under
 # 100 ms), exactly as before; larger ones in slices.
@@ -30,12 +31,13 @@ SLICE_S = 0.04          # GUI-thread time per slice: the window repaints between
 def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequence[Edge],
                 add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
                 place_labels: Callable[[], Iterator[None]],
-                done: Callable[[], None]) -> SlicedBuild | None:
+                done: Callable[[], QRectF]) -> SlicedBuild | None:
     """Make every neuron's item, then every edge's, then run ``place_labels`` (which
-    yields after each label, about three times per edge) and call ``done``: at once for
-    a small network or a scene nobody sees yet (``--screenshot``, a window being made),
-    else in slices (and then fit the views, which were fitted to the empty scene when
-    the document was replaced); the :class:`SlicedBuild` under way, or None when done."""
+    yields after each label, about three times per edge) and call ``done`` (which
+    gives the rectangle the items cover): at once for a small network or a scene
+    nobody sees yet (``--screenshot``, a window being made), else in slices (and then
+    fit the views to that rectangle: they were fitted to the empty scene when the
+    document was replaced); the :class:`SlicedBuild` under way, or None when done."""
     steps = _steps(neurons, edges, add_neuron, add_edge, place_labels)
     total = len(neurons) + len(edges)
     if total <= INLINE_ITEMS or not any(view.isVisible() for view in scene.views()):
@@ -43,12 +45,7 @@ def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequenc
             pass
         done()
         return None
-
-    def done_and_fit() -> None:
-        done()
-        fit_views(scene)
-
-    return SlicedBuild(scene, steps, total + LABEL_STEPS_PER_EDGE * len(edges), done_and_fit,
+    return SlicedBuild(scene, steps, total + LABEL_STEPS_PER_EDGE * len(edges), done,
                        f"Drawing {len(neurons):,} neurons and {len(edges):,} edges…")
 
 
@@ -70,24 +67,29 @@ def _steps(neurons: Sequence[Neuron], edges: Sequence[Edge],
     yield from place_labels()
 
 
-def fit_views(scene: QGraphicsScene) -> None:
-    """Show the whole scene in each of its views that can fit itself (the canvas)."""
+def fit_views(scene: QGraphicsScene, rect: QRectF | None = None) -> None:
+    """Show the whole scene (``rect``, if the caller knows what the items cover) in
+    each of its views that can fit itself (the canvas)."""
     for view in scene.views():
         fit = getattr(view, "fit", None)
         if callable(fit):
-            fit()
+            fit(rect)
 
 
 class SlicedBuild(QObject):
     """Consume ``steps`` (one item made or label placed per None, ``total`` in all; a
-    text says what the work is now) a slice per event-loop turn, then call ``done``;
-    the views of ``scene`` are disabled meanwhile."""
+    text says what the work is now) a slice per event-loop turn, then call ``done``,
+    then fit and show the views of ``scene`` (disabled meanwhile) and say ``shown``."""
+
+    shown = Signal()
 
     def __init__(self, scene: QGraphicsScene, steps: Iterator[str | None], total: int,
-                 done: Callable[[], None], text: str) -> None:
+                 done: Callable[[], QRectF], text: str) -> None:
         super().__init__(scene)
         self._scene, self._steps, self._done = scene, steps, done
         self._made, self._total = 0, total
+        self._collected = self._steps_done = False
+        self._rect: QRectF | None = None     # what the items cover, once the scene is done
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -111,7 +113,9 @@ class SlicedBuild(QObject):
         self._timer.stop()
         for _ in self._steps:
             pass
-        self._complete()
+        if self._rect is None:
+            self._rect = self._done()
+        self._show()
 
     def stop(self) -> None:
         """Abandon the build (a new one replaces it): the remaining items are not made."""
@@ -119,6 +123,22 @@ class SlicedBuild(QObject):
         self._release()
 
     def _slice(self) -> None:
+        if not self._collected:
+            # The dropped network's items are garbage now (the scene said so with
+            # ``rebuilt``): one full pass while the heap is small, its own turn.
+            self._collected = True
+            settle_long_lived()
+            self._timer.start()
+            return
+        if self._steps_done:
+            # The end of a build, one part per turn (each walks every item): the scene
+            # completes itself, then the views are fitted and shown.
+            if self._rect is None:
+                self._rect = self._done()
+                self._timer.start()
+            else:
+                self._show()
+            return
         end = time.perf_counter() + SLICE_S
         for step in self._steps:
             if step is None:
@@ -128,17 +148,19 @@ class SlicedBuild(QObject):
             if time.perf_counter() >= end:
                 break
         else:
-            self._complete()
-            return
+            self._steps_done = True
         if self._progress is not None:
             self._progress.set_value(min(self._made, self._total))
+        freeze_made()           # no full pass of the collector walks the growing scene
         self._timer.start()
 
-    def _complete(self) -> None:
+    def _show(self) -> None:
         try:
-            self._done()
+            fit_views(self._scene, self._rect)
         finally:
             self._release()
+            freeze_made()       # the collection ran at the start (see gc_pauses)
+            self.shown.emit()
 
     def _release(self) -> None:
         if self._progress is not None:
