@@ -167,14 +167,13 @@ def label_places(scene: NetworkScene
     pytest.param(lambda: load(SAMPLES / "moons_2-8-8-1.bpnet.json"), id="moons, full search"),
 ])
 def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
-        qtbot, monkeypatch, network) -> None:
-    """A large network on a shown canvas places its labels (twice: idle and with room
-    for a pass) across turns of the event loop, and every label ends where placing all
-    at once puts it. Moons (88 edges) is made to build in slices too (of one step
+        qtbot, window, monkeypatch, network) -> None:
+    """A large network opened in a shown window places its labels (twice: idle and with
+    room for a pass) across turns of the event loop, and every label ends where placing
+    all at once puts it. Moons (88 edges) is made to build in slices too (of one step
     each), so the stages of the full search (finer places, beside the edge, within
     the frame) are sliced as well."""
     from bpgui.ui.canvas import scene_build
-    from bpgui.ui.canvas.view import CanvasView
 
     net = network()
     if len(net.neurons) + len(net.edges) <= scene_build.INLINE_ITEMS:
@@ -184,12 +183,7 @@ def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
     inline = NetworkScene(inline_doc)                # no view: drawn at once
     assert not inline.building
 
-    document = Document(Network([], []))
-    scene = NetworkScene(document)
-    view = CanvasView(scene)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
+    scene = window.scene
     turns_while_placing = 0
 
     def tick() -> None:
@@ -200,12 +194,11 @@ def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
     timer.setInterval(1)
     timer.timeout.connect(tick)
     timer.start()
-    document.replace(net, None)
+    window.document.replace(net, None)
     assert scene.building
     qtbot.waitUntil(lambda: not scene.building, timeout=120_000)
     timer.stop()
     assert turns_while_placing >= 2        # the event loop turned while labels were placed
-    assert view.isEnabled()
+    assert window.view.isEnabled() and window.view.viewport().updatesEnabled()
     assert label_places(scene) == label_places(inline)
-    document.undo_stack.clear()
     inline_doc.undo_stack.clear()

@@ -90,6 +90,7 @@ class SlicedBuild(QObject):
         self._made, self._total = 0, total
         self._collected = self._steps_done = False
         self._rect: QRectF | None = None     # what the items cover, once the scene is done
+        self._ending = self._end()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -113,8 +114,8 @@ class SlicedBuild(QObject):
         self._timer.stop()
         for _ in self._steps:
             pass
-        if self._rect is None:
-            self._rect = self._done()
+        for _ in self._ending:
+            pass
         self._show()
 
     def stop(self) -> None:
@@ -131,13 +132,10 @@ class SlicedBuild(QObject):
             self._timer.start()
             return
         if self._steps_done:
-            # The end of a build, one part per turn (each walks every item): the scene
-            # completes itself, then the views are fitted and shown.
-            if self._rect is None:
-                self._rect = self._done()
-                self._timer.start()
-            else:
+            if next(self._ending, True):
                 self._show()
+            else:
+                self._timer.start()
             return
         end = time.perf_counter() + SLICE_S
         for step in self._steps:
@@ -154,15 +152,25 @@ class SlicedBuild(QObject):
         freeze_made()           # no full pass of the collector walks the growing scene
         self._timer.start()
 
+    def _end(self) -> Iterator[bool]:     # False: not done yet
+        """The end of a build, a part per turn (each walks every item): the scene
+        completes itself, gives what its items cover, and the views are fitted to that;
+        then the scene's spatial index is built (the scene rect just changed, so Qt
+        would build it at the first paint, which takes long enough without it)."""
+        self._rect = self._done()
+        yield False
+        fit_views(self._scene, self._rect)
+        yield False
+        self._scene.items(QRectF(0, 0, 1, 1))       # a query brings the index up to date
+        yield False
+
     def _show(self) -> None:
-        try:
-            fit_views(self._scene, self._rect)
-        finally:
-            self._release()
-            freeze_made()       # the collection ran at the start (see gc_pauses)
-            self.shown.emit()
+        self._release()
+        freeze_made()           # the collection ran at the start (see gc_pauses)
+        self.shown.emit()
 
     def _release(self) -> None:
+        self._steps, self._ending = iter(()), iter(())    # (the end refers back to this build)
         if self._progress is not None:
             self._progress.close()
             self._progress = None
