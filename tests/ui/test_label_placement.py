@@ -202,3 +202,29 @@ def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
     assert window.view.isEnabled() and window.view.viewport().updatesEnabled()
     assert label_places(scene) == label_places(inline)
     inline_doc.undo_stack.clear()
+
+
+def test_a_pass_moves_only_the_labels_it_must_yet_every_label_is_where_its_placement_says(
+        qtbot, window) -> None:
+    """Starting or ending a pass moves only the labels whose places differ between the
+    idle and the roomy placement (and those a step moved): at every step, and after
+    the pass, each label the step does not show regardless is where the placement
+    shown puts it, as if every label had been moved."""
+    window.document.replace(load(SAMPLES / "overfit_moons.bpnet.json"), None)
+    scene, session = window.scene, window.stepping.session
+    placements = scene.labels._placements
+    count = len(session.records)
+    for steps in [*range(0, count + 1, max(1, count // 25)), count, 0]:
+        session.jump(steps)
+        QApplication.processEvents()
+        forced = set(session.current.writes) if session.current is not None else set()
+        shown = placements[scene.pass_shown].places
+        for edge in scene.edge_items.values():
+            if edge.edge_id in forced:
+                continue
+            place = shown[edge]
+            assert edge.label_fits == (place is not None), f"{edge.edge_id} at {steps}"
+            if place is not None:
+                assert (edge.label_at, *edge.label_offset) == place, \
+                    f"{edge.edge_id} at step {steps}"
+    window.document.undo_stack.clear()

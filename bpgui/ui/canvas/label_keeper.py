@@ -31,6 +31,11 @@ class LabelKeeper:
     def __init__(self) -> None:
         self._placements: dict[bool, Placement] = {}
         self._obstacles: Grid | None = None
+        # Once every label shows one placement, showing the other moves only the labels
+        # whose places differ, or that a step moved (a pass starting on 24,000 edges
+        # visited them all); an ordered set.
+        self._all_shown = False
+        self._differ: dict[EdgeItem, None] = {}
 
     def arrange(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
                 pass_shown: bool, fit: Callable[[], QRectF]) -> None:
@@ -48,11 +53,12 @@ class LabelKeeper:
         neurons = list(neurons)
         idle = Placement(edges, neurons, room=False, now=False)
         yield from idle.placing()
-        self._placements = {False: idle}
+        self._placements, self._all_shown = {False: idle}, False
         yield from self._applying(False)
         frame = fit() if len(edges) <= FULL_SEARCH_EDGES else None
         with_room = Placement(edges, neurons, room=True, frame=frame, now=False)
         yield from with_room.placing()
+        self._differ = {e: None for e in edges if idle.places[e] != with_room.places[e]}
         self._placements[True] = with_room
         if pass_shown:
             yield from self._applying(True)
@@ -66,14 +72,21 @@ class LabelKeeper:
         placement = self._placements.get(pass_shown)
         if placement is None:                    # a pass shown while a build places
             return
-        for edge, place in placement.places.items():
-            edge.set_label_place(place, fits=place is not None)
-            yield
+        places = placement.places
+        edges = list(self._differ) if self._all_shown and len(self._placements) == 2 \
+            else list(places)
+        for edge in edges:
+            if edge in places:                   # (not an edge a step saw since it went)
+                place = places[edge]
+                edge.set_label_place(place, fits=place is not None)
+                yield
+        self._all_shown = True
 
     def step(self, edges: list[EdgeItem], neurons: Iterable[NeuronItem],
              pass_shown: bool) -> None:
         """The labels of the current step: move those whose values outgrew their room,
         and put those it shows regardless where they crowd the others least."""
+        self._differ.update(dict.fromkeys(edges))     # either placement puts them back
         placement = self._placements.get(True)
         for edge in edges:
             if pass_shown and placement is not None and edge.label_fits and \
