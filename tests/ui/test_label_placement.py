@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bpgui.network.builders import LayeredSpec, layered_network
@@ -147,3 +147,84 @@ def test_a_dense_network_shows_the_labels_that_fit_and_hides_the_rest(qtbot) -> 
     hidden[0].setSelected(True)
     assert hidden[0].label_visible and hidden[0].label_item.isVisible()
     document.undo_stack.clear()
+
+
+def label_places(scene: NetworkScene
+                 ) -> dict[bool, dict[str, tuple[float, tuple[float, float], bool]]]:
+    """Each edge's label place and whether it fits, idle and during a pass."""
+    places = {}
+    for shown in (False, True):
+        scene.set_pass_shown(shown)
+        places[shown] = {eid: (e.label_at, e.label_offset, e.label_fits)
+                         for eid, e in scene.edge_items.items()}
+    scene.set_pass_shown(False)
+    return places
+
+
+@pytest.mark.parametrize("network", [
+    pytest.param(lambda: layered_network(LayeredSpec(
+        [20, 30, 30, 20], ["tanh", "tanh", "sigmoid"], seed=2)), id="2,200 items"),
+    pytest.param(lambda: load(SAMPLES / "moons_2-8-8-1.bpnet.json"), id="moons, full search"),
+])
+def test_labels_placed_in_slices_go_where_placing_at_once_puts_them(
+        qtbot, window, monkeypatch, network) -> None:
+    """A large network opened in a shown window places its labels (twice: idle and with
+    room for a pass) across turns of the event loop, and every label ends where placing
+    all at once puts it. Moons (88 edges) is made to build in slices too (of one step
+    each), so the stages of the full search (finer places, beside the edge, within
+    the frame) are sliced as well."""
+    from bpgui.ui.canvas import scene_build
+
+    net = network()
+    if len(net.neurons) + len(net.edges) <= scene_build.INLINE_ITEMS:
+        monkeypatch.setattr(scene_build, "INLINE_ITEMS", 20)
+        monkeypatch.setattr(scene_build, "SLICE_S", 0.0)     # a step per slice
+    inline_doc = Document(net.copy())
+    inline = NetworkScene(inline_doc)                # no view: drawn at once
+    assert not inline.building
+
+    scene = window.scene
+    turns_while_placing = 0
+
+    def tick() -> None:
+        nonlocal turns_while_placing
+        turns_while_placing += scene.building and len(scene.edge_items) == len(net.edges)
+
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(tick)
+    timer.start()
+    window.document.replace(net, None)
+    assert scene.building
+    qtbot.waitUntil(lambda: not scene.building, timeout=120_000)
+    timer.stop()
+    assert turns_while_placing >= 2        # the event loop turned while labels were placed
+    assert window.view.isEnabled() and window.view.viewport().updatesEnabled()
+    assert label_places(scene) == label_places(inline)
+    inline_doc.undo_stack.clear()
+
+
+def test_a_pass_moves_only_the_labels_it_must_yet_every_label_is_where_its_placement_says(
+        qtbot, window) -> None:
+    """Starting or ending a pass moves only the labels whose places differ between the
+    idle and the roomy placement (and those a step moved): at every step, and after
+    the pass, each label the step does not show regardless is where the placement
+    shown puts it, as if every label had been moved."""
+    window.document.replace(load(SAMPLES / "overfit_moons.bpnet.json"), None)
+    scene, session = window.scene, window.stepping.session
+    placements = scene.labels._placements
+    count = len(session.records)
+    for steps in [*range(0, count + 1, max(1, count // 25)), count, 0]:
+        session.jump(steps)
+        QApplication.processEvents()
+        forced = set(session.current.writes) if session.current is not None else set()
+        shown = placements[scene.pass_shown].places
+        for edge in scene.edge_items.values():
+            if edge.edge_id in forced:
+                continue
+            place = shown[edge]
+            assert edge.label_fits == (place is not None), f"{edge.edge_id} at {steps}"
+            if place is not None:
+                assert (edge.label_at, *edge.label_offset) == place, \
+                    f"{edge.edge_id} at step {steps}"
+    window.document.undo_stack.clear()

@@ -136,7 +136,8 @@ class Placement:
     neurons they were placed among, so that one label can be placed again alone."""
 
     def __init__(self, edges: Iterable[EdgeItem], neurons: Iterable[NeuronItem],
-                 room: bool, frame: QRectF | None = None) -> None:
+                 room: bool, frame: QRectF | None = None, *, now: bool = True) -> None:
+        """Place every label now, or (not ``now``) as :meth:`placing` is consumed."""
         self.edges = list(edges)
         self.room = room
         self.grid = obstacle_grid(neurons, room)
@@ -146,9 +147,18 @@ class Placement:
         self.places: dict[EdgeItem, LabelPlace | None] = dict.fromkeys(self.edges)
         self.boxes: dict[EdgeItem, Box] = {}
         self._lines: _Lines | None = None
+        if now:
+            for _ in self.placing():
+                pass
+
+    def placing(self) -> Iterator[None]:
+        """Place the labels, yielding after each edge looked at: a sliced build
+        (:mod:`~bpgui.ui.canvas.scene_build`) places 24,000 labels across turns of
+        the event loop. The order, and so every place, is that of placing at once."""
         for stage in self._stages():
             for edge in [e for e, place in self.places.items() if place is None]:
-                self._take(edge, stage(edge, self.grid, room))
+                self._take(edge, stage(edge, self.grid, self.room))
+                yield
 
     def _stages(self) -> list[Callable[[EdgeItem, Grid, bool], Found]]:
         """Stage 1 alone for a dense network; all three otherwise (see the module)."""

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from bpgui.network.model import Neuron
+from bpgui.network.model import Network, Neuron
 from bpgui.network.numbers import fmt
 from bpgui.network.operations import OPERATION_TABLE
 from bpgui.ui.base.theme import GRID_SIZE, LIGHT, NEURON_RADIUS, Theme, font
@@ -363,3 +363,14 @@ class NeuronItem(QGraphicsObject):
             if scene is not None and hasattr(scene, "neuron_moved"):
                 scene.neuron_moved(self)
         return super().itemChange(change, value)
+
+
+def count_fanout(net: Network, items: dict[str, NeuronItem]) -> None:
+    """Tell each node of an operation graph how many nodes its value feeds (a fork's
+    badge will say its gradient is a sum, and the labels leave room for that)."""
+    counts: dict[str, int] = {}
+    if any(n.is_operation for n in net.neurons):
+        for e in net.edges:
+            counts[e.source] = counts.get(e.source, 0) + 1
+    for nid, item in items.items():
+        item.fanout = counts.get(nid, 0)

@@ -10,10 +10,10 @@ Connect tool) is a new edge, a double-click on empty space adds a neuron."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 
-from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -27,9 +27,9 @@ from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.label_keeper import LabelKeeper
 from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
-from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
 from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
-from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons
+from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
 DEFAULT_WEIGHT = 0.5
@@ -39,14 +39,6 @@ class Tool(Enum):
     SELECT = "select"
     ADD_NEURON = "add"
     CONNECT = "connect"
-
-
-def next_id(prefix: str, taken: set[str]) -> str:
-    """The first ``prefix<n>`` (n = 1, 2, …) not in ``taken``."""
-    n = 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
 
 
 class NetworkScene(QGraphicsScene):
@@ -92,6 +84,7 @@ class NetworkScene(QGraphicsScene):
         shown canvas a slice per event-loop turn: :mod:`~bpgui.ui.canvas.scene_build`)."""
         if self._build is not None:
             self._build.stop()
+            self._build = None
         self.clear()
         self._rubber = None
         self.neuron_items.clear()
@@ -102,36 +95,48 @@ class NetworkScene(QGraphicsScene):
         net = self.document.network
         self._build = build_items(self, list(net.neurons), list(net.edges),
                                   self._add_neuron_item, self._add_edge_item,
-                                  self._finish_rebuild)
+                                  self._placing_labels, self._finish_rebuild)
         if self._build is not None:
+            self._build.shown.connect(self._built)
             self.rebuilt.emit()             # the old items are gone: let go of them now
 
     @property
-    def building(self) -> bool:     # a large network's items are still being made
+    def building(self) -> bool:     # a large network is being drawn, not yet shown
         return self._build is not None
+
+    def _built(self) -> None:
+        self._build = None
 
     def finish_building(self, *_: object) -> None:
         """Make every item still to come now (before an edit, or a change, needs them)."""
         if self._build is not None:
             self._build.finish()
 
-    def _finish_rebuild(self) -> None:
-        self._build = None
+    def _placing_labels(self) -> Iterator[None]:
+        """The build's last steps: the loss node, then every weight label placed."""
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
         self._attach_loss()
-        self._count_fanout()
-        self.arrange_labels()
+        count_fanout(self.document.network, self.neuron_items)
+        yield from self.labels.arranging(*self._label_parts())
+
+    def _finish_rebuild(self) -> QRectF:
+        """Complete the drawing; the rectangle the items cover (views fit themselves to it)."""
         self._fill_by_delta()
         self.rebuilt.emit()
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-400, -300, 400, 300))
+        rect = self.itemsBoundingRect()
+        self.setSceneRect(rect.adjusted(-400, -300, 400, 300))
+        return rect
 
     def arrange_labels(self) -> None:
         """Re-place every weight label so none overlaps another (see :mod:`label_keeper`)."""
+        self.labels.arrange(*self._label_parts())
+
+    def _label_parts(self) -> tuple[list[EdgeItem], list[NeuronItem], bool,
+                                    Callable[[], QRectF]]:
         net = self.document.network
         items = [self.edge_items[e.id] for e in net.edges if e.id in self.edge_items]
-        self.labels.arrange(items, self.neuron_items.values(), self.pass_shown,
-                            self.itemsBoundingRect)
+        return items, list(self.neuron_items.values()), self.pass_shown, self.itemsBoundingRect
 
     def set_pass_shown(self, shown: bool) -> None:
         """A pass starts or ends: fade the strokes, and place the labels with room for
@@ -159,6 +164,7 @@ class NetworkScene(QGraphicsScene):
         item.set_show_label(self.show_weight_labels)
         self.edge_items[edge.id] = item
         self.addItem(item)
+        item.boundingRect()     # cached now, not by the spatial index's one-go update
 
     def _attach_loss(self) -> None:
         outputs = [self.neuron_items[n.id] for n in self.document.network.outputs]
@@ -199,21 +205,11 @@ class NetworkScene(QGraphicsScene):
                 change.kind is ChangeKind.NEURON_CHANGED and change.field in ("role", "id")):
             self._attach_loss()
 
-    def _count_fanout(self) -> None:
-        """Tell each node of an operation graph how many nodes its value feeds (a fork's
-        badge will say its gradient is a sum, and the labels leave room for that)."""
-        net, counts = self.document.network, dict[str, int]()
-        if any(n.is_operation for n in net.neurons):
-            for e in net.edges:
-                counts[e.source] = counts.get(e.source, 0) + 1
-        for nid, item in self.neuron_items.items():
-            item.fanout = counts.get(nid, 0)
-
     def _on_edited(self, edit: Edit) -> None:
         """After a whole command: re-place the labels if items came, went or moved."""
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(c.field == "op" for c in edit.changes):
-            self._count_fanout()
+            count_fanout(self.document.network, self.neuron_items)
         if edit.has(ChangeKind.NEURON_ADDED, ChangeKind.NEURON_REMOVED, ChangeKind.EDGE_ADDED,
                     ChangeKind.EDGE_REMOVED) or any(
                 c.kind is ChangeKind.NEURON_CHANGED and c.field in ("x", "y", "op")

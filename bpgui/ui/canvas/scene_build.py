@@ -2,8 +2,9 @@
 
 Making the item of one edge costs about a tenth of a millisecond: the 24,000 edges of a
 1,000-neuron layered network held the GUI thread for seconds, and the window stopped
-repainting ("not responding"). :class:`SlicedBuild` runs the scene's item-making steps
-in slices of :data:`SLICE_S`, one slice per turn of the event loop. Meanwhile the
+repainting ("not responding"), and then placing their labels (twice) held it for
+seconds more. :class:`SlicedBuild` runs the scene's item-making and label-placing
+steps in slices of :data:`SLICE_S`, one slice per turn of the event loop. Meanwhile the
 canvas takes no input and a modal progress dialog (after 300 ms) keeps the rest of
 the window from acting on half a scene; the event loop keeps turning. Whoever needs
 every item at once (an edit about to run, a change arriving) calls :meth:`finish`.
@@ -14,11 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from bpgui.network.model import Edge, Neuron
 from bpgui.ui.base.background import DelayedProgress
+from bpgui.ui.base.gc_pauses import freeze_made, settle_long_lived
 
 # Networks with up to this many neurons and edges are drawn in one go (well under
 # 100 ms), exactly as before; larger ones in slices.
@@ -28,56 +30,67 @@ SLICE_S = 0.04          # GUI-thread time per slice: the window repaints between
 
 def build_items(scene: QGraphicsScene, neurons: Sequence[Neuron], edges: Sequence[Edge],
                 add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
-                done: Callable[[], None]) -> SlicedBuild | None:
-    """Make every neuron's item, then every edge's, then call ``done``: at once for a
-    small network or a scene nobody sees yet (``--screenshot``, a window being made),
-    else in slices (and then fit the views, which were fitted to the empty scene when
-    the document was replaced); the :class:`SlicedBuild` under way, or None when done."""
-    steps = _steps(neurons, edges, add_neuron, add_edge)
+                place_labels: Callable[[], Iterator[None]],
+                done: Callable[[], QRectF]) -> SlicedBuild | None:
+    """Make every neuron's item, then every edge's, then run ``place_labels`` (which
+    yields after each label, about three times per edge) and call ``done`` (which
+    gives the rectangle the items cover): at once for a small network or a scene
+    nobody sees yet (``--screenshot``, a window being made), else in slices (and then
+    fit the views to that rectangle: they were fitted to the empty scene when the
+    document was replaced); the :class:`SlicedBuild` under way, or None when done."""
+    steps = _steps(neurons, edges, add_neuron, add_edge, place_labels)
     total = len(neurons) + len(edges)
     if total <= INLINE_ITEMS or not any(view.isVisible() for view in scene.views()):
         for _ in steps:
             pass
         done()
         return None
-
-    def done_and_fit() -> None:
-        done()
-        fit_views(scene)
-
-    return SlicedBuild(scene, steps, total, done_and_fit,
+    return SlicedBuild(scene, steps, total + LABEL_STEPS_PER_EDGE * len(edges), done,
                        f"Drawing {len(neurons):,} neurons and {len(edges):,} edges…")
 
 
+LABEL_STEPS_PER_EDGE = 3   # two placements (idle, with room) and showing the idle one
+PLACING_TEXT = "Placing the weight labels…"
+
+
 def _steps(neurons: Sequence[Neuron], edges: Sequence[Edge],
-           add_neuron: Callable[[Neuron], None],
-           add_edge: Callable[[Edge], None]) -> Iterator[None]:
+           add_neuron: Callable[[Neuron], None], add_edge: Callable[[Edge], None],
+           place_labels: Callable[[], Iterator[None]]) -> Iterator[str | None]:
+    """One step per item made or label placed; a text when the work changes."""
     for neuron in neurons:
         add_neuron(neuron)
-        yield
+        yield None
     for edge in edges:
         add_edge(edge)
-        yield
+        yield None
+    yield PLACING_TEXT
+    yield from place_labels()
 
 
-def fit_views(scene: QGraphicsScene) -> None:
-    """Show the whole scene in each of its views that can fit itself (the canvas)."""
+def fit_views(scene: QGraphicsScene, rect: QRectF | None = None) -> None:
+    """Show the whole scene (``rect``, if the caller knows what the items cover) in
+    each of its views that can fit itself (the canvas)."""
     for view in scene.views():
         fit = getattr(view, "fit", None)
         if callable(fit):
-            fit()
+            fit(rect)
 
 
 class SlicedBuild(QObject):
-    """Consume ``steps`` (one item made per step, ``total`` in all) a slice per event-
-    loop turn, then call ``done``; the views of ``scene`` are disabled meanwhile."""
+    """Consume ``steps`` (one item made or label placed per None, ``total`` in all; a
+    text says what the work is now) a slice per event-loop turn, then call ``done``,
+    then fit and show the views of ``scene`` (disabled meanwhile) and say ``shown``."""
 
-    def __init__(self, scene: QGraphicsScene, steps: Iterator[None], total: int,
-                 done: Callable[[], None], text: str) -> None:
+    shown = Signal()
+
+    def __init__(self, scene: QGraphicsScene, steps: Iterator[str | None], total: int,
+                 done: Callable[[], QRectF], text: str) -> None:
         super().__init__(scene)
         self._scene, self._steps, self._done = scene, steps, done
-        self._made = 0
-        self._finishing = False
+        self._made, self._total = 0, total
+        self._collected = self._steps_done = False
+        self._rect: QRectF | None = None     # what the items cover, once the scene is done
+        self._ending = self._end()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -101,7 +114,9 @@ class SlicedBuild(QObject):
         self._timer.stop()
         for _ in self._steps:
             pass
-        self._complete()
+        for _ in self._ending:
+            pass
+        self._show()
 
     def stop(self) -> None:
         """Abandon the build (a new one replaces it): the remaining items are not made."""
@@ -109,31 +124,53 @@ class SlicedBuild(QObject):
         self._release()
 
     def _slice(self) -> None:
+        if not self._collected:
+            # The dropped network's items are garbage now (the scene said so with
+            # ``rebuilt``): one full pass while the heap is small, its own turn.
+            self._collected = True
+            settle_long_lived()
+            self._timer.start()
+            return
+        if self._steps_done:
+            if next(self._ending, True):
+                self._show()
+            else:
+                self._timer.start()
+            return
         end = time.perf_counter() + SLICE_S
-        for _ in self._steps:
-            self._made += 1
+        for step in self._steps:
+            if step is None:
+                self._made += 1
+            elif self._progress is not None:
+                self._progress.set_text(step)
             if time.perf_counter() >= end:
                 break
         else:
-            if self._finishing:
-                self._complete()
-                return
-            # One more turn first, so the dialog shows what the last, whole-scene
-            # step (placing every weight label) is doing while it runs.
-            self._finishing = True
-            if self._progress is not None:
-                self._progress.set_text("Placing the weight labels…")
+            self._steps_done = True
         if self._progress is not None:
-            self._progress.set_value(self._made)
+            self._progress.set_value(min(self._made, self._total))
+        freeze_made()           # no full pass of the collector walks the growing scene
         self._timer.start()
 
-    def _complete(self) -> None:
-        try:
-            self._done()
-        finally:
-            self._release()
+    def _end(self) -> Iterator[bool]:     # False: not done yet
+        """The end of a build, a part per turn (each walks every item): the scene
+        completes itself, gives what its items cover, and the views are fitted to that;
+        then the scene's spatial index is built (the scene rect just changed, so Qt
+        would build it at the first paint, which takes long enough without it)."""
+        self._rect = self._done()
+        yield False
+        fit_views(self._scene, self._rect)
+        yield False
+        self._scene.items(QRectF(0, 0, 1, 1))       # a query brings the index up to date
+        yield False
+
+    def _show(self) -> None:
+        self._release()
+        freeze_made()           # the collection ran at the start (see gc_pauses)
+        self.shown.emit()
 
     def _release(self) -> None:
+        self._steps, self._ending = iter(()), iter(())    # (the end refers back to this build)
         if self._progress is not None:
             self._progress.close()
             self._progress = None

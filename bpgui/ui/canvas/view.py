@@ -50,9 +50,10 @@ class CanvasView(QGraphicsView):
     def zoom_out(self) -> None:
         self.zoom(1 / ZOOM_STEP)
 
-    def fit(self) -> None:
-        """Show every item with a margin, never magnifying past 2×."""
-        rect = self.network_scene.itemsBoundingRect()
+    def fit(self, items_rect: QRectF | None = None) -> None:
+        """Show every item with a margin, never magnifying past 2×. ``items_rect``: what
+        the items cover, if the caller has it (asking the scene walks every item)."""
+        rect = self.network_scene.itemsBoundingRect() if items_rect is None else items_rect
         if rect.isEmpty():
             rect = QRectF(-200, -150, 400, 300)
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)

@@ -16,6 +16,14 @@ from bpgui.ui.document.document import Document, ModelCommand
 DEFAULT_PARAMS = {"value": 1.0, "exponent": 2.0}   # a new const's value, a new pow's exponent
 
 
+def next_id(prefix: str, taken: set[str]) -> str:
+    """The first ``prefix<n>`` (n = 1, 2, …) not in ``taken``: a new item's id."""
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
 class AddNeuron(ModelCommand):
     def __init__(self, document: Document, neuron: Neuron) -> None:
         super().__init__(document, f"Add neuron {neuron.id}")

@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         self.show_status("Laid out by topological level.")
 
     def _settle_after_drawing(self) -> None:
-        if not self.scene.building:           # a sliced build says so again when done
+        if not self.scene.building:    # a sliced build collects and freezes by itself
             QTimer.singleShot(0, settle_long_lived)
 
     def nudge_weight(self, edge_id: str, notches: int) -> None:
