@@ -95,7 +95,8 @@ class StepPresenter(QObject):
             else set()
         with scene.strokes.batch():
             for eid in scene.edge_items if dirty is None else dirty & scene.edge_items.keys():
-                values = {k: v for k, v in by_id.get(eid, {}).items() if k in EDGE_KINDS}
+                got = by_id.get(eid)
+                values = {k: v for k, v in got.items() if k in EDGE_KINDS} if got else {}
                 scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
         self._mark_forks()
         loss = state.get(Quantity("loss", LOSS_ID))
