@@ -222,24 +222,32 @@ def time_edits(app: QApplication, window: MainWindow, edge: str) -> list[float]:
 
 
 def pointer_on(app: QApplication, window: MainWindow, edge: str) -> QPoint:
-    """Move the pointer onto the edge (a real mouse move, so the edge is hovered and the
-    path panel shows its paths, as when a user scrubs it) and return where it is."""
-    view = window.view
-    line = window.scene.edge_items[edge].line()
-    for k in range(1, 100):
-        point = view.mapFromScene(line.pointAt(k / 100))
-        if view.edge_at(point) is window.scene.edge_items[edge]:
-            QApplication.sendEvent(view.viewport(), QMouseEvent(
-                QEvent.Type.MouseMove, QPointF(point), QPointF(view.viewport().mapToGlobal(point)),
-                Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
-            app.processEvents()
-            return point
-    raise RuntimeError(f"edge {edge} is nowhere on screen alone")
+    """Move the pointer onto ``edge``, or onto the edge nearest it in file order that the
+    pointer can reach (on a dense network others cover much of it), with a real mouse
+    move, so the edge is hovered and the path panel shows its paths, as when a user
+    scrubs it; return where the pointer is."""
+    view, items = window.view, window.scene.edge_items
+    ids = [e.id for e in window.document.network.edges]
+    middle = ids.index(edge)
+    for k in sorted(range(len(ids)), key=lambda k: abs(k - middle)):
+        candidate = ids[k]
+        line = items[candidate].line()
+        for t in range(5, 100, 10):
+            point = view.mapFromScene(line.pointAt(t / 100))
+            if view.edge_at(point) is items[candidate]:
+                QApplication.sendEvent(view.viewport(), QMouseEvent(
+                    QEvent.Type.MouseMove, QPointF(point),
+                    QPointF(view.viewport().mapToGlobal(point)), Qt.MouseButton.NoButton,
+                    Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
+                app.processEvents()
+                return point
+    raise RuntimeError("no edge can be pointed at alone")
 
 
 def time_scrub(app: QApplication, window: MainWindow, edge: str) -> list[float]:
-    """Ctrl+wheel over the edge: one notch at a time, up then back down, each shown before
-    the next (real wheel events at the pointer, which hovers the edge)."""
+    """Ctrl+wheel over the edge (or the nearest one the pointer can reach): one notch at
+    a time, up then back down, each shown before the next (real wheel events at the
+    pointer, which hovers the edge)."""
     view = window.view
     point = pointer_on(app, window, edge)
     changes = []
