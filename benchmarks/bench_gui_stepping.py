@@ -115,12 +115,16 @@ def small_window(app: QApplication, settings_path: Path) -> MainWindow:
 
 def close(app: QApplication, window: MainWindow) -> None:
     """Close and destroy the window now, so that freeing a large scene (a deferred
-    delete, run by the next event loop otherwise) is not timed as the next open."""
+    delete, run by the next event loop otherwise) is not timed as the next open. The
+    window froze its objects out of the collector's passes (bpgui.ui.base.gc_pauses):
+    they are unfrozen, or their cycles would be collected inside the next window's open
+    (a second over the 1,000-neuron window's)."""
     window.document.undo_stack.setClean()        # no "save changes?" on close
     window.close()
     window.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
+    gc.unfreeze()
     gc.collect()
 
 
