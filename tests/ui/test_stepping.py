@@ -182,6 +182,38 @@ def test_selecting_w5_shows_the_seeds_product(window) -> None:
     assert len(window.stepping.overlay.items) == 1
 
 
+def test_the_routes_are_drawn_and_go(window) -> None:
+    """Both routes to x3 show on the canvas in their colours (one item draws them all),
+    and none is left when the selection goes."""
+    from PySide6.QtWidgets import QApplication
+
+    from bpgui.ui.stepping.path_panel import PATH_COLOURS
+
+    def route_pixels(routes: list) -> list[int]:
+        """Pixels near each route whose hue is that route's colour."""
+        QApplication.processEvents()
+        image = window.view.viewport().grab().toImage()
+        counts = []
+        for route, colour in zip(routes, PATH_COLOURS, strict=False):
+            count = 0
+            for k in range(1, 40):
+                centre = window.view.mapFromScene(route.path().pointAtPercent(k / 40))
+                pixel = image.pixelColor(centre.x(), centre.y())
+                count += abs(pixel.hue() - colour.hue()) <= 8 and pixel.saturation() > 60
+            counts.append(count)
+        return counts
+
+    window.scene.select_id("x3")
+    routes = list(window.stepping.overlay.items)
+    assert len(routes) == 2
+    shown = route_pixels(routes)
+    assert all(count >= 15 for count in shown)
+    window.scene.clearSelection()
+    # (an edge of a like colour may lie under a few of the points)
+    assert all(gone * 3 < count for gone, count in zip(route_pixels(routes), shown,
+                                                        strict=True))
+
+
 def test_the_paths_follow_a_dragged_neuron(window) -> None:
     window.scene.select_id("w5")
     (route,) = window.stepping.overlay.items
