@@ -185,11 +185,11 @@ def test_selecting_w5_shows_the_seeds_product(window) -> None:
 def test_the_routes_are_drawn_and_go(window) -> None:
     """Both routes to x3 show on the canvas in their colours (one item draws them all),
     and none is left when the selection goes."""
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QGraphicsPathItem
 
     from bpgui.ui.stepping.path_panel import PATH_COLOURS
 
-    def route_pixels(routes: list) -> list[int]:
+    def route_pixels(routes: list[QGraphicsPathItem]) -> list[int]:
         """Pixels near each route whose hue is that route's colour."""
         QApplication.processEvents()
         image = window.view.viewport().grab().toImage()
