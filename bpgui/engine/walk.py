@@ -10,6 +10,7 @@ symbols named here.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -97,30 +98,30 @@ class WalkGraph:
         self.symbol = {n.id: n.id if n.is_input or n.is_operation else f"a_{n.id}"
                        for n in neurons}
 
+    def _kept(self, kind: str, nid: str,
+              make: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
+        """``make()`` for neuron ``nid``, made when first asked, then kept."""
+        found = self._reads.get((kind, nid))
+        if found is None:
+            found = self._reads[kind, nid] = make()
+        return found
+
     def forward_reads(self, nid: str) -> tuple[str, ...]:
         """Each incoming edge's source and weight, in order (emit drops repeats)."""
-        reads = self._reads.get(("forward", nid))
-        if reads is None:
-            reads = self._reads["forward", nid] = tuple(
-                [x for e in self.incoming[nid] for x in (e.source, e.id)])
-        return reads
+        return self._kept("forward", nid, lambda: tuple(
+            [x for e in self.incoming[nid] for x in (e.source, e.id)]))
 
     def backward_reads(self, nid: str) -> tuple[str, ...]:
         """The loss (for an output), then each outgoing edge's weight and target, in order
         (emit drops repeats)."""
-        reads = self._reads.get(("backward", nid))
-        if reads is None:
-            reads = self._reads["backward", nid] = ((LOSS_ID,) if nid in self.output_index
-                                                     else ()) + tuple(
-                [x for e in self.outgoing[nid] for x in (e.id, e.target)])
-        return reads
+        return self._kept("backward", nid, lambda: (
+            (LOSS_ID,) if nid in self.output_index else ()) + tuple(
+            [x for e in self.outgoing[nid] for x in (e.id, e.target)]))
 
     def consumers(self, nid: str) -> tuple[str, ...]:
         """The targets of neuron ``nid``'s outgoing edges: the δ its backward step reuses."""
-        targets = self._reads.get(("consumers", nid))
-        if targets is None:
-            targets = self._reads["consumers", nid] = tuple(e.target for e in self.outgoing[nid])
-        return targets
+        return self._kept("consumers", nid,
+                          lambda: tuple(e.target for e in self.outgoing[nid]))
 
     def fits(self, network: Network, key: tuple[Any, ...]) -> bool:
         """Whether this is still ``network``'s graph: the same key, and the very Neuron
