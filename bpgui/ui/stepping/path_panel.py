@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from bpgui.engine.paths import DEFAULT_LIMIT, PathReport, path_report, whole_gradient_cost
 from bpgui.engine.records import StepRecord
@@ -28,6 +28,7 @@ from bpgui.handout.path_blocks import (
 )
 from bpgui.network.errors import BpguiError
 from bpgui.network.numbers import fmt
+from bpgui.ui.base.widgets import HtmlView
 from bpgui.ui.stepping.session import StepSession
 
 # Okabe–Ito, yellow last (weakest on white).
@@ -71,7 +72,7 @@ class PathPanelDock(QDockWidget):
         self._records: Sequence[StepRecord] | None = None   # held, so ``is`` is a safe test
         self._inputs: tuple[int, str | None, str | None] | None = None
         self._digits = session.digits
-        self.text = QTextBrowser(self)
+        self.text = HtmlView(self)
         self.text.setObjectName("pathText")
         self.text.setStyleSheet("font-size: 17px;")
         self.setWidget(self.text)
@@ -79,7 +80,6 @@ class PathPanelDock(QDockWidget):
         self._scrub.setSingleShot(True)
         self._scrub.timeout.connect(self._scrub_paused)
         self._behind = False            # a scrub changed the records since the paths
-        self._html = ""                 # what the view shows, as given to it
         session.changed.connect(self.refresh)
         self.refresh()
 
@@ -116,30 +116,23 @@ class PathPanelDock(QDockWidget):
         elif self.session.digits != self._digits:
             self._digits = self.session.digits
             if self.report is not None:
-                self._show(self._render(self.report))
+                self.text.show_page(self._render(self.report))
 
     def _recompute(self, records: Sequence[StepRecord]) -> None:
         previous, self.report = self.report, None
         if self.target is None:
-            self._show(f"<p style='color:#555'>{PLACEHOLDER}</p>")
+            self.text.show_page(f"<p style='color:#555'>{PLACEHOLDER}</p>")
         else:
             try:
                 self.report = path_report(self.session.document.network, self.target,
                                           self.kind, self.session.sample, DEFAULT_LIMIT,
                                           values=final_values(records) if records else None)
             except (BpguiError, KeyError) as exc:
-                self._show(f"<p>{html.escape(_message(exc))}</p>")
+                self.text.show_page(f"<p>{html.escape(_message(exc))}</p>")
             else:
-                self._show(self._render(self.report))
+                self.text.show_page(self._render(self.report))
         if self.report is not None or previous is not None:
             self.paths_changed.emit(self._routes())
-
-    def _show(self, text: str) -> None:
-        """Put ``text`` in the view unless it is there already: with nothing selected,
-        every edit re-set the same placeholder, laid out and repainted again."""
-        if text != self._html:
-            self._html = text
-            self.text.setHtml(text)
 
     def _routes(self) -> list[tuple[tuple[str, ...], tuple[str, ...], QColor]]:
         if self.report is None:

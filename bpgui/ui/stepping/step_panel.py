@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from bpgui.engine.records import Equation, StepRecord
 from bpgui.ui.base.math_text import formula_html
+from bpgui.ui.base.widgets import HtmlView
 from bpgui.ui.stepping.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
@@ -63,11 +63,11 @@ def step_html(record: StepRecord, digits: int, note_px: int = 17) -> str:
     return "".join(blocks)
 
 
-def _step_view() -> QTextBrowser:
+def _step_view() -> HtmlView:
     """The current step in large type. A text browser lays a long step (a layer's
     matrices) out once and scrolls it; a word-wrapped label measured it several times
     per step, which cost more than the rest of a step put together."""
-    view = QTextBrowser()
+    view = HtmlView()
     view.setObjectName("currentStep")
     view.setFrameShape(QFrame.Shape.NoFrame)
     view.setMinimumHeight(MIN_STEP_HEIGHT)
@@ -103,7 +103,6 @@ class StepPanelDock(QDockWidget):
         splitter.setObjectName("stepSplitter")
         splitter.setChildrenCollapsible(False)
         self.current = _step_view()
-        self.current_html = ""              # what the step view shows, as given to it
         self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         splitter.addWidget(self.current)
         self.model = StepListModel(session)
@@ -137,6 +136,11 @@ class StepPanelDock(QDockWidget):
         session.changed.connect(self.refresh)
         self.refresh()
 
+    @property
+    def current_html(self) -> str:
+        """What the step view shows, as given to it."""
+        return self.current.page
+
     def insert_area(self, widget: QWidget) -> None:
         """Put ``widget`` (practice mode's answer area) under the progress line."""
         layout = self.widget().layout()
@@ -157,9 +161,7 @@ class StepPanelDock(QDockWidget):
         bar = self.current.verticalScrollBar()
         # A new step starts at its top; the same step re-rendered stays where it was.
         keep = bar.value() if session.current is self._shown else 0
-        if text != self.current_html:
-            self.current_html = text
-            self.current.setHtml(text)
+        self.current.show_page(text)
         self._shown = session.current
         bar.setValue(keep)
         self._mark_position()
@@ -169,8 +171,7 @@ class StepPanelDock(QDockWidget):
         pass view changes again."""
         self.progress.setText(title)
         text = step_html(record, self.session.digits)
-        self.current_html = text
-        self.current.setHtml(text)
+        self.current.show_page(text)
         self._shown = record
         self.current.verticalScrollBar().setValue(0)
 
