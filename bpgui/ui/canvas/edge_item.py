@@ -31,7 +31,6 @@ from bpgui.ui.canvas.look import (
     TARGET,
     StepLook,
     Tooltip,
-    set_z,
     tell_scene_hover,
 )
 from bpgui.ui.canvas.neuron_item import NeuronItem
@@ -62,8 +61,9 @@ class EdgeItem(QGraphicsObject):
         self._hovered = False
         self.label_at = self.LABEL_AT
         self.label_offset = (0.0, 0.0)
-        self._arrow_key: tuple[object, ...] = ()
-        self._arrow_poly = QPolygonF()
+        self._arrow_poly: QPolygonF | None = None     # made again when None
+        self._arrow_weight = 0.0
+        self._z_shown = 1.0                 # zValue(), mirrored: a Qt call per edge per step
         self.step = StepLook()
         self._label_key: tuple[object, ...] = ()
         self.label_forced = False           # the step computes it: show the label regardless
@@ -75,6 +75,8 @@ class EdgeItem(QGraphicsObject):
         self.setAcceptHoverEvents(True)
         self._line = QLineF()
         self.label_item = EdgeLabel(self, self)
+        self._label_shown = True            # label_item.isVisible(), mirrored
+        self._placed: tuple[object, ...] | None = None   # what the label box was placed for
         self.sync(edge)
 
     def sync(self, edge: Edge) -> None:
@@ -138,11 +140,17 @@ class EdgeItem(QGraphicsObject):
                 if self.label_visible:
                     self._redraw_label()        # faded or not; it stays where it is
                 return
+        if values != look.values or digits != look.digits:
+            self.tooltip.changed()           # (the emphasis is not in the tooltip)
         look.values, look.emphasis, look.digits = values, emphasis, digits
         self.label_forced = force_label
-        set_z(self, self._z())
-        self.tooltip.changed()
+        self._set_z(self._z())
         self.refresh_look()
+
+    def _set_z(self, z: float) -> None:
+        if z != self._z_shown:
+            self._z_shown = z
+            self.setZValue(z)
 
     def _z(self) -> float:
         """Stacking order, which is the label's (the strokes lie below all items): the
@@ -158,29 +166,42 @@ class EdgeItem(QGraphicsObject):
         self.refresh_look()
 
     def refresh_look(self) -> None:
-        """Tell the strokes how this edge looks now, and bring the label up to date."""
+        """Tell the strokes how this edge looks now, and bring the label up to date.
+        (A layer step calls this for a thousand edges: each Qt call is asked once.)"""
         self._reported_id = self.edge_id
+        selected = self.isSelected()
+        step = self.step
         self.strokes.set_look(self.edge_id, EdgeLook(
-            self._line, self._arrow(), self.weight, self.trainable, self.step.emphasis,
-            self.isSelected() or self.step.flashing))
-        self._refresh_label()
+            self._line, self._arrow(), self.weight, self.trainable, step.emphasis,
+            selected or (step.flash_until != 0.0 and step.flashing)))
+        self._refresh_label(selected)
 
-    def _refresh_label(self) -> None:
+    def _refresh_label(self, selected: bool | None = None) -> None:
         """Show, hide, move or redraw the label as its state says (the stroke untouched:
-        placing labels moves only them)."""
-        visible = self.label_visible
-        self.label_item.setVisible(visible)
+        placing labels moves only them). ``selected``: isSelected(), if already asked."""
+        visible = self.show_label and not self.quiet and (
+            self.label_fits or self._hovered or self.label_forced
+            or (self.isSelected() if selected is None else selected))
+        if visible != self._label_shown:
+            self._label_shown = visible
+            self.label_item.setVisible(visible)
         if not visible:
             return
         # The bounds hold the label's room (a second line included), so they change only
         # when a shown label outgrows it: a geometry change re-indexes the item, the
         # dearest call of a step, and a layer step touches a thousand edges.
-        if self._label_size(True) != getattr(self, "_bounds_size", None):
+        texts = self._texts()
+        if self._label_size(True, texts) != getattr(self, "_bounds_size", None):
             self.prepareGeometryChange()
-        offset = self.label_offset
-        anchor = None if offset == (0.0, 0.0) else self._line.pointAt(self.label_at)
-        self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
-                              self.label_rect(), anchor)
+        # Where the box goes follows from these alone; a step that only changes the
+        # emphasis (a thousand edges fading in a layer step) leaves it where it is.
+        placed = (texts, self.label_at, self.label_offset, self._line)
+        if placed != self._placed:
+            self._placed = placed
+            offset = self.label_offset
+            anchor = None if offset == (0.0, 0.0) else self._line.pointAt(self.label_at)
+            self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
+                                  self.label_rect(), anchor)
         self._redraw_label()
 
     def _redraw_label(self) -> None:
@@ -211,13 +232,14 @@ class EdgeItem(QGraphicsObject):
         else:
             unit = (b - a) / length
             self._line = QLineF(a + unit * NEURON_RADIUS, b - unit * (NEURON_RADIUS + 2))
+        self._arrow_poly = None
         self.refresh_look()
 
     def _arrow(self) -> QPolygonF:
-        """The arrowhead, made again only when the line or the weight changed."""
-        key = (self._line, weight_width(self.weight))
-        if key != self._arrow_key:
-            self._arrow_key, self._arrow_poly = key, self._make_arrow()
+        """The arrowhead, made again only when the line (:meth:`adjust` forgets it) or
+        the weight changed."""
+        if self._arrow_poly is None or self._arrow_weight != self.weight:
+            self._arrow_weight, self._arrow_poly = self.weight, self._make_arrow()
         return self._arrow_poly
 
     def _make_arrow(self) -> QPolygonF:
@@ -274,7 +296,7 @@ class EdgeItem(QGraphicsObject):
     def hoverEnterEvent(self, event: object) -> None:
         self._hovered = True
         self.tooltip.hover(True)
-        self.setZValue(4.5)              # its label above everything while pointed at
+        self._set_z(4.5)              # its label above everything while pointed at
         self.refresh_look()
         tell_scene_hover(self, "weight", self.edge_id)
 
@@ -282,7 +304,7 @@ class EdgeItem(QGraphicsObject):
         tell_scene_hover(self, None, None)
         self._hovered = False
         self.tooltip.hover(False)
-        self.setZValue(self._z())
+        self._set_z(self._z())
         self.refresh_look()
 
     # ---------------------------------------------------------------- label

@@ -86,7 +86,8 @@ class _Batches:
         self._where: dict[str, Pens] = {}
 
     def put(self, edge_id: str, line: QLineF, arrow: QPolygonF, pens: Pens) -> None:
-        self.remove(edge_id)
+        if edge_id in self._where:
+            self.remove(edge_id)
         ring_key, line_key, arrow_key = pens
         if ring_key is not None:
             self._rings.setdefault(ring_key, {})[edge_id] = line
@@ -186,16 +187,17 @@ class EdgeStrokes(QGraphicsObject):
             del self._looks[edge_id]
         else:
             self._looks[edge_id] = look
-        if old is None or look is None or (old.line, old.arrow, old.weight, old.trainable) != (
-                look.line, look.arrow, look.weight, look.trainable):
+        if old is None or look is None or old[:4] != look[:4]:   # line, arrow, weight, flag
             if look is not None:
                 self._grow(look)
             for dimmed, base in self._bases.items():
                 self._file(base, edge_id, look, overlay=False, dim=dimmed)
             _repaint(self, old, look)
-        if _emphasised(old) or _emphasised(look):
-            self._file(self._overlay, edge_id, look if _emphasised(look) else None,
-                       overlay=True)
+        shown = _emphasised(look)
+        if shown:
+            self._file(self._overlay, edge_id, look, overlay=True)
+        elif _emphasised(old):
+            self._overlay.remove(edge_id)
             if self._held is None:
                 _repaint(self.overlay, old, look)
             else:
