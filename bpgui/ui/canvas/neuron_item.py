@@ -51,6 +51,32 @@ RESERVED_BADGE = f"δ {RESERVED_NUMBER}"
 RESERVED_INPUT_BADGE = f"∂L/∂x {RESERVED_NUMBER}"
 
 
+FACE_FONT = font(19, bold=True)
+GATE_LABEL_FONT = font(17, bold=True)
+BADGE_TEXT = QColor("#111111")
+_VALUE_METRICS: list[QFontMetricsF] = []     # made once a QApplication exists
+
+
+def value_width(text: str) -> float:
+    """How wide ``text`` is in the value font (a badge's width)."""
+    if not _VALUE_METRICS:
+        _VALUE_METRICS.append(QFontMetricsF(VALUE_FONT))
+    return _VALUE_METRICS[0].horizontalAdvance(text)
+
+
+_BADGE_LOOKS: dict[tuple[str, bool], tuple[QPen, QColor]] = {}
+
+
+def _badge_look(theme: Theme, lit: bool) -> tuple[QPen, QColor]:
+    """The badge's outline and fill: the highlight when a step reuses the cached δ
+    (made once per theme: a neuron is painted again at every change of its values)."""
+    key = (theme.name, lit)
+    if key not in _BADGE_LOOKS:
+        _BADGE_LOOKS[key] = (QPen(theme.outline, 4), QColor(theme.highlight)) if lit else \
+            (QPen(QColor(theme.cache).darker(150), 1.5), QColor(theme.cache).lighter(150))
+    return _BADGE_LOOKS[key]
+
+
 @cache
 def gate_font(symbol: str, largest: float) -> QFont:
     """The largest bold font up to ``largest`` px in which ``symbol`` fits the gate's face
@@ -213,9 +239,9 @@ class NeuronItem(QGraphicsObject):
         fork = f"  (Σ of {self.forks})" if self.forks > 1 else ""
         return f"{badge[0]} {fmt(badge[1], self.step.digits)}{fork}"
 
-    def badge_rect(self) -> QRectF:
-        text = self.badge_text()
-        width = QFontMetricsF(VALUE_FONT).horizontalAdvance(text) + 20
+    def badge_rect(self, text: str | None = None) -> QRectF:
+        """Where the badge is drawn, sized to ``text`` (by default, what it shows now)."""
+        width = value_width(self.badge_text() if text is None else text) + 20
         return QRectF(-width / 2, -NEURON_RADIUS - self.BADGE_H - 8, width, self.BADGE_H)
 
     def obstacles(self, room: bool = False) -> list[QRectF]:
@@ -228,7 +254,7 @@ class NeuronItem(QGraphicsObject):
             widest = (RESERVED_INPUT_BADGE if self.role == "input" else RESERVED_BADGE) \
                 if self.op is None and self.fanout < 2 else \
                 f"{self._badge_name()} {RESERVED_NUMBER}  (Σ of {self.fanout})"
-            reserved = QFontMetricsF(VALUE_FONT).horizontalAdvance(widest) + 20
+            reserved = value_width(widest) + 20
             if room and badge.width() < reserved:
                 badge = QRectF(-reserved / 2, badge.top(), reserved, badge.height())
             local.append(badge)
@@ -305,14 +331,14 @@ class NeuronItem(QGraphicsObject):
             painter.drawText(QRectF(-r, 2, 2 * r, r - 8),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                              fmt(look.values["a"], min(look.digits, 4)))
-        painter.setFont(font(17, bold=True))
+        painter.setFont(GATE_LABEL_FONT)
         painter.drawText(QRectF(-r - 50, r + 8, 2 * r + 100, 23),
                          Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self.label)
 
     def _paint_face(self, painter: QPainter) -> None:
         t, look = self.theme, self.step
         painter.setPen(t.text)
-        painter.setFont(font(19, bold=True))
+        painter.setFont(FACE_FONT)
         has_value = "a" in look.values
         if self.role == "input" and not has_value:
             painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS,
@@ -335,19 +361,17 @@ class NeuronItem(QGraphicsObject):
         painter.restore()
 
     def _paint_badge(self, painter: QPainter) -> None:
-        badge = self._badge()
-        if badge is None:
+        text = self.badge_text()
+        if not text:
             return
-        t = self.theme
-        rect = self.badge_rect()
-        lit = self.delta_lit
-        fill = QColor(t.highlight) if lit else QColor(t.cache).lighter(150)
-        painter.setPen(QPen(t.outline if lit else QColor(t.cache).darker(150), 4 if lit else 1.5))
+        rect = self.badge_rect(text)
+        pen, fill = _badge_look(self.theme, self.delta_lit)
+        painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 10, 10)
-        painter.setPen(QColor("#111111"))
+        painter.setPen(BADGE_TEXT)
         painter.setFont(VALUE_FONT)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge_text())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:
