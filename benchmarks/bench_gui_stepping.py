@@ -29,6 +29,14 @@ is where a delay starts to be noticeable, 100 ms where it feels sluggish. Each
 figure is the median over --repeat interleaved rounds (every network and
 granularity once per round). --json prints one JSON object keyed by network and
 granularity instead of the table; --only SUBSTRING runs the matching networks.
+
+Every measurement (one network at one granularity) runs in a fresh process: a closed
+window leaves its widgets and Python objects behind (about 46 top-level widgets, and
+590k objects after the 1,000-neuron window), and each window's leftovers slowed the
+next, so later figures came out inflated. The child prints its figures as one line
+marked BENCH-FIGURES on stdout; the parent reads it and takes the medians.
+--in-process measures every window in the calling process instead: faster, but later
+windows are slowed by the earlier ones' leftovers.
 """
 
 from __future__ import annotations
@@ -39,11 +47,13 @@ import itertools
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +61,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, QSettings, Qt, Q
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+import bpgui
 from bpgui.network import fileformat
 from bpgui.network.builders import LayeredSpec, layered_network
 from bpgui.network.model import Network, Sample
@@ -63,6 +74,8 @@ STEP_CAP = 200          # steps timed per pass on networks marked capped (the re
 EDITS = 15
 SCRUB = 60              # weight changes in one Ctrl+wheel scrub
 OPEN_TIMEOUT_S = 300.0
+CHILD_TIMEOUT_S = 1800.0  # one measurement in its own process, the 1,000-neuron one included
+MARK = "BENCH-FIGURES "   # starts the child's line of figures, amid whatever else it prints
 Figures = dict[str, float]
 
 
@@ -299,7 +312,47 @@ def measure(app: QApplication, case: Case, granularity: str, folder: Path) -> Fi
     }
 
 
-def run(app: QApplication, cases: Sequence[Case], repeat: int
+# ------------------------------------------------------------ one per process
+Measure = Callable[[Case, str, Path], Figures]   # one network at one granularity
+
+
+def child_env() -> dict[str, str]:
+    """This environment, offscreen unless told otherwise, with the bpgui measured here
+    first on the path: run by its file, the child would find the installed one."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    source = str(Path(bpgui.__path__[0]).resolve().parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+    return env
+
+
+def tail(text: str | bytes | None, lines: int = 20) -> str:
+    """The last ``lines`` lines of a child's output (bytes when it timed out)."""
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "\n".join((text or "").splitlines()[-lines:])
+
+
+def in_child(case: Case, granularity: str, folder: Path) -> Figures:
+    """measure() in a fresh process, so no earlier window's leftovers slow it."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", case.label,
+               "--granularity", granularity, "--folder", str(folder)]
+    what = f"measuring {case.label!r} at {granularity!r} in a child process"
+    try:
+        child = subprocess.run(command, capture_output=True, text=True, env=child_env(),
+                               timeout=CHILD_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as timeout:
+        raise RuntimeError(f"{what}: no result within {CHILD_TIMEOUT_S:.0f} s; "
+                           f"its stderr ends:\n{tail(timeout.stderr)}") from None
+    marked = [line for line in child.stdout.splitlines() if line.startswith(MARK)]
+    if child.returncode != 0 or len(marked) != 1:
+        raise RuntimeError(f"{what}: exit status {child.returncode}, {len(marked)} lines of "
+                           f"figures; its stderr ends:\n{tail(child.stderr)}")
+    figures: Figures = json.loads(marked[0].removeprefix(MARK))
+    return figures
+
+
+def run(measure_one: Measure, cases: Sequence[Case], repeat: int
         ) -> dict[str, dict[str, Figures]]:
     """``repeat`` interleaved rounds; every figure is the median over the rounds."""
     rounds: dict[tuple[str, str], list[Figures]] = {}
@@ -307,7 +360,7 @@ def run(app: QApplication, cases: Sequence[Case], repeat: int
         for _ in range(repeat):
             for case in cases:
                 for granularity in case.granularities:
-                    figures = measure(app, case, granularity, Path(folder))
+                    figures = measure_one(case, granularity, Path(folder))
                     rounds.setdefault((case.label, granularity), []).append(figures)
     result: dict[str, dict[str, Figures]] = {}
     for (label, granularity), runs in rounds.items():
@@ -341,22 +394,55 @@ def table(result: dict[str, dict[str, Figures]], repeat: int) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Figures]]:
+def application() -> QApplication:
+    """The running application, or a new offscreen one."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before the application exists
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    return app
+
+
+def argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (3)")
     parser.add_argument("--only", default="", help="run the networks whose name has this")
+    parser.add_argument("--in-process", action="store_true",
+                        help="measure every window in this process, not each in a fresh one: "
+                             "faster, but later windows are slowed by the earlier ones' "
+                             "leftovers")
+    # A child's one measurement (see in_child), not for people.
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--granularity", default="node", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Figures]]:
+    parser = argument_parser()
     args = parser.parse_args(argv)
+    if args.one is not None:
+        return measure_one_here(parser, args)
     cases = [c for c in CASES if args.only.lower() in c.label.lower()]
     if not cases:
         parser.error(f"no network matches {args.only!r}")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # before the application exists
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    result = run(app, cases, max(1, args.repeat))
+    measure_one = partial(measure, application()) if args.in_process else in_child
+    result = run(measure_one, cases, max(1, args.repeat))
     print(json.dumps(result, indent=2) if args.json else table(result, args.repeat))
     sys.stdout.flush()
     return result
+
+
+def measure_one_here(parser: argparse.ArgumentParser, args: argparse.Namespace
+                     ) -> dict[str, dict[str, Figures]]:
+    """The child's side of in_child: measure the case labelled exactly ``--one`` and print
+    its figures as one marked JSON line."""
+    case = next((c for c in CASES if c.label == args.one), None)
+    if case is None or args.granularity not in case.granularities or args.folder is None:
+        parser.error(f"no measurement {args.one!r} at {args.granularity!r} in {args.folder!r}")
+    figures = measure(application(), case, args.granularity, Path(args.folder))
+    print(MARK + json.dumps(figures), flush=True)
+    return {case.label: {args.granularity: figures}}
 
 
 if __name__ == "__main__":

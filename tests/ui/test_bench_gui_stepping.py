@@ -1,10 +1,12 @@
 """The GUI stepping benchmark still drives the window on the tiny seed network, and its
---json output has every figure the issue's acceptance reads (no timings checked)."""
+--json output has every figure the issue's acceptance reads (no timings checked). Each
+measurement runs in a child process (a few seconds each: these tests start four)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +31,7 @@ def bench() -> Iterator[ModuleType]:
     del sys.modules[spec.name]
 
 
-def test_json_keyed_by_network_and_granularity(qapp, bench, capsys) -> None:
+def test_json_keyed_by_network_and_granularity(bench, capsys) -> None:
     bench.main(["--only", "seed 000", "--json", "--repeat", "1"])
     result = json.loads(capsys.readouterr().out)
     assert list(result) == ["seed 000 worked example"]
@@ -43,7 +45,7 @@ def test_json_keyed_by_network_and_granularity(qapp, bench, capsys) -> None:
     assert figures["open_s"] > 0 and figures["stall_max_ms"] > 0
 
 
-def test_table_has_a_row_per_network_and_granularity(qapp, bench, capsys) -> None:
+def test_table_has_a_row_per_network_and_granularity(bench, capsys) -> None:
     bench.main(["--only", "SEED", "--repeat", "1"])
     lines = capsys.readouterr().out.splitlines()
     assert "1st step" in lines[1] and "scrub" in lines[1] and "stall" in lines[1]
@@ -63,3 +65,44 @@ def test_cases_cover_the_issue(bench) -> None:
 def test_only_must_match(bench) -> None:
     with pytest.raises(SystemExit):
         bench.main(["--only", "no such network"])
+
+
+def test_each_round_is_measured_in_a_child_process(bench, capsys, monkeypatch) -> None:
+    real_run = subprocess.run
+    commands: list[list[str]] = []
+
+    def recording_run(command, **kwargs):
+        commands.append(command)
+        # the child imports this checkout's bpgui, not whichever one is installed
+        assert kwargs["env"]["PYTHONPATH"].startswith(str(BENCH.parents[1]))
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(bench.subprocess, "run", recording_run)
+    bench.main(["--only", "seed 000", "--json", "--repeat", "2"])
+    figures = json.loads(capsys.readouterr().out)["seed 000 worked example"]["node"]
+    assert figures["rounds"] == 2
+    assert len(commands) == 2
+    for command in commands:
+        assert command[1] == str(BENCH)
+        assert command[command.index("--one") + 1] == "seed 000 worked example"
+
+
+@pytest.mark.parametrize(("returncode", "stdout"), [(1, ""), (0, "no figures here\n")])
+def test_a_failed_child_names_its_case(bench, monkeypatch, returncode, stdout) -> None:
+    def failing_run(command, **kwargs):
+        return subprocess.CompletedProcess(command, returncode, stdout, "Traceback\nboom\n")
+
+    monkeypatch.setattr(bench.subprocess, "run", failing_run)
+    with pytest.raises(RuntimeError, match="seed 000 worked example") as failure:
+        bench.main(["--only", "seed 000", "--json", "--repeat", "1"])
+    assert "boom" in str(failure.value) and "'node'" in str(failure.value)
+
+
+def test_in_process_measures_in_this_process(qapp, bench, capsys, monkeypatch) -> None:
+    def no_child(command, **kwargs):
+        raise AssertionError("--in-process started a child")
+
+    monkeypatch.setattr(bench.subprocess, "run", no_child)
+    bench.main(["--only", "seed 000", "--json", "--repeat", "1", "--in-process"])
+    figures = json.loads(capsys.readouterr().out)["seed 000 worked example"]["node"]
+    assert set(figures) == FIGURES and figures["rounds"] == 1 and figures["steps"] > 1
