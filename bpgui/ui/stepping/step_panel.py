@@ -228,8 +228,9 @@ def row_text(row: int, record: StepRecord, digits: int) -> str:
     text = f"{row + 1}. {record.phase}: "
     for k, equation in enumerate(record.equations):
         text += "" if k == 0 else ";  "
-        head = f"{equation.lhs} {equation.relation} {equation.symbols}"
-        if equation.symbols and (len(text + head) > ROW_CHARS
+        symbols = equation.symbols          # written out from the formula at each ask
+        head = f"{equation.lhs} {equation.relation} {symbols}"
+        if symbols and (len(text + head) > ROW_CHARS
                                  or _numbers_in(equation) > ROW_NUMBERS):
             return (text + head)[:ROW_CHARS] + "…"     # the numbers would not show
         text += equation.text(digits)
