@@ -15,7 +15,7 @@ from functools import cache
 from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from bpgui.network.model import Network, Neuron
@@ -54,6 +54,32 @@ RESERVED_INPUT_BADGE = f"∂L/∂x {RESERVED_NUMBER}"
 FACE_FONT = font(19, bold=True)
 GATE_LABEL_FONT = font(17, bold=True)
 BADGE_TEXT = QColor("#111111")
+
+# The shapes and flags of a paint, made once: an edit repaints every neuron, and making
+# them at each paint (Qt's flag arithmetic is Python code) cost a third of its time.
+_R = NEURON_RADIUS
+CIRCLE = QRectF(-_R, -_R, 2 * _R, 2 * _R)
+HALO_RING = CIRCLE.adjusted(-5, -5, 5, 5)
+FLASH_RING = CIRCLE.adjusted(-10, -10, 10, 10)
+GATE_RING = CIRCLE.adjusted(5, 5, -5, -5)
+LABEL_ON_FACE = QRectF(-_R, -_R + 4, 2 * _R, _R - 2)      # the label above the value
+VALUE_ON_FACE = QRectF(-_R, 2, 2 * _R, _R - 8)
+GATE_SYMBOL_WITH_VALUE = QRectF(-_R, -_R + 6, 2 * _R, _R - 4)
+GATE_LABEL_BELOW = QRectF(-_R - 50, _R + 8, 2 * _R + 100, 23)
+# Below the halo ring (radius + 11), one line each (b, then z), clear of the next badge.
+LINES_BELOW = tuple(QRectF(-_R - 50, _R + 10 + 19 * i, 2 * _R + 100, 21) for i in range(2))
+TOP_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+BOTTOM_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+MIDDLE_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+CENTRE = Qt.AlignmentFlag.AlignCenter
+
+
+def _bounds(forks: int) -> QRectF:
+    """A neuron's bounding box: its halo, the badge above and the b and z lines below."""
+    r = NEURON_RADIUS + 8
+    wide = 70 if forks > 1 else 50        # a fork's badge says "(Σ of 2)" too
+    return QRectF(-r - wide, -r - NeuronItem.BADGE_H - 12, 2 * r + 2 * wide,
+                  2 * r + NeuronItem.BADGE_H + 64)
 _VALUE_METRICS: list[QFontMetricsF] = []     # made once a QApplication exists
 
 
@@ -65,6 +91,18 @@ def value_width(text: str) -> float:
 
 
 _BADGE_LOOKS: dict[tuple[str, bool], tuple[QPen, QColor]] = {}
+_OUTLINES: dict[tuple[str, bool, bool], QPen] = {}
+
+
+def _outline(theme: Theme, selected: bool, gate_ring: bool = False) -> QPen:
+    """The circle's pen (the selection colour, thicker, when selected), or the thin pen
+    of a gate's inner ring; made once per theme."""
+    key = (theme.name, selected, gate_ring)
+    if key not in _OUTLINES:
+        colour = theme.selection if selected else theme.outline
+        _OUTLINES[key] = QPen(colour, 1.2 if gate_ring else 5 if selected
+                              else theme.outline_width)
+    return _OUTLINES[key]
 
 
 def _badge_look(theme: Theme, lit: bool) -> tuple[QPen, QColor]:
@@ -102,6 +140,7 @@ class NeuronItem(QGraphicsObject):
         self.step = StepLook()
         self.delta_lit = False
         self.forks = 0                 # how many nodes this value feeds, when it is marked
+        self._bounds = _bounds(0)
         self.fanout = 0                # how many it feeds in an operation graph (the scene's)
         self.delta_fill: QColor | None = None   # View ▸ Colour neurons by |δ|, and its note
         self.delta_note = ""
@@ -166,6 +205,7 @@ class NeuronItem(QGraphicsObject):
         if forks != self.forks:
             self.prepareGeometryChange()
             self.forks = forks
+            self._bounds = _bounds(forks)
             self.tooltip.changed()
             self.update()
 
@@ -265,10 +305,7 @@ class NeuronItem(QGraphicsObject):
 
     # -------------------------------------------------------------- drawing
     def boundingRect(self) -> QRectF:
-        r = NEURON_RADIUS + 8
-        wide = 70 if self.forks > 1 else 50        # a fork's badge says "(Σ of 2)" too
-        return QRectF(-r - wide, -r - self.BADGE_H - 12, 2 * r + 2 * wide,
-                      2 * r + self.BADGE_H + 64)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -279,61 +316,57 @@ class NeuronItem(QGraphicsObject):
               widget: QWidget | None = None) -> None:
         t, look = self.theme, self.step
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        circle = QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS, 2 * NEURON_RADIUS)
         if look.emphasis in (TARGET, READ):
-            halo(painter, look.emphasis, t, circle.adjusted(-5, -5, 5, 5))
+            halo(painter, look.emphasis, t, HALO_RING)
         if look.flashing:
             painter.setPen(QPen(t.selection, 8, Qt.PenStyle.DotLine))
-            painter.drawEllipse(circle.adjusted(-10, -10, 10, 10))
-        fill = self.delta_fill or {"input": t.input_fill,
-                                   "output": t.output_fill}.get(self.role, t.neuron_fill)
+            painter.drawEllipse(FLASH_RING)
+        role = self.role
+        fill = self.delta_fill or (t.input_fill if role == "input" else
+                                   t.output_fill if role == "output" else t.neuron_fill)
         selected = self.isSelected()
-        painter.setPen(QPen(t.selection if selected else t.outline,
-                            5 if selected else t.outline_width))
-        painter.setBrush(QBrush(fill))
-        painter.drawEllipse(circle)
+        painter.setPen(_outline(t, selected))
+        painter.setBrush(fill)
+        painter.drawEllipse(CIRCLE)
         if self.op is not None:
-            painter.setPen(QPen(t.selection if selected else t.outline, 1.2))
+            painter.setPen(_outline(t, selected, gate_ring=True))
             painter.setBrush(Qt.BrushStyle.NoBrush)      # the gate's inner ring
-            painter.drawEllipse(circle.adjusted(5, 5, -5, -5))
+            painter.drawEllipse(GATE_RING)
             self._paint_gate(painter)
         else:
             self._paint_face(painter)
-        if self.role != "input" and self.op is None:
-            painter.setFont(SMALL_FONT)
-            painter.setPen(t.muted)
-            lines = [f"b = {fmt(self.bias, 3)}{'' if self.train_bias else ' (frozen)'}"]
-            if "z" in look.values:
-                lines.append(f"z = {fmt(look.values['z'], look.digits)}")
-            for i, line in enumerate(lines):
-                if i == 1:
-                    painter.setPen(t.text)
-                # Below the halo ring (radius + 11), one line each, clear of the next badge.
-                painter.drawText(QRectF(-NEURON_RADIUS - 50, NEURON_RADIUS + 10 + 19 * i,
-                                        2 * NEURON_RADIUS + 100, 21),
-                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, line)
+            if role != "input":
+                self._paint_lines(painter)
         self._paint_badge(painter)
+
+    def _paint_lines(self, painter: QPainter) -> None:
+        """A neuron's bias below it, and its z once the pass has it."""
+        t, look = self.theme, self.step
+        painter.setFont(SMALL_FONT)
+        painter.setPen(t.muted)
+        frozen = "" if self.train_bias else " (frozen)"
+        painter.drawText(LINES_BELOW[0], TOP_CENTRE, f"b = {fmt(self.bias, 3)}{frozen}")
+        if "z" in look.values:
+            painter.setPen(t.text)
+            painter.drawText(LINES_BELOW[1], TOP_CENTRE,
+                             f"z = {fmt(look.values['z'], look.digits)}")
 
     def _paint_gate(self, painter: QPainter) -> None:
         """The operator large (smaller, above the value, during a pass); the label below
         the node, where a neuron writes its bias."""
         t, look = self.theme, self.step
-        r = NEURON_RADIUS
         has_value = "a" in look.values
         painter.setPen(t.text)
         painter.setFont(gate_font(self.symbol, 24 if has_value else 34))
-        face = QRectF(-r, -r + 6, 2 * r, r - 4) if has_value else QRectF(-r, -r, 2 * r, 2 * r)
-        painter.drawText(face, Qt.AlignmentFlag.AlignHCenter | (
-            Qt.AlignmentFlag.AlignBottom if has_value else Qt.AlignmentFlag.AlignVCenter),
-            self.symbol)
         if has_value:
+            painter.drawText(GATE_SYMBOL_WITH_VALUE, BOTTOM_CENTRE, self.symbol)
             painter.setFont(VALUE_FONT)
-            painter.drawText(QRectF(-r, 2, 2 * r, r - 8),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            painter.drawText(VALUE_ON_FACE, TOP_CENTRE,
                              fmt(look.values["a"], min(look.digits, 4)))
+        else:
+            painter.drawText(CIRCLE, MIDDLE_CENTRE, self.symbol)
         painter.setFont(GATE_LABEL_FONT)
-        painter.drawText(QRectF(-r - 50, r + 8, 2 * r + 100, 23),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self.label)
+        painter.drawText(GATE_LABEL_BELOW, TOP_CENTRE, self.label)
 
     def _paint_face(self, painter: QPainter) -> None:
         t, look = self.theme, self.step
@@ -341,17 +374,12 @@ class NeuronItem(QGraphicsObject):
         painter.setFont(FACE_FONT)
         has_value = "a" in look.values
         if self.role == "input" and not has_value:
-            painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS, 2 * NEURON_RADIUS,
-                                    2 * NEURON_RADIUS), Qt.AlignmentFlag.AlignCenter, self.label)
+            painter.drawText(CIRCLE, CENTRE, self.label)
             return
-        painter.drawText(QRectF(-NEURON_RADIUS, -NEURON_RADIUS + 4, 2 * NEURON_RADIUS,
-                                NEURON_RADIUS - 2),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, self.label)
+        painter.drawText(LABEL_ON_FACE, BOTTOM_CENTRE, self.label)
         if has_value:
             painter.setFont(VALUE_FONT)
-            painter.drawText(QRectF(-NEURON_RADIUS, 2, 2 * NEURON_RADIUS, NEURON_RADIUS - 8),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                             fmt(look.values["a"], min(look.digits, 4)))
+            painter.drawText(VALUE_ON_FACE, TOP_CENTRE, fmt(look.values["a"], min(look.digits, 4)))
             return
         painter.save()
         painter.translate(0, NEURON_RADIUS * 0.45)
@@ -371,7 +399,7 @@ class NeuronItem(QGraphicsObject):
         painter.drawRoundedRect(rect, 10, 10)
         painter.setPen(BADGE_TEXT)
         painter.setFont(VALUE_FONT)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(rect, CENTRE, text)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:

@@ -112,7 +112,7 @@ class EdgeLabel(QGraphicsItem):
     def __init__(self, edge: LabelledEdge, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self.edge = edge
-        self._room = self._rect = QRectF()
+        self._room = self._rect = self._bounds = QRectF()
         self._anchor: QPointF | None = None
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -125,12 +125,13 @@ class EdgeLabel(QGraphicsItem):
         if room != self._room:
             self.prepareGeometryChange()
             self._room = room
+            self._bounds = room.adjusted(-2, -2, 2, 2)     # asked for often: kept
         if (rect, anchor) != (self._rect, self._anchor):
             self._rect, self._anchor = rect, anchor
             self.update()
 
     def boundingRect(self) -> QRectF:
-        return self._room.adjusted(-2, -2, 2, 2)
+        return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
