@@ -16,6 +16,7 @@ from bpgui.network.fileformat import load
 from bpgui.network.model import Network, Sample
 from bpgui.ui.canvas.labels import FULL_SEARCH_EDGES
 from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.document.commands import DeleteItems
 from bpgui.ui.document.document import Document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_networks"
@@ -146,6 +147,27 @@ def test_a_dense_network_shows_the_labels_that_fit_and_hides_the_rest(qtbot) -> 
         assert not any(a.intersects(b) for b in rects[i + 1:])
     hidden[0].setSelected(True)
     assert hidden[0].label_visible and hidden[0].label_item.isVisible()
+    document.undo_stack.clear()
+
+
+def test_edges_made_again_by_an_undo_show_their_labels_at_once(qtbot) -> None:
+    """A new edge item has no label place until the scene places every label (after
+    the command that made it): deleting w2 and h2 (with its edges) and undoing
+    that shows every label of the worked example again, free, as before."""
+    document = Document(load(SAMPLES / "seed000_worked_example.bpnet.json"))
+    scene = NetworkScene(document)
+    before = {eid: (e.label_at, e.label_offset) for eid, e in scene.edge_items.items()}
+    doomed = {"w2"} | {e.id for e in document.network.edges if "h2" in (e.source, e.target)}
+    assert document.execute(DeleteItems(document, ["h2"], ["w2"])) is None
+    assert scene.edge_items.keys() == before.keys() - doomed
+    check_labels(scene)
+    document.undo()
+    assert {eid: (e.label_at, e.label_offset) for eid, e in scene.edge_items.items()} \
+        == before
+    for shown in (False, True):
+        scene.set_pass_shown(shown)
+        check_labels(scene)
+        assert all(e.label_item.isVisible() for e in scene.edge_items.values())
     document.undo_stack.clear()
 
 

@@ -57,7 +57,10 @@ class EdgeItem(QGraphicsObject):
         self._reported_id: str | None = None
         self.show_label = True         # the View menu's choice
         self.quiet = False             # training: numbers that change 10× a second hide
-        self.label_fits = True         # False where the label would overlap another
+        # False where the label would overlap another; and until the scene's placement
+        # (run once the items are made, and after edges come, go or move) finds it a
+        # place: measuring and placing it here first cost 24,000 edges a second.
+        self.label_fits = False
         self._hovered = False
         self.label_at = self.LABEL_AT
         self.label_offset = (0.0, 0.0)
@@ -75,7 +78,8 @@ class EdgeItem(QGraphicsObject):
         self.setAcceptHoverEvents(True)
         self._line = QLineF()
         self.label_item = EdgeLabel(self, self)
-        self._label_shown = True            # label_item.isVisible(), mirrored
+        self.label_item.setVisible(False)
+        self._label_shown = False           # label_item.isVisible(), mirrored
         self._placed: tuple[object, ...] | None = None   # what the label box was placed for
         self.sync(edge)
 
