@@ -22,7 +22,9 @@ only, and reports per network and granularity:
 - scrub_ms / scrub_max_ms: mid-pass, 60 weight changes in a row on one edge: the
   pointer moved onto the edge (so it is hovered and the path panel shows its paths)
   and 60 Ctrl+wheel notches sent there, merged into one undo entry, each followed by a
-  turn of the event loop; median and max time per change.
+  turn of the event loop; median and max time per change. The canvas and the current
+  step follow each notch; the paths and the list's rows catch up once the scrub pauses
+  (bpgui.ui.stepping.scrub), after the timed notches.
 
 Figures are milliseconds (open_s seconds). A frame at 60 Hz is 16 ms; about 50 ms
 is where a delay starts to be noticeable, 100 ms where it feels sluggish. Each

@@ -323,3 +323,33 @@ def test_an_edit_mid_pass_writes_the_rows_on_screen_and_generates_no_further(qtb
     assert row_texts(panel) == [one_line(f"{i + 1}. {r.phase}: {r.text(session.digits)}")
                                 for i, r in enumerate(fresh)]
     document.undo_stack.clear()
+
+
+def test_a_scrub_leaves_the_step_rows_until_it_pauses(qtbot, window) -> None:
+    """Ctrl+wheel notches on w5 redraw the current step at every notch, but the list's
+    one-line rows keep what they said until the scrub pauses; then every row says what
+    the pass says with the weight as it ends (the same text a fresh list writes)."""
+    from bpgui.ui.stepping.step_panel import row_text
+
+    session, panel = window.stepping.session, window.stepping.step_panel
+    session.jump(len(session.records))                 # the whole pass on the list
+    model = panel.model
+
+    def rows() -> list[str]:
+        return [model.data(model.index(row)) for row in range(model.rowCount())]
+
+    before, page = rows(), panel.current_html
+    start = window.document.network.edge("w5").weight
+    for _ in range(4):
+        window.nudge_weight("w5", 1)
+        assert panel.current_html != page                # the current step follows
+        page = panel.current_html
+        assert rows() == before                         # the rows wait
+    assert window.document.network.edge("w5").weight == \
+        pytest.approx(start + 4 * window.nudge_step.value())
+    fresh = [row_text(row, record, session.digits)
+             for row, record in enumerate(all_steps(window.document.network, session.sample))]
+    assert fresh != before
+    qtbot.waitUntil(lambda: rows() == fresh, timeout=2000)
+    window.document.execute(SetEdge(window.document, "w5", weight=start))
+    assert rows() == before                             # any other edit: at once

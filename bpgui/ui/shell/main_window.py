@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         notches of one scrub merged into one undo entry."""
         weight = self.document.network.edge(edge_id).weight
         new = round(weight + notches * self.nudge_step.value(), 10)
-        self.stepping.path_panel.scrubbing()
+        self.stepping.scrub.notch()
         error = self.document.execute(SetEdge(self.document, edge_id, NUDGE_MERGE_KEY,
                                               weight=new))
         self.show_status(error or f"{edge_id} = {new:g}")

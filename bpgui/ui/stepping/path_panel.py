@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QWidget
 
@@ -29,13 +29,13 @@ from bpgui.handout.path_blocks import (
 from bpgui.network.errors import BpguiError
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.widgets import HtmlView
+from bpgui.ui.stepping.scrub import ScrubPause
 from bpgui.ui.stepping.session import StepSession
 
 # Okabe–Ito, yellow last (weakest on white).
 PATH_COLOURS = [QColor(c) for c in ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00",
                                     "#CC79A7", "#F0E442")]
 PLACEHOLDER = "Select a weight or a neuron on the canvas to see every path from the loss to it."
-SCRUB_PAUSE_MS = 150    # a scrub's paths are recomputed once it pauses this long
 
 
 def _heading(report: PathReport, digits: int) -> str:
@@ -56,13 +56,15 @@ class PathPanelDock(QDockWidget):
     ``refresh`` runs on every cursor move, but the paths depend only on the
     records (replaced by a new list whenever the network, sample or
     granularity changes), the sample and the target; the digits only re-render.
-    While a weight is scrubbed (:meth:`scrubbing`), the paths follow when the scrub
-    pauses: recomputing them cost more than the rest of a notch together.
+    While a weight is scrubbed (``scrub``, :mod:`~bpgui.ui.stepping.scrub`), the paths
+    follow when the scrub pauses: recomputing them cost more than the rest of a notch
+    together.
     """
 
     paths_changed = Signal(object)    # [(nodes, edges, QColor)] for the canvas overlay
 
-    def __init__(self, session: StepSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: StepSession, parent: QWidget | None = None,
+                 scrub: ScrubPause | None = None) -> None:
         super().__init__("Paths from the loss", parent)
         self.setObjectName("pathPanel")
         self.session = session
@@ -76,18 +78,11 @@ class PathPanelDock(QDockWidget):
         self.text.setObjectName("pathText")
         self.text.setStyleSheet("font-size: 17px;")
         self.setWidget(self.text)
-        self._scrub = QTimer(self)
-        self._scrub.setSingleShot(True)
-        self._scrub.timeout.connect(self._scrub_paused)
+        self._scrub = scrub if scrub is not None else ScrubPause(self)
+        self._scrub.paused.connect(self._scrub_paused)
         self._behind = False            # a scrub changed the records since the paths
         session.changed.connect(self.refresh)
         self.refresh()
-
-    def scrubbing(self) -> None:
-        """A weight is being scrubbed (Ctrl+wheel, a notch at a time): until it pauses for
-        :data:`SCRUB_PAUSE_MS`, its edits leave the paths as they were, so the canvas
-        follows the hand at display rate; then the paths catch up once."""
-        self._scrub.start(SCRUB_PAUSE_MS)
 
     def _scrub_paused(self) -> None:
         if self._behind and self._records is not None:
@@ -108,7 +103,7 @@ class PathPanelDock(QDockWidget):
         records = self.session.records                  # first: it may flush a pending edit
         inputs = (self.session.sample, self.target, self.kind)
         if records is not self._records or inputs != self._inputs:
-            scrubbed = self._scrub.isActive() and inputs == self._inputs
+            scrubbed = self._scrub.active and inputs == self._inputs
             self._records, self._inputs, self._digits = records, inputs, self.session.digits
             self._behind = scrubbed
             if not scrubbed:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from bpgui.engine.records import Equation, StepRecord
 from bpgui.ui.base.math_text import formula_html
 from bpgui.ui.base.widgets import HtmlView
+from bpgui.ui.stepping.scrub import ScrubPause
 from bpgui.ui.stepping.session import StepSession
 
 MIN_WIDTH = 380             # room for a formula line in the panel's large type
@@ -78,7 +79,8 @@ def _step_view() -> HtmlView:
 
 
 class StepPanelDock(QDockWidget):
-    def __init__(self, session: StepSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: StepSession, parent: QWidget | None = None,
+                 scrub: ScrubPause | None = None) -> None:
         super().__init__("Step", parent)
         self.setObjectName("stepPanel")
         self.session = session
@@ -105,7 +107,7 @@ class StepPanelDock(QDockWidget):
         self.current = _step_view()
         self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         splitter.addWidget(self.current)
-        self.model = StepListModel(session)
+        self.model = StepListModel(session, scrub)
         self.steps = QListView(splitter)
         self.steps.setMinimumHeight(MIN_LIST_HEIGHT)
         self.steps.setObjectName("stepList")
@@ -249,9 +251,14 @@ def _count(value: Any) -> int:
 
 
 class StepListModel(QAbstractListModel):
-    """The pass's records as rows; the text of a row is made when a view asks for it."""
+    """The pass's records as rows; the text of a row is made when a view asks for it.
 
-    def __init__(self, session: StepSession) -> None:
+    While a weight is scrubbed (``scrub``), the rows keep the texts they show until the
+    scrub pauses: writing and drawing a screenful of rows at every notch cost a tenth of
+    it, and the current step above them follows every notch.
+    """
+
+    def __init__(self, session: StepSession, scrub: ScrubPause | None = None) -> None:
         super().__init__()
         self.session = session
         self._records: Sequence[StepRecord] = []
@@ -259,6 +266,9 @@ class StepListModel(QAbstractListModel):
         self._position = 0
         self._cache: dict[int, str] = {}
         self.resets = 0          # how many times the rows were replaced by other rows
+        self._scrub = scrub if scrub is not None else ScrubPause(self)
+        self._scrub.paused.connect(self._catch_up)
+        self._behind = False     # a scrub changed the values since the rows were written
 
     def refresh(self) -> None:
         records, digits = self.session.records, self.session.digits
@@ -266,13 +276,17 @@ class StepListModel(QAbstractListModel):
                 and len(records) == len(self._records) and self._records:
             # The same rows with new values (an edit): the rows keep their size
             # (_RowDelegate), and only those on screen are generated and written.
-            self._records, self._cache = records, {}
+            self._records = records
             self._position = self.session.position
-            self.dataChanged.emit(self.index(0), self.index(len(records) - 1))
+            if self._scrub.active:
+                self._behind = True   # rows written before stay; others from the new pass
+            else:
+                self._catch_up(force=True)
         elif records is not self._records or digits != self._digits:
             self.resets += 1
             self.beginResetModel()
             self._records, self._digits, self._cache = records, digits, {}
+            self._behind = False
             self._position = self.session.position
             self.endResetModel()
         elif self.session.position != self._position:
@@ -285,6 +299,13 @@ class StepListModel(QAbstractListModel):
                     self.dataChanged.emit(self.index(row), self.index(row))
             elif self._records:
                 self.dataChanged.emit(self.index(max(low - 1, 0)), self.index(min(high, last)))
+
+    def _catch_up(self, force: bool = False) -> None:
+        """Write every row again from the current pass (after an edit, or a scrub's)."""
+        if force or self._behind:
+            self._behind, self._cache = False, {}
+            if self._records:
+                self.dataChanged.emit(self.index(0), self.index(len(self._records) - 1))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._records)

@@ -27,6 +27,7 @@ from bpgui.ui.document.document import Document
 from bpgui.ui.stepping.path_panel import PathPanelDock
 from bpgui.ui.stepping.practice import PracticeController
 from bpgui.ui.stepping.practice_panel import PracticeArea
+from bpgui.ui.stepping.scrub import ScrubPause
 from bpgui.ui.stepping.session import StepSession
 from bpgui.ui.stepping.step_controls import RUN_ROWS, StepKeys, build_run_controls
 from bpgui.ui.stepping.step_panel import StepPanelDock
@@ -42,8 +43,9 @@ class SteppingUi:
         self.scene = scene
         self.session = StepSession(document, window)
         self.presenter = StepPresenter(self.session, scene)
-        self.step_panel = StepPanelDock(self.session, window)
-        self.path_panel = PathPanelDock(self.session, window)
+        self.scrub = ScrubPause(window)
+        self.step_panel = StepPanelDock(self.session, window, self.scrub)
+        self.path_panel = PathPanelDock(self.session, window, self.scrub)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.step_panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.path_panel)
         self.overlay = PathOverlay(scene)
