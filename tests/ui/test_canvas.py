@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from bpgui.network.fileformat import load
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.neuron_item import NeuronItem
+from bpgui.ui.document.commands import SetEdge
 from tests.ui.qt_helpers import along_edge, selection_pixels
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_networks"
 
 
 def at(window, scene_point: QPointF) -> QPoint:
@@ -231,3 +238,42 @@ def test_tooltips_follow_the_pass_when_the_pointer_comes(qtbot, window) -> None:
     edge = window.scene.edge_items["w1"]
     weight = window.document.network.edge("w1").weight
     assert f"weight {weight!r}" in edge.toolTip()
+
+
+
+@pytest.mark.parametrize(("sample", "granularity"), [
+    (None, "node"), ("moons_2-8-8-1", "node"), ("moons_2-8-8-1", "layer")])
+def test_what_a_step_repaints_is_what_a_fresh_paint_shows(qtbot, window, sample: str | None,
+                                                          granularity: str) -> None:
+    """Items repaint only where a step changed them, from cached pixmaps: after every
+    step of the pass (forward, backward, update), after an edit that flashes what it
+    changed, and back at the start, the canvas on screen equals the same canvas
+    painted afresh with every cache thrown away."""
+    if sample is not None:
+        assert window.files.new(load(SAMPLES / f"{sample}.bpnet.json"))
+    view, session = window.view, window.stepping.session
+    session.set_granularity(granularity)
+
+    def on_screen() -> QImage:
+        QApplication.processEvents()
+        return view.viewport().grab().toImage()
+
+    def afresh() -> QImage:
+        for item in window.scene.items():
+            item.update()
+        view.viewport().update()
+        return on_screen()
+
+    steps = 0
+    while session.step():
+        steps += 1
+        shown = on_screen()
+        assert shown == afresh(), f"step {steps} left stale pixels"
+    edge = window.document.network.edges[0]      # an edit flashes every value it changed
+    window.document.execute(SetEdge(window.document, edge.id, weight=edge.weight + 1))
+    shown = on_screen()
+    assert any(e.step.flashing for e in window.scene.edge_items.values())
+    assert shown == afresh(), "the edit left stale pixels"
+    session.jump(0)
+    assert on_screen() == afresh()
+    assert steps == len(session.records) > 0

@@ -194,10 +194,11 @@ class EdgeStrokes(QGraphicsObject):
                 self._file(base, edge_id, look, overlay=False, dim=dimmed)
             _repaint(self, old, look)
         shown = _emphasised(look)
-        if shown:
-            self._file(self._overlay, edge_id, look, overlay=True)
-        elif _emphasised(old):
-            self._overlay.remove(edge_id)
+        if shown or _emphasised(old):
+            if shown:
+                self._file(self._overlay, edge_id, look, overlay=True)
+            else:
+                self._overlay.remove(edge_id)
             if self._held is None:
                 _repaint(self.overlay, old, look)
             else:
