@@ -80,6 +80,8 @@ def _bounds(forks: int) -> QRectF:
     wide = 70 if forks > 1 else 50        # a fork's badge says "(Σ of 2)" too
     return QRectF(-r - wide, -r - NeuronItem.BADGE_H - 12, 2 * r + 2 * wide,
                   2 * r + NeuronItem.BADGE_H + 64)
+
+
 _VALUE_METRICS: list[QFontMetricsF] = []     # made once a QApplication exists
 
 

@@ -233,7 +233,7 @@ def row_text(row: int, record: StepRecord, digits: int) -> str:
         symbols = equation.symbols          # written out from the formula at each ask
         head = f"{equation.lhs} {equation.relation} {symbols}"
         if symbols and (len(text + head) > ROW_CHARS
-                                 or _numbers_in(equation) > ROW_NUMBERS):
+                        or _numbers_in(equation) > ROW_NUMBERS):
             return (text + head)[:ROW_CHARS] + "…"     # the numbers would not show
         text += equation.text(digits)
         if len(text) > ROW_CHARS:
