@@ -77,11 +77,20 @@ class EdgeItem(QGraphicsObject):
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
         self._line = QLineF()
-        self.label_item = EdgeLabel(self, self)
-        self.label_item.setVisible(False)
+        self._label: EdgeLabel | None = None   # made when first shown (label_item)
         self._label_shown = False           # label_item.isVisible(), mirrored
         self._placed: tuple[object, ...] | None = None   # what the label box was placed for
         self.sync(edge)
+
+    @property
+    def label_item(self) -> EdgeLabel:
+        """The label's item, made hidden when first asked for: most labels of a dense
+        network never show, and 19,000 never-placed hidden items piled up in the
+        scene's index at one spot slowed every repaint there by half a step."""
+        if self._label is None:
+            self._label = EdgeLabel(self, self)
+            self._label.setVisible(False)
+        return self._label
 
     def sync(self, edge: Edge) -> None:
         """Take the edge's id, label, weight and flag from the model."""
