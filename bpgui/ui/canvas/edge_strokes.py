@@ -195,10 +195,7 @@ class EdgeStrokes(QGraphicsObject):
             _repaint(self, old, look)
         shown = _emphasised(look)
         if shown or _emphasised(old):
-            if shown:
-                self._file(self._overlay, edge_id, look, overlay=True)
-            else:
-                self._overlay.remove(edge_id)
+            self._file(self._overlay, edge_id, look if shown else None, overlay=True)
             if self._held is None:
                 _repaint(self.overlay, old, look)
             else:

@@ -276,12 +276,12 @@ class StepListModel(QAbstractListModel):
                 and len(records) == len(self._records) and self._records:
             # The same rows with new values (an edit): the rows keep their size
             # (_RowDelegate), and only those on screen are generated and written.
-            self._records = records
+            # During a scrub the rows written before stay (others come from the new
+            # pass) until it pauses.
+            self._records, self._behind = records, True
             self._position = self.session.position
-            if self._scrub.active:
-                self._behind = True   # rows written before stay; others from the new pass
-            else:
-                self._catch_up(force=True)
+            if not self._scrub.active:
+                self._catch_up()
         elif records is not self._records or digits != self._digits:
             self.resets += 1
             self.beginResetModel()
@@ -300,9 +300,9 @@ class StepListModel(QAbstractListModel):
             elif self._records:
                 self.dataChanged.emit(self.index(max(low - 1, 0)), self.index(min(high, last)))
 
-    def _catch_up(self, force: bool = False) -> None:
-        """Write every row again from the current pass (after an edit, or a scrub's)."""
-        if force or self._behind:
+    def _catch_up(self) -> None:
+        """Write every row again from the current pass, if an edit changed its values."""
+        if self._behind:
             self._behind, self._cache = False, {}
             if self._records:
                 self.dataChanged.emit(self.index(0), self.index(len(self._records) - 1))
