@@ -29,6 +29,11 @@ from bpgui.ui.canvas.look import DIM, READ, TARGET
 EDGE_DIM_ALPHA = 0.22
 RING = 10.0                 # how much wider than the line a highlight ring is
 PEN_MEMO = 50_000            # looks whose pens are remembered (a few per edge)
+# An arrowhead is about ARROW_LENGTH long; one drawn shorter than SMOOTH_ARROW_PX on
+# screen (a 1,000-neuron network fitted to the window draws them about 1 px) shows no
+# shape to smooth, and 24,000 smoothed ones cost a first paint 100 ms.
+ARROW_LENGTH = 10.0
+SMOOTH_ARROW_PX = 1.5
 MANY_REPAINTS = 200         # more overlay repaints than this in a batch: repaint it whole
 
 
@@ -107,7 +112,9 @@ class _Batches:
         _unfile(self._arrows, arrow_key, edge_id)
         self._paths.pop(arrow_key, None)
 
-    def draw(self, painter: QPainter) -> None:
+    def draw(self, painter: QPainter, smooth_arrows: bool = True) -> None:
+        """Every stroke filed here; the arrowheads without antialiasing unless
+        ``smooth_arrows`` (a smoothed arrowhead costs about 4× a plain one)."""
         for (rgba, width), lines in self._rings.items():
             painter.setPen(QPen(QColor.fromRgba(rgba), width, Qt.PenStyle.SolidLine,
                                 Qt.PenCapStyle.FlatCap))
@@ -117,6 +124,8 @@ class _Batches:
                                 else Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             painter.drawLines(list(lines.values()))
         painter.setPen(Qt.PenStyle.NoPen)
+        if not smooth_arrows:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for rgba, arrows in self._arrows.items():
             path = self._paths.get(rgba)
             if path is None:
@@ -286,9 +295,11 @@ class EdgeStrokes(QGraphicsObject):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        # Faded lines need no antialiasing (4x cheaper on dense layers).
+        # Faded lines need no antialiasing (4x cheaper on dense layers), nor do
+        # arrowheads too small to show their shape (see SMOOTH_ARROW_PX).
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not self.dimmed)
-        self._bases[self.dimmed].draw(painter)
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        self._bases[self.dimmed].draw(painter, scale * ARROW_LENGTH >= SMOOTH_ARROW_PX)
 
     def paint_overlay(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

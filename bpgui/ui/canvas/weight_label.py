@@ -22,6 +22,10 @@ from bpgui.ui.canvas.edge_strokes import faded
 from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
+# Below this many pixels on screen, the weight line's glyphs are a smudge nobody reads
+# (a 1,000-neuron network fitted to the window draws them 1.5 px tall): the label is
+# sketched, its box with a bar for each line, at a fraction of the cost of its text.
+LEGIBLE_PX = 3.0
 # ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
 # its backward step records (operation graphs only).
 SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("local", "local ∂"),
@@ -73,6 +77,38 @@ def paint_label(painter: QPainter, rect: QRectF, theme: Theme, weight: float, di
         painter.setFont(GRAD_FONT)
         painter.drawText(QRectF(rect.left(), rect.top() + 24, rect.width(), 20),
                          Qt.AlignmentFlag.AlignCenter, second)
+
+
+def paint_label_sketch(painter: QPainter, rect: QRectF, theme: Theme, weight: float,
+                       dim: bool, lines: int) -> None:
+    """The label's box at ``rect``, edged and filled as :func:`paint_label` does it, with
+    a bar where each of its ``lines`` lines of text would be: the label as it looks when
+    its text is too small to read."""
+    pen, fill, bar = _sketch_look(theme, weight_colour(theme, weight).rgba(), dim)
+    painter.setPen(pen)
+    painter.setBrush(fill)
+    painter.drawRect(rect)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(bar)
+    inset = rect.width() / 4
+    for top in (10.0, 30.0)[:lines]:
+        painter.drawRect(QRectF(rect.left() + inset, rect.top() + top,
+                                rect.width() - 2 * inset, 8))
+
+
+_SKETCH_LOOKS: dict[tuple[str, int, bool], tuple[QPen, QColor, QColor]] = {}
+
+
+def _sketch_look(theme: Theme, rgba: int, dim: bool) -> tuple[QPen, QColor, QColor]:
+    """The sketch's outline, fill and bar colour (made once per theme and weight colour:
+    thousands of labels are sketched at once)."""
+    key = (theme.name, rgba, dim)
+    if key not in _SKETCH_LOOKS:
+        text, fill = QColor(theme.text), QColor(theme.label_fill)
+        if dim:
+            text, fill = faded(text, theme.background, theme.dim_alpha), QColor(theme.background)
+        _SKETCH_LOOKS[key] = QPen(QColor.fromRgba(rgba), 1.5), fill, faded(text, fill, 0.5)
+    return _SKETCH_LOOKS[key]
 
 
 def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
@@ -141,8 +177,13 @@ class EdgeLabel(QGraphicsItem):
               widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         edge = self.edge
+        dim = edge.step.emphasis == DIM
         if self._anchor is not None:
-            paint_leader(painter, self._rect, self._anchor, edge.theme, edge.weight,
-                         edge.step.emphasis == DIM)
-        paint_label(painter, self._rect, edge.theme, edge.weight, edge.step.emphasis == DIM,
-                    edge.label_text(), edge.second_line())
+            paint_leader(painter, self._rect, self._anchor, edge.theme, edge.weight, dim)
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        if scale * LABEL_FONT.pixelSize() < LEGIBLE_PX:
+            paint_label_sketch(painter, self._rect, edge.theme, edge.weight, dim,
+                               2 if edge.second_line() else 1)
+        else:
+            paint_label(painter, self._rect, edge.theme, edge.weight, dim,
+                        edge.label_text(), edge.second_line())

@@ -1,0 +1,114 @@
+"""Labels and arrowheads too small to read are drawn cheaply, and only then.
+
+Fitted to the window, a 1,000-neuron network draws a 16 px label 1.5 px tall: its
+glyphs are a smudge, and drawing thousands of them held the window's first paint.
+These paint one label and the edge strokes of seed 000 through a painter that records
+what it was asked to draw, at scales either side of the thresholds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+from bpgui.network.fileformat import load
+from bpgui.ui.canvas.edge_strokes import ARROW_LENGTH, SMOOTH_ARROW_PX
+from bpgui.ui.canvas.look import LABEL_FONT
+from bpgui.ui.canvas.scene import NetworkScene
+from bpgui.ui.canvas.weight_label import LEGIBLE_PX
+from bpgui.ui.document.document import Document
+
+SEED = Path(__file__).resolve().parents[2] / "sample_networks" / "seed000_worked_example.bpnet.json"
+
+
+class RecordingPainter(QPainter):
+    """A painter on an image that notes each text it draws and, for each path it
+    fills, whether antialiasing was on."""
+
+    def __init__(self, image: QImage) -> None:
+        super().__init__(image)
+        self.texts: list[str] = []
+        self.filled_smooth: list[bool] = []
+
+    def drawText(self, *args: object) -> None:  # type: ignore[override]
+        self.texts.append(str(args[-1]))
+        super().drawText(*args)  # type: ignore[call-overload]
+
+    def fillPath(self, path: QPainterPath, brush: QColor) -> None:  # type: ignore[override]
+        self.filled_smooth.append(self.testRenderHint(QPainter.RenderHint.Antialiasing))
+        super().fillPath(path, brush)
+
+
+def paint_at(scale: float, paint) -> RecordingPainter:
+    image = QImage(800, 800, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = RecordingPainter(image)
+    painter.scale(scale, scale)
+    try:
+        paint(painter)
+    finally:
+        painter.end()
+    return painter
+
+
+@pytest.fixture
+def scene(qtbot):
+    document = Document(load(SEED))
+    scene = NetworkScene(document)
+    yield scene
+    document.undo_stack.clear()
+
+
+def test_a_label_whose_weight_line_would_be_under_three_pixels_is_sketched(scene) -> None:
+    """The weight line's font is 16 px: at 3/16 of full size and above its text is
+    drawn; just below, the label is its box and bars, with no text."""
+    edge = scene.edge_items["w1"]
+    label = edge.label_item
+    assert label.isVisible()
+    legible = LEGIBLE_PX / LABEL_FONT.pixelSize()
+    assert legible == pytest.approx(3 / 16)
+
+    def paint(painter: QPainter) -> None:
+        painter.translate(-label.boundingRect().topLeft())
+        label.paint(painter, QStyleOptionGraphicsItem())
+
+    assert paint_at(legible * 1.01, paint).texts == [edge.label_text()]
+    assert paint_at(1.0, paint).texts == [edge.label_text()]
+    assert paint_at(legible * 0.99, paint).texts == []
+    assert paint_at(0.05, paint).texts == []
+
+
+def test_arrowheads_too_small_to_show_their_shape_are_not_smoothed(scene) -> None:
+    """An arrowhead is about 10 px long: drawn under 1.5 px it is filled without
+    antialiasing, at or above with it (the lines are drawn as before)."""
+    strokes = scene.strokes
+    threshold = SMOOTH_ARROW_PX / ARROW_LENGTH
+
+    def paint(painter: QPainter) -> None:
+        strokes.paint(painter, QStyleOptionGraphicsItem())
+
+    assert set(paint_at(1.0, paint).filled_smooth) == {True}
+    assert set(paint_at(threshold * 1.01, paint).filled_smooth) == {True}
+    assert set(paint_at(threshold * 0.99, paint).filled_smooth) == {False}
+    assert set(paint_at(0.05, paint).filled_smooth) == {False}
+
+
+def test_the_arrowheads_are_drawn_whatever_the_scale(scene) -> None:
+    """Unsmoothed is not missing: at a twentieth of full size every arrowhead's tip
+    still colours a pixel near it."""
+    strokes = scene.strokes
+    scale = 0.05
+    image = QImage(800, 800, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.scale(scale, scale)
+    strokes.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    for edge in scene.edge_items.values():
+        tip = edge.line().p2() * scale
+        near = [image.pixelColor(int(tip.x()) + dx, int(tip.y()) + dy)
+                for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        assert any(colour != QColor("white") for colour in near), edge.edge_id
