@@ -6,22 +6,27 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 
 from bpgui.engine.history import CSV_PIECE_ROWS, History
+from bpgui.engine.stepthrough import StepThrough
 from bpgui.network import fileformat
 from bpgui.network.builders import LayeredSpec, layered_network
-from bpgui.network.model import Network
+from bpgui.network.model import Network, Sample
+from bpgui.ui.base.background import JOB_SWITCH_S, BackgroundJob
 from bpgui.ui.canvas import scene_build
 from bpgui.ui.document.commands import SetEdge
 from bpgui.ui.editing.layered_dialog import INLINE_EDGES, LayeredNetworkDialog
 from bpgui.ui.shell import files
+from bpgui.ui.stepping import session as session_module
 from bpgui.ui.training.loss_export import BUSY, csv_export, csv_in_slices
 from bpgui.ui.training.loss_plot import LossPlotDock
 
@@ -225,6 +230,84 @@ def test_a_large_file_is_read_in_the_background_and_drawn_in_slices(
     assert set(window.scene.edge_items) == {e.id for e in net.edges}
     assert window.document.path == path.resolve()
     assert window.files.recent_files()[0] == str(path.resolve())
+
+
+def steppable(sizes: list[int]) -> Network:
+    """A layered network with two samples, so that it has a pass to step through."""
+    data = [Sample([0.1 * (k + i) for i in range(sizes[0])], [0.5] * sizes[-1])
+            for k in range(2)]
+    return layered_network(LayeredSpec(sizes, ["tanh"] * (len(sizes) - 1), samples=data,
+                                       seed=3))
+
+
+class RecordedPasses:
+    """Every pass the stepping session builds: the network, its granularity, and
+    whether it was built on the GUI thread."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.built: list[tuple[Network, str, bool]] = []
+        real = StepThrough
+        outer = self
+
+        class Recorded(real):  # type: ignore[misc, valid-type]
+            def __init__(self, network: Network, sample: int = 0,
+                         granularity: str = "node") -> None:
+                outer.built.append((network, granularity,
+                                    threading.current_thread() is threading.main_thread()))
+                super().__init__(network, sample, granularity)
+
+        monkeypatch.setattr(session_module, "StepThrough", Recorded)
+
+
+@pytest.mark.parametrize("granularity", ["node", "layer"])
+def test_a_large_file_s_first_pass_is_built_in_the_worker_that_reads_it(
+        qtbot: QtBot, window, tmp_path: Path, large, monkeypatch, granularity: str) -> None:
+    """Reading a large file also builds its pass there, at the session's granularity: the
+    GUI thread builds none, and the session steps through the same records as a pass
+    built afresh from the opened network."""
+    path = tmp_path / "big.bpnet.json"
+    fileformat.save(steppable([3, 8, 8, 2]), path)
+    session = window.stepping.session
+    session.set_granularity(granularity)
+    passes = RecordedPasses(monkeypatch)
+    with qtbot.waitSignal(window.files.opened, timeout=60_000) as opened:
+        window.files.open(path)
+    assert opened.args == [True]
+    qtbot.waitUntil(lambda: settled(window), timeout=60_000)
+    opened_net = window.document.network
+    assert [(net is opened_net, g, on_gui) for net, g, on_gui in passes.built] == \
+        [(True, granularity, False)]
+    fresh = StepThrough(opened_net, 0, granularity)
+    assert session.walk is not None and session.walk.network is opened_net
+    assert list(session.records) == list(fresh.records)
+    assert session.step() and session.state() == fresh.state(1)
+
+
+def test_a_pass_built_ahead_for_another_granularity_is_not_used(
+        qtbot: QtBot, window, monkeypatch) -> None:
+    """The pass handed over was built at node granularity; the user chose layer before
+    the network replaced the document: the session builds the layer pass itself."""
+    session = window.stepping.session
+    net = steppable([2, 3, 1])
+    hand_over = session.prepare(net)
+    session.set_granularity("layer")
+    hand_over()
+    passes = RecordedPasses(monkeypatch)
+    window.document.replace(net, None)
+    assert [(n is net, g, on_gui) for n, g, on_gui in passes.built] == [(True, "layer", True)]
+    assert session.walk is not None and session.walk.granularity == "layer"
+
+
+def test_while_a_job_runs_the_gui_thread_waits_less_for_the_gil(qtbot: QtBot) -> None:
+    """The worker's Python yields the GIL every JOB_SWITCH_S while a job runs; the
+    interval found before is put back after."""
+    before = sys.getswitchinterval()
+    parent = QObject()
+    job = BackgroundJob(parent, sys.getswitchinterval)
+    with qtbot.waitSignal(job.succeeded, timeout=10_000) as done:
+        pass
+    assert done.args == [pytest.approx(JOB_SWITCH_S)]
+    qtbot.waitUntil(lambda: sys.getswitchinterval() == before, timeout=10_000)
 
 
 def test_a_second_open_is_refused_while_a_file_is_read(

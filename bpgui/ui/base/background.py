@@ -8,12 +8,21 @@ the timer with its parent, and the worker finishes alone with nobody listening
 
 :class:`DelayedProgress` is a progress dialog that appears only once the work has
 lasted :data:`SHOW_AFTER_MS`, so quick work never flashes one.
+
+While a worker runs Python, every Qt event the GUI thread hands to Python (the step
+keys' application-wide filter sees each one) first waits for the worker to let go of
+the GIL, up to :func:`sys.getswitchinterval` (5 ms by default): a few dozen events
+held the event loop 200 ms while a 1,000-neuron file was read. So while any job runs,
+the interval is :data:`JOB_SWITCH_S`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -22,10 +31,44 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 SHOW_AFTER_MS = 300
 POLL_MS = 15
 NEVER_MS = 2**30
+JOB_SWITCH_S = 0.0005     # the GIL's switch interval while a job runs (see above)
 
 # Two workers: an export and an open may run side by side; more would only
 # fight over the GIL with the GUI thread.
 _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bpgui-job")
+
+
+class _ShortSwitches:
+    """Counts the jobs running; the first sets the GIL's switch interval to
+    :data:`JOB_SWITCH_S`, the last puts back the one it found."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = sys.getswitchinterval()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(JOB_SWITCH_S)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    sys.setswitchinterval(self._saved)
+
+
+_SHORT_SWITCHES = _ShortSwitches()
+
+
+def _with_short_switches(work: Callable[[], Any]) -> Any:
+    with _SHORT_SWITCHES.held():
+        return work()
 
 
 class BackgroundJob(QObject):
@@ -40,7 +83,7 @@ class BackgroundJob(QObject):
                  on_poll: Callable[[], None] | None = None) -> None:
         """``on_poll`` runs on the GUI thread at every poll (to show progress, say)."""
         super().__init__(parent)
-        self._future: Future[Any] = _EXECUTOR.submit(work)
+        self._future: Future[Any] = _EXECUTOR.submit(_with_short_switches, work)
         self._on_poll = on_poll
         self._cancelled = False
         self._running = True        # a plain flag: it outlives the deleted QTimer

@@ -13,7 +13,7 @@ is asked about again before the new network replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -51,6 +51,10 @@ class FileController(QObject):
         self.window = parent
         self.settings = settings
         self._reading: BackgroundJob | None = None
+        # Set by the window: more work for a network read in the background, done in
+        # the worker too (it must be Qt-free); what it returns runs on the GUI thread
+        # just before that network replaces the document.
+        self.prepare: Callable[[Network], Callable[[], None]] | None = None
 
     @property
     def reading(self) -> bool:
@@ -131,11 +135,18 @@ class FileController(QObject):
 
     def _read_in_background(self, path: Path) -> None:
         before, edits = self.document.network, self.document.undo_stack.index()
-        job = BackgroundJob(self, lambda: read_network(path))
+        prepare = self.prepare
+
+        def work() -> tuple[Network, Callable[[], None] | None]:
+            network = read_network(path)
+            return network, prepare(network) if prepare is not None else None
+
+        job = BackgroundJob(self, work)
         progress = DelayedProgress(self.window, f"Reading {path.name}…", modal=True,
                                    on_cancel=job.cancel)
 
-        def read(network: Network) -> None:
+        def read(result: tuple[Network, Callable[[], None] | None]) -> None:
+            network, prepared = result
             progress.close()                # before any question about unsaved edits
             if self.document.network is not before:
                 self.status.emit(f"Not opened: another network replaced this one while "
@@ -145,6 +156,8 @@ class FileController(QObject):
                 self.status.emit(f"Not opened: {path.name} (kept your changes).")
                 self.opened.emit(False)
             else:
+                if prepared is not None:
+                    prepared()
                 self._replace(network, path)
 
         def failed(exc: BaseException) -> None:

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dataset)
         self.stepping = SteppingUi(self, document, self.scene, self.view, self.show_status)
+        self.files.prepare = self.stepping.session.prepare    # a large file's first pass
         self.training = TrainingUi(self, document, self.scene, self.show_status,
                                    clear_pass=self.stepping.session.reset,
                                    show_update=self.stepping.step_panel.show_record)

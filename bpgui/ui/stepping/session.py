@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from bpgui.engine.records import GRANULARITIES, Quantity, StepRecord
 from bpgui.engine.stepthrough import StepThrough
 from bpgui.network.errors import BpguiError
+from bpgui.network.model import Network
 from bpgui.network.numbers import DEFAULT_DIGITS
 from bpgui.ui.document.document import Document, Edit
 
@@ -36,6 +37,7 @@ class StepSession(QObject):
         self.digits = DEFAULT_DIGITS
         self.walk: StepThrough | None = None
         self.reason = ""                # why stepping is unavailable, when walk is None
+        self._ready: StepThrough | None = None     # a first pass built ahead: prepare()
         # Practice mode: whether the pass must stop before record k (to ask for its result).
         self.hold: Callable[[int], bool] | None = None
         self._timer = QTimer(self)
@@ -166,7 +168,28 @@ class StepSession(QObject):
             self.changed.emit()
 
     # ------------------------------------------------------- model changes
+    def prepare(self, network: Network) -> Callable[[], None]:
+        """Build the first pass of ``network``, which is about to replace the document's,
+        here: in the worker thread that read it (Qt-free work; a 1,000-neuron network's
+        pass held the GUI thread 300 ms). What it returns, called on the GUI thread
+        before the replacement, hands the pass over; :meth:`_build` takes it if it is
+        still the pass wanted (same network, sample 0, same granularity)."""
+        granularity = self.granularity
+        try:
+            walk: StepThrough | None = StepThrough(network, 0, granularity)
+        except BpguiError:
+            walk = None                 # built again on the GUI thread, which says why
+
+        def hand_over() -> None:
+            self._ready = walk
+        return hand_over
+
     def _build(self) -> None:
+        ready, self._ready = self._ready, None
+        if ready is not None and ready.network is self.document.network \
+                and (ready.sample, ready.granularity) == (self.sample, self.granularity):
+            self.walk, self.reason = ready, ""
+            return
         try:
             self.walk = StepThrough(self.document.network, self.sample, self.granularity)
             self.reason = ""
