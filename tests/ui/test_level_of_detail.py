@@ -11,14 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
-from PySide6.QtWidgets import QStyleOptionGraphicsItem
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from bpgui.network.fileformat import load
 from bpgui.ui.canvas.edge_strokes import ARROW_LENGTH, SMOOTH_ARROW_PX
 from bpgui.ui.canvas.look import LABEL_FONT
 from bpgui.ui.canvas.scene import NetworkScene
-from bpgui.ui.canvas.weight_label import LEGIBLE_PX
+from bpgui.ui.canvas.view import CanvasView
+from bpgui.ui.canvas.weight_label import LEGIBLE_PX, legible
 from bpgui.ui.document.document import Document
 
 SEED = Path(__file__).resolve().parents[2] / "sample_networks" / "seed000_worked_example.bpnet.json"
@@ -112,3 +114,30 @@ def test_the_arrowheads_are_drawn_whatever_the_scale(scene) -> None:
         near = [image.pixelColor(int(tip.x()) + dx, int(tip.y()) + dy)
                 for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
         assert any(colour != QColor("white") for colour in near), edge.edge_id
+
+
+def label_modes(scene: NetworkScene) -> set[QGraphicsItem.CacheMode]:
+    return {edge.label_item.cacheMode() for edge in scene.edge_items.values()}
+
+
+def test_labels_are_cached_while_legible_and_drawn_afresh_once_sketched(qtbot, scene) -> None:
+    """A legible label keeps its pixmap; a sketched one is cheaper to draw than a
+    pixmap is to make, so zooming below the threshold drops every label's cache, by
+    wheel, by fitting or by a set transform, and zooming back in restores it."""
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.fit()
+    cached, uncached = (QGraphicsItem.CacheMode.DeviceCoordinateCache,
+                        QGraphicsItem.CacheMode.NoCache)
+    assert legible(view.transform().m11()) and label_modes(scene) == {cached}
+    view.setTransform(QTransform.fromScale(0.15, 0.15))
+    assert label_modes(scene) == {uncached}
+    view.zoom(1.5)                                      # 0.225: legible again
+    assert legible(view.transform().m11()) and label_modes(scene) == {cached}
+    view.zoom(1 / 1.5)
+    assert label_modes(scene) == {uncached}
+    view.fit()
+    assert label_modes(scene) == {cached}
+    view.fit(QRectF(-20_000, -15_000, 40_000, 30_000))   # as if the network were huge
+    assert not legible(view.transform().m11()) and label_modes(scene) == {uncached}

@@ -89,9 +89,14 @@ class EdgeItem(QGraphicsObject):
         network never show, and 19,000 never-placed hidden items piled up in the
         scene's index at one spot slowed every repaint there by half a step."""
         if self._label is None:
-            self._label = EdgeLabel(self, self)
+            self._label = EdgeLabel(self, self, getattr(self.scene(), "labels_cached", True))
             self._label.setVisible(False)
         return self._label
+
+    def set_label_cached(self, cached: bool) -> None:
+        """Cache the label's drawing or not (see :class:`EdgeLabel`), if it has one."""
+        if self._label is not None:
+            self._label.set_cached(cached)
 
     def sync(self, edge: Edge) -> None:
         """Take the edge's id, label, weight and flag from the model."""

@@ -29,6 +29,7 @@ from bpgui.ui.canvas.look import DIM
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
 from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
+from bpgui.ui.canvas.weight_label import legible
 from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
@@ -57,6 +58,7 @@ class NetworkScene(QGraphicsScene):
         self.new_role = "hidden"
         self.snap = False
         self.show_weight_labels = True
+        self.labels_cached = True       # the labels are legible at the canvas's zoom
         self.colour_by_delta = False  # View ▸ Colour neurons by |δ|
         # The pass's δ and those computed so far: the stepping room's (set_colour_by_delta)
         self.delta_source: Callable[[], tuple[dict[str, float], frozenset[str]]] = \
@@ -285,6 +287,15 @@ class NetworkScene(QGraphicsScene):
         self.snap = on
         for item in self.neuron_items.values():
             item.snap = on
+
+    def set_zoom(self, scale: float) -> None:
+        """The canvas shows the scene at ``scale`` now: where the labels are too small
+        to read they are sketched, and go uncached (see :class:`EdgeLabel`)."""
+        cached = legible(scale)
+        if cached != self.labels_cached:
+            self.labels_cached = cached
+            for edge in self.edge_items.values():
+                edge.set_label_cached(cached)
 
     def set_weight_labels(self, on: bool) -> None:
         self.show_weight_labels = on

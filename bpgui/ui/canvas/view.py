@@ -4,7 +4,7 @@ Space+drag, rubber-band selection, fit to view, and Ctrl+wheel weight nudges."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QPainter, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from bpgui.ui.base.theme import GRID_SIZE
@@ -43,6 +43,7 @@ class CanvasView(QGraphicsView):
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
+        self._zoomed()
 
     def zoom_in(self) -> None:
         self.zoom(ZOOM_STEP)
@@ -61,6 +62,15 @@ class CanvasView(QGraphicsView):
             self.resetTransform()
             self.scale(2.0, 2.0)
             self.centerOn(rect.center())
+        self._zoomed()
+
+    def setTransform(self, matrix: QTransform, combine: bool = False) -> None:
+        super().setTransform(matrix, combine)
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        """Tell the scene the scale it is shown at (it draws tiny labels differently)."""
+        self.network_scene.set_zoom(self.transform().m11())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         notches = event.angleDelta().y() / 120

@@ -128,6 +128,11 @@ def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
     painter.drawEllipse(anchor, 3.0, 3.0)
 
 
+def legible(scale: float) -> bool:
+    """Whether a label drawn at ``scale`` shows its text (else it is sketched)."""
+    return scale * LABEL_FONT.pixelSize() >= LEGIBLE_PX
+
+
 class LabelledEdge(Protocol):
     """What the label item asks of its edge (the edge item: a protocol, so this module
     need not import it back)."""
@@ -144,18 +149,25 @@ class LabelledEdge(Protocol):
 class EdgeLabel(QGraphicsItem):
     """An edge's weight label, a child of the edge so it moves and hides with it.
 
-    Cached in device coordinates: it is re-rendered only when its text or look
-    changes (the edge calls :meth:`update` then), not on every repaint around it.
+    Cached in device coordinates while its text is legible: it is re-rendered only
+    when its text or look changes (the edge calls :meth:`update` then), not on every
+    repaint around it. A sketched label is not cached (:meth:`set_cached`): it costs
+    less to draw than a pixmap costs to make, and the 5,634 pixmaps of the 1,000-neuron
+    network's sketched labels took 200 ms of its first paint.
     Clicks, hovers and tooltips pass through to the edge.
     """
 
-    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem) -> None:
+    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem, cached: bool = True) -> None:
         super().__init__(parent)
         self.edge = edge
         self._room = self._rect = self._bounds = QRectF()
         self._anchor: QPointF | None = None
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.set_cached(cached)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_cached(self, cached: bool) -> None:
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache if cached
+                          else QGraphicsItem.CacheMode.NoCache)
 
     def place(self, room: QRectF, rect: QRectF, anchor: QPointF | None = None) -> None:
         """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
@@ -180,8 +192,7 @@ class EdgeLabel(QGraphicsItem):
         dim = edge.step.emphasis == DIM
         if self._anchor is not None:
             paint_leader(painter, self._rect, self._anchor, edge.theme, edge.weight, dim)
-        scale = option.levelOfDetailFromTransform(painter.worldTransform())
-        if scale * LABEL_FONT.pixelSize() < LEGIBLE_PX:
+        if not legible(option.levelOfDetailFromTransform(painter.worldTransform())):
             paint_label_sketch(painter, self._rect, edge.theme, edge.weight, dim,
                                2 if edge.second_line() else 1)
         else:
