@@ -154,9 +154,10 @@ class EdgeItem(QGraphicsObject):
             if {emphasis, look.emphasis} <= {NORMAL, DIM}:
                 # A pass starts or ends, fading every edge: the strokes fade as a whole
                 # (they draw DIM and NORMAL alike), the stacking order and the tooltip
-                # stay, so only a shown label has work to do.
+                # stay, so only a shown label has work to do (a hidden one is redrawn
+                # when it shows: its key then holds the emphasis).
                 look.emphasis = emphasis
-                if self.label_visible:
+                if self._label_shown:
                     self._redraw_label()        # faded or not; it stays where it is
                 return
         if values != look.values or digits != look.digits:
