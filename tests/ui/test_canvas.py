@@ -241,6 +241,20 @@ def test_tooltips_follow_the_pass_when_the_pointer_comes(qtbot, window) -> None:
 
 
 
+def on_screen(window) -> QImage:
+    """The canvas as it is on screen, once every pending repaint is done."""
+    QApplication.processEvents()
+    return window.view.viewport().grab().toImage()
+
+
+def afresh(window) -> QImage:
+    """The canvas painted again with every item's cache thrown away."""
+    for item in window.scene.items():
+        item.update()
+    window.view.viewport().update()
+    return on_screen(window)
+
+
 @pytest.mark.parametrize(("sample", "granularity"), [
     (None, "node"), ("moons_2-8-8-1", "node"), ("moons_2-8-8-1", "layer")])
 def test_what_a_step_repaints_is_what_a_fresh_paint_shows(qtbot, window, sample: str | None,
@@ -251,29 +265,37 @@ def test_what_a_step_repaints_is_what_a_fresh_paint_shows(qtbot, window, sample:
     painted afresh with every cache thrown away."""
     if sample is not None:
         assert window.files.new(load(SAMPLES / f"{sample}.bpnet.json"))
-    view, session = window.view, window.stepping.session
+    session = window.stepping.session
     session.set_granularity(granularity)
-
-    def on_screen() -> QImage:
-        QApplication.processEvents()
-        return view.viewport().grab().toImage()
-
-    def afresh() -> QImage:
-        for item in window.scene.items():
-            item.update()
-        view.viewport().update()
-        return on_screen()
-
     steps = 0
     while session.step():
         steps += 1
-        shown = on_screen()
-        assert shown == afresh(), f"step {steps} left stale pixels"
+        shown = on_screen(window)
+        assert shown == afresh(window), f"step {steps} left stale pixels"
     edge = window.document.network.edges[0]      # an edit flashes every value it changed
     window.document.execute(SetEdge(window.document, edge.id, weight=edge.weight + 1))
-    shown = on_screen()
+    shown = on_screen(window)
     assert any(e.step.flashing for e in window.scene.edge_items.values())
-    assert shown == afresh(), "the edit left stale pixels"
+    assert shown == afresh(window), "the edit left stale pixels"
     session.jump(0)
-    assert on_screen() == afresh()
+    assert on_screen(window) == afresh(window)
+    assert steps == len(session.records) > 0
+
+
+def test_a_layer_step_of_a_thousand_edges_repaints_what_a_fresh_paint_shows(
+        qtbot, window) -> None:
+    """A layer step of the overfitting sample changes the 1,024 edges between its
+    hidden levels (more than a repaint each is worth: one repaint covers them all), and
+    its labels are sketched at the window's zoom: after every step and back at the
+    start, the canvas equals the canvas painted afresh."""
+    assert window.files.new(load(SAMPLES / "overfit_moons.bpnet.json"))
+    session = window.stepping.session
+    session.set_granularity("layer")
+    steps = 0
+    while session.step():
+        steps += 1
+        shown = on_screen(window)
+        assert shown == afresh(window), f"step {steps} left stale pixels"
+    session.jump(0)
+    assert on_screen(window) == afresh(window)
     assert steps == len(session.records) > 0

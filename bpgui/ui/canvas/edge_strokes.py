@@ -34,7 +34,7 @@ PEN_MEMO = 50_000            # looks whose pens are remembered (a few per edge)
 # shape to smooth, and 24,000 smoothed ones cost a first paint 100 ms.
 ARROW_LENGTH = 10.0
 SMOOTH_ARROW_PX = 1.5
-MANY_REPAINTS = 200         # more overlay repaints than this in a batch: repaint it whole
+MANY_REPAINTS = 200         # more overlay repaints than this in a batch: one around them all
 
 
 def faded(colour: QColor, background: QColor, amount: float = EDGE_DIM_ALPHA) -> QColor:
@@ -171,8 +171,8 @@ class EdgeStrokes(QGraphicsObject):
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Many edges change at once (a step): the overlay's repaints are asked for at
-        the end, as one whole-overlay repaint when there are many. A repaint per edge
-        cost more than the drawing once a layer step changed a thousand."""
+        the end, as one repaint of the rectangle around them all when there are many. A
+        repaint per edge cost more than the drawing once a layer step changed a thousand."""
         if self._held is not None:
             yield
             return
@@ -182,7 +182,9 @@ class EdgeStrokes(QGraphicsObject):
         finally:
             held, self._held = self._held, None
             if len(held) > MANY_REPAINTS:
-                self.overlay.update()
+                covering = _covering(held)
+                if covering is not None:
+                    self.overlay.update(covering)
             else:
                 _repaint(self.overlay, *held)
 
@@ -328,6 +330,24 @@ class _Overlay(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         self.strokes.paint_overlay(painter)
+
+
+def _covering(looks: list[EdgeLook | None]) -> QRectF | None:
+    """One rectangle around where all these looks are drawn: a layer step of the
+    1,000-neuron network changes the edges between two levels, a band across it, and
+    repainting the whole overlay instead redrew every label on the canvas."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for look in looks:
+        if look is not None:
+            line = look.line
+            xs += (line.x1(), line.x2())
+            ys += (line.y1(), line.y2())
+    if not xs:
+        return None                 # (an empty rectangle would repaint the whole item)
+    margin = RING + 12
+    return QRectF(min(xs) - margin, min(ys) - margin, max(xs) - min(xs) + 2 * margin,
+                  max(ys) - min(ys) + 2 * margin)
 
 
 def _repaint(item: QGraphicsItem, *looks: EdgeLook | None) -> None:
