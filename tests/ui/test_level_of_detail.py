@@ -17,10 +17,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from bpgui.network.fileformat import load
 from bpgui.ui.canvas.edge_strokes import ARROW_LENGTH, SMOOTH_ARROW_PX
-from bpgui.ui.canvas.look import LABEL_FONT
+from bpgui.ui.canvas.look import LABEL_FONT, LEGIBLE_PX, legible
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.view import CanvasView
-from bpgui.ui.canvas.weight_label import LEGIBLE_PX, legible
 from bpgui.ui.document.document import Document
 
 SEED = Path(__file__).resolve().parents[2] / "sample_networks" / "seed000_worked_example.bpnet.json"
@@ -70,16 +69,16 @@ def test_a_label_whose_weight_line_would_be_under_three_pixels_is_sketched(scene
     edge = scene.edge_items["w1"]
     label = edge.label_item
     assert label.isVisible()
-    legible = LEGIBLE_PX / LABEL_FONT.pixelSize()
-    assert legible == pytest.approx(3 / 16)
+    threshold = LEGIBLE_PX / LABEL_FONT.pixelSize()
+    assert threshold == pytest.approx(3 / 16)
 
     def paint(painter: QPainter) -> None:
         painter.translate(-label.boundingRect().topLeft())
         label.paint(painter, QStyleOptionGraphicsItem())
 
-    assert paint_at(legible * 1.01, paint).texts == [edge.label_text()]
+    assert paint_at(threshold * 1.01, paint).texts == [edge.label_text()]
     assert paint_at(1.0, paint).texts == [edge.label_text()]
-    assert paint_at(legible * 0.99, paint).texts == []
+    assert paint_at(threshold * 0.99, paint).texts == []
     assert paint_at(0.05, paint).texts == []
 
 
@@ -141,3 +140,27 @@ def test_labels_are_cached_while_legible_and_drawn_afresh_once_sketched(qtbot, s
     assert label_modes(scene) == {cached}
     view.fit(QRectF(-20_000, -15_000, 40_000, 30_000))   # as if the network were huge
     assert not legible(view.transform().m11()) and label_modes(scene) == {uncached}
+
+
+def test_a_neuron_too_small_to_read_is_drawn_without_its_text(scene) -> None:
+    """Below the same threshold a neuron keeps its circle but draws no text: its name,
+    bias and cache badge would be a smudge (an edit of a dense network repaints every
+    neuron, and their text was most of it)."""
+    neuron = scene.neuron_items["h1"]
+    threshold = LEGIBLE_PX / LABEL_FONT.pixelSize()
+
+    def paint(painter: QPainter) -> None:
+        painter.translate(-neuron.boundingRect().topLeft())
+        neuron.paint(painter, QStyleOptionGraphicsItem())
+
+    shown = paint_at(threshold * 1.01, paint).texts
+    assert neuron.label in shown and any(text.startswith("b = ") for text in shown)
+    assert paint_at(threshold * 0.99, paint).texts == []
+    image = QImage(400, 400, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("black"))
+    painter = QPainter(image)
+    painter.scale(0.1, 0.1)
+    paint(painter)
+    painter.end()
+    centre = (-neuron.boundingRect().topLeft() * 0.1).toPoint()
+    assert image.pixelColor(centre) != QColor("black")        # the circle is drawn

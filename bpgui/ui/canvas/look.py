@@ -23,6 +23,16 @@ GRAD_FONT = font(14)
 VALUE_FONT = font(15, bold=True)
 SMALL_FONT = font(15)
 FLASH_SECONDS = 1.2
+# Below this many pixels on screen, the canvas's text (16 px in scene units) is a smudge
+# nobody reads (a 1,000-neuron network fitted to the window draws it 1.5 px tall): labels
+# are sketched and neurons drawn without their text, at a fraction of the cost.
+LEGIBLE_PX = 3.0
+
+
+def legible(scale: float) -> bool:
+    """Whether the canvas's text, drawn at ``scale``, is tall enough to read."""
+    return scale * LABEL_FONT.pixelSize() >= LEGIBLE_PX
+
 
 # How a step involves an item: the neuron or edge it computes, one it reads, or neither.
 NORMAL, TARGET, READ, DIM = "normal", "target", "read", "dim"

@@ -32,6 +32,7 @@ from bpgui.ui.canvas.look import (
     Tooltip,
     activation_glyph,
     halo,
+    legible,
     set_z,
     tell_scene_hover,
 )
@@ -330,16 +331,20 @@ class NeuronItem(QGraphicsObject):
         painter.setPen(_outline(t, selected))
         painter.setBrush(fill)
         painter.drawEllipse(CIRCLE)
+        # Text too small to read is left out (see look.legible): an edit of a dense
+        # network repaints every neuron, and their text was most of that.
+        text = legible(option.levelOfDetailFromTransform(painter.worldTransform()))
         if self.op is not None:
             painter.setPen(_outline(t, selected, gate_ring=True))
             painter.setBrush(Qt.BrushStyle.NoBrush)      # the gate's inner ring
             painter.drawEllipse(GATE_RING)
-            self._paint_gate(painter)
-        else:
+            if text:
+                self._paint_gate(painter)
+        elif text:
             self._paint_face(painter)
             if role != "input":
                 self._paint_lines(painter)
-        self._paint_badge(painter)
+        self._paint_badge(painter, text)
 
     def _paint_lines(self, painter: QPainter) -> None:
         """A neuron's bias below it, and its z once the pass has it."""
@@ -390,7 +395,8 @@ class NeuronItem(QGraphicsObject):
         painter.drawPath(activation_glyph(self.activation, 26, 14))
         painter.restore()
 
-    def _paint_badge(self, painter: QPainter) -> None:
+    def _paint_badge(self, painter: QPainter, with_text: bool = True) -> None:
+        """The cache badge, lit when a step reuses δ; its text only ``with_text``."""
         text = self.badge_text()
         if not text:
             return
@@ -399,9 +405,10 @@ class NeuronItem(QGraphicsObject):
         painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 10, 10)
-        painter.setPen(BADGE_TEXT)
-        painter.setFont(VALUE_FONT)
-        painter.drawText(rect, CENTRE, text)
+        if with_text:
+            painter.setPen(BADGE_TEXT)
+            painter.setFont(VALUE_FONT)
+            painter.drawText(rect, CENTRE, text)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.snap:

@@ -25,11 +25,10 @@ from bpgui.ui.canvas.delta_colours import apply_delta_fills
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.label_keeper import LabelKeeper
-from bpgui.ui.canvas.look import DIM
+from bpgui.ui.canvas.look import DIM, legible
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
 from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
-from bpgui.ui.canvas.weight_label import legible
 from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 

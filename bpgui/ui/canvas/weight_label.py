@@ -19,13 +19,9 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import Theme, weight_colour
 from bpgui.ui.canvas.edge_strokes import faded
-from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook
+from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook, legible
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
-# Below this many pixels on screen, the weight line's glyphs are a smudge nobody reads
-# (a 1,000-neuron network fitted to the window draws them 1.5 px tall): the label is
-# sketched, its box with a bar for each line, at a fraction of the cost of its text.
-LEGIBLE_PX = 3.0
 # ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
 # its backward step records (operation graphs only).
 SECOND_LINES = (("grad_w", "∂L/∂w"), ("back_term", "w·δ"), ("local", "local ∂"),
@@ -126,11 +122,6 @@ def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
     painter.setBrush(colour)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawEllipse(anchor, 3.0, 3.0)
-
-
-def legible(scale: float) -> bool:
-    """Whether a label drawn at ``scale`` shows its text (else it is sketched)."""
-    return scale * LABEL_FONT.pixelSize() >= LEGIBLE_PX
 
 
 class LabelledEdge(Protocol):
