@@ -31,6 +31,7 @@ class RecordingPainter(QPainter):
 
     def __init__(self, image: QImage) -> None:
         super().__init__(image)
+        self.image = image
         self.texts: list[str] = []
         self.filled_smooth: list[bool] = []
 
@@ -43,9 +44,11 @@ class RecordingPainter(QPainter):
         super().fillPath(path, brush)
 
 
-def paint_at(scale: float, paint) -> RecordingPainter:
+def paint_at(scale: float, paint, background: str = "white") -> RecordingPainter:
+    """``paint`` on an 800 px image of ``background``, scaled by ``scale``; the painter,
+    ended, with what it recorded and its image."""
     image = QImage(800, 800, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor("white"))
+    image.fill(QColor(background))
     painter = RecordingPainter(image)
     painter.scale(scale, scale)
     try:
@@ -102,12 +105,8 @@ def test_the_arrowheads_are_drawn_whatever_the_scale(scene) -> None:
     still colours a pixel near it."""
     strokes = scene.strokes
     scale = 0.05
-    image = QImage(800, 800, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.scale(scale, scale)
-    strokes.paint(painter, QStyleOptionGraphicsItem())
-    painter.end()
+    image = paint_at(scale, lambda painter: strokes.paint(
+        painter, QStyleOptionGraphicsItem())).image
     for edge in scene.edge_items.values():
         tip = edge.line().p2() * scale
         near = [image.pixelColor(int(tip.x()) + dx, int(tip.y()) + dy)
@@ -156,11 +155,6 @@ def test_a_neuron_too_small_to_read_is_drawn_without_its_text(scene) -> None:
     shown = paint_at(threshold * 1.01, paint).texts
     assert neuron.label in shown and any(text.startswith("b = ") for text in shown)
     assert paint_at(threshold * 0.99, paint).texts == []
-    image = QImage(400, 400, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(QColor("black"))
-    painter = QPainter(image)
-    painter.scale(0.1, 0.1)
-    paint(painter)
-    painter.end()
+    image = paint_at(0.1, paint, background="black").image
     centre = (-neuron.boundingRect().topLeft() * 0.1).toPoint()
     assert image.pixelColor(centre) != QColor("black")        # the circle is drawn

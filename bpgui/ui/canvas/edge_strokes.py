@@ -28,6 +28,7 @@ from bpgui.ui.canvas.look import DIM, READ, TARGET
 
 EDGE_DIM_ALPHA = 0.22
 RING = 10.0                 # how much wider than the line a highlight ring is
+REPAINT_MARGIN = RING + 12  # around a stroke's line, what a repaint of it covers
 PEN_MEMO = 50_000            # looks whose pens are remembered (a few per edge)
 # An arrowhead is about ARROW_LENGTH long; one drawn shorter than SMOOTH_ARROW_PX on
 # screen (a 1,000-neuron network fitted to the window draws them about 1 px) shows no
@@ -345,9 +346,8 @@ def _covering(looks: list[EdgeLook | None]) -> QRectF | None:
             ys += (line.y1(), line.y2())
     if not xs:
         return None                 # (an empty rectangle would repaint the whole item)
-    margin = RING + 12
-    return QRectF(min(xs) - margin, min(ys) - margin, max(xs) - min(xs) + 2 * margin,
-                  max(ys) - min(ys) + 2 * margin)
+    m = REPAINT_MARGIN
+    return QRectF(min(xs) - m, min(ys) - m, max(xs) - min(xs) + 2 * m, max(ys) - min(ys) + 2 * m)
 
 
 def _repaint(item: QGraphicsItem, *looks: EdgeLook | None) -> None:
@@ -355,4 +355,4 @@ def _repaint(item: QGraphicsItem, *looks: EdgeLook | None) -> None:
     for look in looks:
         if look is not None:
             item.update(QRectF(look.line.p1(), look.line.p2()).normalized().adjusted(
-                -RING - 12, -RING - 12, RING + 12, RING + 12))
+                -REPAINT_MARGIN, -REPAINT_MARGIN, REPAINT_MARGIN, REPAINT_MARGIN))

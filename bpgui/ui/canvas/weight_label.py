@@ -56,12 +56,8 @@ def paint_label(painter: QPainter, rect: QRectF, theme: Theme, weight: float, di
                 first: str, second: str) -> None:
     """The rounded box at ``rect``, edged in the weight's colour, with ``first`` (the
     weight) and ``second`` (∂L/∂w, w·a or w·δ, if any) in it; faded when ``dim``."""
-    t = theme
-    colour = QColor(weight_colour(t, weight))
-    text, fill = QColor(t.text), QColor(t.label_fill)
-    if dim:
-        text = faded(text, t.background, t.dim_alpha)
-        fill = QColor(t.background)
+    colour = QColor(weight_colour(theme, weight))
+    text, fill = _text_and_fill(theme, dim)
     painter.setPen(QPen(colour, 1.5))
     painter.setBrush(fill)
     painter.drawRoundedRect(rect, 8, 8)
@@ -100,11 +96,17 @@ def _sketch_look(theme: Theme, rgba: int, dim: bool) -> tuple[QPen, QColor, QCol
     thousands of labels are sketched at once)."""
     key = (theme.name, rgba, dim)
     if key not in _SKETCH_LOOKS:
-        text, fill = QColor(theme.text), QColor(theme.label_fill)
-        if dim:
-            text, fill = faded(text, theme.background, theme.dim_alpha), QColor(theme.background)
+        text, fill = _text_and_fill(theme, dim)
         _SKETCH_LOOKS[key] = QPen(QColor.fromRgba(rgba), 1.5), fill, faded(text, fill, 0.5)
     return _SKETCH_LOOKS[key]
+
+
+def _text_and_fill(theme: Theme, dim: bool) -> tuple[QColor, QColor]:
+    """A label's text colour and box fill; faded into the background when ``dim``."""
+    if dim:
+        return faded(QColor(theme.text), theme.background, theme.dim_alpha), \
+            QColor(theme.background)
+    return QColor(theme.text), QColor(theme.label_fill)
 
 
 def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
