@@ -10,9 +10,11 @@ flashes every item whose visible value changed, with old → new in its tooltip.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.network.changes import Change, ChangeKind
@@ -41,8 +43,11 @@ class StepPresenter(QObject):
         self._hint_lit: frozenset[str] = frozenset()  # ... and its cached δ badges lit
         self._unflash = QTimer(self)
         self._unflash.setSingleShot(True)
+        # A coarse timer may fire 5 % early, while the items still say they flash.
+        self._unflash.setTimerType(Qt.TimerType.PreciseTimer)
         self._unflash.timeout.connect(self._end_flash)
         self._flashed: set[str] = set()         # ids flashed since the flash last ended
+        self._flash_ends = 0.0                  # time.monotonic() when the last flash ends
         session.changed.connect(self.refresh)
         session.edited.connect(self.flash)
         scene.rebuilt.connect(self._on_rebuilt)
@@ -156,11 +161,20 @@ class StepPresenter(QObject):
             if item is not None:
                 item.flash("; ".join(lines))
         self._flashed.update(notes)
+        self._flash_ends = time.monotonic() + FLASH_SECONDS
         self._unflash.start(round(FLASH_SECONDS * 1000) + 50)
 
     def _end_flash(self) -> None:
         """Take the flash off the items an edit marked (only those: on a large network
-        redrawing every item stalled the window a second after each edit)."""
+        redrawing every item stalled the window a second after each edit).
+
+        A timer that fires before the flash is over waits out the rest: the items
+        would otherwise repaint still flashing and keep their ring.
+        """
+        left = self._flash_ends - time.monotonic()
+        if left > 0:
+            self._unflash.start(math.ceil(left * 1000) + 20)
+            return
         for ident in self._flashed:
             if ident in self.scene.neuron_items:
                 self.scene.neuron_items[ident].update()
