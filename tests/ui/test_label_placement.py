@@ -250,3 +250,26 @@ def test_a_pass_moves_only_the_labels_it_must_yet_every_label_is_where_its_place
                 assert (edge.label_at, *edge.label_offset) == place, \
                     f"{edge.edge_id} at step {steps}"
     window.document.undo_stack.clear()
+
+
+def test_a_labels_box_sits_where_the_edge_says(qtbot) -> None:
+    """The boxes placement tries (several at once, for speed) are the label's box at each
+    place: centred across at the spot ``t`` along the line, its top LABEL_RISE above it,
+    moved by the offset, as large as the label (with room: as a pass may make it)."""
+    from bpgui.ui.canvas.edge_item import LABEL_RISE
+
+    scene = NetworkScene(Document(load(SAMPLES / "seed000_worked_example.bpnet.json")))
+    for edge in scene.edge_items.values():
+        for room in (False, True):
+            width, height = edge.label_size(room)
+            fractions = (0.15, 0.32, 0.8)
+            for offset in ((0.0, 0.0), (12.5, -30.0)):
+                boxes = edge.label_boxes(fractions, room, *offset)
+                for t, box in zip(fractions, boxes, strict=True):
+                    spot = edge.line().pointAt(t)
+                    expected = (spot.x() + offset[0] - width / 2,
+                                spot.y() + offset[1] - LABEL_RISE)
+                    assert box[:2] == pytest.approx(expected, abs=1e-9)
+                    assert (box[2] - box[0], box[3] - box[1]) == \
+                        pytest.approx((width, height), abs=1e-9)
+                    assert box == edge.label_box(t, room, *offset)

@@ -15,6 +15,7 @@ weight and, once computed, ∂L/∂w (or the step's product term).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPolygonF
@@ -411,11 +412,21 @@ class EdgeItem(QGraphicsObject):
         """(left, top, right, bottom) of the label's box centred at fraction ``t`` along
         the edge, moved by (ox, oy), sized to its text (or, with ``room``, to what it may
         become during this pass): plain floats, for placement's many thousand checks."""
+        return self.label_boxes((t,), room, ox, oy)[0]
+
+    def label_boxes(self, fractions: Iterable[float], room: bool, ox: float = 0.0,
+                    oy: float = 0.0) -> list[tuple[float, float, float, float]]:
+        """:meth:`label_box` at each of ``fractions``: the line and the size are read
+        once, and placing a dense network's labels tries seven places an edge."""
         line = self._line
+        x1, y1, dx, dy = line.x1(), line.y1(), line.dx(), line.dy()
         width, height = self._label_size(room)
-        left = line.x1() + t * line.dx() + ox - width / 2
-        top = line.y1() + t * line.dy() + oy - LABEL_RISE
-        return left, top, left + width, top + height
+        boxes = []
+        for t in fractions:
+            left = x1 + t * dx + ox - width / 2
+            top = y1 + t * dy + oy - LABEL_RISE
+            boxes.append((left, top, left + width, top + height))
+        return boxes
 
     def label_rect_at(self, t: float, room: bool = False,
                       offset: tuple[float, float] = (0.0, 0.0)) -> QRectF:

@@ -212,16 +212,17 @@ def _free(grid: Grid, box: Box, gap: float) -> bool:
 
 
 def _usual_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
-    for t in CANDIDATES:
-        if _free(grid, box := edge.label_box(t, room), GAP):
+    for t, box in zip(CANDIDATES, edge.label_boxes(CANDIDATES, room), strict=True):
+        if _free(grid, box, GAP):
             return (t, 0.0, 0.0), box
     return None
 
 
 def _finer_place(edge: EdgeItem, grid: Grid, room: bool) -> Found:
     for gap in (GAP, 0.0):
-        for t in FINER if gap else CANDIDATES + FINER:
-            if _free(grid, box := edge.label_box(t, room), gap):
+        fractions = FINER if gap else CANDIDATES + FINER
+        for t, box in zip(fractions, edge.label_boxes(fractions, room), strict=True):
+            if _free(grid, box, gap):
                 return (t, 0.0, 0.0), box
     return None
 
