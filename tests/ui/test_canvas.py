@@ -35,6 +35,36 @@ def test_scene_mirrors_the_model(window) -> None:
         net.neuron("h1").x, net.neuron("h1").y)
 
 
+def test_an_edge_runs_from_rim_to_rim_and_ends_in_its_arrowhead(window) -> None:
+    """Every edge of the worked example starts on its source's rim, ends 2 px short of its
+    target's rim (room for the arrowhead's point) along the line between the centres,
+    and its arrowhead's corners lie 10 + the line's width back from the tip, 0.45 rad
+    either side of the line."""
+    import math
+
+    from bpgui.ui.base.theme import NEURON_RADIUS, weight_width
+
+    for edge in window.scene.edge_items.values():
+        a, b = edge.source.pos(), edge.target.pos()
+        centres = math.hypot(b.x() - a.x(), b.y() - a.y())
+        ux, uy = (b.x() - a.x()) / centres, (b.y() - a.y()) / centres
+        line = edge.line()
+        assert (line.x1(), line.y1()) == pytest.approx(
+            (a.x() + NEURON_RADIUS * ux, a.y() + NEURON_RADIUS * uy))
+        assert (line.x2(), line.y2()) == pytest.approx(
+            (b.x() - (NEURON_RADIUS + 2) * ux, b.y() - (NEURON_RADIUS + 2) * uy))
+        tip, *corners = list(edge._arrow())
+        assert (tip.x(), tip.y()) == pytest.approx((line.x2(), line.y2()))
+        back = math.atan2(-uy, -ux)                     # from the tip, back along the line
+        size = 10 + weight_width(edge.weight)
+        found = sorted(math.atan2(c.y() - tip.y(), c.x() - tip.x()) - back for c in corners)
+        wrapped = [(angle + math.pi) % (2 * math.pi) - math.pi for angle in found]
+        assert sorted(wrapped) == pytest.approx([-0.45, 0.45])
+        for corner in corners:
+            assert math.hypot(corner.x() - tip.x(), corner.y() - tip.y()) == \
+                pytest.approx(size)
+
+
 def test_double_click_on_empty_space_adds_a_neuron(qtbot, window) -> None:
     net = window.document.network
     before = len(net.neurons)
