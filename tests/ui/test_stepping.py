@@ -7,11 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView
 
 from bpgui.engine.records import LOSS_ID, Quantity
-from bpgui.engine.stepper import all_steps
+from bpgui.engine.stepper import all_steps, final_values
 from bpgui.network.items import Sample
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, READ, TARGET
 from bpgui.ui.document.commands import SetEdge, SetSamples
+from bpgui.ui.stepping.step_presenter import EDGE_KINDS
 from tests.ui.qt_helpers import around_neuron, selection_pixels
 
 
@@ -80,6 +81,40 @@ def test_step_back_restores_exactly(qtbot, window) -> None:
         now = ({n: dict(i.step.values) for n, i in window.scene.neuron_items.items()},
                window.scene.loss_item.value)
         assert now == snapshots[k], k
+
+
+def shown_by_the_engine(records) -> dict[str, dict[str, float]]:
+    """What every item should show after ``records``: each id's values, the last write
+    winning, worked out from the engine's records alone."""
+    shown: dict[str, dict[str, float]] = {}
+    for q, value in final_values(records).items():
+        shown.setdefault(q.id, {})[q.kind] = value
+    return shown
+
+
+@pytest.mark.parametrize("granularity", ["node", "layer"])
+def test_every_item_shows_what_the_steps_so_far_wrote(window, granularity) -> None:
+    """The canvas adds each step's values to what it showed (it does not read the whole
+    state again), so after every step forward, a jump of several and a step back, each
+    item must still show exactly the values the engine's records wrote up to there."""
+    session, scene = window.stepping.session, window.scene
+    session.set_granularity(granularity)
+    records = all_steps(window.document.network, granularity=granularity)
+    moves = [1] * 4 + [3, -1, -2] + [1] * (len(records) - 4)
+    given: list[tuple[dict[str, float], dict[str, float]]] = []
+    for move in moves:
+        session.jump(session.position + move)
+        expected = shown_by_the_engine(records[:session.position])
+        for nid, item in scene.neuron_items.items():
+            assert item.step.values == expected.get(nid, {}), (session.position, nid)
+            given.append((item.step.values, dict(item.step.values)))
+        # An item compares what it is given with what it has, to skip a repaint: what it
+        # was given must never change under it.
+        assert all(values == copy for values, copy in given)
+        for eid, item in scene.edge_items.items():
+            kinds = {k: v for k, v in expected.get(eid, {}).items() if k in EDGE_KINDS}
+            assert item.step.values == kinds, (session.position, eid)
+    assert session.position == len(records)
 
 
 def test_the_flash_of_an_edit_ends_on_what_it_marked(qtbot, window) -> None:

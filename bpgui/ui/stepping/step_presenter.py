@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from bpgui.engine.records import LOSS_ID, Quantity
+from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, FLASH_SECONDS, NORMAL, READ, TARGET
@@ -35,6 +36,8 @@ class StepPresenter(QObject):
         self.scene = scene
         # What the items show now, so a refresh visits only what changed.
         self._state: dict[Quantity, float] = {}
+        self._values: dict[str, dict[str, float]] = {}   # the same values, by item id
+        self._seen: tuple[object, int] = (None, 0)        # (records, position) refreshed
         self._touched: frozenset[str] = frozenset()
         self._key: tuple[bool, int] | None = None
         self._stale = True
@@ -61,21 +64,23 @@ class StepPresenter(QObject):
         of thousands, and visiting them all cost more than drawing them.
         """
         session, scene = self.session, self.scene
-        state = session.state()
         current = session.current
         touched = frozenset(current.reads) | frozenset(current.writes) if current else frozenset()
         key = (current is None, session.digits)
-        if key != self._key or self._stale:
-            dirty: set[str] | None = None            # everything
-        else:
-            dirty = {q.id for q in state.keys() ^ self._state.keys()}
-            dirty.update(q.id for q, v in state.items() if self._state.get(q, v) != v)
+        records, position = session.records, session.position
+        dirty: set[str] | None
+        if key == self._key and not self._stale and self._seen[0] is records \
+                and self._seen[1] <= position:
+            dirty = self._advance(records[self._seen[1]:position])
             dirty |= touched | self._touched
-        self._state, self._touched, self._key, self._stale = state, touched, key, False
-        by_id: dict[str, dict[str, float]] = {}
-        for q, value in state.items():
-            if dirty is None or q.id in dirty:
-                by_id.setdefault(q.id, {})[q.kind] = value
+        else:
+            dirty = self._read_all(session.state(), key != self._key or self._stale)
+            if dirty is not None:
+                dirty |= touched | self._touched
+        self._touched, self._key, self._stale = touched, key, False
+        self._seen = (records, position)
+        shown = self._values
+        by_id = shown if dirty is None else {i: shown[i] for i in dirty if i in shown}
         digits = session.digits
 
         hinted = self.hinted
@@ -104,10 +109,45 @@ class StepPresenter(QObject):
                 values = {k: v for k, v in got.items() if k in EDGE_KINDS} if got else {}
                 scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
         self._mark_forks()
-        loss = state.get(Quantity("loss", LOSS_ID))
+        loss = self._state.get(Quantity("loss", LOSS_ID))
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
         scene.set_pass_shown(current is not None)
         scene.place_step_labels(forced)
+
+    def _advance(self, records: Sequence[StepRecord]) -> set[str]:
+        """Add what ``records`` (the steps since the last refresh) wrote to the state
+        shown, and return the ids of the items they wrote to.
+
+        The state after a step is the state before it plus what the step wrote
+        (:meth:`StepThrough.state <bpgui.engine.stepthrough.StepThrough.state>`), so a step
+        forward reads only its own values: reading the whole state again grew with the
+        pass, to about 30 ms of a late 80 ms step on a 1,000-neuron network.
+        """
+        state, values = self._state, self._values
+        dirty: set[str] = set()
+        for record in records:
+            state.update(record.values)
+            written: dict[str, dict[str, float]] = {}
+            for q, value in record.values:
+                written.setdefault(q.id, {})[q.kind] = value
+            for ident, kinds in written.items():
+                # A new dict, never changed in place: an item keeps the one it was given.
+                values[ident] = {**values.get(ident, {}), **kinds}
+            dirty.update(written)
+        return dirty
+
+    def _read_all(self, state: dict[Quantity, float], everything: bool) -> set[str] | None:
+        """Take ``state`` as the state shown, and return the ids of the items whose
+        values differ from those shown before (None: ``everything``, visit every item)."""
+        dirty: set[str] | None = None
+        if not everything:
+            dirty = {q.id for q in state.keys() ^ self._state.keys()}
+            dirty.update(q.id for q, v in state.items() if self._state.get(q, v) != v)
+        values: dict[str, dict[str, float]] = {}
+        for q, value in state.items():
+            values.setdefault(q.id, {})[q.kind] = value
+        self._state, self._values = state, values
+        return dirty
 
     def set_hint(self, ids: tuple[str, ...], lit: tuple[str, ...] = ()) -> None:
         """Highlight ``ids`` (what a practice hint points at) and light the δ badges of
