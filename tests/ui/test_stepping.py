@@ -92,6 +92,16 @@ def shown_by_the_engine(records) -> dict[str, dict[str, float]]:
     return shown
 
 
+def assert_items_show(scene, records) -> None:
+    """Every neuron shows each value ``records`` wrote to it, every edge its edge kinds."""
+    expected = shown_by_the_engine(records)
+    for nid, item in scene.neuron_items.items():
+        assert item.step.values == expected.get(nid, {}), (len(records), nid)
+    for eid, item in scene.edge_items.items():
+        kinds = {k: v for k, v in expected.get(eid, {}).items() if k in EDGE_KINDS}
+        assert item.step.values == kinds, (len(records), eid)
+
+
 @pytest.mark.parametrize("granularity", ["node", "layer"])
 def test_every_item_shows_what_the_steps_so_far_wrote(window, granularity) -> None:
     """The canvas adds each step's values to what it showed (it does not read the whole
@@ -104,17 +114,25 @@ def test_every_item_shows_what_the_steps_so_far_wrote(window, granularity) -> No
     given: list[tuple[dict[str, float], dict[str, float]]] = []
     for move in moves:
         session.jump(session.position + move)
-        expected = shown_by_the_engine(records[:session.position])
-        for nid, item in scene.neuron_items.items():
-            assert item.step.values == expected.get(nid, {}), (session.position, nid)
-            given.append((item.step.values, dict(item.step.values)))
+        assert_items_show(scene, records[:session.position])
+        given.extend((item.step.values, dict(item.step.values))
+                     for item in scene.neuron_items.values())
         # An item compares what it is given with what it has, to skip a repaint: what it
         # was given must never change under it.
         assert all(values == copy for values, copy in given)
-        for eid, item in scene.edge_items.items():
-            kinds = {k: v for k, v in expected.get(eid, {}).items() if k in EDGE_KINDS}
-            assert item.step.values == kinds, (session.position, eid)
     assert session.position == len(records)
+
+
+def test_steps_after_an_edit_show_the_edited_pass(window) -> None:
+    """An edit reads the whole new state; the steps after it add to that state."""
+    session, scene = window.stepping.session, window.scene
+    session.jump(6)
+    window.document.execute(SetEdge(window.document, "w5", weight=-1.5))
+    session.flush()
+    records = all_steps(window.document.network)
+    while session.position < len(records):
+        session.step()
+        assert_items_show(scene, records[:session.position])
 
 
 def test_the_flash_of_an_edit_ends_on_what_it_marked(qtbot, window) -> None:
