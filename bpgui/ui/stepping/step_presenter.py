@@ -12,31 +12,21 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from bpgui.engine.records import LOSS_ID, Quantity, StepRecord
+from bpgui.engine.records import LOSS_ID, Quantity
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.numbers import fmt
 from bpgui.ui.canvas.look import DIM, FLASH_SECONDS, NORMAL, READ, TARGET
 from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.stepping.session import StepSession
+from bpgui.ui.stepping.shown_state import ShownState
 
 EDGE_KINDS = ("grad_w", "term", "back_term", "local", "weight")
 BACKWARD = ("backward", "gradient", "update")   # phases in which a fork's sum shows
 MAX_FORCED_LABELS = 40
-
-
-def _by_id(state: dict[Quantity, float], ids: set[str] | None
-           ) -> dict[str, dict[str, float]]:
-    """The values in ``state`` of each of ``ids`` (None: of every id), by kind."""
-    by_id: dict[str, dict[str, float]] = {}
-    for q, value in state.items():
-        if ids is None or q.id in ids:
-            by_id.setdefault(q.id, {})[q.kind] = value
-    return by_id
 
 
 class StepPresenter(QObject):
@@ -45,10 +35,7 @@ class StepPresenter(QObject):
         self.session = session
         self.scene = scene
         # What the items show now, so a refresh visits only what changed.
-        self._state: dict[Quantity, float] = {}
-        # The same values by id, made when a step forward needs them (None: not yet).
-        self._values: dict[str, dict[str, float]] | None = {}
-        self._seen: tuple[object, int] = (None, 0)        # (records, position) refreshed
+        self._shown = ShownState()
         self._touched: frozenset[str] = frozenset()
         self._key: tuple[bool, int] | None = None
         self._stale = True
@@ -79,14 +66,17 @@ class StepPresenter(QObject):
         touched = frozenset(current.reads) | frozenset(current.writes) if current else frozenset()
         key = (current is None, session.digits)
         records, position = session.records, session.position
-        also = None if key != self._key or self._stale else touched | self._touched
+        everything = key != self._key or self._stale
+        shown = self._shown
         dirty: set[str] | None
-        if also is not None and self._seen[0] is records and self._seen[1] <= position:
-            dirty, by_id = self._advance(records[self._seen[1]:position], also)
+        if not everything and shown.can_follow(records, position):
+            dirty = shown.follow(records, position)
         else:
-            dirty, by_id = self._read_all(session.state(), also)
+            dirty = shown.replace(records, position, session.state(), compare=not everything)
+        if dirty is not None:
+            dirty |= touched | self._touched
+        by_id = shown.values(dirty)
         self._touched, self._key, self._stale = touched, key, False
-        self._seen = (records, position)
         digits = session.digits
 
         hinted = self.hinted
@@ -115,54 +105,10 @@ class StepPresenter(QObject):
                 values = {k: v for k, v in got.items() if k in EDGE_KINDS} if got else {}
                 scene.edge_items[eid].set_step(values, emphasis(eid), digits, eid in forced)
         self._mark_forks()
-        loss = self._state.get(Quantity("loss", LOSS_ID))
+        loss = shown.state.get(Quantity("loss", LOSS_ID))
         scene.loss_item.set_step(loss, emphasis(LOSS_ID), digits)
         scene.set_pass_shown(current is not None)
         scene.place_step_labels(forced)
-
-    def _advance(self, records: Sequence[StepRecord], also: frozenset[str]
-                 ) -> tuple[set[str], dict[str, dict[str, float]]]:
-        """Add what ``records`` (the steps since the last refresh) wrote to the state
-        shown. Return the ids to visit: those the records wrote to, and ``also``; and
-        their values, by id.
-
-        The state after a step is the state before it plus what the step wrote
-        (:meth:`StepThrough.state <bpgui.engine.stepthrough.StepThrough.state>`), so a step
-        forward reads only its own values: reading the whole state again grew with the
-        pass, to about 30 ms of a late 80 ms step on a 1,000-neuron network.
-        """
-        state = self._state
-        values = self._values if self._values is not None else _by_id(state, None)
-        self._values = values
-        dirty = set(also)
-        for record in records:
-            state.update(record.values)
-            written: dict[str, dict[str, float]] = {}
-            for q, value in record.values:
-                written.setdefault(q.id, {})[q.kind] = value
-            for ident, kinds in written.items():
-                # A new dict, never changed in place: an item keeps the one it was given.
-                values[ident] = {**values.get(ident, {}), **kinds}
-            dirty.update(written)
-        return dirty, {i: values[i] for i in dirty if i in values}
-
-    def _read_all(self, state: dict[Quantity, float], also: frozenset[str] | None
-                  ) -> tuple[set[str] | None, dict[str, dict[str, float]]]:
-        """Take ``state`` as the state shown. Return the ids to visit: those whose values
-        differ from the ones shown before, and ``also`` (None: every item); and their
-        values, by id.
-
-        The values of the other ids are left to be found when a step forward needs
-        them: an edit, which comes here, must not pay for them.
-        """
-        dirty: set[str] | None = None
-        if also is not None:
-            dirty = {q.id for q in state.keys() ^ self._state.keys()}
-            dirty.update(q.id for q, v in state.items() if self._state.get(q, v) != v)
-            dirty |= also
-        by_id = _by_id(state, dirty)
-        self._state, self._values = state, by_id if dirty is None else None
-        return dirty, by_id
 
     def set_hint(self, ids: tuple[str, ...], lit: tuple[str, ...] = ()) -> None:
         """Highlight ``ids`` (what a practice hint points at) and light the δ badges of
