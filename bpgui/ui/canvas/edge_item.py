@@ -5,7 +5,8 @@ cheap: its line and arrowhead by :class:`EdgeStrokes` (with every other
 edge's, in a few batched calls), its weight label by a small child
 :class:`EdgeLabel` cached as a pixmap. The edge item itself paints nothing
 (``ItemHasNoContents``), so Qt never calls into Python to draw it, and a
-repaint blits labels instead of laying out their text again. What the label says, its
+repaint blits labels instead of laying out their text again (or, too small to read,
+draws their sketches in batches: :mod:`bpgui.ui.canvas.label_sketches`). What the label says, its
 size and its box are :mod:`bpgui.ui.canvas.weight_label`'s; the edge caches them.
 
 Colour says the weight's sign, thickness its magnitude; the label shows the
@@ -14,6 +15,7 @@ weight and, once computed, ∂L/∂w (or the step's product term).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 
@@ -25,6 +27,7 @@ from bpgui.network.model import Edge
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme, weight_width
 from bpgui.ui.canvas.edge_strokes import EdgeLook, EdgeStrokes, stroke_width
+from bpgui.ui.canvas.label_sketches import LabelSketches
 from bpgui.ui.canvas.look import (
     DIM,
     NORMAL,
@@ -43,6 +46,7 @@ EDGE_FLAGS = Flag.ItemIsSelectable | Flag.ItemHasNoContents   # (or-ing enums co
 # there (not (0, 0): beside the edge, joined to its spot by a leader line).
 LabelPlace = tuple[float, float, float]
 LABEL_RISE = 14.0      # a label box's top is this far above its spot on the edge
+_MADE = itertools.count()   # edges in the order they were made, which is how they stack
 
 
 class EdgeItem(QGraphicsItem):
@@ -56,11 +60,14 @@ class EdgeItem(QGraphicsItem):
     LABEL_AT = 0.32   # default place of the weight label along the edge, from the source
 
     def __init__(self, edge: Edge, source: NeuronItem, target: NeuronItem,
-                 theme: Theme = LIGHT, strokes: EdgeStrokes | None = None) -> None:
+                 theme: Theme = LIGHT, strokes: EdgeStrokes | None = None,
+                 sketches: LabelSketches | None = None) -> None:
         super().__init__()
         self.source, self.target = source, target
         self.theme = theme
         self.strokes = strokes if strokes is not None else EdgeStrokes(theme)
+        self.sketches = sketches       # who draws the label while it is too small to read
+        self.order = next(_MADE)
         self._reported_id: str | None = None
         self.show_label = True         # the View menu's choice
         self.quiet = False             # training: numbers that change 10× a second hide
@@ -96,14 +103,15 @@ class EdgeItem(QGraphicsItem):
         network never show, and 19,000 never-placed hidden items piled up in the
         scene's index at one spot slowed every repaint there by half a step."""
         if self._label is None:
-            self._label = EdgeLabel(self, self, getattr(self.scene(), "labels_cached", True))
-            self._label.setVisible(False)
+            self._label = EdgeLabel(self, self, getattr(self.scene(), "labels_legible", True))
+            self._label.set_shown(False)
         return self._label
 
-    def set_label_cached(self, cached: bool) -> None:
-        """Cache the label's drawing or not (see :class:`EdgeLabel`), if it has one."""
+    def set_label_legible(self, legible: bool) -> None:
+        """Whether the label's text can be read at the canvas's zoom (see
+        :class:`EdgeLabel`), if it has a label."""
         if self._label is not None:
-            self._label.set_cached(cached)
+            self._label.set_legible(legible)
 
     def sync(self, edge: Edge) -> None:
         """Take the edge's id, label, weight and flag from the model."""
@@ -178,6 +186,19 @@ class EdgeItem(QGraphicsItem):
         if z != self._z_shown:
             self._z_shown = z
             self.setZValue(z)
+            if self._label_shown:
+                self.label_item.restacked()
+
+    @property
+    def stack_z(self) -> float:
+        """The edge's (and its label's) stacking order."""
+        return self._z_shown
+
+    @property
+    def label_alone(self) -> bool:
+        """The label shows although it may overlap others: it does not fit, or a step
+        computes it, or it is pointed at."""
+        return not self.label_fits or self.label_forced or self._hovered
 
     def _z(self) -> float:
         """Stacking order, which is the label's (the strokes lie below all items): the
@@ -211,7 +232,7 @@ class EdgeItem(QGraphicsItem):
             or (self.isSelected() if selected is None else selected))
         if visible != self._label_shown:
             self._label_shown = visible
-            self.label_item.setVisible(visible)
+            self.label_item.set_shown(visible)
         if not visible:
             return
         # The bounds hold the label's room (a second line included), so they change only
@@ -230,6 +251,7 @@ class EdgeItem(QGraphicsItem):
             self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
                                   self.label_rect(), anchor)
         self._redraw_label()
+        self.label_item.restacked()         # (shown whether it fits, or not)
 
     def _redraw_label(self) -> None:
         """Have the shown label drawn again if what it shows changed."""
@@ -237,7 +259,7 @@ class EdgeItem(QGraphicsItem):
                self.theme.name)
         if key != self._label_key:
             self._label_key = key
-            self.label_item.update()
+            self.label_item.changed()
 
     def detach(self) -> None:
         """The edge is leaving the scene: unhook it from its ends and its stroke."""
@@ -247,6 +269,8 @@ class EdgeItem(QGraphicsItem):
         if self._reported_id is not None:
             self.strokes.set_look(self._reported_id, None)
             self._reported_id = None
+        if self._label is not None:
+            self._label.set_shown(False)         # (and out of the sketches)
 
     # ------------------------------------------------------------- geometry
     def adjust(self) -> None:

@@ -4,7 +4,9 @@ Neurons, labels and the edge strokes are cached as pixmaps on screen; a picture
 drawn through those caches would be a blurry bitmap, and an SVG would hold
 bitmaps instead of shapes. So while exporting every item draws itself afresh
 (:func:`uncached`), which is what makes the SVG real vector graphics with real
-text, and the PNG sharp at any scale.
+text, and the PNG sharp at any scale. And the weight labels are drawn as they look at
+the picture's scale, not the canvas's: zoomed out too far to read them, the canvas
+sketches them, and a picture at twice the size would have lost their text.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from bpgui.ui.canvas.scene import NetworkScene
 
 MARGIN = 30.0
 MIN_SCALE, MAX_SCALE = 0.5, 8.0
@@ -44,8 +48,12 @@ def _paint(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRe
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(target, scene.backgroundBrush())
-    with uncached(scene):
-        scene.render(painter, target, source)
+    if isinstance(scene, NetworkScene):
+        with scene.drawn_at(target.width() / max(source.width(), 1e-9)), uncached(scene):
+            scene.render(painter, target, source)
+    else:
+        with uncached(scene):
+            scene.render(painter, target, source)
 
 
 def canvas_image(scene: QGraphicsScene, scale: float = 2.0) -> QImage:

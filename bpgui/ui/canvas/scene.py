@@ -11,6 +11,7 @@ Connect tool) is a new edge, a double-click on empty space adds a neuron."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -20,11 +21,12 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 from bpgui.network.changes import Change, ChangeKind
 from bpgui.network.model import Edge, Neuron
 from bpgui.network.operations import OPERATION_TABLE
-from bpgui.ui.base.theme import LIGHT, Theme
+from bpgui.ui.base.theme import LIGHT, NEURON_RADIUS, Theme
 from bpgui.ui.canvas.delta_colours import apply_delta_fills
 from bpgui.ui.canvas.edge_item import EdgeItem
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.label_keeper import LabelKeeper
+from bpgui.ui.canvas.label_sketches import LabelSketches
 from bpgui.ui.canvas.look import DIM, legible
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
@@ -57,7 +59,7 @@ class NetworkScene(QGraphicsScene):
         self.new_role = "hidden"
         self.snap = False
         self.show_weight_labels = True
-        self.labels_cached = True       # the labels are legible at the canvas's zoom
+        self.labels_legible = True      # the labels can be read at the canvas's zoom
         self.colour_by_delta = False  # View ▸ Colour neurons by |δ|
         # The pass's δ and those computed so far: the stepping room's (set_colour_by_delta)
         self.delta_source: Callable[[], tuple[dict[str, float], frozenset[str]]] = \
@@ -92,6 +94,7 @@ class NetworkScene(QGraphicsScene):
         self.edge_items.clear()
         self.strokes = EdgeStrokes(self.theme)
         self.addItem(self.strokes)
+        self.sketches = LabelSketches(self)
         self.pass_shown = False
         net = self.document.network
         self._build = build_items(self, list(net.neurons), list(net.edges),
@@ -119,7 +122,24 @@ class NetworkScene(QGraphicsScene):
         self.addItem(self.loss_item)
         self._attach_loss()
         count_fanout(self.document.network, self.neuron_items)
+        self.set_labels_legible(self._legible_once_fitted())
         yield from self.labels.arranging(*self._label_parts())
+
+    def _legible_once_fitted(self) -> bool:
+        """Whether the labels can be read once the build fits the views to the network
+        (as far as its neurons tell): they are made as they will look, not made legible
+        and sketched at the fit, a stall of 100 ms for the 5,600 labels of 1,000 neurons."""
+        scales = [fit_scale(self._neurons_rect()) for view in self.views()
+                  if callable(fit_scale := getattr(view, "fit_scale", None))]
+        return legible(min(scales)) if scales else self.labels_legible
+
+    def _neurons_rect(self) -> QRectF:
+        xs = [item.x() for item in self.neuron_items.values()]
+        ys = [item.y() for item in self.neuron_items.values()]
+        if not xs:
+            return QRectF()
+        return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(
+            -NEURON_RADIUS, -NEURON_RADIUS, NEURON_RADIUS, NEURON_RADIUS)
 
     def _finish_rebuild(self) -> QRectF:
         """Complete the drawing; the rectangle the items cover (views fit themselves to it)."""
@@ -161,7 +181,7 @@ class NetworkScene(QGraphicsScene):
 
     def _add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge, self.neuron_items[edge.source], self.neuron_items[edge.target],
-                        self.theme, self.strokes)
+                        self.theme, self.strokes, self.sketches)
         item.set_show_label(self.show_weight_labels)
         self.edge_items[edge.id] = item
         self.addItem(item)
@@ -289,12 +309,25 @@ class NetworkScene(QGraphicsScene):
 
     def set_zoom(self, scale: float) -> None:
         """The canvas shows the scene at ``scale`` now: where the labels are too small
-        to read they are sketched, and go uncached (see :class:`EdgeLabel`)."""
-        cached = legible(scale)
-        if cached != self.labels_cached:
-            self.labels_cached = cached
+        to read they are sketched (see :class:`EdgeLabel`)."""
+        self.set_labels_legible(legible(scale))
+
+    def set_labels_legible(self, readable: bool) -> None:
+        if readable != self.labels_legible:
+            self.labels_legible = readable
             for edge in self.edge_items.values():
-                edge.set_label_cached(cached)
+                edge.set_label_legible(readable)
+
+    @contextmanager
+    def drawn_at(self, scale: float) -> Iterator[None]:
+        """Draw the labels as they look at ``scale`` while the block runs (an export),
+        then as at the canvas's zoom again."""
+        shown = self.labels_legible
+        self.set_labels_legible(legible(scale))
+        try:
+            yield
+        finally:
+            self.set_labels_legible(shown)
 
     def set_weight_labels(self, on: bool) -> None:
         self.show_weight_labels = on

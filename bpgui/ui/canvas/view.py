@@ -13,6 +13,7 @@ from bpgui.ui.canvas.scene import NetworkScene
 from bpgui.ui.canvas.weight_label import EdgeLabel
 
 ZOOM_STEP = 1.2
+FIT_MARGIN = 40.0       # scene units shown around the network when fitted
 MIN_SCALE, MAX_SCALE = 0.1, 8.0
 
 
@@ -57,12 +58,20 @@ class CanvasView(QGraphicsView):
         rect = self.network_scene.itemsBoundingRect() if items_rect is None else items_rect
         if rect.isEmpty():
             rect = QRectF(-200, -150, 400, 300)
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN),
+                       Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > 2.0:
             self.resetTransform()
             self.scale(2.0, 2.0)
             self.centerOn(rect.center())
         self._zoomed()
+
+    def fit_scale(self, rect: QRectF) -> float:
+        """About the scale :meth:`fit` would show ``rect`` at (a large network's build
+        asks, to make its labels as they will look)."""
+        size = self.viewport().size()
+        return min(2.0, (size.width() - 4) / (rect.width() + 2 * FIT_MARGIN),
+                   (size.height() - 4) / (rect.height() + 2 * FIT_MARGIN))
 
     def setTransform(self, matrix: QTransform, combine: bool = False) -> None:
         super().setTransform(matrix, combine)

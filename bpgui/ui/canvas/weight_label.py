@@ -1,10 +1,10 @@
 """What an edge's weight label says and how its box is drawn.
 
 The two lines of text for a weight and the current step's values, the size of the box
-for them, and the painting of that box (and of a leader line, when the box sits beside
-its edge): functions of their arguments alone, so the edge item
-(:mod:`bpgui.ui.canvas.edge_item`) caches their results by its own state; and the label
-item, the edge's child that paints them.
+for them, and the painting of that box (or its sketch, too small to read): functions of
+their arguments alone, so the edge item (:mod:`bpgui.ui.canvas.edge_item`) caches their
+results by its own state; and the label item, the edge's child that paints them (or
+hands its sketch to :mod:`bpgui.ui.canvas.label_sketches`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import Theme, weight_colour
 from bpgui.ui.canvas.edge_strokes import faded
+from bpgui.ui.canvas.label_sketches import LabelSketches, Sketch, draw_box, paint_leader
 from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook, legible
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
@@ -76,22 +77,21 @@ def paint_label_sketch(painter: QPainter, rect: QRectF, theme: Theme, weight: fl
     """The label's box at ``rect``, edged and filled as :func:`paint_label` does it, with
     a bar where each of its ``lines`` lines of text would be: the label as it looks when
     its text is too small to read."""
-    pen, fill, bar = _sketch_look(theme, weight_colour(theme, weight).rgba(), dim)
-    painter.setPen(pen)
-    painter.setBrush(fill)
-    painter.drawRect(rect)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(bar)
+    draw_box(painter, rect, *sketch_look(theme, weight_colour(theme, weight).rgba(), dim),
+             sketch_bars(rect, lines))
+
+
+def sketch_bars(rect: QRectF, lines: int) -> list[QRectF]:
+    """Where a sketch of a label box at ``rect`` draws the bars for its ``lines`` lines."""
     inset = rect.width() / 4
-    for top in (10.0, 30.0)[:lines]:
-        painter.drawRect(QRectF(rect.left() + inset, rect.top() + top,
-                                rect.width() - 2 * inset, 8))
+    return [QRectF(rect.left() + inset, rect.top() + top, rect.width() - 2 * inset, 8)
+            for top in (10.0, 30.0)[:lines]]
 
 
 _SKETCH_LOOKS: dict[tuple[str, int, bool], tuple[QPen, QColor, QColor]] = {}
 
 
-def _sketch_look(theme: Theme, rgba: int, dim: bool) -> tuple[QPen, QColor, QColor]:
+def sketch_look(theme: Theme, rgba: int, dim: bool) -> tuple[QPen, QColor, QColor]:
     """The sketch's outline, fill and bar colour (made once per theme and weight colour:
     thousands of labels are sketched at once)."""
     key = (theme.name, rgba, dim)
@@ -109,23 +109,6 @@ def _text_and_fill(theme: Theme, dim: bool) -> tuple[QColor, QColor]:
     return QColor(theme.text), QColor(theme.label_fill)
 
 
-def paint_leader(painter: QPainter, rect: QRectF, anchor: QPointF, theme: Theme,
-                 weight: float, dim: bool) -> None:
-    """A thin line in the weight's colour from the box at ``rect`` to its spot
-    ``anchor`` on the edge, with a dot there: the label sits beside its edge because
-    no place on the edge was free."""
-    colour = QColor(weight_colour(theme, weight))
-    if dim:
-        colour = faded(colour, theme.background, theme.dim_alpha)
-    near = QPointF(min(max(anchor.x(), rect.left()), rect.right()),
-                   min(max(anchor.y(), rect.top()), rect.bottom()))
-    painter.setPen(QPen(colour, 1.5))
-    painter.drawLine(near, anchor)
-    painter.setBrush(colour)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(anchor, 3.0, 3.0)
-
-
 class LabelledEdge(Protocol):
     """What the label item asks of its edge (the edge item: a protocol, so this module
     need not import it back)."""
@@ -133,6 +116,14 @@ class LabelledEdge(Protocol):
     theme: Theme
     weight: float
     step: StepLook
+    sketches: LabelSketches | None      # who draws the label while it is sketched
+    order: int                          # the edge's place in its stacking level
+
+    @property
+    def stack_z(self) -> float: ...
+
+    @property
+    def label_alone(self) -> bool: ...
 
     def label_text(self) -> str: ...
 
@@ -142,25 +133,88 @@ class LabelledEdge(Protocol):
 class EdgeLabel(QGraphicsItem):
     """An edge's weight label, a child of the edge so it moves and hides with it.
 
-    Cached in device coordinates while its text is legible: it is re-rendered only
-    when its text or look changes (the edge calls :meth:`update` then), not on every
-    repaint around it. A sketched label is not cached (:meth:`set_cached`): it costs
-    less to draw than a pixmap costs to make, and the 5,634 pixmaps of the 1,000-neuron
-    network's sketched labels took 200 ms of its first paint.
-    Clicks, hovers and tooltips pass through to the edge.
+    Legible, it draws itself, cached in device coordinates: it is re-rendered only
+    when its text or look changes (the edge calls :meth:`changed` then), not on every
+    repaint around it. Too small to read, it is sketched, and if the edge has a
+    :class:`LabelSketches` the label hands its sketch over and draws nothing itself
+    (see :mod:`label_sketches`): one paint per label was most of a large network's
+    repaint. Clicks, hovers and tooltips pass through to the edge.
     """
 
-    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem, cached: bool = True) -> None:
+    def __init__(self, edge: LabelledEdge, parent: QGraphicsItem, legible: bool = True
+                 ) -> None:
         super().__init__(parent)
         self.edge = edge
         self._room = self._rect = self._bounds = QRectF()
         self._anchor: QPointF | None = None
-        self.set_cached(cached)
+        self._shown = True                  # isVisible(), mirrored
+        self._handed = False                # the sketches draw it
+        self._sketched: tuple[object, ...] = ()     # what it last handed over
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.set_legible(legible)
 
-    def set_cached(self, cached: bool) -> None:
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache if cached
+    def set_legible(self, legible: bool) -> None:
+        """The label's text can be read at the canvas's zoom, or not: cached and drawn by
+        itself, or sketched (by the edge's sketches, if it has them; else uncached: a
+        sketch costs less to draw than a pixmap costs to make)."""
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache if legible
                           else QGraphicsItem.CacheMode.NoCache)
+        handed = not legible and self.edge.sketches is not None
+        if handed != self._handed:
+            self._handed = handed
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, handed)
+            self.update()
+            self._hand_over()
+
+    def set_shown(self, shown: bool) -> None:
+        """Show or hide the label (by itself or by the sketches)."""
+        if shown != self._shown:
+            self._shown = shown
+            self.setVisible(shown)
+            self._hand_over()
+
+    def changed(self) -> None:
+        """What the label shows changed: draw it again."""
+        if self._handed:
+            self._hand_over()
+        else:
+            self.update()
+
+    def restacked(self) -> None:
+        """Its edge's stacking changed (a label drawing itself stacks with the edge)."""
+        if self._handed:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the sketches what the label looks like now, or take it back."""
+        sketches = self.edge.sketches
+        if sketches is None:
+            return
+        if not (self._handed and self._shown):
+            if self._sketched:
+                self._sketched = ()
+                sketches.drop(self)
+            return
+        edge = self.edge
+        dim = edge.step.emphasis == DIM
+        rgba = weight_colour(edge.theme, edge.weight).rgba()
+        lines = 2 if edge.second_line() else 1
+        state = (self._rect, self._anchor, edge.theme.name, rgba, dim, lines, edge.stack_z,
+                 edge.label_alone)
+        if state == self._sketched:
+            return
+        self._sketched = state
+        pen, fill, bar = sketch_look(edge.theme, rgba, dim)
+        rect, anchor = self._rect, self._anchor
+        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+        if anchor is not None:                  # and the leader's dot
+            left, right = min(left, anchor.x() - 4), max(right, anchor.x() + 4)
+            top, bottom = min(top, anchor.y() - 4), max(bottom, anchor.y() + 4)
+        sketches.put(self, Sketch(
+            edge.order, edge.stack_z, rect, sketch_bars(rect, lines), pen, fill, bar,
+            edge.label_alone or anchor is not None,
+            None if anchor is None else (anchor, edge.theme, edge.weight, dim),
+            (left - 2, top - 2, right + 2, bottom + 2)))
 
     def place(self, room: QRectF, rect: QRectF, anchor: QPointF | None = None) -> None:
         """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
@@ -173,7 +227,7 @@ class EdgeLabel(QGraphicsItem):
             self._bounds = room.adjusted(-2, -2, 2, 2)     # asked for often: kept
         if (rect, anchor) != (self._rect, self._anchor):
             self._rect, self._anchor = rect, anchor
-            self.update()
+            self.changed()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
