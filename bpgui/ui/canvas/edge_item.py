@@ -112,6 +112,7 @@ class EdgeItem(QGraphicsItem):
         :class:`EdgeLabel`), if it has a label."""
         if self._label is not None:
             self._label.set_legible(legible)
+            self._label_key = ()        # (a sketched label's fading was not kept there)
 
     def sync(self, edge: Edge) -> None:
         """Take the edge's id, label, weight and flag from the model."""
@@ -172,7 +173,8 @@ class EdgeItem(QGraphicsItem):
                 # stay, so only a shown label has work to do (a hidden one is redrawn
                 # when it shows: its key then holds the emphasis).
                 look.emphasis = emphasis
-                if self._label_shown:
+                # (A sketched label fades with every other: LabelSketches.set_faded.)
+                if self._label_shown and not self.label_item.handed_over:
                     self._redraw_label()        # faded or not; it stays where it is
                 return
         if values != look.values or digits != look.digits:
@@ -187,7 +189,7 @@ class EdgeItem(QGraphicsItem):
             self._z_shown = z
             self.setZValue(z)
             if self._label_shown:
-                self.label_item.restacked()
+                self.label_item.sync()
 
     @property
     def stack_z(self) -> float:
@@ -251,7 +253,7 @@ class EdgeItem(QGraphicsItem):
             self.label_item.place(self.label_rect_at(self.label_at, room=True, offset=offset),
                                   self.label_rect(), anchor)
         self._redraw_label()
-        self.label_item.restacked()         # (shown whether it fits, or not)
+        self.label_item.sync()              # (a sketched label: what changed, handed over)
 
     def _redraw_label(self) -> None:
         """Have the shown label drawn again if what it shows changed."""

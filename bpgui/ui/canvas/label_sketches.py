@@ -37,6 +37,10 @@ from bpgui.ui.canvas.edge_strokes import faded
 CELL = 256.0        # a change repaints the cells of this size it touches (see repaint)
 
 
+# A sketch's colours: the box's outline (in the weight's colour), its fill, its bars.
+Look = tuple[QPen, QColor, QColor]
+
+
 class Sketch(NamedTuple):
     """What a sketched label draws, and where it stacks."""
 
@@ -44,12 +48,11 @@ class Sketch(NamedTuple):
     z: float
     box: QRectF
     bars: list[QRectF]              # a bar per line of text
-    pen: QPen                       # the box's outline, in the weight's colour
-    fill: QColor
-    bar: QColor
+    looks: tuple[Look, Look]        # plain, and faded (while a pass is shown)
+    quiet: bool                     # the step neither computes nor reads it: it fades
     alone: bool                     # may overlap another: drawn by itself, in order
-    leader: tuple[QPointF, Theme, float, bool] | None   # (spot, theme, weight, dim)
-    bounds: tuple[float, float, float, float]          # what it covers, pen included
+    leader: tuple[QPointF, Theme, float] | None     # (spot on the edge, theme, weight)
+    bounds: tuple[float, float, float, float]       # what it covers, pen included
 
 
 class LabelSketches:
@@ -59,6 +62,16 @@ class LabelSketches:
         self._scene = scene
         self._levels: dict[float, _Level] = {}
         self._where: dict[object, Sketch] = {}
+        self.faded = False      # a pass is shown: the quiet sketches fade
+
+    def set_faded(self, faded: bool) -> None:
+        """Fade every quiet sketch, or none: a pass starts or ends (as the edge strokes
+        fade as a whole, and so a pass's first step hands over no label again)."""
+        if faded != self.faded:
+            self.faded = faded
+            for level in self._levels.values():
+                level.faded = faded
+                level.repaint_all()
 
     def put(self, key: object, sketch: Sketch) -> None:
         """Draw ``sketch`` for ``key``, in place of what it drew before."""
@@ -105,10 +118,12 @@ class _Level(QGraphicsItem):
     def __init__(self) -> None:
         super().__init__()
         self.sketches: dict[object, Sketch] = {}
+        self.faded = False
         self._bounds = QRectF()
         self._left = self._top = math.inf
         self._right = self._bottom = -math.inf
         self._dirty: set[tuple[int, int]] = set()       # cells asked for since painted
+        self._all_dirty = False                         # ... or everything
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         # Not cached: a cached item repaints a changed part into a pixmap of that part,
         # whose other origin moves antialiased edges by a rounding (a pixel off by one
@@ -134,12 +149,19 @@ class _Level(QGraphicsItem):
         layer step changes a thousand labels, and the cache's repaint of a thousand
         rectangles, clipped to each, cost more than drawing every label. (Every cell
         asked for is repainted at once, at the item's next paint.)"""
+        if self._all_dirty:
+            return
         left, top, right, bottom = bounds
         for cx in range(int(left // CELL), int(right // CELL) + 1):
             for cy in range(int(top // CELL), int(bottom // CELL) + 1):
                 if (cx, cy) not in self._dirty:
                     self._dirty.add((cx, cy))
                     self.update(QRectF(cx * CELL, cy * CELL, CELL, CELL))
+
+    def repaint_all(self) -> None:
+        """Ask for a repaint of everything (no cell is asked for again until painted)."""
+        self._all_dirty = True
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -150,6 +172,7 @@ class _Level(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         self._dirty.clear()
+        self._all_dirty = False
         # What to draw: the sketches in the exposed rectangle, or a device pixel from it
         # (a label drawn a few pixels tall still tints the pixels its edges cross).
         exposed = option.exposedRect
@@ -159,6 +182,7 @@ class _Level(QGraphicsItem):
         boxes: dict[tuple[int, int], tuple[QPen, QColor, list[QRectF]]] = {}
         bars: dict[int, tuple[QColor, list[QRectF]]] = {}
         alone: list[Sketch] = []
+        faded = self.faded
         for sketch in self.sketches.values():
             left, top, right, bottom = sketch.bounds
             if right < x0 or left > x1 or bottom < y0 or top > y1:
@@ -166,14 +190,15 @@ class _Level(QGraphicsItem):
             if sketch.alone:
                 alone.append(sketch)
                 continue
-            key = (id(sketch.pen), id(sketch.fill))
+            pen, fill, bar = sketch.looks[faded and sketch.quiet]
+            key = (id(pen), id(fill))
             group = boxes.get(key)
             if group is None:
-                group = boxes[key] = (sketch.pen, sketch.fill, [])
+                group = boxes[key] = (pen, fill, [])
             group[2].append(sketch.box)
-            coloured = bars.get(id(sketch.bar))
+            coloured = bars.get(id(bar))
             if coloured is None:
-                coloured = bars[id(sketch.bar)] = (sketch.bar, [])
+                coloured = bars[id(bar)] = (bar, [])
             coloured[1].extend(sketch.bars)
         # The groups in an order of their own, not of what was exposed: boxes a fraction
         # of a pixel apart tint a pixel in the order they are drawn, and a repaint of a
@@ -188,7 +213,7 @@ class _Level(QGraphicsItem):
             painter.setBrush(colour)
             painter.drawRects(rects)
         for sketch in sorted(alone, key=_order):
-            draw_sketch(painter, sketch)
+            draw_sketch(painter, sketch, faded and sketch.quiet)
 
 
 def _order(sketch: Sketch) -> int:
@@ -204,11 +229,11 @@ def _bar_order(group: tuple[QColor, list[QRectF]]) -> int:
     return group[0].rgba()
 
 
-def draw_sketch(painter: QPainter, sketch: Sketch) -> None:
-    """One sketched label: its leader line (if any), box and bars."""
+def draw_sketch(painter: QPainter, sketch: Sketch, dim: bool) -> None:
+    """One sketched label: its leader line (if any), box and bars; faded if ``dim``."""
     if sketch.leader is not None:
-        paint_leader(painter, sketch.box, *sketch.leader)
-    draw_box(painter, sketch.box, sketch.pen, sketch.fill, sketch.bar, sketch.bars)
+        paint_leader(painter, sketch.box, *sketch.leader, dim)
+    draw_box(painter, sketch.box, *sketch.looks[dim], sketch.bars)
 
 
 def draw_box(painter: QPainter, box: QRectF, pen: QPen, fill: QColor, bar: QColor,

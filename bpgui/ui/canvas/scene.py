@@ -165,6 +165,7 @@ class NetworkScene(QGraphicsScene):
         if shown != self.pass_shown:
             self.pass_shown = shown
             self.strokes.set_dimmed(shown)
+            self.sketches.set_faded(shown)
             self.labels.apply(shown)
 
     def place_step_labels(self, edge_ids: Iterable[str]) -> None:

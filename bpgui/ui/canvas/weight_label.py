@@ -20,7 +20,7 @@ from bpgui.network.numbers import fmt
 from bpgui.ui.base.theme import Theme, weight_colour
 from bpgui.ui.canvas.edge_strokes import faded
 from bpgui.ui.canvas.label_sketches import LabelSketches, Sketch, draw_box, paint_leader
-from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, StepLook, legible
+from bpgui.ui.canvas.look import DIM, GRAD_FONT, LABEL_FONT, NORMAL, StepLook, legible
 
 RESERVED_LINE = "∂L/∂w = −0.0000"      # the widest second line a pass usually gives
 # ``local``: the local derivative ∂v/∂(w·a) of the operation node the edge enters, which
@@ -149,7 +149,9 @@ class EdgeLabel(QGraphicsItem):
         self._anchor: QPointF | None = None
         self._shown = True                  # isVisible(), mirrored
         self._handed = False                # the sketches draw it
-        self._sketched: tuple[object, ...] = ()     # what it last handed over
+        self._sketched: tuple[object, ...] = ()     # what its sketch was made for
+        self._sketch: Sketch | None = None
+        self._handed_sketch = False         # the sketches hold it
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.set_legible(legible)
 
@@ -167,54 +169,70 @@ class EdgeLabel(QGraphicsItem):
             self._hand_over()
 
     def set_shown(self, shown: bool) -> None:
-        """Show or hide the label (by itself or by the sketches)."""
+        """Show or hide the label (a hidden one's sketch is taken back at once; a shown
+        one's is handed over at the edge's :meth:`sync`)."""
         if shown != self._shown:
             self._shown = shown
             self.setVisible(shown)
-            self._hand_over()
+            if not shown:
+                self._hand_over()
 
     def changed(self) -> None:
-        """What the label shows changed: draw it again."""
-        if self._handed:
-            self._hand_over()
-        else:
+        """What the label shows changed: draw it again (a sketched one: see :meth:`sync`)."""
+        if not self._handed:
             self.update()
 
-    def restacked(self) -> None:
-        """Its edge's stacking changed (a label drawing itself stacks with the edge)."""
+    def sync(self) -> None:
+        """Hand the sketches what the label looks like now, if that changed. The edge
+        calls this after every change of its label (placing, showing, restacking or
+        restyling it), once: a pass's first step changes thousands."""
         if self._handed:
             self._hand_over()
 
     def _hand_over(self) -> None:
-        """Give the sketches what the label looks like now, or take it back."""
+        """Give the sketches what the label looks like now, or take it back. The sketch
+        is kept while taken back: a pass's start hides thousands of labels (they do not
+        fit with room for its values) and its end shows them again, unchanged."""
         sketches = self.edge.sketches
         if sketches is None:
             return
         if not (self._handed and self._shown):
-            if self._sketched:
-                self._sketched = ()
+            if self._handed_sketch:
+                self._handed_sketch = False
                 sketches.drop(self)
             return
         edge = self.edge
-        dim = edge.step.emphasis == DIM
+        # Faded or not is the sketches' to say, pass-wide (see LabelSketches.set_faded).
+        quiet = edge.step.emphasis in (NORMAL, DIM)
         rgba = weight_colour(edge.theme, edge.weight).rgba()
         lines = 2 if edge.second_line() else 1
-        state = (self._rect, self._anchor, edge.theme.name, rgba, dim, lines, edge.stack_z,
+        state = (self._rect, self._anchor, edge.theme.name, rgba, quiet, lines, edge.stack_z,
                  edge.label_alone)
-        if state == self._sketched:
+        if state != self._sketched or self._sketch is None:
+            self._sketched = state
+            self._sketch = self._make_sketch(rgba, quiet, lines)
+        elif self._handed_sketch:
             return
-        self._sketched = state
-        pen, fill, bar = sketch_look(edge.theme, rgba, dim)
-        rect, anchor = self._rect, self._anchor
+        self._handed_sketch = True
+        sketches.put(self, self._sketch)
+
+    def _make_sketch(self, rgba: int, quiet: bool, lines: int) -> Sketch:
+        edge, rect, anchor = self.edge, self._rect, self._anchor
         left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
         if anchor is not None:                  # and the leader's dot
             left, right = min(left, anchor.x() - 4), max(right, anchor.x() + 4)
             top, bottom = min(top, anchor.y() - 4), max(bottom, anchor.y() + 4)
-        sketches.put(self, Sketch(
-            edge.order, edge.stack_z, rect, sketch_bars(rect, lines), pen, fill, bar,
-            edge.label_alone or anchor is not None,
-            None if anchor is None else (anchor, edge.theme, edge.weight, dim),
-            (left - 2, top - 2, right + 2, bottom + 2)))
+        return Sketch(
+            edge.order, edge.stack_z, rect, sketch_bars(rect, lines),
+            (sketch_look(edge.theme, rgba, False), sketch_look(edge.theme, rgba, True)),
+            quiet, edge.label_alone or anchor is not None,
+            None if anchor is None else (anchor, edge.theme, edge.weight),
+            (left - 2, top - 2, right + 2, bottom + 2))
+
+    @property
+    def handed_over(self) -> bool:
+        """The sketches draw the label, which draws nothing itself."""
+        return self._handed
 
     def place(self, room: QRectF, rect: QRectF, anchor: QPointF | None = None) -> None:
         """Draw the box at ``rect``, inside ``room`` (which changes less often); with an
