@@ -135,6 +135,21 @@ def test_batched_sketches_differ_only_where_boxes_a_pixel_apart_blend(
         assert count <= shown.width() * shown.height() // 200, f"step {step}: {count}"
 
 
+def test_labels_sketched_in_the_middle_of_a_pass_fade_as_they_drew_themselves(
+        window) -> None:
+    """Zooming out in the middle of a pass (the sketches' levels are made then, after
+    the pass faded the canvas): the faded labels stay faded, as each drew its own."""
+    session = window.stepping.session
+    for _ in range(8):
+        assert session.step()
+    assert len(window.scene.sketches) == 0
+    window.view.setTransform(QTransform.fromScale(0.15, 0.15))
+    window.view.centerOn(window.scene.itemsBoundingRect().center())
+    assert len(window.scene.sketches) > 0
+    shown = on_screen(window)
+    assert largest_difference(shown, drawn_alone(window))[1] <= BLEND_LEVELS
+
+
 def test_a_picture_shows_the_labels_as_they_look_at_its_own_scale(window) -> None:
     """Exporting at twice the size while the canvas is zoomed out too far to read the
     labels draws their text, as the export of the canvas zoomed in does; after it the

@@ -1,20 +1,22 @@
-"""Every sketched weight label, drawn by a few cached items in batched calls.
+"""Every sketched weight label, drawn by a few items in batched calls.
 
 Fitted to the window, a 1,000-neuron network's labels are too small to read, and each is
 sketched: its box and a bar per line of text. One Python ``paint()`` per label made each
 full repaint of its 5,600 shown labels cost about 85 ms: its first paint (the window
 stalled), the first step of a pass (every label fades) and every layer step (a band of
 1,400). So while labels are sketched they draw nothing themselves: each hands its sketch
-to this module, whose items draw them all, grouped by colour, into cached pixmaps that a
-change repaints only around itself.
+to this module, whose items draw them all, grouped by colour, and a change repaints only
+the cells around it.
 
 One item per stacking level (the edge's z value: under the neurons, above them for the
 labels a step computes, and above all for the hovered one), so labels stack with the
-neurons as they did. Within a level, the labels shown because they fit never overlap one
-another (their placement keeps a gap), so they are drawn in any order, a few calls per
-colour; the others (shown because a step computes them, or hovered, or selected, and
-those joined to their edge by a leader line) are drawn one by one after them, in the
-order their edges were made, as the scene stacks items.
+neurons as they did. Within a level, the labels shown because they fit overlap no other
+(their placement keeps a gap), so they are drawn in any order, a few calls per colour;
+the others (shown because a step computes them, or hovered, or selected, and those
+joined to their edge by a leader line) are drawn one by one after them, in the order
+their edges were made, as the scene stacks items. (The gap is a fraction of a pixel when
+sketched: where two boxes' smoothed edges share a pixel, the order tints it by a few
+levels of 255; ``tests/ui/test_label_sketches.py`` bounds that.)
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class LabelSketches:
         level = self._levels.get(z)
         if level is None:
             level = self._levels[z] = _Level()
+            level.faded = self.faded
             level.setZValue(z)
             self._scene.addItem(level)
         return level
@@ -113,7 +116,7 @@ class LabelSketches:
 
 
 class _Level(QGraphicsItem):
-    """The sketched labels of one stacking level, cached in device coordinates."""
+    """The sketched labels of one stacking level."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -146,9 +149,9 @@ class _Level(QGraphicsItem):
 
     def repaint(self, bounds: tuple[float, float, float, float]) -> None:
         """Ask for a repaint of the cells ``bounds`` touches, each once until painted: a
-        layer step changes a thousand labels, and the cache's repaint of a thousand
-        rectangles, clipped to each, cost more than drawing every label. (Every cell
-        asked for is repainted at once, at the item's next paint.)"""
+        layer step changes a thousand labels, and as many rectangles to repaint cost
+        the view more than the drawing. (A cell asked for stays asked for until the
+        view paints it, after any change made meanwhile.)"""
         if self._all_dirty:
             return
         left, top, right, bottom = bounds
