@@ -13,15 +13,16 @@ labels a step computes, and above all for the hovered one), so labels stack with
 neurons as they did. Within a level, the labels shown because they fit overlap no other
 (their placement keeps a gap), so they are drawn in any order, a few calls per colour;
 the others (shown because a step computes them, or hovered, or selected, and those
-joined to their edge by a leader line) are drawn one by one after them, in the order
-their edges were made, as the scene stacks items. (The gap is a fraction of a pixel when
-sketched: where two boxes' smoothed edges share a pixel, the order tints it by a few
-levels of 255; ``tests/ui/test_label_sketches.py`` bounds that.)
+joined to their edge by a leader line), and those they touch, are drawn one by one after
+them, in the order their edges were made, as the scene stacks items. (The gap is a
+fraction of a pixel when sketched: where two boxes' smoothed edges share a pixel, the
+order tints it by a few levels of 255; ``tests/ui/test_label_sketches.py`` bounds that.)
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -154,12 +155,10 @@ class _Level(QGraphicsItem):
         view paints it, after any change made meanwhile.)"""
         if self._all_dirty:
             return
-        left, top, right, bottom = bounds
-        for cx in range(int(left // CELL), int(right // CELL) + 1):
-            for cy in range(int(top // CELL), int(bottom // CELL) + 1):
-                if (cx, cy) not in self._dirty:
-                    self._dirty.add((cx, cy))
-                    self.update(QRectF(cx * CELL, cy * CELL, CELL, CELL))
+        for cell in _cells(bounds):
+            if cell not in self._dirty:
+                self._dirty.add(cell)
+                self.update(QRectF(cell[0] * CELL, cell[1] * CELL, CELL, CELL))
 
     def repaint_all(self) -> None:
         """Ask for a repaint of everything (no cell is asked for again until painted)."""
@@ -182,17 +181,22 @@ class _Level(QGraphicsItem):
         pixel = 1.0 / max(option.levelOfDetailFromTransform(painter.worldTransform()), 1e-6)
         x0, y0 = exposed.left() - pixel, exposed.top() - pixel
         x1, y1 = exposed.right() + pixel, exposed.bottom() + pixel
-        boxes: dict[tuple[int, int], tuple[QPen, QColor, list[QRectF]]] = {}
-        bars: dict[int, tuple[QColor, list[QRectF]]] = {}
+        inside: list[Sketch] = []
         alone: list[Sketch] = []
-        faded = self.faded
         for sketch in self.sketches.values():
             left, top, right, bottom = sketch.bounds
             if right < x0 or left > x1 or bottom < y0 or top > y1:
                 continue
-            if sketch.alone:
-                alone.append(sketch)
-                continue
+            (alone if sketch.alone else inside).append(sketch)
+        if alone:       # those that touch one drawn alone are drawn in order with it
+            batched, touching = _apart(inside, alone, pixel)
+            alone += touching
+        else:
+            batched = inside
+        faded = self.faded
+        boxes: dict[tuple[int, int], tuple[QPen, QColor, list[QRectF]]] = {}
+        bars: dict[int, tuple[QColor, list[QRectF]]] = {}
+        for sketch in batched:
             pen, fill, bar = sketch.looks[faded and sketch.quiet]
             key = (id(pen), id(fill))
             group = boxes.get(key)
@@ -221,6 +225,36 @@ class _Level(QGraphicsItem):
 
 def _order(sketch: Sketch) -> int:
     return sketch.order
+
+
+def _apart(sketches: list[Sketch], alone: list[Sketch], margin: float
+           ) -> tuple[list[Sketch], list[Sketch]]:
+    """(those of ``sketches`` at least ``margin`` from every one of ``alone``, the
+    others). The few drawn alone are bucketed by cell, so each sketch looks only at
+    those near it."""
+    near: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+    for sketch in alone:
+        left, top, right, bottom = sketch.bounds
+        grown = (left - margin, top - margin, right + margin, bottom + margin)
+        for cell in _cells(grown):
+            near.setdefault(cell, []).append(grown)
+    apart: list[Sketch] = []
+    touching: list[Sketch] = []
+    for sketch in sketches:
+        left, top, right, bottom = sketch.bounds
+        if any(left <= x1 and right >= x0 and top <= y1 and bottom >= y0
+               for cell in _cells(sketch.bounds) for x0, y0, x1, y1 in near.get(cell, ())):
+            touching.append(sketch)
+        else:
+            apart.append(sketch)
+    return apart, touching
+
+
+def _cells(bounds: tuple[float, float, float, float]) -> Iterator[tuple[int, int]]:
+    left, top, right, bottom = bounds
+    for cx in range(int(left // CELL), int(right // CELL) + 1):
+        for cy in range(int(top // CELL), int(bottom // CELL) + 1):
+            yield cx, cy
 
 
 def _box_order(group: tuple[QPen, QColor, list[QRectF]]) -> tuple[int, float, int]:
