@@ -181,3 +181,21 @@ def test_a_sketch_that_moves_is_repainted_where_it_was_and_where_it_goes(window)
         item.update()
     assert moved == on_screen(window)
     assert moved != before
+
+
+@pytest.mark.parametrize("sample", ["seed000_worked_example", "overfit_moons"])
+def test_the_sketches_never_widen_what_the_scene_covers(window, sample: str) -> None:
+    """The sketches' items lie within the edges' own bounds, so what a view fits to
+    and a picture shows (the items' extent) is the same sketched as legible."""
+    assert window.files.new(load(SAMPLES / f"{sample}.bpnet.json"))
+    scene, view = window.scene, window.view
+    view.setTransform(QTransform.fromScale(1.0, 1.0))
+    legible_extent = scene.itemsBoundingRect()
+    view.setTransform(QTransform.fromScale(0.1, 0.1))
+    assert len(scene.sketches) > 0
+    edges = QRectF()
+    for edge in scene.edge_items.values():
+        edges = edges.united(edge.sceneBoundingRect())
+    for level in scene.sketches._levels.values():
+        assert edges.contains(level.sceneBoundingRect())
+    assert scene.itemsBoundingRect() == legible_extent

@@ -99,12 +99,11 @@ class EdgeItem(QGraphicsItem):
 
     @property
     def label_item(self) -> EdgeLabel:
-        """The label's item, made hidden when first asked for: most labels of a dense
+        """The label's item, made (hidden) when first asked for: most labels of a dense
         network never show, and 19,000 never-placed hidden items piled up in the
         scene's index at one spot slowed every repaint there by half a step."""
         if self._label is None:
             self._label = EdgeLabel(self, self, getattr(self.scene(), "labels_legible", True))
-            self._label.set_shown(False)
         return self._label
 
     def set_label_legible(self, legible: bool) -> None:

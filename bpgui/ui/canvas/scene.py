@@ -130,7 +130,8 @@ class NetworkScene(QGraphicsScene):
         (as far as its neurons tell): they are made as they will look, not made legible
         and sketched at the fit, a stall of 100 ms for the 5,600 labels of 1,000 neurons."""
         scales = [fit_scale(self._neurons_rect()) for view in self.views()
-                  if callable(fit_scale := getattr(view, "fit_scale", None))]
+                  if view.isVisible()
+                  and callable(fit_scale := getattr(view, "fit_scale", None))]
         return legible(min(scales)) if scales else self.labels_legible
 
     def _neurons_rect(self) -> QRectF:
@@ -314,6 +315,7 @@ class NetworkScene(QGraphicsScene):
         self.set_labels_legible(legible(scale))
 
     def set_labels_legible(self, readable: bool) -> None:
+        """Draw every label's text, or sketch every label (see :class:`EdgeLabel`)."""
         if readable != self.labels_legible:
             self.labels_legible = readable
             for edge in self.edge_items.values():

@@ -147,12 +147,13 @@ class EdgeLabel(QGraphicsItem):
         self.edge = edge
         self._room = self._rect = self._bounds = QRectF()
         self._anchor: QPointF | None = None
-        self._shown = True                  # isVisible(), mirrored
+        self._shown = False                 # isVisible(), mirrored: made hidden
         self._handed = False                # the sketches draw it
         self._sketched: tuple[object, ...] = ()     # what its sketch was made for
         self._sketch: Sketch | None = None
         self._handed_sketch = False         # the sketches hold it
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setVisible(False)
         self.set_legible(legible)
 
     def set_legible(self, legible: bool) -> None:
