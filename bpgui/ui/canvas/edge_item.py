@@ -184,11 +184,10 @@ class EdgeItem(QGraphicsItem):
         self.refresh_look()
 
     def _set_z(self, z: float) -> None:
+        """(Every caller refreshes the look next, which hands a sketch its new level.)"""
         if z != self._z_shown:
             self._z_shown = z
             self.setZValue(z)
-            if self._label_shown:
-                self.label_item.sync()
 
     @property
     def stack_z(self) -> float:

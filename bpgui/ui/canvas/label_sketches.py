@@ -66,6 +66,14 @@ class LabelSketches:
         self._levels: dict[float, _Level] = {}
         self._where: dict[object, Sketch] = {}
         self.faded = False      # a pass is shown: the quiet sketches fade
+        self._frame = _Bounds()     # what the edges cover (see frame)
+
+    def frame(self, edge_bounds: QRectF) -> None:
+        """An edge covers ``edge_bounds`` (its label's places included): a level grows
+        to all the edges cover at once, not label by label (each growth re-indexes it,
+        and a pass's first layer step put 600 labels on a new level)."""
+        self._frame.add(edge_bounds.left(), edge_bounds.top(), edge_bounds.right(),
+                        edge_bounds.bottom())
 
     def set_faded(self, faded: bool) -> None:
         """Fade every quiet sketch, or none: a pass starts or ends (as the edge strokes
@@ -79,7 +87,7 @@ class LabelSketches:
     def put(self, key: object, sketch: Sketch) -> None:
         """Draw ``sketch`` for ``key``, in place of what it drew before."""
         old = self._where.get(key)
-        if old == sketch:
+        if old is sketch:               # (a label makes a new sketch only when it changed)
             return
         if old is not None:
             self._level(old.z).sketches.pop(key, None)
@@ -87,7 +95,7 @@ class LabelSketches:
         self._where[key] = sketch
         level = self._level(sketch.z)
         level.sketches[key] = sketch
-        level.cover(sketch.bounds)
+        level.cover(sketch.bounds, self._frame)
         self._repaint(sketch)
 
     def drop(self, key: object) -> None:
@@ -124,8 +132,7 @@ class _Level(QGraphicsItem):
         self.sketches: dict[object, Sketch] = {}
         self.faded = False
         self._bounds = QRectF()
-        self._left = self._top = math.inf
-        self._right = self._bottom = -math.inf
+        self._covers = _Bounds()
         self._dirty: set[tuple[int, int]] = set()       # cells asked for since painted
         self._all_dirty = False                         # ... or everything
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -135,18 +142,20 @@ class _Level(QGraphicsItem):
         # costs about what blitting it would.
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
-    def cover(self, bounds: tuple[float, float, float, float]) -> None:
-        """Grow the bounds to cover ``bounds``. Never past the labels' (the scene's
-        items' extent is what a view fits and a picture shows) and never shrinking, as
-        the edge strokes' (refitting them to thousands of labels would cost more)."""
-        left, top, right, bottom = bounds
-        if left < self._left or top < self._top or right > self._right or \
-                bottom > self._bottom:
-            self.prepareGeometryChange()
-            self._left, self._top = min(left, self._left), min(top, self._top)
-            self._right, self._bottom = max(right, self._right), max(bottom, self._bottom)
-            self._bounds = QRectF(self._left, self._top, self._right - self._left,
-                                  self._bottom - self._top)
+    def cover(self, bounds: tuple[float, float, float, float], frame: _Bounds) -> None:
+        """Grow the bounds to cover ``bounds``, and the ``frame`` if that holds them.
+        Never past the edges' (the items' extent is what a view fits and a picture
+        shows) and never shrinking, as the edge strokes' (refitting them to thousands
+        of labels would cost more)."""
+        covers = self._covers
+        if covers.holds(*bounds):
+            return
+        self.prepareGeometryChange()
+        covers.add(*bounds)
+        if frame.holds(*bounds):
+            covers.add(frame.left, frame.top, frame.right, frame.bottom)
+        self._bounds = QRectF(covers.left, covers.top, covers.right - covers.left,
+                              covers.bottom - covers.top)
 
     def repaint(self, bounds: tuple[float, float, float, float]) -> None:
         """Ask for a repaint of the cells ``bounds`` touches, each once until painted: a
@@ -155,10 +164,13 @@ class _Level(QGraphicsItem):
         view paints it, after any change made meanwhile.)"""
         if self._all_dirty:
             return
-        for cell in _cells(bounds):
-            if cell not in self._dirty:
-                self._dirty.add(cell)
-                self.update(QRectF(cell[0] * CELL, cell[1] * CELL, CELL, CELL))
+        left, top, right, bottom = bounds
+        dirty = self._dirty
+        for cx in range(int(left // CELL), int(right // CELL) + 1):
+            for cy in range(int(top // CELL), int(bottom // CELL) + 1):
+                if (cx, cy) not in dirty:
+                    dirty.add((cx, cy))
+                    self.update(QRectF(cx * CELL, cy * CELL, CELL, CELL))
 
     def repaint_all(self) -> None:
         """Ask for a repaint of everything (no cell is asked for again until painted)."""
@@ -221,6 +233,22 @@ class _Level(QGraphicsItem):
             painter.drawRects(rects)
         for sketch in sorted(alone, key=_order):
             draw_sketch(painter, sketch, faded and sketch.quiet)
+
+
+class _Bounds:
+    """A rectangle that only grows, in plain floats (asked about per label)."""
+
+    def __init__(self) -> None:
+        self.left = self.top = math.inf
+        self.right = self.bottom = -math.inf
+
+    def holds(self, left: float, top: float, right: float, bottom: float) -> bool:
+        return self.left <= left and self.top <= top and right <= self.right and \
+            bottom <= self.bottom
+
+    def add(self, left: float, top: float, right: float, bottom: float) -> None:
+        self.left, self.top = min(left, self.left), min(top, self.top)
+        self.right, self.bottom = max(right, self.right), max(bottom, self.bottom)
 
 
 def _order(sketch: Sketch) -> int:

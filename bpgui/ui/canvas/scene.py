@@ -187,7 +187,8 @@ class NetworkScene(QGraphicsScene):
         item.set_show_label(self.show_weight_labels)
         self.edge_items[edge.id] = item
         self.addItem(item)
-        item.boundingRect()     # cached now, not by the spatial index's one-go update
+        # (cached now, not by the spatial index's one-go update)
+        self.sketches.frame(item.boundingRect())
 
     def _attach_loss(self) -> None:
         outputs = [self.neuron_items[n.id] for n in self.document.network.outputs]

@@ -205,13 +205,14 @@ class EdgeLabel(QGraphicsItem):
         edge = self.edge
         # Faded or not is the sketches' to say, pass-wide (see LabelSketches.set_faded).
         quiet = edge.step.emphasis in (NORMAL, DIM)
-        rgba = weight_colour(edge.theme, edge.weight).rgba()
+        weight = edge.weight
         lines = 2 if edge.second_line() else 1
-        state = (self._rect, self._anchor, edge.theme.name, rgba, quiet, lines, edge.stack_z,
-                 edge.label_alone)
+        state = (self._rect, self._anchor, edge.theme.name, weight > 0, weight < 0, quiet,
+                 lines, edge.stack_z, edge.label_alone)    # (the colour is by sign)
         if state != self._sketched or self._sketch is None:
             self._sketched = state
-            self._sketch = self._make_sketch(rgba, quiet, lines)
+            self._sketch = self._make_sketch(weight_colour(edge.theme, weight).rgba(), quiet,
+                                             lines)
         elif self._handed_sketch:
             return
         self._handed_sketch = True
