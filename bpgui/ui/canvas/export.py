@@ -12,7 +12,7 @@ sketches them, and a picture at twice the size would have lost their text.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize
@@ -48,12 +48,10 @@ def _paint(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRe
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(target, scene.backgroundBrush())
-    if isinstance(scene, NetworkScene):
-        with scene.drawn_at(target.width() / max(source.width(), 1e-9)), uncached(scene):
-            scene.render(painter, target, source)
-    else:
-        with uncached(scene):
-            scene.render(painter, target, source)
+    labels = scene.drawn_at(target.width() / max(source.width(), 1e-9)) \
+        if isinstance(scene, NetworkScene) else nullcontext()
+    with labels, uncached(scene):
+        scene.render(painter, target, source)
 
 
 def canvas_image(scene: QGraphicsScene, scale: float = 2.0) -> QImage:

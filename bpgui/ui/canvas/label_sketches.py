@@ -164,13 +164,10 @@ class _Level(QGraphicsItem):
         view paints it, after any change made meanwhile.)"""
         if self._all_dirty:
             return
-        left, top, right, bottom = bounds
-        dirty = self._dirty
-        for cx in range(int(left // CELL), int(right // CELL) + 1):
-            for cy in range(int(top // CELL), int(bottom // CELL) + 1):
-                if (cx, cy) not in dirty:
-                    dirty.add((cx, cy))
-                    self.update(QRectF(cx * CELL, cy * CELL, CELL, CELL))
+        for cell in _cells(bounds):
+            if cell not in self._dirty:
+                self._dirty.add(cell)
+                self.update(QRectF(cell[0] * CELL, cell[1] * CELL, CELL, CELL))
 
     def repaint_all(self) -> None:
         """Ask for a repaint of everything (no cell is asked for again until painted)."""

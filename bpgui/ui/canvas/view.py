@@ -14,6 +14,7 @@ from bpgui.ui.canvas.weight_label import EdgeLabel
 
 ZOOM_STEP = 1.2
 FIT_MARGIN = 40.0       # scene units shown around the network when fitted
+FIT_MAX_SCALE = 2.0     # fitting never magnifies past this
 MIN_SCALE, MAX_SCALE = 0.1, 8.0
 
 
@@ -60,9 +61,9 @@ class CanvasView(QGraphicsView):
             rect = QRectF(-200, -150, 400, 300)
         self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN),
                        Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 2.0:
+        if self.transform().m11() > FIT_MAX_SCALE:
             self.resetTransform()
-            self.scale(2.0, 2.0)
+            self.scale(FIT_MAX_SCALE, FIT_MAX_SCALE)
             self.centerOn(rect.center())
         self._zoomed()
 
@@ -70,7 +71,7 @@ class CanvasView(QGraphicsView):
         """About the scale :meth:`fit` would show ``rect`` at (a large network's build
         asks, to make its labels as they will look)."""
         size = self.viewport().size()
-        return min(2.0, (size.width() - 4) / (rect.width() + 2 * FIT_MARGIN),
+        return min(FIT_MAX_SCALE, (size.width() - 4) / (rect.width() + 2 * FIT_MARGIN),
                    (size.height() - 4) / (rect.height() + 2 * FIT_MARGIN))
 
     def setTransform(self, matrix: QTransform, combine: bool = False) -> None:

@@ -151,7 +151,6 @@ class EdgeLabel(QGraphicsItem):
         self._handed = False                # the sketches draw it
         self._sketched: tuple[object, ...] = ()     # what its sketch was made for
         self._sketch: Sketch | None = None
-        self._handed_sketch = False         # the sketches hold it
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setVisible(False)
         self.set_legible(legible)
@@ -198,9 +197,7 @@ class EdgeLabel(QGraphicsItem):
         if sketches is None:
             return
         if not (self._handed and self._shown):
-            if self._handed_sketch:
-                self._handed_sketch = False
-                sketches.drop(self)
+            sketches.drop(self)
             return
         edge = self.edge
         # Faded or not is the sketches' to say, pass-wide (see LabelSketches.set_faded).
@@ -213,10 +210,7 @@ class EdgeLabel(QGraphicsItem):
             self._sketched = state
             self._sketch = self._make_sketch(weight_colour(edge.theme, weight).rgba(), quiet,
                                              lines)
-        elif self._handed_sketch:
-            return
-        self._handed_sketch = True
-        sketches.put(self, self._sketch)
+        sketches.put(self, self._sketch)        # (the same sketch again: nothing to do)
 
     def _make_sketch(self, rgba: int, quiet: bool, lines: int) -> Sketch:
         edge, rect, anchor = self.edge, self._rect, self._anchor
