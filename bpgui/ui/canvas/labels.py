@@ -140,7 +140,8 @@ class Placement:
         """Place every label now, or (not ``now``) as :meth:`placing` is consumed."""
         self.edges = list(edges)
         self.room = room
-        self.grid = obstacle_grid(neurons, room)
+        self.grid = Grid()              # the neurons first (see placing), then each label
+        self._neurons: list[NeuronItem] | None = list(neurons)
         # Labels set beside their edges stay inside the frame (if any): what the window
         # shows of the network when it is fitted to it.
         self.frame: Box | None = None if frame is None else _box(frame)
@@ -154,7 +155,12 @@ class Placement:
     def placing(self) -> Iterator[None]:
         """Place the labels, yielding after each edge looked at: a sliced build
         (:mod:`~bpgui.ui.canvas.scene_build`) places 24,000 labels across turns of
-        the event loop. The order, and so every place, is that of placing at once."""
+        the event loop. The order, and so every place, is that of placing at once.
+        The neurons go in the grid first, a yield each: 1,000 of them took 30 ms."""
+        neurons, self._neurons = self._neurons or [], None
+        for neuron in neurons:
+            add_obstacles(self.grid, neuron, self.room)
+            yield
         for stage in self._stages():
             for edge in [e for e, place in self.places.items() if place is None]:
                 self._take(edge, stage(edge, self.grid, self.room))
@@ -349,9 +355,13 @@ def obstacle_grid(neurons: Iterable[NeuronItem], room: bool = True) -> Grid:
     """Where the neurons draw (with ``room``: and will during a pass)."""
     grid = Grid()
     for n in neurons:
-        for rect in n.obstacles(room):
-            grid.add(rect)
+        add_obstacles(grid, n, room)
     return grid
+
+
+def add_obstacles(grid: Grid, neuron: NeuronItem, room: bool) -> None:
+    for rect in neuron.obstacles(room):
+        grid.add(rect)
 
 
 def _least_crowded(edge: EdgeItem, grid: Grid, also: Grid) -> float:

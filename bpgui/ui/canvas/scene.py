@@ -30,7 +30,7 @@ from bpgui.ui.canvas.label_sketches import LabelSketches
 from bpgui.ui.canvas.look import DIM, legible
 from bpgui.ui.canvas.loss_item import LossItem
 from bpgui.ui.canvas.neuron_item import NeuronItem, count_fanout
-from bpgui.ui.canvas.scene_build import SlicedBuild, build_items
+from bpgui.ui.canvas.scene_build import Finishing, SlicedBuild, build_items
 from bpgui.ui.document.commands import DEFAULT_PARAMS, AddEdge, AddNeuron, MoveNeurons, next_id
 from bpgui.ui.document.document import Document, Edit, ModelCommand
 
@@ -116,7 +116,7 @@ class NetworkScene(QGraphicsScene):
         if self._build is not None:
             self._build.finish()
 
-    def _placing_labels(self) -> Iterator[None]:
+    def _placing_labels(self) -> Iterator[str | None]:
         """The build's last steps: the loss node, then every weight label placed."""
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)
@@ -142,10 +142,12 @@ class NetworkScene(QGraphicsScene):
         return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(
             -NEURON_RADIUS, -NEURON_RADIUS, NEURON_RADIUS, NEURON_RADIUS)
 
-    def _finish_rebuild(self) -> QRectF:
-        """Complete the drawing; the rectangle the items cover (views fit themselves to it)."""
+    def _finish_rebuild(self) -> Finishing:
+        """Complete the drawing; the rectangle the items cover (views fit themselves to
+        it). Each part walks every item: a sliced build runs them in turns of their own."""
         self._fill_by_delta()
         self.rebuilt.emit()
+        yield
         rect = self.itemsBoundingRect()
         self.setSceneRect(rect.adjusted(-400, -300, 400, 300))
         return rect

@@ -1,0 +1,109 @@
+"""A large network's build across turns of the event loop: where its slices end, its
+end a part per turn, and the strokes' cache filled before the first paint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QApplication, QGraphicsScene
+from pytestqt.qtbot import QtBot
+
+from bpgui.network.builders import LayeredSpec, layered_network
+from bpgui.network.model import Network
+from bpgui.ui.canvas import scene_build
+from bpgui.ui.canvas.edge_strokes import EdgeStrokes
+from bpgui.ui.canvas.scene_build import Finishing, SlicedBuild
+
+pytestmark = pytest.mark.gui
+
+
+def layered(sizes: list[int]) -> Network:
+    return layered_network(LayeredSpec(sizes, ["tanh"] * (len(sizes) - 1), seed=3))
+
+
+class Recorded:
+    """Steps and an ending that write down what ran, a slice or a turn at a time."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    def steps(self) -> Iterator[str | None]:
+        for name in ("a", "b"):
+            self.ran.append(name)
+            yield None
+        yield "Long work next…"
+        self.ran.append("c")
+        yield None
+
+    def done(self) -> Finishing:
+        self.ran.append("complete")
+        yield
+        self.ran.append("cover")
+        return QRectF(0, 0, 10, 10)
+
+
+def turned(build: SlicedBuild, record: Recorded, turns: int) -> list[list[str]]:
+    """What each of ``turns`` slices ran (the build's own timer stopped: turned by hand)."""
+    build._timer.stop()
+    seen: list[list[str]] = []
+    for _ in range(turns):
+        before = len(record.ran)
+        build._slice()
+        build._timer.stop()
+        seen.append(record.ran[before:])
+    return seen
+
+
+def test_a_text_ends_the_slice_and_the_end_runs_a_part_per_turn(
+        qtbot: QtBot, monkeypatch) -> None:
+    """However much time a slice has left, the step after a text (a new kind of work,
+    often long: placing starts with the neurons' obstacles) starts the next slice;
+    the scene's completing and its covering rectangle come in turns of their own."""
+    monkeypatch.setattr(scene_build, "SLICE_S", 60.0)
+    record = Recorded()
+    scene = QGraphicsScene()
+    build = SlicedBuild(scene, record.steps(), 3, record.done, "Drawing…")
+    shown: list[bool] = []
+    build.shown.connect(lambda: shown.append(True))
+    # (the first turn collects the garbage: see gc_pauses)
+    assert turned(build, record, 5) == [[], ["a", "b"], ["c"], ["complete"], ["cover"]]
+    assert not shown
+    assert turned(build, record, 4) == [[]] * 4 and shown == [True]     # fit, index, pixel
+
+
+@pytest.fixture
+def large(monkeypatch) -> None:
+    """Any network over 20 items is drawn in slices."""
+    monkeypatch.setattr(scene_build, "INLINE_ITEMS", 20)
+
+
+def test_the_first_paint_after_a_build_blits_the_strokes_drawn_before_it(
+        qtbot: QtBot, window, large, monkeypatch) -> None:
+    """The build's last turn paints one pixel, and Qt draws the whole of the strokes'
+    cache for it; the first paint then draws no stroke again, and shows exactly what a
+    paint with every cache thrown away shows."""
+    painted: list[int] = []
+    paint = EdgeStrokes.paint
+
+    def counted(self, *args) -> None:
+        painted.append(1)
+        paint(self, *args)
+
+    monkeypatch.setattr(EdgeStrokes, "paint", counted)
+    window.document.replace(layered([3, 8, 8, 2]), None)
+    assert window.scene.building
+    qtbot.waitUntil(lambda: not window.scene.building, timeout=60_000)
+    assert len(painted) == 1
+    viewport = window.view.viewport()
+    viewport.repaint()
+    first = viewport.grab().toImage()
+    assert len(painted) == 1
+    for item in window.scene.items():
+        item.update()
+    viewport.update()
+    QApplication.processEvents()
+    fresh = viewport.grab().toImage()
+    assert len(painted) == 2
+    assert first == fresh
