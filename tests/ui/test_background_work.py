@@ -4,6 +4,7 @@ had lost on error, cancel or close."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sys
@@ -22,6 +23,7 @@ from bpgui.network import fileformat
 from bpgui.network.builders import LayeredSpec, layered_network
 from bpgui.network.model import Network, Sample
 from bpgui.ui.base.background import JOB_SWITCH_S, BackgroundJob
+from bpgui.ui.base.gc_pauses import collector_paused
 from bpgui.ui.canvas import scene_build
 from bpgui.ui.document.commands import SetEdge
 from bpgui.ui.editing.layered_dialog import INLINE_EDGES, LayeredNetworkDialog
@@ -281,6 +283,57 @@ def test_a_large_file_s_first_pass_is_built_in_the_worker_that_reads_it(
     assert session.walk is not None and session.walk.network is opened_net
     assert list(session.records) == list(fresh.records)
     assert session.step() and session.state() == fresh.state(1)
+
+
+def test_a_large_file_is_read_with_the_collector_paused(
+        qtbot: QtBot, window, tmp_path: Path, large, monkeypatch) -> None:
+    """The worker reads and builds the first pass with no automatic collection (its
+    full passes held the GUI thread); the collector is back on once the read is done."""
+    path = tmp_path / "big.bpnet.json"
+    fileformat.save(steppable([3, 8, 8, 2]), path)
+    seen: list[tuple[bool, bool]] = []
+    real = files.read_network
+
+    def read(p: Path) -> Network:
+        seen.append((threading.current_thread() is threading.main_thread(), gc.isenabled()))
+        return real(p)
+
+    monkeypatch.setattr(files, "read_network", read)
+    assert gc.isenabled()
+    with qtbot.waitSignal(window.files.opened, timeout=60_000) as opened:
+        window.files.open(path)
+    assert opened.args == [True] and seen == [(False, False)]
+    qtbot.waitUntil(lambda: settled(window), timeout=60_000)
+    assert gc.isenabled()
+
+
+def test_the_paused_collector_nests_across_threads_and_keeps_an_off_switch() -> None:
+    """Two works overlapping (one in a thread) keep the collector off until the last
+    ends; a collector that was already off stays off."""
+    assert gc.isenabled()
+    inner_started, release = threading.Event(), threading.Event()
+
+    def inner() -> None:
+        with collector_paused():
+            inner_started.set()
+            release.wait(10)
+
+    with collector_paused():
+        thread = threading.Thread(target=inner)
+        thread.start()
+        inner_started.wait(10)
+        assert not gc.isenabled()
+    assert not gc.isenabled()           # the thread's work still runs
+    release.set()
+    thread.join(10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_pass_built_ahead_for_another_granularity_is_not_used(

@@ -106,6 +106,11 @@ class EdgeItem(QGraphicsItem):
             self._label = EdgeLabel(self, self, getattr(self.scene(), "labels_legible", True))
         return self._label
 
+    @property
+    def has_label(self) -> bool:
+        """Whether the label's item was made."""
+        return self._label is not None
+
     def set_label_legible(self, legible: bool) -> None:
         """Whether the label's text can be read at the canvas's zoom (see
         :class:`EdgeLabel`), if it has a label."""

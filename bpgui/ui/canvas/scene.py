@@ -43,6 +43,17 @@ class Tool(Enum):
     CONNECT = "connect"
 
 
+def _let_go(items: Iterable[object]) -> None:
+    """Drop what the items of a cleared scene hold (their C++ side is gone), so that
+    reference counting frees them now. Items and their labels, tooltips, ends and
+    strokes refer to each other: left as cycles, the 1,000-neuron network's 290,000
+    objects waited for a full collection, 300–800 ms, at the next open."""
+    for item in items:
+        if isinstance(item, EdgeItem) and item.has_label:
+            vars(item.label_item).clear()
+        vars(item).clear()
+
+
 class NetworkScene(QGraphicsScene):
     """Draws the document's network and turns gestures into commands."""
 
@@ -79,7 +90,7 @@ class NetworkScene(QGraphicsScene):
         self._selected_edges: set[EdgeItem] = set()
         self.selectionChanged.connect(self._on_selection)
         self._build: SlicedBuild | None = None
-        self.rebuild()
+        self._draw()
 
     # ----------------------------------------------------------- model → items
     def rebuild(self) -> None:
@@ -88,10 +99,17 @@ class NetworkScene(QGraphicsScene):
         if self._build is not None:
             self._build.stop()
             self._build = None
+        dropped = [*self.neuron_items.values(), *self.edge_items.values(), self.strokes,
+                   self.strokes.overlay, self.sketches]
         self.clear()
         self._rubber = None
         self.neuron_items.clear()
         self.edge_items.clear()
+        self.labels = LabelKeeper()
+        _let_go(dropped)
+        self._draw()
+
+    def _draw(self) -> None:
         self.strokes = EdgeStrokes(self.theme)
         self.addItem(self.strokes)
         self.sketches = LabelSketches(self)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from bpgui.network.model import Edge, Neuron
 from bpgui.ui.base.background import DelayedProgress
-from bpgui.ui.base.gc_pauses import freeze_made, settle_long_lived
+from bpgui.ui.base.gc_pauses import freeze_made
 
 # Networks with up to this many neurons and edges are drawn in one go (well under
 # 100 ms), exactly as before; larger ones in slices.
@@ -120,7 +120,7 @@ class SlicedBuild(QObject):
         super().__init__(scene)
         self._scene, self._steps, self._done = scene, steps, done
         self._made, self._total = 0, total
-        self._collected = self._steps_done = False
+        self._steps_done = False
         self._rect: QRectF | None = None     # what the items cover, once the scene is done
         self._ending = self._end()
         self._timer = QTimer(self)
@@ -156,13 +156,6 @@ class SlicedBuild(QObject):
         self._release()
 
     def _slice(self) -> None:
-        if not self._collected:
-            # The dropped network's items are garbage now (the scene said so with
-            # ``rebuilt``): one full pass while the heap is small, its own turn.
-            self._collected = True
-            settle_long_lived()
-            self._timer.start()
-            return
         if self._steps_done:
             if next(self._ending, True):
                 self._show()
@@ -201,7 +194,7 @@ class SlicedBuild(QObject):
 
     def _show(self) -> None:
         self._release()
-        freeze_made()           # the collection ran at the start (see gc_pauses)
+        freeze_made()
         self.shown.emit()
 
     def _release(self) -> None:

@@ -24,6 +24,7 @@ from bpgui.network.errors import BpguiError
 from bpgui.network.layout import fill_missing_positions
 from bpgui.network.model import Network
 from bpgui.ui.base.background import BackgroundJob, DelayedProgress
+from bpgui.ui.base.gc_pauses import collector_paused
 from bpgui.ui.document.document import Document
 
 FILTER = "bpgui networks (*.bpnet.json *.json);;All files (*)"
@@ -138,8 +139,9 @@ class FileController(QObject):
         prepare = self.prepare
 
         def work() -> tuple[Network, Callable[[], None] | None]:
-            network = read_network(path)
-            return network, prepare(network) if prepare is not None else None
+            with collector_paused():      # (see gc_pauses: the build collects once)
+                network = read_network(path)
+                return network, prepare(network) if prepare is not None else None
 
         job = BackgroundJob(self, work)
         progress = DelayedProgress(self.window, f"Reading {path.name}…", modal=True,
