@@ -92,7 +92,7 @@ def test_arrowheads_too_small_to_show_their_shape_are_not_smoothed(scene) -> Non
     threshold = SMOOTH_ARROW_PX / ARROW_LENGTH
 
     def paint(painter: QPainter) -> None:
-        strokes.paint(painter, QStyleOptionGraphicsItem())
+        strokes.bases[False].paint(painter, QStyleOptionGraphicsItem())
 
     assert set(paint_at(1.0, paint).filled_smooth) == {True}
     assert set(paint_at(threshold * 1.01, paint).filled_smooth) == {True}
@@ -105,7 +105,7 @@ def test_the_arrowheads_are_drawn_whatever_the_scale(scene) -> None:
     still colours a pixel near it."""
     strokes = scene.strokes
     scale = 0.05
-    image = paint_at(scale, lambda painter: strokes.paint(
+    image = paint_at(scale, lambda painter: strokes.bases[False].paint(
         painter, QStyleOptionGraphicsItem())).image
     for edge in scene.edge_items.values():
         tip = edge.line().p2() * scale

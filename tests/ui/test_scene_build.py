@@ -1,5 +1,5 @@
 """A large network's build across turns of the event loop: where its slices end, its
-end a part per turn, the strokes' cache filled before the first paint, and the old
+end a part per turn, the strokes' caches filled before the first paints, and the old
 drawing let go of without the garbage collector."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsScene
 from pytestqt.qtbot import QtBot
 
 from bpgui.network.builders import LayeredSpec, layered_network
-from bpgui.network.model import Network
+from bpgui.network.model import Network, Sample
 from bpgui.ui.canvas import scene_build
 from bpgui.ui.canvas.edge_strokes import EdgeStrokes
 from bpgui.ui.canvas.scene_build import Finishing, SlicedBuild
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.gui
 
 
 def layered(sizes: list[int]) -> Network:
-    return layered_network(LayeredSpec(sizes, ["tanh"] * (len(sizes) - 1), seed=3))
+    """A layered network with a sample, so that it has a pass to step through."""
+    data = [Sample([0.1 * (i + 1) for i in range(sizes[0])], [0.5] * sizes[-1])]
+    return layered_network(LayeredSpec(sizes, ["tanh"] * (len(sizes) - 1), samples=data,
+                                       seed=3))
 
 
 class Recorded:
@@ -81,34 +85,52 @@ def large(monkeypatch) -> None:
     monkeypatch.setattr(scene_build, "INLINE_ITEMS", 20)
 
 
-def test_the_first_paint_after_a_build_blits_the_strokes_drawn_before_it(
+def repainted(window) -> QImage:
+    """The canvas painted now, on screen."""
+    viewport = window.view.viewport()
+    viewport.repaint()
+    return viewport.grab().toImage()
+
+
+def afresh(window) -> QImage:
+    """The canvas painted again with every item's cache thrown away."""
+    for item in window.scene.items():
+        item.update()
+    window.view.viewport().update()
+    QApplication.processEvents()
+    return window.view.viewport().grab().toImage()
+
+
+def test_the_first_paints_after_a_build_blit_the_strokes_drawn_before_them(
         qtbot: QtBot, window, large, monkeypatch) -> None:
-    """The build's last turn paints one pixel, and Qt draws the whole of the strokes'
-    cache for it; the first paint then draws no stroke again, and shows exactly what a
-    paint with every cache thrown away shows."""
-    painted: list[int] = []
-    paint = EdgeStrokes.paint
+    """The build's last turns paint one pixel, plain and with a pass's faded strokes,
+    and Qt draws the whole of each base's cache for it. The first paint, and the first
+    step of a pass, then draw no stroke of the base again; each shows what the same
+    canvas drawn afresh shows (the step: every cache thrown away; the first paint: the
+    idle canvas again once the pass ends, its plain base drawn anew)."""
+    drawn: list[bool] = []          # the base drawn: faded or not
+    paint_base = EdgeStrokes.paint_base
 
-    def counted(self, *args) -> None:
-        painted.append(1)
-        paint(self, *args)
+    def counted(self, painter, option, dimmed: bool) -> None:
+        drawn.append(dimmed)
+        paint_base(self, painter, option, dimmed)
 
-    monkeypatch.setattr(EdgeStrokes, "paint", counted)
+    monkeypatch.setattr(EdgeStrokes, "paint_base", counted)
     window.document.replace(layered([3, 8, 8, 2]), None)
     assert window.scene.building
     qtbot.waitUntil(lambda: not window.scene.building, timeout=60_000)
-    assert len(painted) == 1
-    viewport = window.view.viewport()
-    viewport.repaint()
-    first = viewport.grab().toImage()
-    assert len(painted) == 1
-    for item in window.scene.items():
-        item.update()
-    viewport.update()
+    assert drawn == [False, True]
+    first = repainted(window)
+    session = window.stepping.session
+    assert session.step() and window.scene.pass_shown
     QApplication.processEvents()
-    fresh = viewport.grab().toImage()
-    assert len(painted) == 2
-    assert first == fresh
+    stepped = repainted(window)
+    assert drawn == [False, True]                   # blitted, plain and faded
+    assert stepped == afresh(window) and drawn == [False, True, True]
+    session.jump(0)                                 # the pass ends: the idle canvas again
+    QApplication.processEvents()
+    assert not window.scene.pass_shown
+    assert repainted(window) == first and drawn == [False, True, True, False]
 
 
 def test_a_new_drawing_lets_go_of_the_old_one_without_the_collector(window) -> None:

@@ -11,7 +11,7 @@ Connect tool) is a new edge, a double-click on empty space adds a neuron."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from enum import Enum
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -169,6 +169,11 @@ class NetworkScene(QGraphicsScene):
         rect = self.itemsBoundingRect()
         self.setSceneRect(rect.adjusted(-400, -300, 400, 300))
         return rect
+
+    def hidden_looks(self) -> list[AbstractContextManager[None]]:
+        """What is kept drawn but hidden (a build paints each once, shown): the faded
+        strokes a pass shows."""
+        return [self.strokes.showing_faded()]
 
     def arrange_labels(self) -> None:
         """Re-place every weight label so none overlaps another (see :mod:`label_keeper`)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import AbstractContextManager
 
 from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QRegion
@@ -107,6 +108,13 @@ def paint_a_pixel(view: QGraphicsView, at: QPointF) -> None:
                     QWidget.RenderFlag(0))
 
 
+def _hidden_looks(scene: QGraphicsScene) -> list[AbstractContextManager[None]]:
+    """What the scene keeps drawn but hidden, each shown while its block runs (its
+    ``hidden_looks()``, if it has one)."""
+    looks = getattr(scene, "hidden_looks", None)
+    return list(looks()) if callable(looks) else []
+
+
 class SlicedBuild(QObject):
     """Consume ``steps`` (one item made or label placed per None, ``total`` in all; a
     text says what the work is now) a slice per event-loop turn, then run ``done`` a
@@ -182,7 +190,9 @@ class SlicedBuild(QObject):
         completes itself and gives what its items cover, and the views are fitted to
         that; then the scene's spatial index is built (the scene rect just changed, so
         Qt would build it at the first paint, which takes long enough without it); then
-        each view draws the pixel at its centre (see :func:`paint_a_pixel`)."""
+        each view draws the pixel at its centre (see :func:`paint_a_pixel`), and again
+        with each look the scene keeps drawn but hidden shown instead (a pass's faded
+        strokes)."""
         self._rect = yield from _turns(self._done())
         fit_views(self._scene, self._rect)
         yield False
@@ -191,6 +201,11 @@ class SlicedBuild(QObject):
         for view in self._scene.views():
             paint_a_pixel(view, self._rect.center())
         yield False
+        for shown in _hidden_looks(self._scene):
+            with shown:
+                for view in self._scene.views():
+                    paint_a_pixel(view, self._rect.center())
+            yield False
 
     def _show(self) -> None:
         self._release()
