@@ -19,14 +19,14 @@ the interval is :data:`JOB_SWITCH_S`.
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from bpgui.ui.base.while_any import WhileAny
 
 SHOW_AFTER_MS = 300
 POLL_MS = 15
@@ -38,29 +38,20 @@ JOB_SWITCH_S = 0.0005     # the GIL's switch interval while a job runs (see abov
 _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bpgui-job")
 
 
-class _ShortSwitches:
-    """Counts the jobs running; the first sets the GIL's switch interval to
-    :data:`JOB_SWITCH_S`, the last puts back the one it found."""
+class _ShortSwitches(WhileAny):
+    """While jobs run, the GIL's switch interval is :data:`JOB_SWITCH_S`; the last
+    job to end puts back the one the first found."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
+        super().__init__()
         self._saved = sys.getswitchinterval()
 
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._running == 0:
-                self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(JOB_SWITCH_S)
-            self._running += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running -= 1
-                if self._running == 0:
-                    sys.setswitchinterval(self._saved)
+    def first(self) -> None:
+        self._saved = sys.getswitchinterval()
+        sys.setswitchinterval(JOB_SWITCH_S)
+
+    def last(self) -> None:
+        sys.setswitchinterval(self._saved)
 
 
 _SHORT_SWITCHES = _ShortSwitches()

@@ -32,9 +32,9 @@ the first young pass after it would walk all of it: 40 ms).
 from __future__ import annotations
 
 import gc
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
+
+from bpgui.ui.base.while_any import WhileAny
 
 
 def settle_long_lived() -> None:
@@ -51,31 +51,23 @@ def freeze_made() -> None:
     gc.freeze()
 
 
-class _Pauses:
-    """Counts the works under way with the collector paused: the first turns the
-    automatic collection off, the last turns back on what it found."""
+class _Pauses(WhileAny):
+    """While works run, no automatic collection; the last to end freezes what they made
+    (else the next young pass would walk all of it) and turns back on what the first
+    found."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
+        super().__init__()
         self._was_enabled = True
 
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._lock:
-            if self._running == 0:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-            self._running += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running -= 1
-                if self._running == 0:
-                    gc.freeze()     # else the next young pass would walk all it made
-                    if self._was_enabled:
-                        gc.enable()
+    def first(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def last(self) -> None:
+        gc.freeze()
+        if self._was_enabled:
+            gc.enable()
 
 
 _PAUSES = _Pauses()

@@ -342,7 +342,22 @@ def _emphasised(look: EdgeLook | None) -> bool:
     return look is not None and (look.marked or look.emphasis in (TARGET, READ))
 
 
-class _Base(QGraphicsItem):
+class _Layer(QGraphicsItem):
+    """A part of the strokes, drawn by them over their bounds; never hit by the mouse."""
+
+    def __init__(self, strokes: EdgeStrokes) -> None:
+        super().__init__(strokes)
+        self.strokes = strokes
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self.strokes.boundingRect()
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+
+class _Base(_Layer):
     """The base's strokes, plain or faded, in a pixmap of their own (Qt's device
     cache): a pass starting or ending shows the other base, not a redrawing of this one.
 
@@ -351,8 +366,7 @@ class _Base(QGraphicsItem):
 
     def __init__(self, strokes: EdgeStrokes, dimmed: bool) -> None:
         super().__init__(strokes)
-        self.strokes, self.dimmed = strokes, dimmed
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.dimmed = dimmed
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # Shown and hidden by its opacity: Qt draws no item at opacity 0, and keeps its
         # pixmap (becoming visible again throws it away).
@@ -388,31 +402,14 @@ class _Base(QGraphicsItem):
         self.shown = shown
         self.setOpacity(1.0 if shown else 0.0)
 
-    def boundingRect(self) -> QRectF:
-        return self.strokes.boundingRect()
-
-    def shape(self) -> QPainterPath:
-        return QPainterPath()
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         self._drawn = self._drawn or self.strokes.has_strokes
         self.strokes.paint_base(painter, option, self.dimmed)
 
 
-class _Overlay(QGraphicsItem):
-    """The emphasised strokes, above the cached base."""
-
-    def __init__(self, strokes: EdgeStrokes) -> None:
-        super().__init__(strokes)
-        self.strokes = strokes
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def boundingRect(self) -> QRectF:
-        return self.strokes.boundingRect()
-
-    def shape(self) -> QPainterPath:
-        return QPainterPath()
+class _Overlay(_Layer):
+    """The emphasised strokes, above the cached bases."""
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

@@ -134,7 +134,7 @@ class NetworkScene(QGraphicsScene):
         if self._build is not None:
             self._build.finish()
 
-    def _placing_labels(self) -> Iterator[str | None]:
+    def _placing_labels(self) -> Iterator[None]:
         """The build's last steps: the loss node, then every weight label placed."""
         self.loss_item = LossItem(self.document.network.loss, self.theme)
         self.addItem(self.loss_item)

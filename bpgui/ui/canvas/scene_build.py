@@ -98,14 +98,15 @@ def _turns(finishing: Finishing) -> Generator[bool, None, QRectF]:
 
 def paint_a_pixel(view: QGraphicsView, at: QPointF) -> None:
     """Paint the pixel of ``view`` that shows scene point ``at``, into a throwaway image:
-    for it Qt fills the whole of the edge strokes' cache for this view (a device cache
-    is drawn whole), which the first paint then blits. That was 70 of the 120 ms the
-    1,000-neuron network's first paint took."""
+    for it Qt fills the whole pixmap of every cached item there for this view (a device
+    cache is drawn whole), which the first paint then blits: the edge strokes' base was
+    70 of the 120 ms the 1,000-neuron network's first paint took. (A real paint of the
+    viewport: ``QGraphicsView.render`` keeps caches of its own.)"""
     viewport = view.viewport()
     pixel = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
     where = QRect(view.mapFromScene(at), QSize(1, 1))
-    viewport.render(pixel, QPoint(0, 0), QRegion(where),
-                    QWidget.RenderFlag(0))
+    no_background = QWidget.RenderFlag(0)         # (and the viewport has no children)
+    viewport.render(pixel, QPoint(0, 0), QRegion(where), no_background)
 
 
 def _hidden_looks(scene: QGraphicsScene) -> list[AbstractContextManager[None]]:

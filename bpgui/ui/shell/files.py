@@ -139,7 +139,7 @@ class FileController(QObject):
         prepare = self.prepare
 
         def work() -> tuple[Network, Callable[[], None] | None]:
-            with collector_paused():      # (see gc_pauses: the build collects once)
+            with collector_paused():      # (its full passes held the GUI: see gc_pauses)
                 network = read_network(path)
                 return network, prepare(network) if prepare is not None else None
 
